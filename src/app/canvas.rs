@@ -1,0 +1,525 @@
+//! The map canvas: draws the scene through the camera, and turns pointer input into camera
+//! moves, selection changes and (for drags of concepts) move commands.
+
+use std::collections::BTreeSet;
+
+use egui::{Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Vec2, pos2, vec2};
+
+use super::{QualmapApp, ViewState};
+use crate::command::Command;
+use crate::model::{ConceptId, ItemRef, LineStyle, Point};
+use crate::scene::{MapTheme, Scene, TextBlock, TextMeasure, metrics};
+
+/// Where the canvas looks: the world point at the centre of the canvas, and points per world unit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Camera {
+    /// World point shown at the canvas centre.
+    pub center: Pos2,
+    /// Screen points per world unit.
+    pub zoom: f32,
+}
+
+impl Default for Camera {
+    fn default() -> Self {
+        Self {
+            center: Pos2::ZERO,
+            zoom: 1.0,
+        }
+    }
+}
+
+/// Zoom limits.
+const MIN_ZOOM: f32 = 0.05;
+const MAX_ZOOM: f32 = 8.0;
+/// Margin kept around the map when fitting, in screen points.
+const FIT_MARGIN: f32 = 28.0;
+/// Below this on-screen font size, text is not drawn (it could not be read anyway).
+const MIN_LEGIBLE_FONT: f32 = 3.5;
+
+impl Camera {
+    /// The camera showing all of `bounds` inside `canvas`, with a margin.
+    pub fn fit(bounds: Rect, canvas: Rect) -> Self {
+        let room = (canvas.size() - Vec2::splat(2.0 * FIT_MARGIN)).max(Vec2::splat(1.0));
+        let zoom = (room.x / bounds.width().max(1.0))
+            .min(room.y / bounds.height().max(1.0))
+            .clamp(MIN_ZOOM, MAX_ZOOM);
+        Self {
+            center: bounds.center(),
+            zoom,
+        }
+    }
+
+    /// Converts a world point to a screen point on `canvas`.
+    pub fn screen_from_world(&self, canvas: Rect, world: Pos2) -> Pos2 {
+        canvas.center() + (world - self.center) * self.zoom
+    }
+
+    /// Converts a screen point on `canvas` to a world point.
+    pub fn world_from_screen(&self, canvas: Rect, screen: Pos2) -> Pos2 {
+        self.center + (screen - canvas.center()) / self.zoom
+    }
+
+    fn screen_rect(&self, canvas: Rect, world: Rect) -> Rect {
+        Rect::from_min_max(self.screen_from_world(canvas, world.min), self.screen_from_world(canvas, world.max))
+    }
+
+    /// Zooms by `factor`, keeping the world point under `screen` fixed.
+    pub fn zoom_around(&mut self, canvas: Rect, screen: Pos2, factor: f32) {
+        let anchor = self.world_from_screen(canvas, screen);
+        self.zoom = (self.zoom * factor).clamp(MIN_ZOOM, MAX_ZOOM);
+        self.center = anchor - (screen - canvas.center()) / self.zoom;
+    }
+}
+
+/// A drag in progress.
+pub(super) enum DragState {
+    /// Moving concepts: where each started.
+    Move { start: Vec<(ConceptId, Point)>, moved: Vec2 },
+    /// Selecting with a rubber band from this screen point.
+    Band { from: Pos2, additive: BTreeSet<ItemRef> },
+    /// Panning.
+    Pan,
+}
+
+/// Measures text with egui's own fonts, so labels are wrapped exactly as they are drawn.
+struct EguiMeasure<'a>(&'a egui::Context);
+
+impl TextMeasure for EguiMeasure<'_> {
+    fn line_width(&self, text: &str, font_size: f32) -> f32 {
+        self.0
+            .fonts_mut(|f| f.layout_no_wrap(text.to_owned(), FontId::proportional(font_size), Color32::WHITE).size().x)
+    }
+}
+
+impl QualmapApp {
+    /// The camera that fits the map into the last canvas rectangle, measured with `ctx`'s fonts.
+    pub fn fitted_camera_in(&mut self, ctx: &egui::Context) -> Camera {
+        self.fitted_camera(&EguiMeasure(ctx))
+    }
+
+    pub(super) fn canvas_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let theme = MapTheme::new(self.prefs.theme);
+        let canvas = ui.max_rect();
+        self.view.canvas_rect = canvas;
+        let background = ui.allocate_rect(canvas, Sense::click_and_drag());
+        ui.painter().rect_filled(canvas, 0.0, theme.background);
+
+        let measure = EguiMeasure(&ctx);
+        if self.view.fit_requested {
+            let bounds = self.scene(&measure).bounds;
+            self.view.camera = Camera::fit(bounds, canvas);
+            self.view.fit_requested = false;
+        }
+        self.camera_input_ui(ui, &background, canvas);
+
+        // Items are laid out as widgets on top of the background, so that they can be clicked,
+        // dragged and found by screen readers (and by tests) by their labels.
+        let camera = self.view.camera;
+        let scene = self.scene(&measure).clone();
+        let mut clicked: Option<(ItemRef, egui::Modifiers)> = None;
+        let mut drag_started: Option<ConceptId> = None;
+        let mut drag_delta = Vec2::ZERO;
+        let mut drag_stopped = false;
+        for area in &scene.areas {
+            let rect = camera.screen_rect(canvas, area.label.rect);
+            let response = ui.interact(rect, ui.scope_id().with(("area", area.id)), Sense::click());
+            let label = format!("Area: {}", area.label.lines.join(" "));
+            response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+            if response.clicked() {
+                clicked = Some((ItemRef::Area(area.id), ui.input(|i| i.modifiers)));
+            }
+        }
+        for edge in &scene.edges {
+            let Some(block) = &edge.label else { continue };
+            let rect = camera.screen_rect(canvas, block.rect.expand(3.0));
+            let response = ui.interact(rect, ui.scope_id().with(("edge", edge.id)), Sense::click());
+            let label = format!("Relationship: {}", self.doc.item_label(ItemRef::Relationship(edge.id)));
+            response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+            if response.clicked() {
+                clicked = Some((ItemRef::Relationship(edge.id), ui.input(|i| i.modifiers)));
+            }
+        }
+        for node in &scene.nodes {
+            let rect = camera.screen_rect(canvas, node.rect);
+            if !rect.intersects(canvas) {
+                continue;
+            }
+            let response = ui.interact(rect, ui.scope_id().with(("concept", node.id)), Sense::click_and_drag());
+            let label = node.label.lines.join(" ");
+            let selected = self.view.selection.contains(&ItemRef::Concept(node.id));
+            response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
+            if response.clicked() {
+                clicked = Some((ItemRef::Concept(node.id), ui.input(|i| i.modifiers)));
+            }
+            if response.drag_started() {
+                drag_started = Some(node.id);
+            }
+            if response.dragged() {
+                drag_delta += response.drag_delta();
+            }
+            if response.drag_stopped() {
+                drag_stopped = true;
+            }
+            if response.hovered() || response.dragged() {
+                ctx.set_cursor_icon(if response.dragged() {
+                    egui::CursorIcon::Grabbing
+                } else {
+                    egui::CursorIcon::Grab
+                });
+            }
+        }
+
+        if background.clicked() {
+            let world = camera.world_from_screen(canvas, background.interact_pointer_pos().unwrap_or_default());
+            match scene.hit(world, 5.0 / camera.zoom) {
+                Some(item) => clicked = Some((item, ui.input(|i| i.modifiers))),
+                None if !ui.input(|i| i.modifiers.shift || i.modifiers.command) => self.view.selection.clear(),
+                None => {}
+            }
+        }
+        if let Some((item, modifiers)) = clicked {
+            select(&mut self.view, item, modifiers.shift || modifiers.command);
+        }
+        self.concept_drag(drag_started, drag_delta, drag_stopped, ui.input(|i| i.modifiers));
+
+        let painter = ui.painter_at(canvas);
+        let camera = self.view.camera;
+        // Rebuild only if the drag changed the document this frame.
+        self.scene(&measure);
+        if let Some((_, scene)) = &self.scene_cache {
+            paint_scene(&painter, scene, &theme, &camera, canvas, &self.view.selection);
+        }
+        if let Some(DragState::Band { from, .. }) = &self.view.drag
+            && let Some(to) = background.interact_pointer_pos()
+        {
+            let band = Rect::from_two_pos(*from, to);
+            painter.rect_filled(band, 2.0, theme.selection.gamma_multiply(0.12));
+            painter.rect_stroke(band, 2.0, Stroke::new(1.0, theme.selection), StrokeKind::Inside);
+        }
+        paint_legend(&painter, &self.doc, &theme, canvas);
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            painter.rect_filled(canvas, 0.0, theme.background.gamma_multiply(0.85));
+            painter.text(
+                canvas.center(),
+                Align2::CENTER_CENTER,
+                "Drop a .qualmap file to open it",
+                FontId::proportional(22.0),
+                theme.text,
+            );
+        }
+    }
+
+    /// Pans and zooms from background drags, scrolling and pinching; handles the rubber band.
+    fn camera_input_ui(&mut self, ui: &egui::Ui, background: &egui::Response, canvas: Rect) {
+        let (scroll, zoom, pointer, modifiers) =
+            ui.input(|i| (i.smooth_scroll_delta, i.zoom_delta(), i.pointer.hover_pos(), i.modifiers));
+        let hovered = pointer.is_some_and(|p| canvas.contains(p)) && ui.ui_contains_pointer();
+        if hovered {
+            if zoom != 1.0
+                && let Some(p) = pointer
+            {
+                self.view.camera.zoom_around(canvas, p, zoom);
+            }
+            if scroll != Vec2::ZERO {
+                self.view.camera.center -= scroll / self.view.camera.zoom;
+            }
+        }
+        if background.drag_started() {
+            self.view.drag = if modifiers.shift || modifiers.command {
+                Some(DragState::Band {
+                    from: background.interact_pointer_pos().unwrap_or_default(),
+                    additive: if modifiers.shift || modifiers.command {
+                        self.view.selection.clone()
+                    } else {
+                        BTreeSet::new()
+                    },
+                })
+            } else {
+                Some(DragState::Pan)
+            };
+        }
+        if background.dragged() {
+            match &self.view.drag {
+                Some(DragState::Pan) => {
+                    self.view.camera.center -= background.drag_delta() / self.view.camera.zoom;
+                    ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+                }
+                Some(DragState::Band { from, additive }) => {
+                    if let Some(to) = background.interact_pointer_pos() {
+                        let camera = self.view.camera;
+                        let world = Rect::from_two_pos(
+                            camera.world_from_screen(canvas, *from),
+                            camera.world_from_screen(canvas, to),
+                        );
+                        let mut selection = additive.clone();
+                        if let Some((_, scene)) = &self.scene_cache {
+                            selection.extend(scene.nodes_in(world).map(ItemRef::Concept));
+                        }
+                        self.view.selection = selection;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if background.drag_stopped() {
+            self.view.drag = None;
+        }
+    }
+
+    /// Moves the dragged concepts live, and records the whole drag as one undo step.
+    fn concept_drag(&mut self, started: Option<ConceptId>, delta: Vec2, stopped: bool, modifiers: egui::Modifiers) {
+        if let Some(id) = started {
+            let item = ItemRef::Concept(id);
+            if !self.view.selection.contains(&item) {
+                if !(modifiers.shift || modifiers.command) {
+                    self.view.selection.clear();
+                }
+                self.view.selection.insert(item);
+            }
+            let start = self
+                .view
+                .selection
+                .iter()
+                .filter_map(|item| match item {
+                    ItemRef::Concept(id) => self.doc.concept(*id).map(|c| (*id, c.pos)),
+                    _ => None,
+                })
+                .collect();
+            self.view.drag = Some(DragState::Move {
+                start,
+                moved: Vec2::ZERO,
+            });
+        }
+        if delta != Vec2::ZERO
+            && let Some(DragState::Move { start, moved }) = &mut self.view.drag
+        {
+            *moved += delta / self.view.camera.zoom;
+            let positions = shifted(start, *moved);
+            // Shown live without an undo step; the step is recorded when the drag ends.
+            if Command::MoveConcepts(positions).apply(&mut self.doc).is_ok() {
+                self.revision += 1;
+            }
+        }
+        if stopped && let Some(DragState::Move { start, moved }) = self.view.drag.take() {
+            if moved != Vec2::ZERO {
+                let end = shifted(&start, moved);
+                self.history.record(Command::MoveConcepts(start), Command::MoveConcepts(end));
+                self.revision += 1;
+            }
+        }
+    }
+}
+
+fn shifted(start: &[(ConceptId, Point)], by: Vec2) -> Vec<(ConceptId, Point)> {
+    start
+        .iter()
+        .map(|(id, p)| (*id, Point::new(p.x + by.x, p.y + by.y)))
+        .collect()
+}
+
+/// Click selection: replace, or toggle when adding.
+fn select(view: &mut ViewState, item: ItemRef, adding: bool) {
+    if adding {
+        if !view.selection.remove(&item) {
+            view.selection.insert(item);
+        }
+    } else {
+        view.selection.clear();
+        view.selection.insert(item);
+    }
+}
+
+/// Draws a scene through a camera.
+pub fn paint_scene(
+    painter: &egui::Painter,
+    scene: &Scene,
+    theme: &MapTheme,
+    camera: &Camera,
+    canvas: Rect,
+    selection: &BTreeSet<ItemRef>,
+) {
+    let zoom = camera.zoom;
+    let to_screen = |p: Pos2| camera.screen_from_world(canvas, p);
+    let visible = canvas.expand(40.0);
+
+    for area in &scene.areas {
+        let outline: Vec<Pos2> = area.outline.iter().map(|p| to_screen(*p)).collect();
+        let selected = selection.contains(&ItemRef::Area(area.id));
+        let stroke = if selected {
+            Stroke::new(3.0, theme.selection)
+        } else {
+            Stroke::new((1.6 * zoom).clamp(0.8, 3.0), area.stroke)
+        };
+        painter.add(Shape::convex_polygon(outline, area.fill, stroke));
+    }
+    for area in &scene.areas {
+        let selected = selection.contains(&ItemRef::Area(area.id));
+        paint_text(painter, &area.label, camera, canvas, if selected { Some(theme.selection) } else { None });
+    }
+
+    for edge in &scene.edges {
+        let points: Vec<Pos2> = edge.points.iter().map(|p| to_screen(*p)).collect();
+        let selected = selection.contains(&ItemRef::Relationship(edge.id));
+        let width = (edge.width * zoom).max(0.8);
+        if selected {
+            painter.add(Shape::line(points.clone(), Stroke::new(width + 5.0, theme.selection.gamma_multiply(0.45))));
+        }
+        let stroke = Stroke::new(width, edge.color);
+        match edge.line {
+            LineStyle::Solid => {
+                painter.add(Shape::line(points, stroke));
+            }
+            LineStyle::Dashed => {
+                painter.extend(Shape::dashed_line(&points, stroke, 8.0 * zoom.max(0.3), 5.0 * zoom.max(0.3)));
+            }
+            LineStyle::Dotted => {
+                painter.extend(Shape::dotted_line(&points, edge.color, 5.0 * zoom.max(0.3), width * 0.7));
+            }
+        }
+        for head in &edge.arrowheads {
+            painter.add(Shape::convex_polygon(head.iter().map(|p| to_screen(*p)).collect(), edge.color, Stroke::NONE));
+        }
+        if let Some(label) = &edge.label {
+            let rect = camera.screen_rect(canvas, label.rect.expand2(vec2(4.0, 1.5)));
+            if label.font_size * zoom >= MIN_LEGIBLE_FONT && rect.intersects(visible) {
+                painter.rect_filled(rect, CornerRadius::same(6), theme.label_fill);
+                if selected {
+                    painter.rect_stroke(rect, CornerRadius::same(6), Stroke::new(1.5, theme.selection), StrokeKind::Outside);
+                }
+                paint_text(painter, label, camera, canvas, None);
+                if edge.from_paper {
+                    paper_marker(painter, rect.left_center() + vec2(-1.0, 0.0), 3.5 * zoom.clamp(0.6, 2.0), theme.paper_stroke);
+                }
+            }
+        }
+    }
+
+    for node in &scene.nodes {
+        let rect = camera.screen_rect(canvas, node.rect);
+        if !rect.intersects(visible) {
+            continue;
+        }
+        let rounding = CornerRadius::same((metrics::NODE_ROUNDING * zoom).clamp(0.0, 40.0) as u8);
+        let selected = selection.contains(&ItemRef::Concept(node.id));
+        if selected {
+            painter.rect_filled(rect.expand(4.0), rounding, theme.selection.gamma_multiply(0.35));
+        }
+        painter.rect_filled(rect, rounding, node.fill);
+        // Membership bar: one band per area on the card's left edge.
+        if !node.area_colors.is_empty() {
+            let bar = Rect::from_min_max(rect.min, pos2(rect.min.x + (5.0 * zoom).max(2.0), rect.max.y));
+            let band = bar.height() / node.area_colors.len() as f32;
+            for (i, color) in node.area_colors.iter().enumerate() {
+                let mut piece = bar;
+                piece.min.y = bar.min.y + band * i as f32;
+                piece.max.y = piece.min.y + band;
+                let corners = CornerRadius {
+                    nw: if i == 0 { rounding.nw } else { 0 },
+                    sw: if i + 1 == node.area_colors.len() { rounding.sw } else { 0 },
+                    ne: 0,
+                    se: 0,
+                };
+                painter.rect_filled(piece, corners, *color);
+            }
+        }
+        let stroke = if selected {
+            Stroke::new(2.0, theme.selection)
+        } else {
+            Stroke::new((node.stroke_width * zoom).clamp(0.6, 3.0), node.stroke)
+        };
+        painter.rect_stroke(rect, rounding, stroke, StrokeKind::Inside);
+        paint_text(painter, &node.label, camera, canvas, None);
+        if node.from_paper {
+            paper_marker(painter, rect.left_top() + vec2(0.0, 0.0), 4.5 * zoom.clamp(0.6, 2.0), theme.paper_stroke);
+        }
+        if let Some((center, count)) = node.badge {
+            let radius = metrics::BADGE_RADIUS * zoom;
+            if radius >= 4.0 {
+                let center = to_screen(center);
+                painter.circle(center, radius, theme.badge_fill, Stroke::new(1.5, theme.background));
+                painter.text(
+                    center,
+                    Align2::CENTER_CENTER,
+                    count.to_string(),
+                    FontId::proportional(11.0 * zoom),
+                    theme.badge_text,
+                );
+            }
+        }
+    }
+}
+
+fn paint_text(painter: &egui::Painter, block: &TextBlock, camera: &Camera, canvas: Rect, color: Option<Color32>) {
+    let size = block.font_size * camera.zoom;
+    if size < MIN_LEGIBLE_FONT {
+        return;
+    }
+    let font = FontId::proportional(size);
+    for (i, line) in block.lines.iter().enumerate() {
+        let at = camera.screen_from_world(canvas, block.line_center(i));
+        painter.text(at, Align2::CENTER_CENTER, line, font.clone(), color.unwrap_or(block.color));
+    }
+}
+
+/// The "from the paper" marker: a small filled diamond.
+fn paper_marker(painter: &egui::Painter, center: Pos2, radius: f32, color: Color32) {
+    let points = vec![
+        center + vec2(0.0, -radius),
+        center + vec2(radius, 0.0),
+        center + vec2(0.0, radius),
+        center + vec2(-radius, 0.0),
+    ];
+    painter.add(Shape::convex_polygon(points, color, Stroke::NONE));
+}
+
+/// A small key in the canvas corner: areas, the paper marker, what the badge and widths mean.
+fn paint_legend(painter: &egui::Painter, doc: &crate::model::Document, theme: &MapTheme, canvas: Rect) {
+    let font = FontId::proportional(12.0);
+    let line_height = 18.0;
+    let mut rows: Vec<(Option<Color32>, String)> = doc
+        .areas
+        .iter()
+        .map(|a| (Some(theme.ink(a.color)), a.label.clone()))
+        .collect();
+    rows.push((None, "◆ from the paper; everything else is illustrative or added".to_owned()));
+    rows.push((None, "● number of evidence items; line width = evidence".to_owned()));
+    rows.push((None, "dashed line = no supporting evidence".to_owned()));
+    let width = rows
+        .iter()
+        .map(|(_, text)| painter.layout_no_wrap(text.clone(), font.clone(), theme.text).size().x)
+        .fold(0.0, f32::max)
+        + 40.0;
+    let height = rows.len() as f32 * line_height + 12.0;
+    let rect = Rect::from_min_size(pos2(canvas.left() + 12.0, canvas.bottom() - height - 12.0), vec2(width, height));
+    if rect.top() < canvas.top() + 40.0 || rect.right() > canvas.right() - 12.0 {
+        return;
+    }
+    painter.rect_filled(rect, CornerRadius::same(6), theme.label_fill);
+    painter.rect_stroke(rect, CornerRadius::same(6), Stroke::new(1.0, theme.node_stroke), StrokeKind::Inside);
+    for (i, (color, text)) in rows.iter().enumerate() {
+        let y = rect.top() + 6.0 + line_height * (i as f32 + 0.5);
+        let x = rect.left() + 10.0;
+        match color {
+            Some(color) => {
+                let swatch = Rect::from_center_size(pos2(x + 7.0, y), vec2(14.0, 10.0));
+                painter.rect_filled(swatch, 2.0, color.gamma_multiply(0.35));
+                painter.rect_stroke(swatch, 2.0, Stroke::new(1.2, *color), StrokeKind::Inside);
+            }
+            None if text.starts_with('◆') => paper_marker(painter, pos2(x + 7.0, y), 4.5, theme.paper_stroke),
+            None if text.starts_with('●') => {
+                painter.circle_filled(pos2(x + 7.0, y), 6.0, theme.badge_fill);
+            }
+            None => {
+                painter.extend(Shape::dashed_line(
+                    &[pos2(x, y), pos2(x + 14.0, y)],
+                    Stroke::new(1.5, theme.muted_text),
+                    4.0,
+                    3.0,
+                ));
+            }
+        }
+        let text = text.trim_start_matches(['◆', '●', ' ']);
+        painter.text(pos2(x + 22.0, y), Align2::LEFT_CENTER, text, font.clone(), theme.text);
+    }
+}

@@ -1,0 +1,107 @@
+//! Native file dialogs, run off the UI thread so that the window keeps drawing while a dialog is
+//! open. A dialog's answer comes back through a channel that the app polls each frame.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use super::Replace;
+
+/// What a dialog was opened for.
+#[derive(Debug)]
+pub(super) enum DialogPurpose {
+    /// Pick a map to open.
+    Open,
+    /// Pick where to save, then optionally carry on with a pending action.
+    SaveAs(Option<Box<Replace>>),
+}
+
+/// A dialog's answer: `None` when the user cancelled (or no dialog could be shown).
+pub(super) struct DialogOutcome {
+    pub purpose: DialogPurpose,
+    pub path: Option<PathBuf>,
+}
+
+/// Runs at most one file dialog at a time.
+pub(super) struct FileDialogs {
+    sender: Sender<DialogOutcome>,
+    receiver: Receiver<DialogOutcome>,
+    busy: bool,
+}
+
+impl Default for FileDialogs {
+    fn default() -> Self {
+        let (sender, receiver) = channel();
+        Self {
+            sender,
+            receiver,
+            busy: false,
+        }
+    }
+}
+
+impl FileDialogs {
+    /// Whether a dialog is open.
+    pub fn is_busy(&self) -> bool {
+        self.busy
+    }
+
+    /// Shows an "Open map" dialog.
+    pub fn open(&mut self, ctx: &egui::Context, folder: Option<PathBuf>) {
+        let mut dialog = rfd::AsyncFileDialog::new()
+            .set_title("Open map")
+            .add_filter("Qualmap map", &["qualmap"])
+            .add_filter("All files", &["*"]);
+        if let Some(folder) = folder {
+            dialog = dialog.set_directory(folder);
+        }
+        self.spawn(ctx, DialogPurpose::Open, async move {
+            dialog.pick_file().await.map(|f| f.path().to_owned())
+        });
+    }
+
+    /// Shows a "Save map as" dialog.
+    pub fn save_as(&mut self, ctx: &egui::Context, name: &str, folder: Option<PathBuf>, purpose: DialogPurpose) {
+        let mut dialog = rfd::AsyncFileDialog::new()
+            .set_title("Save map as")
+            .set_file_name(name)
+            .add_filter("Qualmap map", &["qualmap"]);
+        if let Some(folder) = folder {
+            dialog = dialog.set_directory(folder);
+        }
+        self.spawn(ctx, purpose, async move {
+            dialog.save_file().await.map(|f| f.path().to_owned())
+        });
+    }
+
+    fn spawn(
+        &mut self,
+        ctx: &egui::Context,
+        purpose: DialogPurpose,
+        pick: impl Future<Output = Option<PathBuf>> + Send + 'static,
+    ) {
+        if self.busy {
+            return;
+        }
+        self.busy = true;
+        let sender = self.sender.clone();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("file-dialog".to_owned())
+            .spawn(move || {
+                let path = pollster::block_on(pick);
+                // The app may have closed meanwhile; then nobody is listening, which is fine.
+                let _ = sender.send(DialogOutcome { purpose, path });
+                ctx.request_repaint();
+            });
+        if spawned.is_err() {
+            self.busy = false;
+        }
+    }
+
+    /// The next answer, if a dialog has closed.
+    pub fn poll(&mut self) -> Option<DialogOutcome> {
+        let outcome = self.receiver.try_recv().ok()?;
+        self.busy = false;
+        Some(outcome)
+    }
+}

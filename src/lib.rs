@@ -1,0 +1,13 @@
+//! Qualmap: conceptual maps grounded in coded qualitative evidence.
+//!
+//! - [`model`]: the document and its file format (no GUI dependency).
+//! - [`command`]: every change as a value with an inverse; undo and redo.
+//! - [`scene`]: the document turned into world-space shapes, drawn by every output.
+//! - [`app`]: the desktop application.
+//! - [`cli`]: the command line.
+
+pub mod app;
+pub mod cli;
+pub mod command;
+pub mod model;
+pub mod scene;

@@ -1,0 +1,43 @@
+//! The `qualmap` binary: the desktop app, or a headless subcommand.
+
+use clap::Parser as _;
+use qualmap::app::{QualmapApp, Startup};
+use qualmap::cli::{self, Cli};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    if let Some(command) = &cli.command {
+        return exit_code(cli::run(command));
+    }
+    let startup = match (cli.file, cli.blank) {
+        (Some(path), _) => Startup::File(path),
+        (None, true) => Startup::Blank,
+        (None, false) => Startup::Example,
+    };
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Qualmap")
+            .with_app_id("qualmap")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([640.0, 420.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "Qualmap",
+        options,
+        Box::new(move |cc| Ok(Box::new(QualmapApp::new(cc, startup)))),
+    );
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: could not open the Qualmap window: {err}");
+            eprintln!("(the headless subcommands work without a display: see `qualmap --help`)");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn exit_code(code: i32) -> std::process::ExitCode {
+    std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
+}

@@ -1,0 +1,703 @@
+//! One drawing, many outputs: a pure function turns a document and a theme into world-space
+//! primitives (area outlines, edges with arrowheads and labels, concept cards with evidence
+//! badges). The screen draws this list; exports will draw the same list, so what is exported is
+//! what is seen, and the scene can be tested without pixels.
+
+pub mod geometry;
+pub mod theme;
+
+use std::collections::HashMap;
+
+use egui::{Color32, Pos2, Rect, Vec2, pos2, vec2};
+
+use crate::model::{
+    AreaId, ConceptId, Direction, Document, Endpoint, ItemRef, LineStyle, ProvenanceKind, RelationshipId,
+};
+use geometry::{
+    centroid, convex_contains, convex_hull, exit_polygon, exit_rect, nearest_on_outline, point_along, quadratic,
+    rounded_outline, trim_end,
+};
+pub use theme::{MapTheme, ThemeKind};
+
+/// Measures text so that line breaks are decided once, here, and every output draws the same
+/// lines. Sizes are in world units (points at zoom 1).
+pub trait TextMeasure {
+    /// Width of one line of `text` at `font_size`.
+    fn line_width(&self, text: &str, font_size: f32) -> f32;
+    /// Distance between baselines at `font_size`.
+    fn line_height(&self, font_size: f32) -> f32 {
+        font_size * 1.25
+    }
+}
+
+/// A measurer that assumes an average character width; for tests and headless checks where the
+/// real font is not loaded.
+pub struct ApproxMeasure;
+
+impl TextMeasure for ApproxMeasure {
+    fn line_width(&self, text: &str, font_size: f32) -> f32 {
+        text.chars().count() as f32 * font_size * 0.52
+    }
+}
+
+/// Sizes of the drawing, in world units.
+pub mod metrics {
+    /// Concept label size.
+    pub const NODE_FONT: f32 = 14.0;
+    /// Widest a concept label line may be before it wraps.
+    pub const NODE_TEXT_WIDTH: f32 = 150.0;
+    /// Padding inside a concept card.
+    pub const NODE_PAD: egui::Vec2 = egui::vec2(12.0, 8.0);
+    /// Narrowest concept card.
+    pub const NODE_MIN_WIDTH: f32 = 80.0;
+    /// Corner radius of concept cards.
+    pub const NODE_ROUNDING: f32 = 7.0;
+    /// Area name size.
+    pub const AREA_FONT: f32 = 19.0;
+    /// Widest an area name line may be.
+    pub const AREA_TEXT_WIDTH: f32 = 260.0;
+    /// Gap between a concept card and its area's outline.
+    pub const AREA_PAD: f32 = 16.0;
+    /// Corner radius of area outlines.
+    pub const AREA_ROUNDING: f32 = 26.0;
+    /// Edge label size.
+    pub const EDGE_FONT: f32 = 12.0;
+    /// Radius of the evidence badge.
+    pub const BADGE_RADIUS: f32 = 10.0;
+}
+
+/// Lines of text placed in a box; each line is centred horizontally.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextBlock {
+    /// The lines, already wrapped.
+    pub lines: Vec<String>,
+    /// Font size in world units.
+    pub font_size: f32,
+    /// Distance between baselines.
+    pub line_height: f32,
+    /// Colour.
+    pub color: Color32,
+    /// Box holding the text.
+    pub rect: Rect,
+}
+
+impl TextBlock {
+    /// Centre of line `index`.
+    pub fn line_center(&self, index: usize) -> Pos2 {
+        let top = self.rect.center().y - self.line_height * self.lines.len() as f32 / 2.0;
+        pos2(self.rect.center().x, top + self.line_height * (index as f32 + 0.5))
+    }
+}
+
+/// An area's region: a rounded convex outline around its member concepts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AreaShape {
+    /// Which area.
+    pub id: AreaId,
+    /// Closed outline (convex).
+    pub outline: Vec<Pos2>,
+    /// Translucent fill.
+    pub fill: Color32,
+    /// Outline colour.
+    pub stroke: Color32,
+    /// The area's name, placed outside the outline.
+    pub label: TextBlock,
+    /// Whether it comes from the paper.
+    pub from_paper: bool,
+}
+
+/// A relationship drawn as a line or curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EdgeShape {
+    /// Which relationship.
+    pub id: RelationshipId,
+    /// The path, trimmed for arrowheads.
+    pub points: Vec<Pos2>,
+    /// Line width.
+    pub width: f32,
+    /// Line colour.
+    pub color: Color32,
+    /// Stroke pattern (unsupported relationships are dashed whatever their type says).
+    pub line: LineStyle,
+    /// Filled triangles at the arrow ends.
+    pub arrowheads: Vec<[Pos2; 3]>,
+    /// Label on the edge.
+    pub label: Option<TextBlock>,
+    /// Number of evidence items supporting it.
+    pub support: usize,
+    /// Whether it comes from the paper.
+    pub from_paper: bool,
+}
+
+/// A concept drawn as a card.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeShape {
+    /// Which concept.
+    pub id: ConceptId,
+    /// The card.
+    pub rect: Rect,
+    /// Card fill.
+    pub fill: Color32,
+    /// Card outline.
+    pub stroke: Color32,
+    /// Outline width.
+    pub stroke_width: f32,
+    /// The label.
+    pub label: TextBlock,
+    /// Colours of the areas it belongs to, for the membership bar on its left edge.
+    pub area_colors: Vec<Color32>,
+    /// Evidence count badge: centre and count.
+    pub badge: Option<(Pos2, usize)>,
+    /// Whether it comes from the paper (drawn with a marker).
+    pub from_paper: bool,
+}
+
+/// Everything drawn for a map, in world coordinates, in drawing order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scene {
+    /// Area regions (drawn first).
+    pub areas: Vec<AreaShape>,
+    /// Relationships.
+    pub edges: Vec<EdgeShape>,
+    /// Concepts (drawn last).
+    pub nodes: Vec<NodeShape>,
+    /// Box holding every shape and label.
+    pub bounds: Rect,
+}
+
+impl Scene {
+    /// The topmost item at `pos`, if any: a concept card, then an edge label or line (within
+    /// `tolerance`), then an area name, then the smallest area region containing it.
+    pub fn hit(&self, pos: Pos2, tolerance: f32) -> Option<ItemRef> {
+        if let Some(node) = self.nodes.iter().rev().find(|n| n.rect.expand(2.0).contains(pos)) {
+            return Some(ItemRef::Concept(node.id));
+        }
+        if let Some(edge) = self
+            .edges
+            .iter()
+            .rev()
+            .find(|e| e.label.as_ref().is_some_and(|l| l.rect.contains(pos)))
+        {
+            return Some(ItemRef::Relationship(edge.id));
+        }
+        let nearest_edge = self
+            .edges
+            .iter()
+            .map(|e| (geometry::distance_to_polyline(&e.points, pos) - e.width / 2.0, e.id))
+            .filter(|(d, _)| *d <= tolerance)
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, id)) = nearest_edge {
+            return Some(ItemRef::Relationship(id));
+        }
+        if let Some(area) = self.areas.iter().find(|a| a.label.rect.contains(pos)) {
+            return Some(ItemRef::Area(area.id));
+        }
+        self.areas
+            .iter()
+            .filter(|a| convex_contains(&a.outline, pos))
+            .min_by(|a, b| polygon_area(&a.outline).total_cmp(&polygon_area(&b.outline)))
+            .map(|a| ItemRef::Area(a.id))
+    }
+
+    /// Concepts whose card intersects `rect`.
+    pub fn nodes_in(&self, rect: Rect) -> impl Iterator<Item = ConceptId> + '_ {
+        self.nodes.iter().filter(move |n| n.rect.intersects(rect)).map(|n| n.id)
+    }
+
+    /// The card of a concept.
+    pub fn node(&self, id: ConceptId) -> Option<&NodeShape> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+}
+
+impl Default for Scene {
+    fn default() -> Self {
+        Self {
+            areas: Vec::new(),
+            edges: Vec::new(),
+            nodes: Vec::new(),
+            bounds: Rect::from_center_size(Pos2::ZERO, vec2(400.0, 300.0)),
+        }
+    }
+}
+
+fn polygon_area(points: &[Pos2]) -> f32 {
+    let n = points.len();
+    (0..n)
+        .map(|i| {
+            let (p, q) = (points[i], points[(i + 1) % n]);
+            p.x * q.y - q.x * p.y
+        })
+        .sum::<f32>()
+        .abs()
+        / 2.0
+}
+
+/// Greedy word wrap at `max_width`; a word wider than the line stays whole on its own line.
+pub fn wrap_text(text: &str, font_size: f32, max_width: f32, measure: &dyn TextMeasure) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if line.is_empty() {
+                line.push_str(word);
+                continue;
+            }
+            let candidate = format!("{line} {word}");
+            if measure.line_width(&candidate, font_size) <= max_width {
+                line = candidate;
+            } else {
+                lines.push(std::mem::take(&mut line));
+                line.push_str(word);
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+fn text_block(
+    text: &str,
+    font_size: f32,
+    max_width: f32,
+    color: Color32,
+    center: Pos2,
+    measure: &dyn TextMeasure,
+) -> TextBlock {
+    let lines = wrap_text(text, font_size, max_width, measure);
+    let width = lines
+        .iter()
+        .map(|l| measure.line_width(l, font_size))
+        .fold(0.0, f32::max);
+    let line_height = measure.line_height(font_size);
+    let size = vec2(width, line_height * lines.len() as f32);
+    TextBlock {
+        lines,
+        font_size,
+        line_height,
+        color,
+        rect: Rect::from_center_size(center, size),
+    }
+}
+
+/// How many evidence items are linked directly to each item.
+pub fn support_counts(doc: &Document) -> HashMap<ItemRef, usize> {
+    let mut counts = HashMap::new();
+    for item in &doc.evidence {
+        for link in &item.links {
+            *counts.entry(*link).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// Line width for a relationship with `support` evidence items.
+pub fn edge_width(support: usize) -> f32 {
+    1.3 + 1.5 * (support as f32).ln_1p()
+}
+
+/// Builds the scene for a document.
+pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) -> Scene {
+    use metrics::*;
+    let support = support_counts(doc);
+
+    // Concept cards.
+    let area_colors: HashMap<AreaId, Color32> = doc.areas.iter().map(|a| (a.id, theme.ink(a.color))).collect();
+    let nodes: Vec<NodeShape> = doc
+        .concepts
+        .iter()
+        .map(|concept| {
+            let center = pos2(concept.pos.x, concept.pos.y);
+            let label = text_block(&concept.label, NODE_FONT, NODE_TEXT_WIDTH, theme.text, center, measure);
+            let size = vec2(
+                (label.rect.width() + 2.0 * NODE_PAD.x).max(NODE_MIN_WIDTH),
+                label.rect.height() + 2.0 * NODE_PAD.y,
+            );
+            let rect = Rect::from_center_size(center, size);
+            let count = support.get(&ItemRef::Concept(concept.id)).copied().unwrap_or(0);
+            let from_paper = concept.provenance.kind == ProvenanceKind::Paper;
+            NodeShape {
+                id: concept.id,
+                rect,
+                fill: theme.node_fill,
+                stroke: if from_paper { theme.paper_stroke } else { theme.node_stroke },
+                stroke_width: if from_paper { 1.6 } else { 1.0 },
+                label,
+                area_colors: concept.areas.iter().filter_map(|a| area_colors.get(a).copied()).collect(),
+                badge: (count > 0).then(|| (rect.right_top() + vec2(-2.0, 2.0), count)),
+                from_paper,
+            }
+        })
+        .collect();
+    let node_rects: HashMap<ConceptId, Rect> = nodes.iter().map(|n| (n.id, n.rect)).collect();
+
+    // Area regions around their members.
+    let mut areas: Vec<AreaShape> = doc
+        .areas
+        .iter()
+        .filter_map(|area| {
+            let corners: Vec<Pos2> = doc
+                .members_of(area.id)
+                .filter_map(|c| node_rects.get(&c.id))
+                .flat_map(|r| {
+                    let r = r.expand(AREA_PAD);
+                    [r.left_top(), r.right_top(), r.right_bottom(), r.left_bottom()]
+                })
+                .collect();
+            if corners.is_empty() {
+                return None;
+            }
+            let outline = rounded_outline(&convex_hull(&corners), AREA_ROUNDING, 0.2);
+            Some(AreaShape {
+                id: area.id,
+                fill: theme.area_fill(area.color),
+                stroke: theme.ink(area.color),
+                label: text_block(
+                    &area.label,
+                    AREA_FONT,
+                    AREA_TEXT_WIDTH,
+                    theme.area_text(area.color),
+                    Pos2::ZERO,
+                    measure,
+                ),
+                outline,
+                from_paper: area.provenance.kind == ProvenanceKind::Paper,
+            })
+        })
+        .collect();
+    place_area_labels(&mut areas);
+
+    // Relationships.
+    let area_shapes: HashMap<AreaId, &AreaShape> = areas.iter().map(|a| (a.id, a)).collect();
+    let mut obstacles: Vec<Rect> = nodes.iter().map(|n| n.rect.expand(3.0)).collect();
+    obstacles.extend(areas.iter().map(|a| a.label.rect.expand(3.0)));
+    let mut edges = Vec::with_capacity(doc.relationships.len());
+    for rel in &doc.relationships {
+        let ends = (
+            end_geometry(rel.from, &node_rects, &area_shapes),
+            end_geometry(rel.to, &node_rects, &area_shapes),
+        );
+        let (Some(from), Some(to)) = ends else { continue };
+        let Some(mut points) = edge_path(&from, &to, rel.bend) else {
+            continue;
+        };
+        let count = support.get(&ItemRef::Relationship(rel.id)).copied().unwrap_or(0);
+        let width = edge_width(count);
+        let direction = doc.direction_of(rel);
+        let rel_type = doc.relationship_type(rel.type_id);
+        let color = rel_type.map_or(theme.muted_text, |t| theme.ink(t.color));
+        let type_line = rel_type.map_or(LineStyle::Solid, |t| t.line);
+        let arrow_len = 9.0 + 2.0 * width;
+        let arrow_half = 4.5 + 1.2 * width;
+        let mut arrowheads = Vec::new();
+        if matches!(direction, Direction::OneWay | Direction::Bidirectional) {
+            arrowheads.push(arrowhead(&points, arrow_len, arrow_half));
+            trim_end(&mut points, arrow_len * 0.8);
+        }
+        if direction == Direction::Bidirectional {
+            points.reverse();
+            arrowheads.push(arrowhead(&points, arrow_len, arrow_half));
+            trim_end(&mut points, arrow_len * 0.8);
+            points.reverse();
+        }
+        let text = doc.relationship_label(rel);
+        let label = (!text.is_empty()).then(|| {
+            let block = text_block(text, EDGE_FONT, 160.0, theme.muted_text, Pos2::ZERO, measure);
+            place_edge_label(block, &points, &mut obstacles)
+        });
+        edges.push(EdgeShape {
+            id: rel.id,
+            points,
+            width,
+            color,
+            line: if count == 0 { LineStyle::Dashed } else { type_line },
+            arrowheads,
+            label,
+            support: count,
+            from_paper: rel.provenance.kind == ProvenanceKind::Paper,
+        });
+    }
+
+    let mut bounds = Rect::NOTHING;
+    for area in &areas {
+        for p in &area.outline {
+            bounds.extend_with(*p);
+        }
+        bounds = bounds.union(area.label.rect);
+    }
+    for edge in &edges {
+        for p in edge.points.iter().chain(edge.arrowheads.iter().flatten()) {
+            bounds.extend_with(*p);
+        }
+        if let Some(label) = &edge.label {
+            bounds = bounds.union(label.rect.expand(4.0));
+        }
+    }
+    for node in &nodes {
+        bounds = bounds.union(node.rect);
+        if let Some((center, _)) = node.badge {
+            bounds = bounds.union(Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS)));
+        }
+    }
+    if !bounds.is_positive() {
+        bounds = Rect::from_center_size(Pos2::ZERO, vec2(400.0, 300.0));
+    }
+    Scene {
+        areas,
+        edges,
+        nodes,
+        bounds,
+    }
+}
+
+/// Puts each area's name just outside its outline, on the side facing away from the middle of
+/// the map, so names never sit on top of concepts.
+fn place_area_labels(areas: &mut [AreaShape]) {
+    let centroids: Vec<Pos2> = areas.iter().map(|a| centroid(&a.outline)).collect();
+    let middle = if centroids.is_empty() {
+        Pos2::ZERO
+    } else {
+        (centroids.iter().fold(Vec2::ZERO, |acc, c| acc + c.to_vec2()) / centroids.len() as f32).to_pos2()
+    };
+    for (area, own) in areas.iter_mut().zip(&centroids) {
+        let mut dir = *own - middle;
+        if dir.length() < 1.0 {
+            dir = vec2(0.0, -1.0);
+        }
+        let dir = dir.normalized();
+        let support = area
+            .outline
+            .iter()
+            .copied()
+            .max_by(|a, b| a.to_vec2().dot(dir).total_cmp(&b.to_vec2().dot(dir)))
+            .unwrap_or(*own);
+        let half = area.label.rect.size() / 2.0;
+        let reach = dir.x.abs() * half.x + dir.y.abs() * half.y;
+        // Along the main direction, step out from the outline's extreme point; across it, stay
+        // on the line through the area's centre.
+        let along = (support - *own).dot(dir) + reach + 10.0;
+        let center = *own + dir * along;
+        area.label.rect = Rect::from_center_size(center, area.label.rect.size());
+    }
+}
+
+/// What an edge attaches to.
+enum EndShape {
+    /// A concept card.
+    Card(Rect),
+    /// An area: its outline and its name's box.
+    Region { outline: Vec<Pos2>, label: Rect },
+}
+
+fn end_geometry(
+    end: Endpoint,
+    nodes: &HashMap<ConceptId, Rect>,
+    areas: &HashMap<AreaId, &AreaShape>,
+) -> Option<EndShape> {
+    match end {
+        Endpoint::Concept(id) => nodes.get(&id).map(|r| EndShape::Card(r.expand(2.0))),
+        Endpoint::Area(id) => areas.get(&id).map(|a| EndShape::Region {
+            outline: a.outline.clone(),
+            label: a.label.rect.expand(4.0),
+        }),
+    }
+}
+
+/// The path of an edge. Between two areas it joins their names (the areas as wholes); between a
+/// concept and an area it runs to the nearest point of the area's outline; otherwise it joins the
+/// shapes' borders. A non-zero `bend` makes it a curve.
+fn edge_path(from: &EndShape, to: &EndShape, bend: f32) -> Option<Vec<Pos2>> {
+    use EndShape::{Card, Region};
+    let anchor = |end: &EndShape, other: &EndShape| -> Pos2 {
+        match (end, other) {
+            (Card(r), _) => r.center(),
+            (Region { label, .. }, Region { .. }) => label.center(),
+            (Region { outline, .. }, Card(r)) => {
+                if convex_contains(outline, r.center()) {
+                    centroid(outline)
+                } else {
+                    nearest_on_outline(outline, r.center()).unwrap_or_else(|| centroid(outline))
+                }
+            }
+        }
+    };
+    let a = anchor(from, to);
+    let b = anchor(to, from);
+    let length = a.distance(b);
+    if length < 1.0 {
+        return None;
+    }
+    let dir = (b - a) / length;
+    let control = a + (b - a) / 2.0 + vec2(dir.y, -dir.x) * bend * length;
+    let clip = |end: &EndShape, anchor: Pos2, toward: Pos2| -> Pos2 {
+        match end {
+            Card(r) => exit_rect(*r, toward),
+            Region { label, .. } if label.contains(anchor) => exit_rect(*label, toward),
+            Region { outline, .. } if convex_contains(outline, anchor) && anchor == centroid(outline) => {
+                exit_polygon(outline, anchor, toward)
+            }
+            Region { .. } => anchor,
+        }
+    };
+    if bend == 0.0 {
+        let start = clip(from, a, b);
+        let end = clip(to, b, a);
+        Some(vec![start, end])
+    } else {
+        let start = clip(from, a, control);
+        let end = clip(to, b, control);
+        Some(quadratic(start, control, end, 32))
+    }
+}
+
+fn arrowhead(points: &[Pos2], length: f32, half_width: f32) -> [Pos2; 3] {
+    let tip = points.last().copied().unwrap_or(Pos2::ZERO);
+    // Direction from a point one arrow length back, so curves get a head that follows them.
+    let mut back = tip;
+    for p in points.iter().rev() {
+        back = *p;
+        if p.distance(tip) >= length {
+            break;
+        }
+    }
+    let dir = (tip - back).normalized();
+    let dir = if dir.x.is_finite() && dir.length() > 0.5 { dir } else { Vec2::X };
+    let base = tip - dir * length;
+    let side = vec2(-dir.y, dir.x) * half_width;
+    [tip, base + side, base - side]
+}
+
+/// Places an edge label on the edge where it covers no card, area name or other label, trying
+/// the middle first; marks the chosen box as taken.
+fn place_edge_label(mut block: TextBlock, points: &[Pos2], taken: &mut Vec<Rect>) -> TextBlock {
+    let size = block.rect.size() + vec2(8.0, 4.0);
+    let candidates = [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82];
+    let overlap = |rect: Rect| -> f32 {
+        taken
+            .iter()
+            .map(|t| {
+                let i = t.intersect(rect);
+                if i.is_positive() { i.area() } else { 0.0 }
+            })
+            .sum()
+    };
+    let mut best = (f32::INFINITY, Rect::from_center_size(point_along(points, 0.5).0, size));
+    for t in candidates {
+        let rect = Rect::from_center_size(point_along(points, t).0, size);
+        let cost = overlap(rect);
+        if cost < best.0 {
+            best = (cost, rect);
+        }
+        if cost == 0.0 {
+            break;
+        }
+    }
+    taken.push(best.1);
+    block.rect = Rect::from_center_size(best.1.center(), block.rect.size());
+    block
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::example;
+
+    fn example_scene() -> Scene {
+        build_scene(&example::document(), &MapTheme::new(ThemeKind::Light), &ApproxMeasure)
+    }
+
+    #[test]
+    fn every_item_of_the_example_is_drawn() {
+        let doc = example::document();
+        let scene = example_scene();
+        assert_eq!(scene.nodes.len(), doc.concepts.len());
+        assert_eq!(scene.areas.len(), doc.areas.len());
+        assert_eq!(scene.edges.len(), doc.relationships.len());
+    }
+
+    #[test]
+    fn concept_labels_do_not_overlap_each_other_or_area_names() {
+        let scene = example_scene();
+        let mut boxes: Vec<(String, Rect)> = scene
+            .nodes
+            .iter()
+            .map(|n| (n.label.lines.join(" "), n.rect))
+            .collect();
+        boxes.extend(scene.areas.iter().map(|a| (a.label.lines.join(" "), a.label.rect)));
+        for (i, (a, ra)) in boxes.iter().enumerate() {
+            for (b, rb) in boxes.iter().skip(i + 1) {
+                assert!(!ra.intersects(*rb), "{a:?} overlaps {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn overlap_concepts_sit_inside_each_of_their_areas_and_no_other() {
+        let doc = example::document();
+        let scene = example_scene();
+        for node in &scene.nodes {
+            let concept = doc.concept(node.id).unwrap();
+            for area in &scene.areas {
+                let inside = convex_contains(&area.outline, node.rect.center());
+                assert_eq!(
+                    inside,
+                    concept.areas.contains(&area.id),
+                    "{} vs area {}",
+                    concept.label,
+                    area.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bounds_hold_every_label() {
+        let scene = example_scene();
+        for node in &scene.nodes {
+            assert!(scene.bounds.contains_rect(node.rect));
+        }
+        for area in &scene.areas {
+            assert!(scene.bounds.contains_rect(area.label.rect));
+        }
+        for edge in &scene.edges {
+            if let Some(label) = &edge.label {
+                assert!(scene.bounds.contains_rect(label.rect));
+            }
+        }
+    }
+
+    #[test]
+    fn hit_testing_finds_cards_edges_and_areas() {
+        let doc = example::document();
+        let scene = example_scene();
+        let node = &scene.nodes[3];
+        assert_eq!(scene.hit(node.rect.center(), 4.0), Some(ItemRef::Concept(node.id)));
+        let edge = &scene.edges[0];
+        let (mid, _) = point_along(&edge.points, 0.1);
+        assert_eq!(scene.hit(mid, 4.0), Some(ItemRef::Relationship(edge.id)));
+        let area = &scene.areas[0];
+        assert_eq!(scene.hit(area.label.rect.center(), 4.0), Some(ItemRef::Area(area.id)));
+        assert!(scene.hit(scene.bounds.left_top() - vec2(50.0, 50.0), 4.0).is_none());
+        assert_eq!(doc.areas[0].id, area.id);
+    }
+
+    #[test]
+    fn unsupported_relationships_are_dashed() {
+        let doc = example::document();
+        let scene = example_scene();
+        let supports = support_counts(&doc);
+        for edge in &scene.edges {
+            let count = supports.get(&ItemRef::Relationship(edge.id)).copied().unwrap_or(0);
+            assert_eq!(edge.support, count);
+            assert_eq!(edge.line == LineStyle::Dashed, count == 0);
+        }
+        assert!(scene.edges.iter().any(|e| e.support == 0), "the example shows one unsupported link");
+    }
+
+    #[test]
+    fn wrapping_keeps_every_word() {
+        let lines = wrap_text("Relationships with colleagues and networking", 14.0, 150.0, &ApproxMeasure);
+        assert!(lines.len() > 1);
+        assert_eq!(lines.join(" "), "Relationships with colleagues and networking");
+    }
+}

@@ -1,0 +1,111 @@
+//! Colours and sizes the scene is drawn with, for the light and dark themes.
+
+use egui::Color32;
+
+use crate::model::Rgb;
+
+/// A named look for the map.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ThemeKind {
+    /// Dark text on a pale page.
+    #[default]
+    Light,
+    /// Light text on a dark page.
+    Dark,
+}
+
+/// Concrete colours for one theme.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapTheme {
+    /// Which theme this is.
+    pub kind: ThemeKind,
+    /// Canvas background.
+    pub background: Color32,
+    /// Main text.
+    pub text: Color32,
+    /// Secondary text (edge labels).
+    pub muted_text: Color32,
+    /// Concept card fill.
+    pub node_fill: Color32,
+    /// Concept card outline.
+    pub node_stroke: Color32,
+    /// Outline of concepts that come from the paper.
+    pub paper_stroke: Color32,
+    /// Background of edge labels.
+    pub label_fill: Color32,
+    /// Evidence badge fill.
+    pub badge_fill: Color32,
+    /// Evidence badge text.
+    pub badge_text: Color32,
+    /// Selection highlight.
+    pub selection: Color32,
+    /// Opacity of area fills, 0–255.
+    pub area_fill_alpha: u8,
+}
+
+impl MapTheme {
+    /// The theme of the given kind.
+    pub fn new(kind: ThemeKind) -> Self {
+        match kind {
+            ThemeKind::Light => Self {
+                kind,
+                background: Color32::from_rgb(0xfb, 0xfa, 0xf7),
+                text: Color32::from_rgb(0x22, 0x25, 0x2b),
+                muted_text: Color32::from_rgb(0x4a, 0x4f, 0x59),
+                node_fill: Color32::from_rgb(0xff, 0xff, 0xff),
+                node_stroke: Color32::from_rgb(0xb4, 0xb8, 0xc0),
+                paper_stroke: Color32::from_rgb(0x3a, 0x3f, 0x4a),
+                label_fill: Color32::from_rgba_unmultiplied(0xfb, 0xfa, 0xf7, 235),
+                badge_fill: Color32::from_rgb(0x3a, 0x3f, 0x4a),
+                badge_text: Color32::WHITE,
+                selection: Color32::from_rgb(0x1f, 0x78, 0xd1),
+                area_fill_alpha: 34,
+            },
+            ThemeKind::Dark => Self {
+                kind,
+                background: Color32::from_rgb(0x1c, 0x1e, 0x23),
+                text: Color32::from_rgb(0xe8, 0xe9, 0xec),
+                muted_text: Color32::from_rgb(0xb8, 0xbc, 0xc6),
+                node_fill: Color32::from_rgb(0x2a, 0x2d, 0x34),
+                node_stroke: Color32::from_rgb(0x55, 0x5a, 0x66),
+                paper_stroke: Color32::from_rgb(0xd0, 0xd3, 0xda),
+                label_fill: Color32::from_rgba_unmultiplied(0x1c, 0x1e, 0x23, 235),
+                badge_fill: Color32::from_rgb(0xd0, 0xd3, 0xda),
+                badge_text: Color32::from_rgb(0x1c, 0x1e, 0x23),
+                selection: Color32::from_rgb(0x5a, 0xa9, 0xff),
+                area_fill_alpha: 46,
+            },
+        }
+    }
+
+    /// A stored colour as drawn in this theme: in the dark theme colours are lifted towards
+    /// white so that lines and outlines stay visible on the dark page.
+    pub fn ink(&self, color: Rgb) -> Color32 {
+        match self.kind {
+            ThemeKind::Light => Color32::from_rgb(color.r, color.g, color.b),
+            ThemeKind::Dark => {
+                let lift = |c: u8| (f32::from(c) + (255.0 - f32::from(c)) * 0.35) as u8;
+                Color32::from_rgb(lift(color.r), lift(color.g), lift(color.b))
+            }
+        }
+    }
+
+    /// The translucent fill of an area of colour `color`.
+    pub fn area_fill(&self, color: Rgb) -> Color32 {
+        let c = self.ink(color);
+        Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), self.area_fill_alpha)
+    }
+
+    /// Text colour for an area's name: the area's colour, darkened (light theme) or lifted
+    /// (dark theme) enough to read.
+    pub fn area_text(&self, color: Rgb) -> Color32 {
+        let c = self.ink(color);
+        match self.kind {
+            ThemeKind::Light => {
+                let darken = |v: u8| (f32::from(v) * 0.72) as u8;
+                Color32::from_rgb(darken(c.r()), darken(c.g()), darken(c.b()))
+            }
+            ThemeKind::Dark => c,
+        }
+    }
+}
