@@ -81,6 +81,11 @@ pub(super) enum DragState {
     Pan,
 }
 
+/// The part of the canvas not covered by the legend strip.
+pub fn map_area(canvas: Rect) -> Rect {
+    Rect::from_min_max(canvas.min, pos2(canvas.max.x, (canvas.max.y - LEGEND_HEIGHT).max(canvas.min.y + 1.0)))
+}
+
 /// Measures text with egui's own fonts, so labels are wrapped exactly as they are drawn.
 struct EguiMeasure<'a>(&'a egui::Context);
 
@@ -108,7 +113,7 @@ impl QualmapApp {
         let measure = EguiMeasure(&ctx);
         if self.view.fit_requested {
             let bounds = self.scene(&measure).bounds;
-            self.view.camera = Camera::fit(bounds, canvas);
+            self.view.camera = Camera::fit(bounds, map_area(canvas));
             self.view.fit_requested = false;
         }
         self.camera_input_ui(ui, &background, canvas);
@@ -473,53 +478,49 @@ fn paper_marker(painter: &egui::Painter, center: Pos2, radius: f32, color: Color
     painter.add(Shape::convex_polygon(points, color, Stroke::NONE));
 }
 
-/// A small key in the canvas corner: areas, the paper marker, what the badge and widths mean.
+/// Height of the legend strip at the bottom of the canvas, kept free when fitting.
+pub const LEGEND_HEIGHT: f32 = 30.0;
+
+/// A one-line key along the bottom of the canvas: the areas, the paper marker, what badges and
+/// line widths mean.
 fn paint_legend(painter: &egui::Painter, doc: &crate::model::Document, theme: &MapTheme, canvas: Rect) {
-    let font = FontId::proportional(12.0);
-    let line_height = 18.0;
-    let mut rows: Vec<(Option<Color32>, String)> = doc
-        .areas
-        .iter()
-        .map(|a| (Some(theme.ink(a.color)), a.label.clone()))
-        .collect();
-    rows.push((None, "◆ from the paper; everything else is illustrative or added".to_owned()));
-    rows.push((None, "● number of evidence items; line width = evidence".to_owned()));
-    rows.push((None, "dashed line = no supporting evidence".to_owned()));
-    let width = rows
-        .iter()
-        .map(|(_, text)| painter.layout_no_wrap(text.clone(), font.clone(), theme.text).size().x)
-        .fold(0.0, f32::max)
-        + 40.0;
-    let height = rows.len() as f32 * line_height + 12.0;
-    let rect = Rect::from_min_size(pos2(canvas.left() + 12.0, canvas.bottom() - height - 12.0), vec2(width, height));
-    if rect.top() < canvas.top() + 40.0 || rect.right() > canvas.right() - 12.0 {
-        return;
+    enum Key {
+        Area(Color32),
+        Paper,
+        Badge,
+        Dashed,
     }
-    painter.rect_filled(rect, CornerRadius::same(6), theme.label_fill);
-    painter.rect_stroke(rect, CornerRadius::same(6), Stroke::new(1.0, theme.node_stroke), StrokeKind::Inside);
-    for (i, (color, text)) in rows.iter().enumerate() {
-        let y = rect.top() + 6.0 + line_height * (i as f32 + 0.5);
-        let x = rect.left() + 10.0;
-        match color {
-            Some(color) => {
+    let font = FontId::proportional(12.5);
+    let mut entries: Vec<(Key, String)> = doc.areas.iter().map(|a| (Key::Area(theme.ink(a.color)), a.label.clone())).collect();
+    entries.push((Key::Paper, "from the paper".to_owned()));
+    entries.push((Key::Badge, "evidence items".to_owned()));
+    entries.push((Key::Dashed, "no evidence yet".to_owned()));
+    let strip = Rect::from_min_max(pos2(canvas.left(), canvas.bottom() - LEGEND_HEIGHT), canvas.max);
+    painter.rect_filled(strip, 0.0, theme.label_fill);
+    painter.line_segment([strip.left_top(), strip.right_top()], Stroke::new(1.0, theme.node_stroke));
+    let y = strip.center().y;
+    let mut x = strip.left() + 12.0;
+    for (key, text) in entries {
+        let galley = painter.layout_no_wrap(text, font.clone(), theme.text);
+        if x + 22.0 + galley.size().x > strip.right() - 8.0 {
+            break;
+        }
+        match key {
+            Key::Area(color) => {
                 let swatch = Rect::from_center_size(pos2(x + 7.0, y), vec2(14.0, 10.0));
                 painter.rect_filled(swatch, 2.0, color.gamma_multiply(0.35));
-                painter.rect_stroke(swatch, 2.0, Stroke::new(1.2, *color), StrokeKind::Inside);
+                painter.rect_stroke(swatch, 2.0, Stroke::new(1.2, color), StrokeKind::Inside);
             }
-            None if text.starts_with('◆') => paper_marker(painter, pos2(x + 7.0, y), 4.5, theme.paper_stroke),
-            None if text.starts_with('●') => {
+            Key::Paper => paper_marker(painter, pos2(x + 7.0, y), 4.5, theme.paper_stroke),
+            Key::Badge => {
                 painter.circle_filled(pos2(x + 7.0, y), 6.0, theme.badge_fill);
             }
-            None => {
-                painter.extend(Shape::dashed_line(
-                    &[pos2(x, y), pos2(x + 14.0, y)],
-                    Stroke::new(1.5, theme.muted_text),
-                    4.0,
-                    3.0,
-                ));
+            Key::Dashed => {
+                painter.extend(Shape::dashed_line(&[pos2(x, y), pos2(x + 14.0, y)], Stroke::new(1.5, theme.muted_text), 4.0, 3.0));
             }
         }
-        let text = text.trim_start_matches(['◆', '●', ' ']);
-        painter.text(pos2(x + 22.0, y), Align2::LEFT_CENTER, text, font.clone(), theme.text);
+        let width = galley.size().x;
+        painter.galley(pos2(x + 20.0, y - galley.size().y / 2.0), galley, theme.text);
+        x += 20.0 + width + 18.0;
     }
 }

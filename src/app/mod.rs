@@ -196,7 +196,7 @@ impl QualmapApp {
     /// The camera that shows the whole map in the last known canvas rectangle.
     pub fn fitted_camera(&mut self, measure: &dyn TextMeasure) -> Camera {
         let bounds = self.scene(measure).bounds;
-        Camera::fit(bounds, self.view.canvas_rect)
+        Camera::fit(bounds, canvas::map_area(self.view.canvas_rect))
     }
 
     fn scene(&mut self, measure: &dyn TextMeasure) -> &Scene {

@@ -168,6 +168,28 @@ pub fn exit_polygon(polygon: &[Pos2], from: Pos2, toward: Pos2) -> Pos2 {
     best.map_or(from, |t| from + dir * t)
 }
 
+/// Where the segment from `from` (outside the polygon) to `to` first enters a convex polygon.
+pub fn enter_polygon(polygon: &[Pos2], from: Pos2, to: Pos2) -> Option<Pos2> {
+    let dir = to - from;
+    let n = polygon.len();
+    let mut best: Option<f32> = None;
+    for i in 0..n {
+        let a = polygon[i];
+        let e = polygon[(i + 1) % n] - a;
+        let denom = dir.x * e.y - dir.y * e.x;
+        if denom.abs() < 1e-9 {
+            continue;
+        }
+        let w = a - from;
+        let t = (w.x * e.y - w.y * e.x) / denom;
+        let u = (w.x * dir.y - w.y * dir.x) / denom;
+        if (0.0..=1.0).contains(&t) && (-1e-4..=1.0 + 1e-4).contains(&u) {
+            best = Some(best.map_or(t, |b: f32| b.min(t)));
+        }
+    }
+    best.map(|t| from + dir * t)
+}
+
 /// Where a ray from the centre of `rect` towards `toward` leaves the rectangle.
 pub fn exit_rect(rect: Rect, toward: Pos2) -> Pos2 {
     let c = rect.center();

@@ -14,7 +14,7 @@ use crate::model::{
     AreaId, ConceptId, Direction, Document, Endpoint, ItemRef, LineStyle, ProvenanceKind, RelationshipId,
 };
 use geometry::{
-    centroid, convex_contains, convex_hull, exit_polygon, exit_rect, nearest_on_outline, point_along, quadratic,
+    centroid, convex_contains, convex_hull, enter_polygon, exit_polygon, exit_rect, point_along, quadratic,
     rounded_outline, trim_end,
 };
 pub use theme::{MapTheme, ThemeKind};
@@ -45,7 +45,7 @@ pub mod metrics {
     /// Concept label size.
     pub const NODE_FONT: f32 = 14.0;
     /// Widest a concept label line may be before it wraps.
-    pub const NODE_TEXT_WIDTH: f32 = 150.0;
+    pub const NODE_TEXT_WIDTH: f32 = 136.0;
     /// Padding inside a concept card.
     pub const NODE_PAD: egui::Vec2 = egui::vec2(12.0, 8.0);
     /// Narrowest concept card.
@@ -61,7 +61,7 @@ pub mod metrics {
     /// Corner radius of area outlines.
     pub const AREA_ROUNDING: f32 = 26.0;
     /// Edge label size.
-    pub const EDGE_FONT: f32 = 12.0;
+    pub const EDGE_FONT: f32 = 13.0;
     /// Radius of the evidence badge.
     pub const BADGE_RADIUS: f32 = 10.0;
 }
@@ -104,6 +104,9 @@ pub struct AreaShape {
     pub label: TextBlock,
     /// Whether it comes from the paper.
     pub from_paper: bool,
+    /// Where edges from concepts aim: the middle of the members that belong to this area only
+    /// (so an arrow into an area does not land in its overlap with another), or the centroid.
+    pub own_center: Pos2,
 }
 
 /// A relationship drawn as a line or curve.
@@ -348,7 +351,18 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
                 return None;
             }
             let outline = rounded_outline(&convex_hull(&corners), AREA_ROUNDING, 0.2);
+            let own: Vec<Pos2> = doc
+                .members_of(area.id)
+                .filter(|c| c.areas.len() == 1)
+                .filter_map(|c| node_rects.get(&c.id).map(|r| r.center()))
+                .collect();
+            let own_center = if own.is_empty() {
+                centroid(&outline)
+            } else {
+                (own.iter().fold(Vec2::ZERO, |acc, p| acc + p.to_vec2()) / own.len() as f32).to_pos2()
+            };
             Some(AreaShape {
+                own_center,
                 id: area.id,
                 fill: theme.area_fill(area.color),
                 stroke: theme.ink(area.color),
@@ -370,6 +384,12 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
     // Relationships.
     let area_shapes: HashMap<AreaId, &AreaShape> = areas.iter().map(|a| (a.id, a)).collect();
     let mut obstacles: Vec<Rect> = nodes.iter().map(|n| n.rect.expand(3.0)).collect();
+    obstacles.extend(
+        nodes
+            .iter()
+            .filter_map(|n| n.badge)
+            .map(|(center, _)| Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS + 2.0))),
+    );
     obstacles.extend(areas.iter().map(|a| a.label.rect.expand(3.0)));
     let mut edges = Vec::with_capacity(doc.relationships.len());
     for rel in &doc.relationships {
@@ -460,7 +480,10 @@ fn place_area_labels(areas: &mut [AreaShape]) {
         (centroids.iter().fold(Vec2::ZERO, |acc, c| acc + c.to_vec2()) / centroids.len() as f32).to_pos2()
     };
     for (area, own) in areas.iter_mut().zip(&centroids) {
-        let mut dir = *own - middle;
+        // Away from the middle of the map, leaning upwards so that names sit above the regions
+        // like a figure's headings, and the space below stays free.
+        let away = *own - middle;
+        let mut dir = vec2(away.x, away.y.min(0.0) - 0.8 * away.x.abs());
         if dir.length() < 1.0 {
             dir = vec2(0.0, -1.0);
         }
@@ -486,7 +509,7 @@ enum EndShape {
     /// A concept card.
     Card(Rect),
     /// An area: its outline and its name's box.
-    Region { outline: Vec<Pos2>, label: Rect },
+    Region { outline: Vec<Pos2>, label: Rect, own_center: Pos2 },
 }
 
 fn end_geometry(
@@ -499,26 +522,22 @@ fn end_geometry(
         Endpoint::Area(id) => areas.get(&id).map(|a| EndShape::Region {
             outline: a.outline.clone(),
             label: a.label.rect.expand(4.0),
+            own_center: a.own_center,
         }),
     }
 }
 
 /// The path of an edge. Between two areas it joins their names (the areas as wholes); between a
-/// concept and an area it runs to the nearest point of the area's outline; otherwise it joins the
-/// shapes' borders. A non-zero `bend` makes it a curve.
+/// concept and an area it heads for the area's centre and stops where it meets the outline;
+/// between concepts it joins the cards' borders. A non-zero `bend` makes it a curve.
 fn edge_path(from: &EndShape, to: &EndShape, bend: f32) -> Option<Vec<Pos2>> {
     use EndShape::{Card, Region};
+    // Anchors: a card's centre; an area's name when both ends are areas, else its centroid.
     let anchor = |end: &EndShape, other: &EndShape| -> Pos2 {
         match (end, other) {
             (Card(r), _) => r.center(),
             (Region { label, .. }, Region { .. }) => label.center(),
-            (Region { outline, .. }, Card(r)) => {
-                if convex_contains(outline, r.center()) {
-                    centroid(outline)
-                } else {
-                    nearest_on_outline(outline, r.center()).unwrap_or_else(|| centroid(outline))
-                }
-            }
+            (Region { own_center, .. }, Card(_)) => *own_center,
         }
     };
     let a = anchor(from, to);
@@ -529,23 +548,28 @@ fn edge_path(from: &EndShape, to: &EndShape, bend: f32) -> Option<Vec<Pos2>> {
     }
     let dir = (b - a) / length;
     let control = a + (b - a) / 2.0 + vec2(dir.y, -dir.x) * bend * length;
-    let clip = |end: &EndShape, anchor: Pos2, toward: Pos2| -> Pos2 {
+    // Where the path meets an end, coming from `approach` (the other end, or the control point).
+    let clip = |end: &EndShape, anchor: Pos2, approach: Pos2| -> Pos2 {
         match end {
-            Card(r) => exit_rect(*r, toward),
-            Region { label, .. } if label.contains(anchor) => exit_rect(*label, toward),
-            Region { outline, .. } if convex_contains(outline, anchor) && anchor == centroid(outline) => {
-                exit_polygon(outline, anchor, toward)
+            Card(r) => exit_rect(*r, approach),
+            Region { label, .. } if label.contains(anchor) => exit_rect(*label, approach),
+            Region { outline, .. } => {
+                if convex_contains(outline, approach) {
+                    exit_polygon(outline, anchor, approach)
+                } else {
+                    enter_polygon(outline, approach, anchor).unwrap_or(anchor)
+                }
             }
-            Region { .. } => anchor,
         }
     };
+    let (start, end) = if bend == 0.0 {
+        (clip(from, a, b), clip(to, b, a))
+    } else {
+        (clip(from, a, control), clip(to, b, control))
+    };
     if bend == 0.0 {
-        let start = clip(from, a, b);
-        let end = clip(to, b, a);
         Some(vec![start, end])
     } else {
-        let start = clip(from, a, control);
-        let end = clip(to, b, control);
         Some(quadratic(start, control, end, 32))
     }
 }
