@@ -167,7 +167,10 @@ mod tests {
         assert!(!history.is_dirty());
         let id = doc.concepts[0].id;
         history
-            .apply(&mut doc, Command::MoveConcepts(vec![(id, Point::new(1.0, 2.0))]))
+            .apply(
+                &mut doc,
+                Command::MoveConcepts(vec![(id, Point::new(1.0, 2.0))]),
+            )
             .unwrap();
         assert!(history.is_dirty());
         assert_eq!(doc.concept(id).unwrap().pos, Point::new(1.0, 2.0));
@@ -191,8 +194,14 @@ mod tests {
         let id = doc.concepts[0].id;
         let nan = Command::MoveConcepts(vec![(id, Point::new(f32::NAN, 0.0))]);
         assert_eq!(history.apply(&mut doc, nan), Err(CommandError::NotFinite));
-        let missing = Command::MoveConcepts(vec![(id, Point::new(0.0, 0.0)), (ConceptId(9999), Point::new(0.0, 0.0))]);
-        assert!(matches!(history.apply(&mut doc, missing), Err(CommandError::Missing(_))));
+        let missing = Command::MoveConcepts(vec![
+            (id, Point::new(0.0, 0.0)),
+            (ConceptId(9999), Point::new(0.0, 0.0)),
+        ]);
+        assert!(matches!(
+            history.apply(&mut doc, missing),
+            Err(CommandError::Missing(_))
+        ));
         assert_eq!(doc, original);
         assert!(!history.is_dirty());
     }

@@ -3,7 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use egui::{Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Vec2, pos2, vec2};
+use egui::{
+    Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Vec2,
+    pos2, vec2,
+};
 
 use super::{QualmapApp, ViewState};
 use crate::command::Command;
@@ -60,7 +63,10 @@ impl Camera {
     }
 
     fn screen_rect(&self, canvas: Rect, world: Rect) -> Rect {
-        Rect::from_min_max(self.screen_from_world(canvas, world.min), self.screen_from_world(canvas, world.max))
+        Rect::from_min_max(
+            self.screen_from_world(canvas, world.min),
+            self.screen_from_world(canvas, world.max),
+        )
     }
 
     /// Zooms by `factor`, keeping the world point under `screen` fixed.
@@ -74,16 +80,28 @@ impl Camera {
 /// A drag in progress.
 pub(super) enum DragState {
     /// Moving concepts: where each started.
-    Move { start: Vec<(ConceptId, Point)>, moved: Vec2 },
+    Move {
+        start: Vec<(ConceptId, Point)>,
+        moved: Vec2,
+    },
     /// Selecting with a rubber band from this screen point.
-    Band { from: Pos2, additive: BTreeSet<ItemRef> },
+    Band {
+        from: Pos2,
+        additive: BTreeSet<ItemRef>,
+    },
     /// Panning.
     Pan,
 }
 
 /// The part of the canvas not covered by the legend strip.
 pub fn map_area(canvas: Rect) -> Rect {
-    Rect::from_min_max(canvas.min, pos2(canvas.max.x, (canvas.max.y - LEGEND_HEIGHT).max(canvas.min.y + 1.0)))
+    Rect::from_min_max(
+        canvas.min,
+        pos2(
+            canvas.max.x,
+            (canvas.max.y - LEGEND_HEIGHT).max(canvas.min.y + 1.0),
+        ),
+    )
 }
 
 /// Measures text with egui's own fonts, so labels are wrapped exactly as they are drawn.
@@ -91,8 +109,15 @@ struct EguiMeasure<'a>(&'a egui::Context);
 
 impl TextMeasure for EguiMeasure<'_> {
     fn line_width(&self, text: &str, font_size: f32) -> f32 {
-        self.0
-            .fonts_mut(|f| f.layout_no_wrap(text.to_owned(), FontId::proportional(font_size), Color32::WHITE).size().x)
+        self.0.fonts_mut(|f| {
+            f.layout_no_wrap(
+                text.to_owned(),
+                FontId::proportional(font_size),
+                Color32::WHITE,
+            )
+            .size()
+            .x
+        })
     }
 }
 
@@ -139,7 +164,10 @@ impl QualmapApp {
             let Some(block) = &edge.label else { continue };
             let rect = camera.screen_rect(canvas, block.rect.expand(3.0));
             let response = ui.interact(rect, ui.scope_id().with(("edge", edge.id)), Sense::click());
-            let label = format!("Relationship: {}", self.doc.item_label(ItemRef::Relationship(edge.id)));
+            let label = format!(
+                "Relationship: {}",
+                self.doc.item_label(ItemRef::Relationship(edge.id))
+            );
             response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
             if response.clicked() {
                 clicked = Some((ItemRef::Relationship(edge.id), ui.input(|i| i.modifiers)));
@@ -150,10 +178,16 @@ impl QualmapApp {
             if !rect.intersects(canvas) {
                 continue;
             }
-            let response = ui.interact(rect, ui.scope_id().with(("concept", node.id)), Sense::click_and_drag());
+            let response = ui.interact(
+                rect,
+                ui.scope_id().with(("concept", node.id)),
+                Sense::click_and_drag(),
+            );
             let label = node.label.lines.join(" ");
             let selected = self.view.selection.contains(&ItemRef::Concept(node.id));
-            response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
+            response.widget_info(|| {
+                egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label)
+            });
             if response.clicked() {
                 clicked = Some((ItemRef::Concept(node.id), ui.input(|i| i.modifiers)));
             }
@@ -176,31 +210,53 @@ impl QualmapApp {
         }
 
         if background.clicked() {
-            let world = camera.world_from_screen(canvas, background.interact_pointer_pos().unwrap_or_default());
+            let world = camera.world_from_screen(
+                canvas,
+                background.interact_pointer_pos().unwrap_or_default(),
+            );
             match scene.hit(world, 5.0 / camera.zoom) {
                 Some(item) => clicked = Some((item, ui.input(|i| i.modifiers))),
-                None if !ui.input(|i| i.modifiers.shift || i.modifiers.command) => self.view.selection.clear(),
+                None if !ui.input(|i| i.modifiers.shift || i.modifiers.command) => {
+                    self.view.selection.clear()
+                }
                 None => {}
             }
         }
         if let Some((item, modifiers)) = clicked {
             select(&mut self.view, item, modifiers.shift || modifiers.command);
         }
-        self.concept_drag(drag_started, drag_delta, drag_stopped, ui.input(|i| i.modifiers));
+        self.concept_drag(
+            drag_started,
+            drag_delta,
+            drag_stopped,
+            ui.input(|i| i.modifiers),
+        );
 
         let painter = ui.painter_at(canvas);
         let camera = self.view.camera;
         // Rebuild only if the drag changed the document this frame.
         self.scene(&measure);
         if let Some((_, scene)) = &self.scene_cache {
-            paint_scene(&painter, scene, &theme, &camera, canvas, &self.view.selection);
+            paint_scene(
+                &painter,
+                scene,
+                &theme,
+                &camera,
+                canvas,
+                &self.view.selection,
+            );
         }
         if let Some(DragState::Band { from, .. }) = &self.view.drag
             && let Some(to) = background.interact_pointer_pos()
         {
             let band = Rect::from_two_pos(*from, to);
             painter.rect_filled(band, 2.0, theme.selection.gamma_multiply(0.12));
-            painter.rect_stroke(band, 2.0, Stroke::new(1.0, theme.selection), StrokeKind::Inside);
+            painter.rect_stroke(
+                band,
+                2.0,
+                Stroke::new(1.0, theme.selection),
+                StrokeKind::Inside,
+            );
         }
         paint_legend(&painter, &self.doc, &theme, canvas);
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
@@ -217,8 +273,14 @@ impl QualmapApp {
 
     /// Pans and zooms from background drags, scrolling and pinching; handles the rubber band.
     fn camera_input_ui(&mut self, ui: &egui::Ui, background: &egui::Response, canvas: Rect) {
-        let (scroll, zoom, pointer, modifiers) =
-            ui.input(|i| (i.smooth_scroll_delta, i.zoom_delta(), i.pointer.hover_pos(), i.modifiers));
+        let (scroll, zoom, pointer, modifiers) = ui.input(|i| {
+            (
+                i.smooth_scroll_delta,
+                i.zoom_delta(),
+                i.pointer.hover_pos(),
+                i.modifiers,
+            )
+        });
         let hovered = pointer.is_some_and(|p| canvas.contains(p)) && ui.ui_contains_pointer();
         if hovered {
             if zoom != 1.0
@@ -273,7 +335,13 @@ impl QualmapApp {
     }
 
     /// Moves the dragged concepts live, and records the whole drag as one undo step.
-    fn concept_drag(&mut self, started: Option<ConceptId>, delta: Vec2, stopped: bool, modifiers: egui::Modifiers) {
+    fn concept_drag(
+        &mut self,
+        started: Option<ConceptId>,
+        delta: Vec2,
+        stopped: bool,
+        modifiers: egui::Modifiers,
+    ) {
         if let Some(id) = started {
             let item = ItemRef::Concept(id);
             if !self.view.selection.contains(&item) {
@@ -302,16 +370,21 @@ impl QualmapApp {
             *moved += delta / self.view.camera.zoom;
             let positions = shifted(start, *moved);
             // Shown live without an undo step; the step is recorded when the drag ends.
-            if Command::MoveConcepts(positions).apply(&mut self.doc).is_ok() {
+            if Command::MoveConcepts(positions)
+                .apply(&mut self.doc)
+                .is_ok()
+            {
                 self.revision += 1;
             }
         }
-        if stopped && let Some(DragState::Move { start, moved }) = self.view.drag.take() {
-            if moved != Vec2::ZERO {
-                let end = shifted(&start, moved);
-                self.history.record(Command::MoveConcepts(start), Command::MoveConcepts(end));
-                self.revision += 1;
-            }
+        if stopped
+            && let Some(DragState::Move { start, moved }) = self.view.drag.take()
+            && moved != Vec2::ZERO
+        {
+            let end = shifted(&start, moved);
+            self.history
+                .record(Command::MoveConcepts(start), Command::MoveConcepts(end));
+            self.revision += 1;
         }
     }
 }
@@ -360,7 +433,17 @@ pub fn paint_scene(
     }
     for area in &scene.areas {
         let selected = selection.contains(&ItemRef::Area(area.id));
-        paint_text(painter, &area.label, camera, canvas, if selected { Some(theme.selection) } else { None });
+        paint_text(
+            painter,
+            &area.label,
+            camera,
+            canvas,
+            if selected {
+                Some(theme.selection)
+            } else {
+                None
+            },
+        );
     }
 
     for edge in &scene.edges {
@@ -368,7 +451,10 @@ pub fn paint_scene(
         let selected = selection.contains(&ItemRef::Relationship(edge.id));
         let width = (edge.width * zoom).max(0.8);
         if selected {
-            painter.add(Shape::line(points.clone(), Stroke::new(width + 5.0, theme.selection.gamma_multiply(0.45))));
+            painter.add(Shape::line(
+                points.clone(),
+                Stroke::new(width + 5.0, theme.selection.gamma_multiply(0.45)),
+            ));
         }
         let stroke = Stroke::new(width, edge.color);
         match edge.line {
@@ -376,25 +462,49 @@ pub fn paint_scene(
                 painter.add(Shape::line(points, stroke));
             }
             LineStyle::Dashed => {
-                painter.extend(Shape::dashed_line(&points, stroke, 8.0 * zoom.max(0.3), 5.0 * zoom.max(0.3)));
+                painter.extend(Shape::dashed_line(
+                    &points,
+                    stroke,
+                    8.0 * zoom.max(0.3),
+                    5.0 * zoom.max(0.3),
+                ));
             }
             LineStyle::Dotted => {
-                painter.extend(Shape::dotted_line(&points, edge.color, 5.0 * zoom.max(0.3), width * 0.7));
+                painter.extend(Shape::dotted_line(
+                    &points,
+                    edge.color,
+                    5.0 * zoom.max(0.3),
+                    width * 0.7,
+                ));
             }
         }
         for head in &edge.arrowheads {
-            painter.add(Shape::convex_polygon(head.iter().map(|p| to_screen(*p)).collect(), edge.color, Stroke::NONE));
+            painter.add(Shape::convex_polygon(
+                head.iter().map(|p| to_screen(*p)).collect(),
+                edge.color,
+                Stroke::NONE,
+            ));
         }
         if let Some(label) = &edge.label {
             let rect = camera.screen_rect(canvas, label.rect.expand2(vec2(4.0, 1.5)));
             if label.font_size * zoom >= MIN_LEGIBLE_FONT && rect.intersects(visible) {
                 painter.rect_filled(rect, CornerRadius::same(6), theme.label_fill);
                 if selected {
-                    painter.rect_stroke(rect, CornerRadius::same(6), Stroke::new(1.5, theme.selection), StrokeKind::Outside);
+                    painter.rect_stroke(
+                        rect,
+                        CornerRadius::same(6),
+                        Stroke::new(1.5, theme.selection),
+                        StrokeKind::Outside,
+                    );
                 }
                 paint_text(painter, label, camera, canvas, None);
                 if edge.from_paper {
-                    paper_marker(painter, rect.left_center() + vec2(-1.0, 0.0), 3.5 * zoom.clamp(0.6, 2.0), theme.paper_stroke);
+                    paper_marker(
+                        painter,
+                        rect.left_center() + vec2(-1.0, 0.0),
+                        3.5 * zoom.clamp(0.6, 2.0),
+                        theme.paper_stroke,
+                    );
                 }
             }
         }
@@ -408,12 +518,19 @@ pub fn paint_scene(
         let rounding = CornerRadius::same((metrics::NODE_ROUNDING * zoom).clamp(0.0, 40.0) as u8);
         let selected = selection.contains(&ItemRef::Concept(node.id));
         if selected {
-            painter.rect_filled(rect.expand(4.0), rounding, theme.selection.gamma_multiply(0.35));
+            painter.rect_filled(
+                rect.expand(4.0),
+                rounding,
+                theme.selection.gamma_multiply(0.35),
+            );
         }
         painter.rect_filled(rect, rounding, node.fill);
         // Membership bar: one band per area on the card's left edge.
         if !node.area_colors.is_empty() {
-            let bar = Rect::from_min_max(rect.min, pos2(rect.min.x + (5.0 * zoom).max(2.0), rect.max.y));
+            let bar = Rect::from_min_max(
+                rect.min,
+                pos2(rect.min.x + (5.0 * zoom).max(2.0), rect.max.y),
+            );
             let band = bar.height() / node.area_colors.len() as f32;
             for (i, color) in node.area_colors.iter().enumerate() {
                 let mut piece = bar;
@@ -421,7 +538,11 @@ pub fn paint_scene(
                 piece.max.y = piece.min.y + band;
                 let corners = CornerRadius {
                     nw: if i == 0 { rounding.nw } else { 0 },
-                    sw: if i + 1 == node.area_colors.len() { rounding.sw } else { 0 },
+                    sw: if i + 1 == node.area_colors.len() {
+                        rounding.sw
+                    } else {
+                        0
+                    },
                     ne: 0,
                     se: 0,
                 };
@@ -436,13 +557,23 @@ pub fn paint_scene(
         painter.rect_stroke(rect, rounding, stroke, StrokeKind::Inside);
         paint_text(painter, &node.label, camera, canvas, None);
         if node.from_paper {
-            paper_marker(painter, rect.left_top() + vec2(0.0, 0.0), 4.5 * zoom.clamp(0.6, 2.0), theme.paper_stroke);
+            paper_marker(
+                painter,
+                rect.left_top() + vec2(0.0, 0.0),
+                4.5 * zoom.clamp(0.6, 2.0),
+                theme.paper_stroke,
+            );
         }
         if let Some((center, count)) = node.badge {
             let radius = metrics::BADGE_RADIUS * zoom;
             if radius >= 4.0 {
                 let center = to_screen(center);
-                painter.circle(center, radius, theme.badge_fill, Stroke::new(1.5, theme.background));
+                painter.circle(
+                    center,
+                    radius,
+                    theme.badge_fill,
+                    Stroke::new(1.5, theme.background),
+                );
                 painter.text(
                     center,
                     Align2::CENTER_CENTER,
@@ -455,7 +586,13 @@ pub fn paint_scene(
     }
 }
 
-fn paint_text(painter: &egui::Painter, block: &TextBlock, camera: &Camera, canvas: Rect, color: Option<Color32>) {
+fn paint_text(
+    painter: &egui::Painter,
+    block: &TextBlock,
+    camera: &Camera,
+    canvas: Rect,
+    color: Option<Color32>,
+) {
     let size = block.font_size * camera.zoom;
     if size < MIN_LEGIBLE_FONT {
         return;
@@ -463,7 +600,13 @@ fn paint_text(painter: &egui::Painter, block: &TextBlock, camera: &Camera, canva
     let font = FontId::proportional(size);
     for (i, line) in block.lines.iter().enumerate() {
         let at = camera.screen_from_world(canvas, block.line_center(i));
-        painter.text(at, Align2::CENTER_CENTER, line, font.clone(), color.unwrap_or(block.color));
+        painter.text(
+            at,
+            Align2::CENTER_CENTER,
+            line,
+            font.clone(),
+            color.unwrap_or(block.color),
+        );
     }
 }
 
@@ -483,7 +626,12 @@ pub const LEGEND_HEIGHT: f32 = 30.0;
 
 /// A one-line key along the bottom of the canvas: the areas, the paper marker, what badges and
 /// line widths mean.
-fn paint_legend(painter: &egui::Painter, doc: &crate::model::Document, theme: &MapTheme, canvas: Rect) {
+fn paint_legend(
+    painter: &egui::Painter,
+    doc: &crate::model::Document,
+    theme: &MapTheme,
+    canvas: Rect,
+) {
     enum Key {
         Area(Color32),
         Paper,
@@ -491,13 +639,23 @@ fn paint_legend(painter: &egui::Painter, doc: &crate::model::Document, theme: &M
         Dashed,
     }
     let font = FontId::proportional(12.5);
-    let mut entries: Vec<(Key, String)> = doc.areas.iter().map(|a| (Key::Area(theme.ink(a.color)), a.label.clone())).collect();
+    let mut entries: Vec<(Key, String)> = doc
+        .areas
+        .iter()
+        .map(|a| (Key::Area(theme.ink(a.color)), a.label.clone()))
+        .collect();
     entries.push((Key::Paper, "from the paper".to_owned()));
     entries.push((Key::Badge, "evidence items".to_owned()));
     entries.push((Key::Dashed, "no evidence yet".to_owned()));
-    let strip = Rect::from_min_max(pos2(canvas.left(), canvas.bottom() - LEGEND_HEIGHT), canvas.max);
+    let strip = Rect::from_min_max(
+        pos2(canvas.left(), canvas.bottom() - LEGEND_HEIGHT),
+        canvas.max,
+    );
     painter.rect_filled(strip, 0.0, theme.label_fill);
-    painter.line_segment([strip.left_top(), strip.right_top()], Stroke::new(1.0, theme.node_stroke));
+    painter.line_segment(
+        [strip.left_top(), strip.right_top()],
+        Stroke::new(1.0, theme.node_stroke),
+    );
     let y = strip.center().y;
     let mut x = strip.left() + 12.0;
     for (key, text) in entries {
@@ -516,11 +674,20 @@ fn paint_legend(painter: &egui::Painter, doc: &crate::model::Document, theme: &M
                 painter.circle_filled(pos2(x + 7.0, y), 6.0, theme.badge_fill);
             }
             Key::Dashed => {
-                painter.extend(Shape::dashed_line(&[pos2(x, y), pos2(x + 14.0, y)], Stroke::new(1.5, theme.muted_text), 4.0, 3.0));
+                painter.extend(Shape::dashed_line(
+                    &[pos2(x, y), pos2(x + 14.0, y)],
+                    Stroke::new(1.5, theme.muted_text),
+                    4.0,
+                    3.0,
+                ));
             }
         }
         let width = galley.size().x;
-        painter.galley(pos2(x + 20.0, y - galley.size().y / 2.0), galley, theme.text);
+        painter.galley(
+            pos2(x + 20.0, y - galley.size().y / 2.0),
+            galley,
+            theme.text,
+        );
         x += 20.0 + width + 18.0;
     }
 }

@@ -60,7 +60,13 @@ impl FileDialogs {
     }
 
     /// Shows a "Save map as" dialog.
-    pub fn save_as(&mut self, ctx: &egui::Context, name: &str, folder: Option<PathBuf>, purpose: DialogPurpose) {
+    pub fn save_as(
+        &mut self,
+        ctx: &egui::Context,
+        name: &str,
+        folder: Option<PathBuf>,
+        purpose: DialogPurpose,
+    ) {
         let mut dialog = rfd::AsyncFileDialog::new()
             .set_title("Save map as")
             .set_file_name(name)

@@ -4,8 +4,8 @@
 use egui::{Color32, RichText, Ui};
 
 use super::QualmapApp;
-use crate::model::{Document, Endpoint, Evidence, ItemRef, Provenance, ProvenanceKind, Rgb};
 use crate::model::graph::MapGraph;
+use crate::model::{Document, Endpoint, Evidence, ItemRef, Provenance, ProvenanceKind, Rgb};
 
 fn color32(color: Rgb) -> Color32 {
     Color32::from_rgb(color.r, color.g, color.b)
@@ -14,23 +14,25 @@ fn color32(color: Rgb) -> Color32 {
 impl QualmapApp {
     pub(super) fn inspector_ui(&mut self, ui: &mut Ui) {
         let mut select: Option<ItemRef> = None;
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            ui.add_space(6.0);
-            let selection: Vec<ItemRef> = self.view.selection.iter().copied().collect();
-            match selection.as_slice() {
-                [] => map_summary_ui(ui, &self.doc),
-                [item] => select = item_ui(ui, &self.doc, *item),
-                items => {
-                    ui.heading(format!("{} items selected", items.len()));
-                    ui.add_space(4.0);
-                    for item in items {
-                        if ui.link(self.doc.item_label(*item)).clicked() {
-                            select = Some(*item);
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.add_space(6.0);
+                let selection: Vec<ItemRef> = self.view.selection.iter().copied().collect();
+                match selection.as_slice() {
+                    [] => map_summary_ui(ui, &self.doc),
+                    [item] => select = item_ui(ui, &self.doc, *item),
+                    items => {
+                        ui.heading(format!("{} items selected", items.len()));
+                        ui.add_space(4.0);
+                        for item in items {
+                            if ui.link(self.doc.item_label(*item)).clicked() {
+                                select = Some(*item);
+                            }
                         }
                     }
                 }
-            }
-        });
+            });
         if let Some(item) = select {
             self.view.selection.clear();
             self.view.selection.insert(item);
@@ -51,7 +53,9 @@ fn map_summary_ui(ui: &mut Ui, doc: &Document) {
     ui.add_space(6.0);
     ui.label(doc.counts().to_string());
     ui.add_space(10.0);
-    ui.label(RichText::new("Click a concept, a relationship or an area to see its evidence.").weak());
+    ui.label(
+        RichText::new("Click a concept, a relationship or an area to see its evidence.").weak(),
+    );
 }
 
 /// Shows one item; returns an item the user clicked to go to.
@@ -60,7 +64,7 @@ fn item_ui(ui: &mut Ui, doc: &Document, item: ItemRef) -> Option<ItemRef> {
     let graph = MapGraph::build(doc);
     match item {
         ItemRef::Concept(id) => {
-            let Some(concept) = doc.concept(id) else { return None };
+            let concept = doc.concept(id)?;
             kind_line(ui, "Concept");
             ui.heading(&concept.label);
             provenance_ui(ui, &concept.provenance);
@@ -85,10 +89,11 @@ fn item_ui(ui: &mut Ui, doc: &Document, item: ItemRef) -> Option<ItemRef> {
             ui.label(RichText::new(format!("Connected to {neighbours} concepts or areas")).weak());
         }
         ItemRef::Area(id) => {
-            let Some(area) = doc.area(id) else { return None };
+            let area = doc.area(id)?;
             kind_line(ui, "Area");
             ui.horizontal(|ui| {
-                let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
                 ui.painter().rect_filled(rect, 3.0, color32(area.color));
                 ui.heading(&area.label);
             });
@@ -116,20 +121,35 @@ fn item_ui(ui: &mut Ui, doc: &Document, item: ItemRef) -> Option<ItemRef> {
             go = go.or(relationships_ui(ui, doc, Endpoint::Area(id)));
         }
         ItemRef::Relationship(id) => {
-            let Some(rel) = doc.relationship(id) else { return None };
+            let rel = doc.relationship(id)?;
             kind_line(ui, "Relationship");
             ui.horizontal_wrapped(|ui| {
-                if ui.link(RichText::new(doc.endpoint_label(rel.from)).heading()).clicked() {
+                if ui
+                    .link(RichText::new(doc.endpoint_label(rel.from)).heading())
+                    .clicked()
+                {
                     go = Some(rel.from.into());
                 }
-                ui.label(RichText::new(doc.relationship_label(rel)).heading().italics());
-                if ui.link(RichText::new(doc.endpoint_label(rel.to)).heading()).clicked() {
+                ui.label(
+                    RichText::new(doc.relationship_label(rel))
+                        .heading()
+                        .italics(),
+                );
+                if ui
+                    .link(RichText::new(doc.endpoint_label(rel.to)).heading())
+                    .clicked()
+                {
                     go = Some(rel.to.into());
                 }
             });
             provenance_ui(ui, &rel.provenance);
-            let type_name = doc.relationship_type(rel.type_id).map_or("(missing type)", |t| t.name.as_str());
-            ui.label(format!("Type: {type_name} · {}", doc.direction_of(rel).label()));
+            let type_name = doc
+                .relationship_type(rel.type_id)
+                .map_or("(missing type)", |t| t.name.as_str());
+            ui.label(format!(
+                "Type: {type_name} · {}",
+                doc.direction_of(rel).label()
+            ));
             if !rel.description.is_empty() {
                 ui.label(&rel.description);
             }
@@ -150,14 +170,44 @@ fn section(ui: &mut Ui, title: &str) {
 }
 
 fn provenance_ui(ui: &mut Ui, provenance: &Provenance) {
-    let (symbol, color) = match provenance.kind {
-        ProvenanceKind::Paper => ("◆", ui.visuals().strong_text_color()),
-        ProvenanceKind::Illustrative => ("◇", ui.visuals().warn_fg_color),
-        ProvenanceKind::User => ("●", ui.visuals().text_color()),
-        ProvenanceKind::Imported => ("↧", ui.visuals().text_color()),
+    let color = match provenance.kind {
+        ProvenanceKind::Paper => ui.visuals().strong_text_color(),
+        ProvenanceKind::Illustrative => ui.visuals().warn_fg_color,
+        ProvenanceKind::User | ProvenanceKind::Imported => ui.visuals().text_color(),
     };
-    ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(format!("{symbol} {}", provenance.kind.label())).color(color).strong());
+    ui.horizontal(|ui| {
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+        let c = rect.center();
+        let r = 5.0;
+        let diamond = vec![
+            c + egui::vec2(0.0, -r),
+            c + egui::vec2(r, 0.0),
+            c + egui::vec2(0.0, r),
+            c + egui::vec2(-r, 0.0),
+        ];
+        let painter = ui.painter();
+        match provenance.kind {
+            ProvenanceKind::Paper => {
+                painter.add(egui::Shape::convex_polygon(
+                    diamond,
+                    color,
+                    egui::Stroke::NONE,
+                ));
+            }
+            ProvenanceKind::Illustrative => {
+                painter.add(egui::Shape::closed_line(
+                    diamond,
+                    egui::Stroke::new(1.5, color),
+                ));
+            }
+            ProvenanceKind::User => {
+                painter.circle_filled(c, 4.0, color);
+            }
+            ProvenanceKind::Imported => {
+                painter.circle_stroke(c, 4.0, egui::Stroke::new(1.5, color));
+            }
+        }
+        ui.label(RichText::new(provenance.kind.label()).color(color).strong());
     });
     if !provenance.note.is_empty() {
         ui.label(RichText::new(&provenance.note).small().weak());
@@ -188,7 +238,11 @@ fn evidence_list_ui(ui: &mut Ui, doc: &Document, item: ItemRef) {
     let participants: std::collections::BTreeSet<&str> = evidence
         .iter()
         .filter_map(|e| doc.source(e.source))
-        .map(|s| s.attributes.get("participant").map_or(s.name.as_str(), String::as_str))
+        .map(|s| {
+            s.attributes
+                .get("participant")
+                .map_or(s.name.as_str(), String::as_str)
+        })
         .collect();
     section(
         ui,
@@ -201,7 +255,10 @@ fn evidence_list_ui(ui: &mut Ui, doc: &Document, item: ItemRef) {
         ),
     );
     if evidence.is_empty() {
-        ui.label(RichText::new("No evidence is linked to this yet: it is asserted, not supported.").weak());
+        ui.label(
+            RichText::new("No evidence is linked to this yet: it is asserted, not supported.")
+                .weak(),
+        );
         return;
     }
     for item in evidence {
@@ -216,9 +273,11 @@ fn evidence_card_ui(ui: &mut Ui, doc: &Document, evidence: &Evidence) {
         ui.label(RichText::new(format!("“{}”", evidence.excerpt)).italics());
         if evidence.provenance.kind == ProvenanceKind::Illustrative {
             ui.label(
-                RichText::new("Illustrative excerpt, written for the example: not a participant's words.")
-                    .small()
-                    .color(ui.visuals().warn_fg_color),
+                RichText::new(
+                    "Illustrative excerpt, written for the example: not a participant's words.",
+                )
+                .small()
+                .color(ui.visuals().warn_fg_color),
             );
         }
         ui.add_space(3.0);
@@ -232,7 +291,11 @@ fn evidence_card_ui(ui: &mut Ui, doc: &Document, evidence: &Evidence) {
         if let Some(source) = source
             && !source.attributes.is_empty()
         {
-            let attributes: Vec<String> = source.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let attributes: Vec<String> = source
+                .attributes
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
             ui.label(RichText::new(attributes.join(" · ")).small());
         }
         if !evidence.codes.is_empty() {
@@ -252,7 +315,11 @@ fn evidence_card_ui(ui: &mut Ui, doc: &Document, evidence: &Evidence) {
             coded.push_str(&format!("Coded by {}", evidence.coder));
         }
         if !evidence.coded_at.is_empty() {
-            coded.push_str(&format!("{}{}", if coded.is_empty() { "Coded " } else { ", " }, evidence.coded_at));
+            coded.push_str(&format!(
+                "{}{}",
+                if coded.is_empty() { "Coded " } else { ", " },
+                evidence.coded_at
+            ));
         }
         if !coded.is_empty() {
             ui.label(RichText::new(coded).small().weak());

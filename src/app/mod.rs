@@ -190,7 +190,9 @@ impl QualmapApp {
 
     /// The text of the message window, if one is showing.
     pub fn alert_text(&self) -> Option<String> {
-        self.alert.as_ref().map(|a| format!("{}\n{}", a.title, a.body))
+        self.alert
+            .as_ref()
+            .map(|a| format!("{}\n{}", a.title, a.body))
     }
 
     /// The camera that shows the whole map in the last known canvas rectangle.
@@ -253,7 +255,9 @@ impl QualmapApp {
 
     fn prune_selection(&mut self) {
         let doc = &self.doc;
-        self.view.selection.retain(|item| doc.provenance_of(*item).is_some());
+        self.view
+            .selection
+            .retain(|item| doc.provenance_of(*item).is_some());
     }
 
     fn alert(&mut self, title: &str, body: String) {
@@ -264,10 +268,10 @@ impl QualmapApp {
     }
 
     fn display_name(&self) -> String {
-        self.path
-            .as_ref()
-            .and_then(|p| p.file_name())
-            .map_or_else(|| self.unsaved_name.clone(), |n| n.to_string_lossy().into_owned())
+        self.path.as_ref().and_then(|p| p.file_name()).map_or_else(
+            || self.unsaved_name.clone(),
+            |n| n.to_string_lossy().into_owned(),
+        )
     }
 
     /// The window title: file name, an unsaved-changes marker, the app name.
@@ -329,9 +333,22 @@ impl QualmapApp {
 
     fn save_as(&mut self, ctx: &egui::Context, then: Option<Replace>) {
         let name = self.display_name();
-        let name = if Path::new(&name).extension().is_some() { name } else { format!("{name}.qualmap") };
-        let folder = self.path.as_ref().and_then(|p| p.parent()).map(Path::to_owned);
-        self.dialogs.save_as(ctx, &name, folder, DialogPurpose::SaveAs(then.map(Box::new)));
+        let name = if Path::new(&name).extension().is_some() {
+            name
+        } else {
+            format!("{name}.qualmap")
+        };
+        let folder = self
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(Path::to_owned);
+        self.dialogs.save_as(
+            ctx,
+            &name,
+            folder,
+            DialogPurpose::SaveAs(then.map(Box::new)),
+        );
     }
 
     fn remember_recent(&mut self, path: &Path) {
@@ -361,7 +378,11 @@ impl QualmapApp {
                 self.status = "Opened the built-in example".to_owned();
             }
             Replace::OpenDialog => {
-                let folder = self.path.as_ref().and_then(|p| p.parent()).map(Path::to_owned);
+                let folder = self
+                    .path
+                    .as_ref()
+                    .and_then(|p| p.parent())
+                    .map(Path::to_owned);
                 self.dialogs.open(ctx, folder);
             }
             Replace::Open(path) => self.open_path(&path),
@@ -379,7 +400,9 @@ impl QualmapApp {
                 DialogPurpose::Open => self.open_path(&path),
                 DialogPurpose::SaveAs(then) => {
                     let path = with_qualmap_extension(path);
-                    if self.save_to(&path) && let Some(next) = then {
+                    if self.save_to(&path)
+                        && let Some(next) = then
+                    {
                         self.perform(ctx, *next);
                     }
                 }
@@ -408,7 +431,9 @@ impl QualmapApp {
         if pressed(shortcut(command, Key::Q)) {
             self.request(ctx, Replace::Quit);
         }
-        if pressed(shortcut(command | Modifiers::SHIFT, Key::Z)) || pressed(shortcut(command, Key::Y)) {
+        if pressed(shortcut(command | Modifiers::SHIFT, Key::Z))
+            || pressed(shortcut(command, Key::Y))
+        {
             self.redo();
         }
         if pressed(shortcut(command, Key::Z)) {
@@ -423,13 +448,25 @@ impl QualmapApp {
                 self.view.selection.clear();
             }
             if pressed(shortcut(command, Key::A)) {
-                self.view.selection = self.doc.concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
+                self.view.selection = self
+                    .doc
+                    .concepts
+                    .iter()
+                    .map(|c| ItemRef::Concept(c.id))
+                    .collect();
             }
         }
     }
 
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_owned()).filter(|p| !p.as_os_str().is_empty()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
         if let Some(path) = dropped.into_iter().next() {
             self.request(ctx, Replace::Open(path));
         }
@@ -605,8 +642,13 @@ impl QualmapApp {
             egui::Modal::new(egui::Id::unique("confirm-unsaved")).show(ctx, |ui| {
                 ui.set_max_width(380.0);
                 ui.heading("Unsaved changes");
-                ui.label(format!("Save the changes to “{}” before {verb}?", self.display_name()));
-                ui.label(egui::RichText::new("If you don't save, your changes will be lost.").weak());
+                ui.label(format!(
+                    "Save the changes to “{}” before {verb}?",
+                    self.display_name()
+                ));
+                ui.label(
+                    egui::RichText::new("If you don't save, your changes will be lost.").weak(),
+                );
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.button("Save").clicked() {
@@ -639,11 +681,18 @@ impl QualmapApp {
                 ui.set_max_width(560.0);
                 ui.heading(&alert.title);
                 ui.add_space(4.0);
-                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                    ui.add(egui::Label::new(egui::RichText::new(&alert.body).monospace()).selectable(true));
-                });
+                egui::ScrollArea::vertical()
+                    .max_height(320.0)
+                    .show(ui, |ui| {
+                        ui.add(
+                            egui::Label::new(egui::RichText::new(&alert.body).monospace())
+                                .selectable(true),
+                        );
+                    });
                 ui.add_space(8.0);
-                if ui.button("OK").clicked() || ui.input(|i| i.key_pressed(Key::Escape) || i.key_pressed(Key::Enter)) {
+                if ui.button("OK").clicked()
+                    || ui.input(|i| i.key_pressed(Key::Escape) || i.key_pressed(Key::Enter))
+                {
                     close = true;
                 }
             });
@@ -668,7 +717,11 @@ Ctrl+Z / Ctrl+Shift+Z    undo / redo
 Drop a .qualmap file     open it";
 
 fn with_qualmap_extension(path: PathBuf) -> PathBuf {
-    if path.extension().is_some() { path } else { path.with_extension("qualmap") }
+    if path.extension().is_some() {
+        path
+    } else {
+        path.with_extension("qualmap")
+    }
 }
 
 fn apply_theme(ctx: &egui::Context, theme: ThemeKind) {

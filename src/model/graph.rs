@@ -75,12 +75,18 @@ mod tests {
     fn example_is_one_connected_map() {
         let doc = example::document();
         let graph = MapGraph::build(&doc);
-        assert_eq!(graph.graph.node_count(), doc.concepts.len() + doc.areas.len());
+        assert_eq!(
+            graph.graph.node_count(),
+            doc.concepts.len() + doc.areas.len()
+        );
         assert_eq!(graph.graph.edge_count(), doc.relationships.len());
         // Problem solving underpins all three areas.
         let neighbours = graph.neighbours(Endpoint::Concept(ConceptId(1)));
         for area in 1..=3 {
-            assert!(neighbours.contains(&Endpoint::Area(AreaId(area))), "{neighbours:?}");
+            assert!(
+                neighbours.contains(&Endpoint::Area(AreaId(area))),
+                "{neighbours:?}"
+            );
         }
     }
 }

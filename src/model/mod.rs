@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use color::Rgb;
-pub use ids::{AreaId, CodeId, ConceptId, EvidenceId, RelationshipId, RelationshipTypeId, SourceId};
+pub use ids::{
+    AreaId, CodeId, ConceptId, EvidenceId, RelationshipId, RelationshipTypeId, SourceId,
+};
 
 /// The value of the `format` field that every `.qualmap` file starts with.
 pub const FORMAT_NAME: &str = "qualmap";
@@ -41,7 +43,9 @@ impl Point {
 
 /// Where an element of the map comes from, shown to the user so that they can tell what a study
 /// found from what was added for illustration.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ProvenanceKind {
     /// Stated in the published study the map is drawn from.
@@ -261,7 +265,10 @@ pub struct Relationship {
     pub provenance: Provenance,
 }
 
-#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if passes a reference")]
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
 fn is_zero(value: &f32) -> bool {
     *value == 0.0
 }
@@ -445,7 +452,13 @@ impl Document {
 
     lookup!(area, area_mut, areas, AreaId, Area);
     lookup!(concept, concept_mut, concepts, ConceptId, Concept);
-    lookup!(relationship, relationship_mut, relationships, RelationshipId, Relationship);
+    lookup!(
+        relationship,
+        relationship_mut,
+        relationships,
+        RelationshipId,
+        Relationship
+    );
     lookup!(
         relationship_type,
         relationship_type_mut,
@@ -455,7 +468,13 @@ impl Document {
     );
     lookup!(code, code_mut, codes, CodeId, Code);
     lookup!(source, source_mut, sources, SourceId, Source);
-    lookup!(evidence_item, evidence_item_mut, evidence, EvidenceId, Evidence);
+    lookup!(
+        evidence_item,
+        evidence_item_mut,
+        evidence,
+        EvidenceId,
+        Evidence
+    );
 
     /// Sorts every collection by id (and each concept's areas), the order the file keeps.
     pub fn normalize(&mut self) {
@@ -537,7 +556,9 @@ impl Document {
 
     /// Evidence items linked directly to `item`, in id order.
     pub fn evidence_for(&self, item: ItemRef) -> impl Iterator<Item = &Evidence> + '_ {
-        self.evidence.iter().filter(move |e| e.links.contains(&item))
+        self.evidence
+            .iter()
+            .filter(move |e| e.links.contains(&item))
     }
 
     /// Relationships that start or end at `end`.
@@ -549,7 +570,9 @@ impl Document {
 
     /// Concepts that belong to `area`.
     pub fn members_of(&self, area: AreaId) -> impl Iterator<Item = &Concept> + '_ {
-        self.concepts.iter().filter(move |c| c.areas.contains(&area))
+        self.concepts
+            .iter()
+            .filter(move |c| c.areas.contains(&area))
     }
 
     /// Counts of the main collections, for summaries.
@@ -603,8 +626,20 @@ pub fn preset_relationship_types() -> Vec<RelationshipType> {
         color,
     };
     vec![
-        preset(1, "underpins", Direction::OneWay, LineStyle::Solid, Rgb::new(0x55, 0x5b, 0x66)),
-        preset(2, "leads to", Direction::OneWay, LineStyle::Solid, Rgb::new(0x33, 0x6e, 0x8a)),
+        preset(
+            1,
+            "underpins",
+            Direction::OneWay,
+            LineStyle::Solid,
+            Rgb::new(0x55, 0x5b, 0x66),
+        ),
+        preset(
+            2,
+            "leads to",
+            Direction::OneWay,
+            LineStyle::Solid,
+            Rgb::new(0x33, 0x6e, 0x8a),
+        ),
         preset(
             3,
             "is associated with",
@@ -612,7 +647,19 @@ pub fn preset_relationship_types() -> Vec<RelationshipType> {
             LineStyle::Solid,
             Rgb::new(0x77, 0x77, 0x77),
         ),
-        preset(4, "is part of", Direction::OneWay, LineStyle::Dotted, Rgb::new(0x66, 0x66, 0x88)),
-        preset(5, "contradicts", Direction::Bidirectional, LineStyle::Dashed, Rgb::new(0xaa, 0x44, 0x44)),
+        preset(
+            4,
+            "is part of",
+            Direction::OneWay,
+            LineStyle::Dotted,
+            Rgb::new(0x66, 0x66, 0x88),
+        ),
+        preset(
+            5,
+            "contradicts",
+            Direction::Bidirectional,
+            LineStyle::Dashed,
+            Rgb::new(0xaa, 0x44, 0x44),
+        ),
     ]
 }

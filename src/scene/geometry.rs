@@ -5,7 +5,11 @@ use egui::{Pos2, Rect, Vec2, pos2, vec2};
 /// The convex hull of `points`, counter-clockwise in a y-down frame (clockwise on screen),
 /// without repeated or collinear points. Fewer than three distinct points give what there is.
 pub fn convex_hull(points: &[Pos2]) -> Vec<Pos2> {
-    let mut sorted: Vec<Pos2> = points.iter().copied().filter(|p| p.x.is_finite() && p.y.is_finite()).collect();
+    let mut sorted: Vec<Pos2> = points
+        .iter()
+        .copied()
+        .filter(|p| p.x.is_finite() && p.y.is_finite())
+        .collect();
     sorted.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
     sorted.dedup();
     if sorted.len() < 3 {
@@ -15,10 +19,15 @@ pub fn convex_hull(points: &[Pos2]) -> Vec<Pos2> {
     let mut hull: Vec<Pos2> = Vec::with_capacity(sorted.len() * 2);
     for pass in [false, true] {
         let start = hull.len();
-        let iter: Box<dyn Iterator<Item = &Pos2>> =
-            if pass { Box::new(sorted.iter().rev()) } else { Box::new(sorted.iter()) };
+        let iter: Box<dyn Iterator<Item = &Pos2>> = if pass {
+            Box::new(sorted.iter().rev())
+        } else {
+            Box::new(sorted.iter())
+        };
         for &p in iter {
-            while hull.len() >= start + 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0 {
+            while hull.len() >= start + 2
+                && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0
+            {
                 hull.pop();
             }
             hull.push(p);
@@ -198,8 +207,16 @@ pub fn exit_rect(rect: Rect, toward: Pos2) -> Pos2 {
         return c;
     }
     let half = rect.size() / 2.0;
-    let tx = if d.x.abs() > 1e-6 { half.x / d.x.abs() } else { f32::INFINITY };
-    let ty = if d.y.abs() > 1e-6 { half.y / d.y.abs() } else { f32::INFINITY };
+    let tx = if d.x.abs() > 1e-6 {
+        half.x / d.x.abs()
+    } else {
+        f32::INFINITY
+    };
+    let ty = if d.y.abs() > 1e-6 {
+        half.y / d.y.abs()
+    } else {
+        f32::INFINITY
+    };
     c + d * tx.min(ty)
 }
 
@@ -224,7 +241,10 @@ pub fn point_along(points: &[Pos2], t: f32) -> (Pos2, Vec2) {
     for w in points.windows(2) {
         let len = w[0].distance(w[1]);
         if remaining <= len && len > 0.0 {
-            return (w[0] + (w[1] - w[0]) * (remaining / len), (w[1] - w[0]) / len);
+            return (
+                w[0] + (w[1] - w[0]) * (remaining / len),
+                (w[1] - w[0]) / len,
+            );
         }
         remaining -= len;
     }
@@ -260,7 +280,13 @@ mod tests {
 
     #[test]
     fn hull_of_square_with_inner_point() {
-        let pts = [pos2(0.0, 0.0), pos2(1.0, 0.0), pos2(1.0, 1.0), pos2(0.0, 1.0), pos2(0.5, 0.5)];
+        let pts = [
+            pos2(0.0, 0.0),
+            pos2(1.0, 0.0),
+            pos2(1.0, 1.0),
+            pos2(0.0, 1.0),
+            pos2(0.5, 0.5),
+        ];
         let hull = convex_hull(&pts);
         assert_eq!(hull.len(), 4);
         assert!(convex_contains(&hull, pos2(0.5, 0.5)));
@@ -280,7 +306,12 @@ mod tests {
 
     #[test]
     fn exits() {
-        let square = vec![pos2(-1.0, -1.0), pos2(1.0, -1.0), pos2(1.0, 1.0), pos2(-1.0, 1.0)];
+        let square = vec![
+            pos2(-1.0, -1.0),
+            pos2(1.0, -1.0),
+            pos2(1.0, 1.0),
+            pos2(-1.0, 1.0),
+        ];
         let p = exit_polygon(&square, Pos2::ZERO, pos2(5.0, 0.0));
         assert!((p.x - 1.0).abs() < 1e-5 && p.y.abs() < 1e-5);
         let r = Rect::from_center_size(Pos2::ZERO, vec2(4.0, 2.0));

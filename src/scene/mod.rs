@@ -11,11 +11,12 @@ use std::collections::HashMap;
 use egui::{Color32, Pos2, Rect, Vec2, pos2, vec2};
 
 use crate::model::{
-    AreaId, ConceptId, Direction, Document, Endpoint, ItemRef, LineStyle, ProvenanceKind, RelationshipId,
+    AreaId, ConceptId, Direction, Document, Endpoint, ItemRef, LineStyle, ProvenanceKind,
+    RelationshipId,
 };
 use geometry::{
-    centroid, convex_contains, convex_hull, enter_polygon, exit_polygon, exit_rect, point_along, quadratic,
-    rounded_outline, trim_end,
+    centroid, convex_contains, convex_hull, enter_polygon, exit_polygon, exit_rect, point_along,
+    quadratic, rounded_outline, trim_end,
 };
 pub use theme::{MapTheme, ThemeKind};
 
@@ -85,7 +86,10 @@ impl TextBlock {
     /// Centre of line `index`.
     pub fn line_center(&self, index: usize) -> Pos2 {
         let top = self.rect.center().y - self.line_height * self.lines.len() as f32 / 2.0;
-        pos2(self.rect.center().x, top + self.line_height * (index as f32 + 0.5))
+        pos2(
+            self.rect.center().x,
+            top + self.line_height * (index as f32 + 0.5),
+        )
     }
 }
 
@@ -172,7 +176,12 @@ impl Scene {
     /// The topmost item at `pos`, if any: a concept card, then an edge label or line (within
     /// `tolerance`), then an area name, then the smallest area region containing it.
     pub fn hit(&self, pos: Pos2, tolerance: f32) -> Option<ItemRef> {
-        if let Some(node) = self.nodes.iter().rev().find(|n| n.rect.expand(2.0).contains(pos)) {
+        if let Some(node) = self
+            .nodes
+            .iter()
+            .rev()
+            .find(|n| n.rect.expand(2.0).contains(pos))
+        {
             return Some(ItemRef::Concept(node.id));
         }
         if let Some(edge) = self
@@ -186,7 +195,12 @@ impl Scene {
         let nearest_edge = self
             .edges
             .iter()
-            .map(|e| (geometry::distance_to_polyline(&e.points, pos) - e.width / 2.0, e.id))
+            .map(|e| {
+                (
+                    geometry::distance_to_polyline(&e.points, pos) - e.width / 2.0,
+                    e.id,
+                )
+            })
             .filter(|(d, _)| *d <= tolerance)
             .min_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((_, id)) = nearest_edge {
@@ -204,7 +218,10 @@ impl Scene {
 
     /// Concepts whose card intersects `rect`.
     pub fn nodes_in(&self, rect: Rect) -> impl Iterator<Item = ConceptId> + '_ {
-        self.nodes.iter().filter(move |n| n.rect.intersects(rect)).map(|n| n.id)
+        self.nodes
+            .iter()
+            .filter(move |n| n.rect.intersects(rect))
+            .map(|n| n.id)
     }
 
     /// The card of a concept.
@@ -237,7 +254,12 @@ fn polygon_area(points: &[Pos2]) -> f32 {
 }
 
 /// Greedy word wrap at `max_width`; a word wider than the line stays whole on its own line.
-pub fn wrap_text(text: &str, font_size: f32, max_width: f32, measure: &dyn TextMeasure) -> Vec<String> {
+pub fn wrap_text(
+    text: &str,
+    font_size: f32,
+    max_width: f32,
+    measure: &dyn TextMeasure,
+) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
@@ -305,28 +327,50 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
     let support = support_counts(doc);
 
     // Concept cards.
-    let area_colors: HashMap<AreaId, Color32> = doc.areas.iter().map(|a| (a.id, theme.ink(a.color))).collect();
+    let area_colors: HashMap<AreaId, Color32> = doc
+        .areas
+        .iter()
+        .map(|a| (a.id, theme.ink(a.color)))
+        .collect();
     let nodes: Vec<NodeShape> = doc
         .concepts
         .iter()
         .map(|concept| {
             let center = pos2(concept.pos.x, concept.pos.y);
-            let label = text_block(&concept.label, NODE_FONT, NODE_TEXT_WIDTH, theme.text, center, measure);
+            let label = text_block(
+                &concept.label,
+                NODE_FONT,
+                NODE_TEXT_WIDTH,
+                theme.text,
+                center,
+                measure,
+            );
             let size = vec2(
                 (label.rect.width() + 2.0 * NODE_PAD.x).max(NODE_MIN_WIDTH),
                 label.rect.height() + 2.0 * NODE_PAD.y,
             );
             let rect = Rect::from_center_size(center, size);
-            let count = support.get(&ItemRef::Concept(concept.id)).copied().unwrap_or(0);
+            let count = support
+                .get(&ItemRef::Concept(concept.id))
+                .copied()
+                .unwrap_or(0);
             let from_paper = concept.provenance.kind == ProvenanceKind::Paper;
             NodeShape {
                 id: concept.id,
                 rect,
                 fill: theme.node_fill,
-                stroke: if from_paper { theme.paper_stroke } else { theme.node_stroke },
+                stroke: if from_paper {
+                    theme.paper_stroke
+                } else {
+                    theme.node_stroke
+                },
                 stroke_width: if from_paper { 1.6 } else { 1.0 },
                 label,
-                area_colors: concept.areas.iter().filter_map(|a| area_colors.get(a).copied()).collect(),
+                area_colors: concept
+                    .areas
+                    .iter()
+                    .filter_map(|a| area_colors.get(a).copied())
+                    .collect(),
                 badge: (count > 0).then(|| (rect.right_top() + vec2(-2.0, 2.0), count)),
                 from_paper,
             }
@@ -344,7 +388,12 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
                 .filter_map(|c| node_rects.get(&c.id))
                 .flat_map(|r| {
                     let r = r.expand(AREA_PAD);
-                    [r.left_top(), r.right_top(), r.right_bottom(), r.left_bottom()]
+                    [
+                        r.left_top(),
+                        r.right_top(),
+                        r.right_bottom(),
+                        r.left_bottom(),
+                    ]
                 })
                 .collect();
             if corners.is_empty() {
@@ -359,7 +408,8 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
             let own_center = if own.is_empty() {
                 centroid(&outline)
             } else {
-                (own.iter().fold(Vec2::ZERO, |acc, p| acc + p.to_vec2()) / own.len() as f32).to_pos2()
+                (own.iter().fold(Vec2::ZERO, |acc, p| acc + p.to_vec2()) / own.len() as f32)
+                    .to_pos2()
             };
             Some(AreaShape {
                 own_center,
@@ -385,10 +435,9 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
     let area_shapes: HashMap<AreaId, &AreaShape> = areas.iter().map(|a| (a.id, a)).collect();
     let mut obstacles: Vec<Rect> = nodes.iter().map(|n| n.rect.expand(3.0)).collect();
     obstacles.extend(
-        nodes
-            .iter()
-            .filter_map(|n| n.badge)
-            .map(|(center, _)| Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS + 2.0))),
+        nodes.iter().filter_map(|n| n.badge).map(|(center, _)| {
+            Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS + 2.0))
+        }),
     );
     obstacles.extend(areas.iter().map(|a| a.label.rect.expand(3.0)));
     let mut edges = Vec::with_capacity(doc.relationships.len());
@@ -397,11 +446,16 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
             end_geometry(rel.from, &node_rects, &area_shapes),
             end_geometry(rel.to, &node_rects, &area_shapes),
         );
-        let (Some(from), Some(to)) = ends else { continue };
+        let (Some(from), Some(to)) = ends else {
+            continue;
+        };
         let Some(mut points) = edge_path(&from, &to, rel.bend) else {
             continue;
         };
-        let count = support.get(&ItemRef::Relationship(rel.id)).copied().unwrap_or(0);
+        let count = support
+            .get(&ItemRef::Relationship(rel.id))
+            .copied()
+            .unwrap_or(0);
         let width = edge_width(count);
         let direction = doc.direction_of(rel);
         let rel_type = doc.relationship_type(rel.type_id);
@@ -422,7 +476,14 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
         }
         let text = doc.relationship_label(rel);
         let label = (!text.is_empty()).then(|| {
-            let block = text_block(text, EDGE_FONT, 160.0, theme.muted_text, Pos2::ZERO, measure);
+            let block = text_block(
+                text,
+                EDGE_FONT,
+                160.0,
+                theme.muted_text,
+                Pos2::ZERO,
+                measure,
+            );
             place_edge_label(block, &points, &mut obstacles)
         });
         edges.push(EdgeShape {
@@ -430,7 +491,11 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
             points,
             width,
             color,
-            line: if count == 0 { LineStyle::Dashed } else { type_line },
+            line: if count == 0 {
+                LineStyle::Dashed
+            } else {
+                type_line
+            },
             arrowheads,
             label,
             support: count,
@@ -456,7 +521,10 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
     for node in &nodes {
         bounds = bounds.union(node.rect);
         if let Some((center, _)) = node.badge {
-            bounds = bounds.union(Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS)));
+            bounds = bounds.union(Rect::from_center_size(
+                center,
+                Vec2::splat(2.0 * BADGE_RADIUS),
+            ));
         }
     }
     if !bounds.is_positive() {
@@ -477,7 +545,11 @@ fn place_area_labels(areas: &mut [AreaShape]) {
     let middle = if centroids.is_empty() {
         Pos2::ZERO
     } else {
-        (centroids.iter().fold(Vec2::ZERO, |acc, c| acc + c.to_vec2()) / centroids.len() as f32).to_pos2()
+        (centroids
+            .iter()
+            .fold(Vec2::ZERO, |acc, c| acc + c.to_vec2())
+            / centroids.len() as f32)
+            .to_pos2()
     };
     for (area, own) in areas.iter_mut().zip(&centroids) {
         // Away from the middle of the map, leaning upwards so that names sit above the regions
@@ -509,7 +581,11 @@ enum EndShape {
     /// A concept card.
     Card(Rect),
     /// An area: its outline and its name's box.
-    Region { outline: Vec<Pos2>, label: Rect, own_center: Pos2 },
+    Region {
+        outline: Vec<Pos2>,
+        label: Rect,
+        own_center: Pos2,
+    },
 }
 
 fn end_geometry(
@@ -585,7 +661,11 @@ fn arrowhead(points: &[Pos2], length: f32, half_width: f32) -> [Pos2; 3] {
         }
     }
     let dir = (tip - back).normalized();
-    let dir = if dir.x.is_finite() && dir.length() > 0.5 { dir } else { Vec2::X };
+    let dir = if dir.x.is_finite() && dir.length() > 0.5 {
+        dir
+    } else {
+        Vec2::X
+    };
     let base = tip - dir * length;
     let side = vec2(-dir.y, dir.x) * half_width;
     [tip, base + side, base - side]
@@ -605,7 +685,10 @@ fn place_edge_label(mut block: TextBlock, points: &[Pos2], taken: &mut Vec<Rect>
             })
             .sum()
     };
-    let mut best = (f32::INFINITY, Rect::from_center_size(point_along(points, 0.5).0, size));
+    let mut best = (
+        f32::INFINITY,
+        Rect::from_center_size(point_along(points, 0.5).0, size),
+    );
     for t in candidates {
         let rect = Rect::from_center_size(point_along(points, t).0, size);
         let cost = overlap(rect);
@@ -627,7 +710,11 @@ mod tests {
     use crate::model::example;
 
     fn example_scene() -> Scene {
-        build_scene(&example::document(), &MapTheme::new(ThemeKind::Light), &ApproxMeasure)
+        build_scene(
+            &example::document(),
+            &MapTheme::new(ThemeKind::Light),
+            &ApproxMeasure,
+        )
     }
 
     #[test]
@@ -647,7 +734,12 @@ mod tests {
             .iter()
             .map(|n| (n.label.lines.join(" "), n.rect))
             .collect();
-        boxes.extend(scene.areas.iter().map(|a| (a.label.lines.join(" "), a.label.rect)));
+        boxes.extend(
+            scene
+                .areas
+                .iter()
+                .map(|a| (a.label.lines.join(" "), a.label.rect)),
+        );
         for (i, (a, ra)) in boxes.iter().enumerate() {
             for (b, rb) in boxes.iter().skip(i + 1) {
                 assert!(!ra.intersects(*rb), "{a:?} overlaps {b:?}");
@@ -695,13 +787,23 @@ mod tests {
         let doc = example::document();
         let scene = example_scene();
         let node = &scene.nodes[3];
-        assert_eq!(scene.hit(node.rect.center(), 4.0), Some(ItemRef::Concept(node.id)));
+        assert_eq!(
+            scene.hit(node.rect.center(), 4.0),
+            Some(ItemRef::Concept(node.id))
+        );
         let edge = &scene.edges[0];
         let (mid, _) = point_along(&edge.points, 0.1);
         assert_eq!(scene.hit(mid, 4.0), Some(ItemRef::Relationship(edge.id)));
         let area = &scene.areas[0];
-        assert_eq!(scene.hit(area.label.rect.center(), 4.0), Some(ItemRef::Area(area.id)));
-        assert!(scene.hit(scene.bounds.left_top() - vec2(50.0, 50.0), 4.0).is_none());
+        assert_eq!(
+            scene.hit(area.label.rect.center(), 4.0),
+            Some(ItemRef::Area(area.id))
+        );
+        assert!(
+            scene
+                .hit(scene.bounds.left_top() - vec2(50.0, 50.0), 4.0)
+                .is_none()
+        );
         assert_eq!(doc.areas[0].id, area.id);
     }
 
@@ -711,17 +813,31 @@ mod tests {
         let scene = example_scene();
         let supports = support_counts(&doc);
         for edge in &scene.edges {
-            let count = supports.get(&ItemRef::Relationship(edge.id)).copied().unwrap_or(0);
+            let count = supports
+                .get(&ItemRef::Relationship(edge.id))
+                .copied()
+                .unwrap_or(0);
             assert_eq!(edge.support, count);
             assert_eq!(edge.line == LineStyle::Dashed, count == 0);
         }
-        assert!(scene.edges.iter().any(|e| e.support == 0), "the example shows one unsupported link");
+        assert!(
+            scene.edges.iter().any(|e| e.support == 0),
+            "the example shows one unsupported link"
+        );
     }
 
     #[test]
     fn wrapping_keeps_every_word() {
-        let lines = wrap_text("Relationships with colleagues and networking", 14.0, 150.0, &ApproxMeasure);
+        let lines = wrap_text(
+            "Relationships with colleagues and networking",
+            14.0,
+            150.0,
+            &ApproxMeasure,
+        );
         assert!(lines.len() > 1);
-        assert_eq!(lines.join(" "), "Relationships with colleagues and networking");
+        assert_eq!(
+            lines.join(" "),
+            "Relationships with colleagues and networking"
+        );
     }
 }

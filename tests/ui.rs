@@ -1,0 +1,247 @@
+//! Interaction tests of the real app UI with `egui_kittest`: no GPU and no display needed.
+//! Items are found by their accessibility labels, as a screen reader would find them.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on purpose"
+)]
+
+use egui::{Key, Modifiers, Pos2, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use qualmap::app::{Camera, QualmapApp, Startup};
+use qualmap::model::ItemRef;
+
+fn harness(startup: Startup) -> Harness<'static, QualmapApp> {
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .build_eframe(move |cc| QualmapApp::new(cc, startup));
+    harness.run();
+    harness
+}
+
+fn concept_id(harness: &Harness<'_, QualmapApp>, label: &str) -> qualmap::model::ConceptId {
+    harness
+        .state()
+        .document()
+        .concepts
+        .iter()
+        .find(|c| c.label == label)
+        .map(|c| c.id)
+        .expect(label)
+}
+
+#[test]
+fn opens_on_the_example_with_a_clean_title() {
+    let harness = harness(Startup::Example);
+    let app = harness.state();
+    assert_eq!(app.document().areas.len(), 3);
+    assert_eq!(app.window_title(), "mentoring-benefits.qualmap — Qualmap");
+    for label in [
+        "Problem solving",
+        "Change management",
+        "Area: Professional practice",
+        "Area: Personal well-being",
+    ] {
+        harness.get_by_label(label);
+    }
+}
+
+#[test]
+fn clicking_a_concept_shows_its_provenance_and_evidence() {
+    let mut harness = harness(Startup::Example);
+    assert!(
+        harness
+            .query_by_label_contains("I'm more sure of myself")
+            .is_none()
+    );
+    harness
+        .get_by_label("Confidence in the professional role")
+        .click();
+    harness.run();
+    let id = concept_id(&harness, "Confidence in the professional role");
+    assert!(
+        harness
+            .state()
+            .view()
+            .selection
+            .contains(&ItemRef::Concept(id))
+    );
+    harness.get_by_label_contains("I'm more sure of myself in clinic now");
+    harness.get_by_label("From the paper");
+    harness.get_by_label_contains("Evidence (4 excerpts, 3 participants)");
+    harness.get_by_label("Interview M03 · lines 140-147");
+    assert!(harness.get_all_by_label_contains("role: mentee").count() >= 2);
+    harness.get_by_label_contains("participant: R08 · role: mentor · scheme: E");
+    harness.get_by_label_contains("Memo: Confidence anchored in the professional role.");
+    harness
+        .get_all_by_label_contains("Illustrative excerpt")
+        .next()
+        .expect("excerpts are marked illustrative");
+}
+
+#[test]
+fn clicking_a_relationship_shows_its_evidence() {
+    let mut harness = harness(Startup::Example);
+    harness
+        .get_by_label("Relationship: Problem solving underpins Professional practice")
+        .click();
+    harness.run();
+    harness.get_by_label_contains("We took the complaint apart together");
+    harness.get_by_label_contains("I don't give answers");
+    harness.get_by_label_contains("Type: underpins · One-way");
+}
+
+#[test]
+fn clicking_an_area_lists_its_concepts() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Area: Personal well-being").click();
+    harness.run();
+    harness.get_by_label("Concepts in this area");
+    assert_eq!(
+        harness
+            .get_all_by_label_contains("also in Professional practice")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn pressing_f_fits_the_map_after_panning_away() {
+    let mut harness = harness(Startup::Example);
+    let fitted = harness.state().view().camera;
+    assert!(fitted.zoom > 0.3 && fitted.zoom < 2.0, "{fitted:?}");
+    harness.state_mut().view_mut().camera = Camera {
+        center: Pos2::new(5000.0, -3000.0),
+        zoom: 3.0,
+    };
+    harness.run();
+    assert!(
+        harness.query_by_label("Problem solving").is_none(),
+        "panned away, the concept is off screen"
+    );
+    harness.key_press(Key::F);
+    harness.run();
+    let camera = harness.state().view().camera;
+    assert!(
+        (camera.zoom - fitted.zoom).abs() < 1e-4,
+        "{camera:?} vs {fitted:?}"
+    );
+    assert!(camera.center.distance(fitted.center) < 1e-3);
+    harness.get_by_label("Problem solving");
+}
+
+#[test]
+fn dragging_a_concept_moves_it_as_one_undo_step() {
+    let mut harness = harness(Startup::Example);
+    let id = concept_id(&harness, "Coping");
+    let before = harness.state().document().concept(id).unwrap().pos;
+    let start = harness.get_by_label("Coping").rect().center();
+    harness.drag_at(start);
+    harness.run();
+    for step in 1..=5 {
+        harness.hover_at(start + Vec2::new(10.0 * step as f32, 6.0 * step as f32));
+        harness.run();
+    }
+    harness.drop_at(start + Vec2::new(50.0, 30.0));
+    harness.run();
+    let zoom = harness.state().view().camera.zoom;
+    let after = harness.state().document().concept(id).unwrap().pos;
+    assert!(
+        (after.x - before.x - 50.0 / zoom).abs() < 1.0,
+        "{before:?} → {after:?}"
+    );
+    assert!(
+        (after.y - before.y - 30.0 / zoom).abs() < 1.0,
+        "{before:?} → {after:?}"
+    );
+    assert!(harness.state().is_dirty());
+    assert!(harness.state().window_title().starts_with("● "));
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().concept(id).unwrap().pos, before);
+    assert!(!harness.state().is_dirty());
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().concept(id).unwrap().pos, after);
+}
+
+#[test]
+fn shift_click_adds_to_the_selection() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Coping").click();
+    harness.run();
+    harness
+        .get_by_label("Reduced stress")
+        .click_modifiers(Modifiers::SHIFT);
+    harness.run();
+    assert_eq!(harness.state().view().selection.len(), 2);
+    harness.get_by_label("2 items selected");
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(harness.state().view().selection.is_empty());
+}
+
+#[test]
+fn replacing_an_edited_map_asks_first() {
+    let mut harness = harness(Startup::Example);
+    let id = concept_id(&harness, "Coping");
+    harness
+        .state_mut()
+        .apply(qualmap::command::Command::MoveConcepts(vec![(
+            id,
+            qualmap::model::Point::new(0.0, 0.0),
+        )]));
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run();
+    harness.get_by_label("Unsaved changes");
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert_eq!(
+        harness.state().document().concepts.len(),
+        19,
+        "cancel keeps the map"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run();
+    harness.get_by_label("Don't Save").click();
+    harness.run();
+    assert!(
+        harness.state().document().concepts.is_empty(),
+        "a new blank map"
+    );
+    assert_eq!(harness.state().window_title(), "Untitled.qualmap — Qualmap");
+}
+
+#[test]
+fn opening_a_bad_file_shows_the_error_and_keeps_the_open_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.qualmap");
+    std::fs::write(
+        &path,
+        "{\"format\": \"qualmap\", \"version\": 1, \"concepts\": [",
+    )
+    .unwrap();
+    let mut harness = harness(Startup::Example);
+    harness.state_mut().open_path(&path);
+    harness.run();
+    let alert = harness.state().alert_text().expect("an error is shown");
+    assert!(alert.contains("broken.qualmap:1:"), "{alert}");
+    assert_eq!(harness.state().document().concepts.len(), 19);
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert!(harness.state().alert_text().is_none());
+}
+
+#[test]
+fn a_map_file_given_at_startup_opens_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("study.qualmap");
+    std::fs::write(&path, qualmap::model::example::EXAMPLE_JSON).unwrap();
+    let harness = harness(Startup::File(path.clone()));
+    assert_eq!(harness.state().path(), Some(path.as_path()));
+    assert_eq!(harness.state().window_title(), "study.qualmap — Qualmap");
+}
