@@ -156,6 +156,21 @@ fn item_ui(ui: &mut Ui, doc: &Document, item: ItemRef) -> Option<ItemRef> {
         }
     }
     evidence_list_ui(ui, doc, item);
+    if let ItemRef::Area(id) = item {
+        let members: Vec<ItemRef> = doc.members_of(id).map(|c| ItemRef::Concept(c.id)).collect();
+        let excerpts = doc
+            .evidence
+            .iter()
+            .filter(|e| e.links.iter().any(|l| members.contains(l)))
+            .count();
+        ui.label(
+            RichText::new(format!(
+                "Its {} concepts are supported by {excerpts} excerpts; select one to read them.",
+                members.len()
+            ))
+            .weak(),
+        );
+    }
     go
 }
 
