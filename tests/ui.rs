@@ -245,3 +245,99 @@ fn a_map_file_given_at_startup_opens_with_its_name() {
     assert_eq!(harness.state().path(), Some(path.as_path()));
     assert_eq!(harness.state().window_title(), "study.qualmap — Qualmap");
 }
+
+#[test]
+fn zooming_keeps_the_point_under_the_cursor_still() {
+    let canvas = egui::Rect::from_min_size(Pos2::ZERO, Vec2::new(900.0, 700.0));
+    let mut camera = Camera {
+        center: Pos2::new(10.0, -20.0),
+        zoom: 0.7,
+    };
+    let cursor = Pos2::new(200.0, 600.0);
+    let under = camera.world_from_screen(canvas, cursor);
+    camera.zoom_around(canvas, cursor, 1.8);
+    assert!((camera.zoom - 1.26).abs() < 1e-5);
+    assert!(camera.screen_from_world(canvas, under).distance(cursor) < 1e-3);
+    // Zoom is bounded both ways.
+    camera.zoom_around(canvas, cursor, 1e6);
+    assert!(camera.zoom <= 8.0);
+    camera.zoom_around(canvas, cursor, 1e-9);
+    assert!(camera.zoom >= 0.05);
+}
+
+#[test]
+fn clicking_empty_canvas_clears_the_selection_and_the_inspector_returns_to_the_map() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Coping").click();
+    harness.run();
+    assert_eq!(harness.state().view().selection.len(), 1);
+    // The top-left corner of the canvas holds no map item.
+    harness.hover_at(Pos2::new(8.0, 40.0));
+    harness.run();
+    harness.event(egui::Event::PointerButton {
+        pos: Pos2::new(8.0, 40.0),
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    harness.event(egui::Event::PointerButton {
+        pos: Pos2::new(8.0, 40.0),
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    harness.run();
+    assert!(harness.state().view().selection.is_empty());
+    harness.get_by_label_contains("Click a concept, a relationship or an area");
+}
+
+#[test]
+fn shift_dragging_the_background_selects_with_a_rubber_band() {
+    let mut harness = harness(Startup::Example);
+    let start = Pos2::new(8.0, 40.0);
+    let end = Pos2::new(915.0, 740.0);
+    harness.hover_at(start);
+    harness.run();
+    harness.event_modifiers(
+        egui::Event::PointerButton {
+            pos: start,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: Modifiers::SHIFT,
+        },
+        Modifiers::SHIFT,
+    );
+    harness.run();
+    for step in 1..=10 {
+        let t = step as f32 / 10.0;
+        harness.event_modifiers(
+            egui::Event::PointerMoved(start + (end - start) * t),
+            Modifiers::SHIFT,
+        );
+        harness.run();
+    }
+    harness.event_modifiers(
+        egui::Event::PointerButton {
+            pos: end,
+            button: egui::PointerButton::Primary,
+            pressed: false,
+            modifiers: Modifiers::SHIFT,
+        },
+        Modifiers::SHIFT,
+    );
+    harness.run();
+    let camera = harness.state().view().camera;
+    assert_eq!(
+        harness.state().view().selection.len(),
+        19,
+        "every concept is inside the band; camera {camera:?}"
+    );
+    assert!(
+        harness
+            .state()
+            .view()
+            .selection
+            .iter()
+            .all(|i| matches!(i, ItemRef::Concept(_)))
+    );
+}
