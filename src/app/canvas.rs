@@ -146,7 +146,11 @@ impl QualmapApp {
         // Items are laid out as widgets on top of the background, so that they can be clicked,
         // dragged and found by screen readers (and by tests) by their labels.
         let camera = self.view.camera;
-        let scene = self.scene(&measure).clone();
+        // Borrow the cached scene out of `self` for this pass instead of copying it every frame.
+        self.scene(&measure);
+        let Some((scene_key, scene)) = self.scene_cache.take() else {
+            return;
+        };
         let mut clicked: Option<(ItemRef, egui::Modifiers)> = None;
         let mut drag_started: Option<ConceptId> = None;
         let mut drag_delta = Vec2::ZERO;
@@ -225,6 +229,7 @@ impl QualmapApp {
         if let Some((item, modifiers)) = clicked {
             select(&mut self.view, item, modifiers.shift || modifiers.command);
         }
+        self.scene_cache = Some((scene_key, scene));
         self.concept_drag(
             drag_started,
             drag_delta,

@@ -4,7 +4,6 @@
 use egui::{Color32, RichText, Ui};
 
 use super::QualmapApp;
-use crate::model::graph::MapGraph;
 use crate::model::{Document, Endpoint, Evidence, ItemRef, Provenance, ProvenanceKind, Rgb};
 
 fn color32(color: Rgb) -> Color32 {
@@ -61,7 +60,6 @@ fn map_summary_ui(ui: &mut Ui, doc: &Document) {
 /// Shows one item; returns an item the user clicked to go to.
 fn item_ui(ui: &mut Ui, doc: &Document, item: ItemRef) -> Option<ItemRef> {
     let mut go = None;
-    let graph = MapGraph::build(doc);
     match item {
         ItemRef::Concept(id) => {
             let concept = doc.concept(id)?;
@@ -85,8 +83,6 @@ fn item_ui(ui: &mut Ui, doc: &Document, item: ItemRef) -> Option<ItemRef> {
                 }
             });
             go = go.or(relationships_ui(ui, doc, Endpoint::Concept(id)));
-            let neighbours = graph.neighbours(Endpoint::Concept(id)).len();
-            ui.label(RichText::new(format!("Connected to {neighbours} concepts or areas")).weak());
         }
         ItemRef::Area(id) => {
             let area = doc.area(id)?;
