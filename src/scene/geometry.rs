@@ -155,48 +155,39 @@ pub fn distance_to_polyline(points: &[Pos2], p: Pos2) -> f32 {
         .fold(f32::INFINITY, f32::min)
 }
 
-/// Where a ray from `from` (inside the polygon) towards `toward` leaves a convex polygon.
-pub fn exit_polygon(polygon: &[Pos2], from: Pos2, toward: Pos2) -> Pos2 {
-    let dir = toward - from;
+/// The parameters `t` at which the line `from + t·dir` crosses the edges of a polygon.
+fn edge_crossings(polygon: &[Pos2], from: Pos2, dir: Vec2) -> impl Iterator<Item = f32> + '_ {
     let n = polygon.len();
-    let mut best: Option<f32> = None;
-    for i in 0..n {
+    (0..n).filter_map(move |i| {
         let a = polygon[i];
         let e = polygon[(i + 1) % n] - a;
         let denom = dir.x * e.y - dir.y * e.x;
         if denom.abs() < 1e-9 {
-            continue;
+            return None;
         }
         let w = a - from;
         let t = (w.x * e.y - w.y * e.x) / denom;
         let u = (w.x * dir.y - w.y * dir.x) / denom;
-        if t > 0.0 && (-1e-4..=1.0 + 1e-4).contains(&u) {
-            best = Some(best.map_or(t, |b: f32| b.max(t)));
-        }
-    }
-    best.map_or(from, |t| from + dir * t)
+        (-1e-4..=1.0 + 1e-4).contains(&u).then_some(t)
+    })
+}
+
+/// Where a ray from `from` (inside the polygon) towards `toward` leaves a convex polygon.
+pub fn exit_polygon(polygon: &[Pos2], from: Pos2, toward: Pos2) -> Pos2 {
+    let dir = toward - from;
+    edge_crossings(polygon, from, dir)
+        .filter(|t| *t > 0.0)
+        .reduce(f32::max)
+        .map_or(from, |t| from + dir * t)
 }
 
 /// Where the segment from `from` (outside the polygon) to `to` first enters a convex polygon.
 pub fn enter_polygon(polygon: &[Pos2], from: Pos2, to: Pos2) -> Option<Pos2> {
     let dir = to - from;
-    let n = polygon.len();
-    let mut best: Option<f32> = None;
-    for i in 0..n {
-        let a = polygon[i];
-        let e = polygon[(i + 1) % n] - a;
-        let denom = dir.x * e.y - dir.y * e.x;
-        if denom.abs() < 1e-9 {
-            continue;
-        }
-        let w = a - from;
-        let t = (w.x * e.y - w.y * e.x) / denom;
-        let u = (w.x * dir.y - w.y * dir.x) / denom;
-        if (0.0..=1.0).contains(&t) && (-1e-4..=1.0 + 1e-4).contains(&u) {
-            best = Some(best.map_or(t, |b: f32| b.min(t)));
-        }
-    }
-    best.map(|t| from + dir * t)
+    edge_crossings(polygon, from, dir)
+        .filter(|t| (0.0..=1.0).contains(t))
+        .reduce(f32::min)
+        .map(|t| from + dir * t)
 }
 
 /// Where a ray from the centre of `rect` towards `toward` leaves the rectangle.
