@@ -298,14 +298,12 @@ impl QualmapApp {
             }
         }
         if background.drag_started() {
+            // Shift or Ctrl turns a background drag into a rubber band that adds to the
+            // selection; a plain drag pans.
             self.view.drag = if modifiers.shift || modifiers.command {
                 Some(DragState::Band {
                     from: background.interact_pointer_pos().unwrap_or_default(),
-                    additive: if modifiers.shift || modifiers.command {
-                        self.view.selection.clone()
-                    } else {
-                        BTreeSet::new()
-                    },
+                    additive: self.view.selection.clone(),
                 })
             } else {
                 Some(DragState::Pan)
