@@ -94,11 +94,28 @@ fn clicking_a_relationship_shows_its_evidence() {
 }
 
 #[test]
+fn a_process_lists_what_it_underpins() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Problem solving").click();
+    harness.run();
+    harness.get_by_label("Relationships (3)");
+    for area in [
+        "Professional practice",
+        "Personal well-being",
+        "Personal and professional development",
+    ] {
+        harness.get_by_label(&format!("underpins {area}"));
+    }
+}
+
+#[test]
 fn clicking_an_area_lists_its_concepts() {
     let mut harness = harness(Startup::Example);
     harness.get_by_label("Area: Personal well-being").click();
     harness.run();
     harness.get_by_label("Concepts in this area");
+    harness.get_by_label("Problem solving underpins this");
+    harness.get_by_label("consequential benefit with Professional practice (both ways)");
     assert_eq!(
         harness
             .get_all_by_label_contains("also in Professional practice")

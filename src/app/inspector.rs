@@ -4,7 +4,9 @@
 use egui::{Color32, RichText, Ui};
 
 use super::QualmapApp;
-use crate::model::{Document, Endpoint, Evidence, ItemRef, Provenance, ProvenanceKind, Rgb};
+use crate::model::{
+    Direction, Document, Endpoint, Evidence, ItemRef, Provenance, ProvenanceKind, Rgb,
+};
 
 fn color32(color: Rgb) -> Color32 {
     Color32::from_rgb(color.r, color.g, color.b)
@@ -231,12 +233,16 @@ fn relationships_ui(ui: &mut Ui, doc: &Document, end: Endpoint) -> Option<ItemRe
     let relationships: Vec<_> = doc.relationships_at(end).collect();
     section(ui, &format!("Relationships ({})", relationships.len()));
     for rel in relationships {
-        let text = format!(
-            "{} {} {}",
-            doc.endpoint_label(rel.from),
-            doc.relationship_label(rel),
-            doc.endpoint_label(rel.to)
-        );
+        // Read from the selected item's side: "underpins Professional practice",
+        // "Problem solving underpins this", "consequential benefit with Personal well-being".
+        let label = doc.relationship_label(rel);
+        let outgoing = rel.from == end;
+        let other = doc.endpoint_label(if outgoing { rel.to } else { rel.from });
+        let text = match (doc.direction_of(rel), outgoing) {
+            (Direction::Bidirectional, _) => format!("{label} with {other} (both ways)"),
+            (Direction::Associative, _) | (Direction::OneWay, true) => format!("{label} {other}"),
+            (Direction::OneWay, false) => format!("{other} {label} this"),
+        };
         if ui.link(text).clicked() {
             go = Some(ItemRef::Relationship(rel.id));
         }
