@@ -23,11 +23,7 @@ fn main() -> std::process::ExitCode {
             .with_drag_and_drop(true),
         ..Default::default()
     };
-    let result = eframe::run_native(
-        "Qualmap",
-        options,
-        Box::new(move |cc| Ok(Box::new(QualmapApp::new(cc, startup)))),
-    );
+    let result = eframe::run_native("Qualmap", options, Box::new(move |cc| Ok(Box::new(QualmapApp::new(cc, startup)))));
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

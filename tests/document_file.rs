@@ -1,10 +1,6 @@
 //! The `.qualmap` file: round trips, determinism, atomic saving, and every bad-file error.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly on purpose"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
 use qualmap::model::io::{LoadError, load_path, load_str, save_path, to_json};
 use qualmap::model::{AreaId, Document, ItemRef, example};
@@ -17,24 +13,10 @@ fn example_doc() -> Document {
 fn example_holds_the_papers_three_areas_and_two_processes() {
     let doc = example_doc();
     let areas: Vec<&str> = doc.areas.iter().map(|a| a.label.as_str()).collect();
-    assert_eq!(
-        areas,
-        [
-            "Professional practice",
-            "Personal well-being",
-            "Personal and professional development"
-        ]
-    );
+    assert_eq!(areas, ["Professional practice", "Personal well-being", "Personal and professional development"]);
     for process in ["Problem solving", "Change management"] {
-        let concept = doc
-            .concepts
-            .iter()
-            .find(|c| c.label == process)
-            .expect(process);
-        assert!(
-            concept.areas.is_empty(),
-            "{process} underpins the areas rather than sitting in one"
-        );
+        let concept = doc.concepts.iter().find(|c| c.label == process).expect(process);
+        assert!(concept.areas.is_empty(), "{process} underpins the areas rather than sitting in one");
         let underpins = doc
             .relationships_at(qualmap::model::Endpoint::Concept(concept.id))
             .filter(|r| doc.relationship_label(r) == "underpins")
@@ -47,15 +29,7 @@ fn example_holds_the_papers_three_areas_and_two_processes() {
     let between_areas = doc
         .relationships
         .iter()
-        .filter(|r| {
-            matches!(
-                (r.from, r.to),
-                (
-                    qualmap::model::Endpoint::Area(_),
-                    qualmap::model::Endpoint::Area(_)
-                )
-            )
-        })
+        .filter(|r| matches!((r.from, r.to), (qualmap::model::Endpoint::Area(_), qualmap::model::Endpoint::Area(_))))
         .count();
     assert_eq!(between_areas, 3);
 }
@@ -65,27 +39,11 @@ fn example_is_honest_about_provenance() {
     use qualmap::model::ProvenanceKind::{Illustrative, Paper};
     let doc = example_doc();
     assert!(doc.areas.iter().all(|a| a.provenance.kind == Paper));
-    assert!(
-        doc.evidence
-            .iter()
-            .all(|e| e.provenance.kind == Illustrative && !e.provenance.note.is_empty())
-    );
-    assert!(
-        doc.sources
-            .iter()
-            .all(|s| s.provenance.kind == Illustrative)
-    );
-    assert!(
-        doc.concepts
-            .iter()
-            .any(|c| c.provenance.kind == Illustrative)
-    );
+    assert!(doc.evidence.iter().all(|e| e.provenance.kind == Illustrative && !e.provenance.note.is_empty()));
+    assert!(doc.sources.iter().all(|s| s.provenance.kind == Illustrative));
+    assert!(doc.concepts.iter().any(|c| c.provenance.kind == Illustrative));
     for concept in &doc.concepts {
-        assert!(
-            !concept.provenance.note.is_empty(),
-            "{} says where it comes from",
-            concept.label
-        );
+        assert!(!concept.provenance.note.is_empty(), "{} says where it comes from", concept.label);
     }
 }
 
@@ -93,43 +51,20 @@ fn example_is_honest_about_provenance() {
 fn example_evidence_makes_filters_and_weights_matter() {
     let doc = example_doc();
     // Evidence on concepts and on relationships.
-    assert!(doc.evidence.iter().any(|e| {
-        e.links
-            .iter()
-            .any(|l| matches!(l, ItemRef::Relationship(_)))
-    }));
-    assert!(
-        doc.evidence
-            .iter()
-            .any(|e| e.links.iter().any(|l| matches!(l, ItemRef::Concept(_))))
-    );
+    assert!(doc.evidence.iter().any(|e| { e.links.iter().any(|l| matches!(l, ItemRef::Relationship(_))) }));
+    assert!(doc.evidence.iter().any(|e| e.links.iter().any(|l| matches!(l, ItemRef::Concept(_)))));
     // Both roles and several schemes, and one participant with two sources.
-    let roles: std::collections::BTreeSet<_> = doc
-        .sources
-        .iter()
-        .filter_map(|s| s.attributes.get("role"))
-        .collect();
+    let roles: std::collections::BTreeSet<_> = doc.sources.iter().filter_map(|s| s.attributes.get("role")).collect();
     assert_eq!(roles.len(), 2);
-    let schemes: std::collections::BTreeSet<_> = doc
-        .sources
-        .iter()
-        .filter_map(|s| s.attributes.get("scheme"))
-        .collect();
+    let schemes: std::collections::BTreeSet<_> =
+        doc.sources.iter().filter_map(|s| s.attributes.get("scheme")).collect();
     assert!(schemes.len() >= 4);
-    let participants: std::collections::BTreeSet<_> = doc
-        .sources
-        .iter()
-        .filter_map(|s| s.attributes.get("participant"))
-        .collect();
+    let participants: std::collections::BTreeSet<_> =
+        doc.sources.iter().filter_map(|s| s.attributes.get("participant")).collect();
     assert!(participants.len() < doc.sources.len());
     // At least one relationship is asserted without evidence.
-    let supported: std::collections::BTreeSet<_> =
-        doc.evidence.iter().flat_map(|e| e.links.iter()).collect();
-    assert!(
-        doc.relationships
-            .iter()
-            .any(|r| !supported.contains(&ItemRef::Relationship(r.id)))
-    );
+    let supported: std::collections::BTreeSet<_> = doc.evidence.iter().flat_map(|e| e.links.iter()).collect();
+    assert!(doc.relationships.iter().any(|r| !supported.contains(&ItemRef::Relationship(r.id))));
 }
 
 #[test]
@@ -150,10 +85,7 @@ fn load_save_load_is_identity_and_saving_twice_gives_identical_bytes() {
     save_path(&loaded, &path).unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), first);
     // Nothing but the map is left in the folder.
-    let names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, ["map.qualmap"]);
 }
 
@@ -169,16 +101,9 @@ fn saving_sorts_out_of_order_collections() {
 fn save_replaces_an_existing_file_whole() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("map.qualmap");
-    std::fs::write(
-        &path,
-        "old contents that are much longer than nothing at all ".repeat(10_000),
-    )
-    .unwrap();
+    std::fs::write(&path, "old contents that are much longer than nothing at all ".repeat(10_000)).unwrap();
     save_path(&example_doc(), &path).unwrap();
-    assert_eq!(
-        std::fs::read_to_string(&path).unwrap(),
-        example::EXAMPLE_JSON
-    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), example::EXAMPLE_JSON);
 }
 
 #[test]
@@ -205,10 +130,7 @@ fn a_truncated_file_says_it_was_cut_short_with_line_and_column() {
     assert!(matches!(err, LoadError::NotJson { .. }), "{message}");
     assert!(message.contains("ends too early"), "{message}");
     let line = cut.lines().count();
-    assert!(
-        message.contains(&format!("bad.qualmap:{line}:")),
-        "{message}"
-    );
+    assert!(message.contains(&format!("bad.qualmap:{line}:")), "{message}");
 }
 
 #[test]
@@ -222,8 +144,7 @@ fn not_json_gives_position() {
 fn empty_and_non_text_files() {
     let (err, _) = error_of("  \n");
     assert!(matches!(err, LoadError::Empty { .. }));
-    let err = qualmap::model::io::load_bytes(b"{\"format\": \"qual\xffmap\"}", "bad.qualmap")
-        .unwrap_err();
+    let err = qualmap::model::io::load_bytes(b"{\"format\": \"qual\xffmap\"}", "bad.qualmap").unwrap_err();
     assert!(matches!(err, LoadError::NotText { .. }), "{err}");
     assert!(err.to_string().contains("bad.qualmap:1:"), "{err}");
 }
@@ -235,10 +156,7 @@ fn other_json_is_not_a_map() {
     let (_, message) = error_of("{\"nodes\": []}");
     assert!(message.contains("no \"format\""), "{message}");
     let (_, message) = error_of("{\n\"format\": \"gexf\", \"version\": 1}");
-    assert!(
-        message.contains("bad.qualmap:2:11") && message.contains("\"gexf\""),
-        "{message}"
-    );
+    assert!(message.contains("bad.qualmap:2:11") && message.contains("\"gexf\""), "{message}");
     let (_, message) = error_of("{\"format\": \"qualmap\", \"version\": \"one\"}");
     assert!(message.contains("\"version\""), "{message}");
 }
@@ -247,10 +165,7 @@ fn other_json_is_not_a_map() {
 fn a_newer_version_is_refused_naming_both_versions() {
     let text = example::EXAMPLE_JSON.replacen("\"version\": 1", "\"version\": 7", 1);
     let (err, message) = error_of(&text);
-    assert!(
-        matches!(err, LoadError::NewerVersion { version: 7, .. }),
-        "{message}"
-    );
+    assert!(matches!(err, LoadError::NewerVersion { version: 7, .. }), "{message}");
     assert!(message.contains("version 7"), "{message}");
     assert!(message.contains(env!("CARGO_PKG_VERSION")), "{message}");
     assert!(message.contains("Update Qualmap"), "{message}");
@@ -261,19 +176,9 @@ fn a_dangling_relationship_names_the_missing_concept_and_its_position() {
     let text = example::EXAMPLE_JSON.replacen("\"concept\": 15", "\"concept\": 999", 1);
     let (err, message) = error_of(&text);
     assert!(matches!(err, LoadError::Integrity { .. }), "{message}");
-    assert!(
-        message.contains("concept 999, which does not exist"),
-        "{message}"
-    );
-    let line = text
-        .lines()
-        .position(|l| l.contains("\"concept\": 999"))
-        .unwrap()
-        + 1;
-    assert!(
-        message.contains(&format!("bad.qualmap:{line}:")),
-        "{message}"
-    );
+    assert!(message.contains("concept 999, which does not exist"), "{message}");
+    let line = text.lines().position(|l| l.contains("\"concept\": 999")).unwrap() + 1;
+    assert!(message.contains(&format!("bad.qualmap:{line}:")), "{message}");
 }
 
 #[test]
@@ -308,10 +213,7 @@ fn deeply_nested_json_is_refused_without_crashing() {
         "]".repeat(100_000)
     );
     let (err, _) = error_of(&text);
-    assert!(matches!(
-        err,
-        LoadError::NotJson { .. } | LoadError::BadContent { .. }
-    ));
+    assert!(matches!(err, LoadError::NotJson { .. } | LoadError::BadContent { .. }));
 }
 
 #[test]

@@ -1,11 +1,7 @@
 //! Interaction tests of the real app UI with `egui_kittest`: no GPU and no display needed.
 //! Items are found by their accessibility labels, as a screen reader would find them.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly on purpose"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
 use egui::{Key, Modifiers, Pos2, Vec2};
 use egui_kittest::Harness;
@@ -14,22 +10,14 @@ use qualmap::app::{Camera, QualmapApp, Startup};
 use qualmap::model::ItemRef;
 
 fn harness(startup: Startup) -> Harness<'static, QualmapApp> {
-    let mut harness = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .build_eframe(move |cc| QualmapApp::new(cc, startup));
+    let mut harness =
+        Harness::builder().with_size(Vec2::new(1280.0, 800.0)).build_eframe(move |cc| QualmapApp::new(cc, startup));
     harness.run();
     harness
 }
 
 fn concept_id(harness: &Harness<'_, QualmapApp>, label: &str) -> qualmap::model::ConceptId {
-    harness
-        .state()
-        .document()
-        .concepts
-        .iter()
-        .find(|c| c.label == label)
-        .map(|c| c.id)
-        .expect(label)
+    harness.state().document().concepts.iter().find(|c| c.label == label).map(|c| c.id).expect(label)
 }
 
 #[test]
@@ -38,12 +26,7 @@ fn opens_on_the_example_with_a_clean_title() {
     let app = harness.state();
     assert_eq!(app.document().areas.len(), 3);
     assert_eq!(app.window_title(), "mentoring-benefits.qualmap — Qualmap");
-    for label in [
-        "Problem solving",
-        "Change management",
-        "Area: Professional practice",
-        "Area: Personal well-being",
-    ] {
+    for label in ["Problem solving", "Change management", "Area: Professional practice", "Area: Personal well-being"] {
         harness.get_by_label(label);
     }
 }
@@ -51,23 +34,11 @@ fn opens_on_the_example_with_a_clean_title() {
 #[test]
 fn clicking_a_concept_shows_its_provenance_and_evidence() {
     let mut harness = harness(Startup::Example);
-    assert!(
-        harness
-            .query_by_label_contains("I'm more sure of myself")
-            .is_none()
-    );
-    harness
-        .get_by_label("Confidence in the professional role")
-        .click();
+    assert!(harness.query_by_label_contains("I'm more sure of myself").is_none());
+    harness.get_by_label("Confidence in the professional role").click();
     harness.run();
     let id = concept_id(&harness, "Confidence in the professional role");
-    assert!(
-        harness
-            .state()
-            .view()
-            .selection
-            .contains(&ItemRef::Concept(id))
-    );
+    assert!(harness.state().view().selection.contains(&ItemRef::Concept(id)));
     harness.get_by_label_contains("I'm more sure of myself in clinic now");
     harness.get_by_label("From the paper");
     harness.get_by_label_contains("Evidence (4 excerpts, 3 participants)");
@@ -75,22 +46,18 @@ fn clicking_a_concept_shows_its_provenance_and_evidence() {
     assert!(harness.get_all_by_label_contains("role: mentee").count() >= 2);
     harness.get_by_label_contains("participant: R08 · role: mentor · scheme: E");
     harness.get_by_label_contains("Memo: Confidence anchored in the professional role.");
-    harness
-        .get_all_by_label_contains("Illustrative excerpt")
-        .next()
-        .expect("excerpts are marked illustrative");
+    harness.get_all_by_label_contains("Illustrative excerpt").next().expect("excerpts are marked illustrative");
 }
 
 #[test]
 fn clicking_a_relationship_shows_its_evidence() {
     let mut harness = harness(Startup::Example);
-    harness
-        .get_by_label("Relationship: Problem solving underpins Professional practice")
-        .click();
+    harness.get_by_label("Relationship: Problem solving underpins Professional practice").click();
     harness.run();
     harness.get_by_label_contains("We took the complaint apart together");
     harness.get_by_label_contains("I don't give answers");
-    harness.get_by_label_contains("Type: underpins · One-way");
+    harness.get_by_label("Relationship type");
+    harness.get_by_label("Flip direction");
 }
 
 #[test]
@@ -99,11 +66,7 @@ fn a_process_lists_what_it_underpins() {
     harness.get_by_label("Problem solving").click();
     harness.run();
     harness.get_by_label("Relationships (3)");
-    for area in [
-        "Professional practice",
-        "Personal well-being",
-        "Personal and professional development",
-    ] {
+    for area in ["Professional practice", "Personal well-being", "Personal and professional development"] {
         harness.get_by_label(&format!("underpins {area}"));
     }
 }
@@ -116,12 +79,7 @@ fn clicking_an_area_lists_its_concepts() {
     harness.get_by_label("Concepts in this area");
     harness.get_by_label("Problem solving underpins this");
     harness.get_by_label("consequential benefit with Professional practice (both ways)");
-    assert_eq!(
-        harness
-            .get_all_by_label_contains("also in Professional practice")
-            .count(),
-        2
-    );
+    assert_eq!(harness.get_all_by_label_contains("also in Professional practice").count(), 2);
 }
 
 #[test]
@@ -129,22 +87,13 @@ fn pressing_f_fits_the_map_after_panning_away() {
     let mut harness = harness(Startup::Example);
     let fitted = harness.state().view().camera;
     assert!(fitted.zoom > 0.3 && fitted.zoom < 2.0, "{fitted:?}");
-    harness.state_mut().view_mut().camera = Camera {
-        center: Pos2::new(5000.0, -3000.0),
-        zoom: 3.0,
-    };
+    harness.state_mut().view_mut().camera = Camera { center: Pos2::new(5000.0, -3000.0), zoom: 3.0 };
     harness.run();
-    assert!(
-        harness.query_by_label("Problem solving").is_none(),
-        "panned away, the concept is off screen"
-    );
+    assert!(harness.query_by_label("Problem solving").is_none(), "panned away, the concept is off screen");
     harness.key_press(Key::F);
     harness.run();
     let camera = harness.state().view().camera;
-    assert!(
-        (camera.zoom - fitted.zoom).abs() < 1e-4,
-        "{camera:?} vs {fitted:?}"
-    );
+    assert!((camera.zoom - fitted.zoom).abs() < 1e-4, "{camera:?} vs {fitted:?}");
     assert!(camera.center.distance(fitted.center) < 1e-3);
     harness.get_by_label("Problem solving");
 }
@@ -165,14 +114,8 @@ fn dragging_a_concept_moves_it_as_one_undo_step() {
     harness.run();
     let zoom = harness.state().view().camera.zoom;
     let after = harness.state().document().concept(id).unwrap().pos;
-    assert!(
-        (after.x - before.x - 50.0 / zoom).abs() < 1.0,
-        "{before:?} → {after:?}"
-    );
-    assert!(
-        (after.y - before.y - 30.0 / zoom).abs() < 1.0,
-        "{before:?} → {after:?}"
-    );
+    assert!((after.x - before.x - 50.0 / zoom).abs() < 1.0, "{before:?} → {after:?}");
+    assert!((after.y - before.y - 30.0 / zoom).abs() < 1.0, "{before:?} → {after:?}");
     assert!(harness.state().is_dirty());
     assert!(harness.state().window_title().starts_with("● "));
 
@@ -190,9 +133,7 @@ fn shift_click_adds_to_the_selection() {
     let mut harness = harness(Startup::Example);
     harness.get_by_label("Coping").click();
     harness.run();
-    harness
-        .get_by_label("Reduced stress")
-        .click_modifiers(Modifiers::SHIFT);
+    harness.get_by_label("Reduced stress").click_modifiers(Modifiers::SHIFT);
     harness.run();
     assert_eq!(harness.state().view().selection.len(), 2);
     harness.get_by_label("2 items selected");
@@ -207,29 +148,19 @@ fn replacing_an_edited_map_asks_first() {
     let id = concept_id(&harness, "Coping");
     harness
         .state_mut()
-        .apply(qualmap::command::Command::MoveConcepts(vec![(
-            id,
-            qualmap::model::Point::new(0.0, 0.0),
-        )]));
+        .apply(qualmap::command::Command::MoveConcepts(vec![(id, qualmap::model::Point::new(0.0, 0.0))]));
     harness.run();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
     harness.run();
     harness.get_by_label("Unsaved changes");
     harness.get_by_label("Cancel").click();
     harness.run();
-    assert_eq!(
-        harness.state().document().concepts.len(),
-        19,
-        "cancel keeps the map"
-    );
+    assert_eq!(harness.state().document().concepts.len(), 19, "cancel keeps the map");
     harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
     harness.run();
     harness.get_by_label("Don't Save").click();
     harness.run();
-    assert!(
-        harness.state().document().concepts.is_empty(),
-        "a new blank map"
-    );
+    assert!(harness.state().document().concepts.is_empty(), "a new blank map");
     assert_eq!(harness.state().window_title(), "Untitled.qualmap — Qualmap");
 }
 
@@ -237,11 +168,7 @@ fn replacing_an_edited_map_asks_first() {
 fn opening_a_bad_file_shows_the_error_and_keeps_the_open_map() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.qualmap");
-    std::fs::write(
-        &path,
-        "{\"format\": \"qualmap\", \"version\": 1, \"concepts\": [",
-    )
-    .unwrap();
+    std::fs::write(&path, "{\"format\": \"qualmap\", \"version\": 1, \"concepts\": [").unwrap();
     let mut harness = harness(Startup::Example);
     harness.state_mut().open_path(&path);
     harness.run();
@@ -266,10 +193,7 @@ fn a_map_file_given_at_startup_opens_with_its_name() {
 #[test]
 fn zooming_keeps_the_point_under_the_cursor_still() {
     let canvas = egui::Rect::from_min_size(Pos2::ZERO, Vec2::new(900.0, 700.0));
-    let mut camera = Camera {
-        center: Pos2::new(10.0, -20.0),
-        zoom: 0.7,
-    };
+    let mut camera = Camera { center: Pos2::new(10.0, -20.0), zoom: 0.7 };
     let cursor = Pos2::new(200.0, 600.0);
     let under = camera.world_from_screen(canvas, cursor);
     camera.zoom_around(canvas, cursor, 1.8);
@@ -289,16 +213,16 @@ fn clicking_empty_canvas_clears_the_selection_and_the_inspector_returns_to_the_m
     harness.run();
     assert_eq!(harness.state().view().selection.len(), 1);
     // The top-left corner of the canvas holds no map item.
-    harness.hover_at(Pos2::new(8.0, 40.0));
+    harness.hover_at(Pos2::new(8.0, 80.0));
     harness.run();
     harness.event(egui::Event::PointerButton {
-        pos: Pos2::new(8.0, 40.0),
+        pos: Pos2::new(8.0, 80.0),
         button: egui::PointerButton::Primary,
         pressed: true,
         modifiers: Modifiers::NONE,
     });
     harness.event(egui::Event::PointerButton {
-        pos: Pos2::new(8.0, 40.0),
+        pos: Pos2::new(8.0, 80.0),
         button: egui::PointerButton::Primary,
         pressed: false,
         modifiers: Modifiers::NONE,
@@ -311,7 +235,7 @@ fn clicking_empty_canvas_clears_the_selection_and_the_inspector_returns_to_the_m
 #[test]
 fn shift_dragging_the_background_selects_with_a_rubber_band() {
     let mut harness = harness(Startup::Example);
-    let start = Pos2::new(8.0, 40.0);
+    let start = Pos2::new(8.0, 80.0);
     let end = Pos2::new(915.0, 740.0);
     harness.hover_at(start);
     harness.run();
@@ -327,10 +251,7 @@ fn shift_dragging_the_background_selects_with_a_rubber_band() {
     harness.run();
     for step in 1..=10 {
         let t = step as f32 / 10.0;
-        harness.event_modifiers(
-            egui::Event::PointerMoved(start + (end - start) * t),
-            Modifiers::SHIFT,
-        );
+        harness.event_modifiers(egui::Event::PointerMoved(start + (end - start) * t), Modifiers::SHIFT);
         harness.run();
     }
     harness.event_modifiers(
@@ -344,17 +265,184 @@ fn shift_dragging_the_background_selects_with_a_rubber_band() {
     );
     harness.run();
     let camera = harness.state().view().camera;
-    assert_eq!(
-        harness.state().view().selection.len(),
-        19,
-        "every concept is inside the band; camera {camera:?}"
-    );
-    assert!(
-        harness
-            .state()
-            .view()
-            .selection
-            .iter()
-            .all(|i| matches!(i, ItemRef::Concept(_)))
-    );
+    assert_eq!(harness.state().view().selection.len(), 19, "every concept is inside the band; camera {camera:?}");
+    assert!(harness.state().view().selection.iter().all(|i| matches!(i, ItemRef::Concept(_))));
+}
+
+fn harness_with_recovery(dir: &std::path::Path) -> Harness<'static, QualmapApp> {
+    let dir = dir.to_owned();
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .build_eframe(move |cc| QualmapApp::with_recovery_dir(cc, Startup::Example, Some(dir)));
+    harness.run();
+    harness
+}
+
+#[test]
+fn create_a_concept_name_it_and_undo_back_to_nothing() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Add concept").click();
+    harness.run();
+    assert_eq!(harness.state().document().concepts.len(), 20);
+    let field = harness.get_by_label("Concept name");
+    assert!(field.is_focused(), "the new concept's name is ready for typing");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.run();
+    harness.get_by_label("Concept name").type_text("Peer support");
+    harness.run();
+    let newest = harness.state().document().concepts.last().unwrap().clone();
+    assert_eq!(newest.label, "Peer support");
+    // The double-click spot was in no area, so neither is the concept.
+    harness.key_press(Key::Escape);
+    harness.run();
+    // Typing is one undo step; adding is another.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().concept(newest.id).unwrap().label, "New concept");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().concepts.len(), 19);
+    assert!(!harness.state().is_dirty());
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().concept(newest.id).unwrap().label, "Peer support");
+}
+
+#[test]
+fn link_new_evidence_to_a_relationship_then_undo_it() {
+    let mut harness = harness(Startup::Example);
+    let before = harness.state().document().evidence.len();
+    harness.get_by_label("Relationship: Problem solving underpins Personal well-being").click();
+    harness.run();
+    harness.get_by_label("Add evidence…").click();
+    harness.run();
+    harness.get_by_label("Excerpt text").click();
+    harness.run();
+    harness.get_by_label("Excerpt text").type_text("Working it through step by step took the dread out of Mondays.");
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    let doc = harness.state().document();
+    assert_eq!(doc.evidence.len(), before + 1);
+    let added = doc.evidence.last().unwrap();
+    let rel = doc
+        .relationships
+        .iter()
+        .find(|r| {
+            doc.item_label(ItemRef::Relationship(r.id)).ends_with("underpins Personal well-being")
+                && doc.endpoint_label(r.from) == "Problem solving"
+        })
+        .unwrap();
+    assert_eq!(added.links, vec![ItemRef::Relationship(rel.id)]);
+    harness.get_by_label_contains("took the dread out of Mondays");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().evidence.len(), before);
+    assert!(harness.query_by_label_contains("took the dread out of Mondays").is_none());
+}
+
+#[test]
+fn filtering_by_an_attribute_fades_unsupported_items() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Filter").click();
+    harness.run();
+    harness.get_by_label("role = mentor").click();
+    harness.run();
+    let app = harness.state();
+    assert_eq!(app.view().filter.describe(app.document()), "role = mentor");
+    let scene = qualmap::scene::build_scene(app.document(), &app.scene_options(), &qualmap::scene::ApproxMeasure);
+    let faded = scene.nodes.iter().filter(|n| n.faded).count();
+    assert!(faded > 0 && faded < scene.nodes.len(), "{faded} of {} concepts fade", scene.nodes.len());
+    assert!(scene.edges.iter().any(|e| e.faded));
+    // The filter is not an edit: nothing to save.
+    assert!(!app.is_dirty());
+}
+
+#[test]
+fn support_can_count_distinct_participants() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Support counts").click();
+    harness.run();
+    harness.get_by_label("distinct participants").click();
+    harness.run();
+    assert_eq!(harness.state().view().support, qualmap::model::support::SupportMode::Participants);
+}
+
+#[test]
+fn delete_key_removes_a_concept_with_its_relationships_but_keeps_evidence() {
+    let mut harness = harness(Startup::Example);
+    let evidence = harness.state().document().evidence.len();
+    harness.get_by_label("Problem solving").click();
+    harness.run();
+    harness.key_press(Key::Delete);
+    harness.run();
+    let doc = harness.state().document();
+    assert!(doc.concepts.iter().all(|c| c.label != "Problem solving"));
+    assert_eq!(doc.relationships.len(), 9);
+    assert_eq!(doc.evidence.len(), evidence);
+    assert!(qualmap::model::validate::validate(doc).is_empty());
+}
+
+#[test]
+fn dragging_from_a_link_handle_draws_a_relationship() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Coping").click();
+    harness.run();
+    let start = harness.get_by_label("Link from Coping").rect().center();
+    let end = harness.get_by_label("Reduced stress").rect().center();
+    harness.drag_at(start);
+    harness.run();
+    for step in 1..=8 {
+        harness.hover_at(start + (end - start) * (step as f32 / 8.0));
+        harness.run();
+    }
+    harness.drop_at(end);
+    harness.run();
+    let doc = harness.state().document();
+    assert_eq!(doc.relationships.len(), 13);
+    let added = doc.relationships.last().unwrap();
+    assert_eq!(doc.endpoint_label(added.from), "Coping");
+    assert_eq!(doc.endpoint_label(added.to), "Reduced stress");
+    assert!(harness.state().view().selection.contains(&ItemRef::Relationship(added.id)));
+}
+
+#[test]
+fn work_is_recovered_after_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let edited = {
+        let mut harness = harness_with_recovery(dir.path());
+        assert!(!harness.state().recovery_offered());
+        harness.get_by_label("Add concept").click();
+        harness.run();
+        harness.get_by_label("Concept name").type_text(" (kept)");
+        harness.run();
+        harness.state_mut().autosave_now();
+        harness.state().document().clone()
+        // The harness is dropped without a normal exit, as a crash or kill would leave it.
+    };
+    let mut harness = harness_with_recovery(dir.path());
+    assert!(harness.state().recovery_offered());
+    harness.get_by_label("Restore unsaved work?");
+    harness.get_by_label("Restore").click();
+    harness.run();
+    assert_eq!(harness.state().document(), &edited);
+    assert!(harness.state().is_dirty(), "restored work still needs saving");
+    assert!(harness.state().window_title().starts_with("● "));
+}
+
+#[test]
+fn discarding_recovery_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut harness = harness_with_recovery(dir.path());
+        harness.get_by_label("Add concept").click();
+        harness.run();
+        harness.state_mut().autosave_now();
+    }
+    let mut harness = harness_with_recovery(dir.path());
+    harness.get_by_label("Discard").click();
+    harness.run();
+    assert_eq!(harness.state().document().concepts.len(), 19);
+    assert!(qualmap::app::recovery::read(dir.path()).is_none());
 }

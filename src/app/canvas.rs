@@ -3,14 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use egui::{
-    Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Vec2,
-    pos2, vec2,
-};
+use egui::{Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Vec2, pos2, vec2};
 
 use super::{QualmapApp, ViewState};
 use crate::command::Command;
-use crate::model::{ConceptId, ItemRef, LineStyle, Point};
+use crate::command::Element;
+use crate::model::{ConceptId, Endpoint, EvidenceId, ItemRef, LineStyle, Point, Provenance, Relationship};
 use crate::scene::{MapTheme, Scene, TextBlock, TextMeasure, metrics};
 
 /// Where the canvas looks: the world point at the centre of the canvas, and points per world unit.
@@ -24,10 +22,7 @@ pub struct Camera {
 
 impl Default for Camera {
     fn default() -> Self {
-        Self {
-            center: Pos2::ZERO,
-            zoom: 1.0,
-        }
+        Self { center: Pos2::ZERO, zoom: 1.0 }
     }
 }
 
@@ -43,13 +38,8 @@ impl Camera {
     /// The camera showing all of `bounds` inside `canvas`, with a margin.
     pub fn fit(bounds: Rect, canvas: Rect) -> Self {
         let room = (canvas.size() - Vec2::splat(2.0 * FIT_MARGIN)).max(Vec2::splat(1.0));
-        let zoom = (room.x / bounds.width().max(1.0))
-            .min(room.y / bounds.height().max(1.0))
-            .clamp(MIN_ZOOM, MAX_ZOOM);
-        Self {
-            center: bounds.center(),
-            zoom,
-        }
+        let zoom = (room.x / bounds.width().max(1.0)).min(room.y / bounds.height().max(1.0)).clamp(MIN_ZOOM, MAX_ZOOM);
+        Self { center: bounds.center(), zoom }
     }
 
     /// Converts a world point to a screen point on `canvas`.
@@ -63,10 +53,7 @@ impl Camera {
     }
 
     fn screen_rect(&self, canvas: Rect, world: Rect) -> Rect {
-        Rect::from_min_max(
-            self.screen_from_world(canvas, world.min),
-            self.screen_from_world(canvas, world.max),
-        )
+        Rect::from_min_max(self.screen_from_world(canvas, world.min), self.screen_from_world(canvas, world.max))
     }
 
     /// Zooms by `factor`, keeping the world point under `screen` fixed.
@@ -80,28 +67,18 @@ impl Camera {
 /// A drag in progress.
 pub(super) enum DragState {
     /// Moving concepts: where each started.
-    Move {
-        start: Vec<(ConceptId, Point)>,
-        moved: Vec2,
-    },
+    Move { start: Vec<(ConceptId, Point)>, moved: Vec2 },
     /// Selecting with a rubber band from this screen point.
-    Band {
-        from: Pos2,
-        additive: BTreeSet<ItemRef>,
-    },
+    Band { from: Pos2, additive: BTreeSet<ItemRef> },
     /// Panning.
     Pan,
+    /// Drawing a new relationship from this end.
+    Link { from: Endpoint },
 }
 
 /// The part of the canvas not covered by the legend strip.
 pub fn map_area(canvas: Rect) -> Rect {
-    Rect::from_min_max(
-        canvas.min,
-        pos2(
-            canvas.max.x,
-            (canvas.max.y - LEGEND_HEIGHT).max(canvas.min.y + 1.0),
-        ),
-    )
+    Rect::from_min_max(canvas.min, pos2(canvas.max.x, (canvas.max.y - LEGEND_HEIGHT).max(canvas.min.y + 1.0)))
 }
 
 /// Measures text with egui's own fonts, so labels are wrapped exactly as they are drawn.
@@ -109,15 +86,8 @@ struct EguiMeasure<'a>(&'a egui::Context);
 
 impl TextMeasure for EguiMeasure<'_> {
     fn line_width(&self, text: &str, font_size: f32) -> f32 {
-        self.0.fonts_mut(|f| {
-            f.layout_no_wrap(
-                text.to_owned(),
-                FontId::proportional(font_size),
-                Color32::WHITE,
-            )
-            .size()
-            .x
-        })
+        self.0
+            .fonts_mut(|f| f.layout_no_wrap(text.to_owned(), FontId::proportional(font_size), Color32::WHITE).size().x)
     }
 }
 
@@ -155,6 +125,10 @@ impl QualmapApp {
         let mut drag_started: Option<ConceptId> = None;
         let mut drag_delta = Vec2::ZERO;
         let mut drag_stopped = false;
+        let mut dropped: Option<(EvidenceId, ItemRef)> = None;
+        let mut handles: Vec<(Pos2, Endpoint)> = Vec::new();
+        let mut link_to: Option<(Endpoint, Pos2)> = None;
+        let mut new_concept_at: Option<Pos2> = None;
         for area in &scene.areas {
             let rect = camera.screen_rect(canvas, area.label.rect);
             let response = ui.interact(rect, ui.scope_id().with(("area", area.id)), Sense::click());
@@ -163,18 +137,24 @@ impl QualmapApp {
             if response.clicked() {
                 clicked = Some((ItemRef::Area(area.id), ui.input(|i| i.modifiers)));
             }
+            if let Some(evidence) = response.dnd_release_payload::<EvidenceId>() {
+                dropped = Some((*evidence, ItemRef::Area(area.id)));
+            }
+            if self.view.selection.contains(&ItemRef::Area(area.id)) {
+                handles.push((rect.right_center() + vec2(10.0, 0.0), Endpoint::Area(area.id)));
+            }
         }
         for edge in &scene.edges {
             let Some(block) = &edge.label else { continue };
             let rect = camera.screen_rect(canvas, block.rect.expand(3.0));
             let response = ui.interact(rect, ui.scope_id().with(("edge", edge.id)), Sense::click());
-            let label = format!(
-                "Relationship: {}",
-                self.doc.item_label(ItemRef::Relationship(edge.id))
-            );
+            let label = format!("Relationship: {}", self.doc.item_label(ItemRef::Relationship(edge.id)));
             response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
             if response.clicked() {
                 clicked = Some((ItemRef::Relationship(edge.id), ui.input(|i| i.modifiers)));
+            }
+            if let Some(evidence) = response.dnd_release_payload::<EvidenceId>() {
+                dropped = Some((*evidence, ItemRef::Relationship(edge.id)));
             }
         }
         for node in &scene.nodes {
@@ -182,16 +162,10 @@ impl QualmapApp {
             if !rect.intersects(canvas) {
                 continue;
             }
-            let response = ui.interact(
-                rect,
-                ui.scope_id().with(("concept", node.id)),
-                Sense::click_and_drag(),
-            );
+            let response = ui.interact(rect, ui.scope_id().with(("concept", node.id)), Sense::click_and_drag());
             let label = node.label.lines.join(" ");
             let selected = self.view.selection.contains(&ItemRef::Concept(node.id));
-            response.widget_info(|| {
-                egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label)
-            });
+            response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
             if response.clicked() {
                 clicked = Some((ItemRef::Concept(node.id), ui.input(|i| i.modifiers)));
             }
@@ -211,59 +185,112 @@ impl QualmapApp {
                     egui::CursorIcon::Grab
                 });
             }
+            if let Some(evidence) = response.dnd_release_payload::<EvidenceId>() {
+                dropped = Some((*evidence, ItemRef::Concept(node.id)));
+            }
+            if selected || response.hovered() || response.contains_pointer() {
+                handles.push((rect.right_center() + vec2(9.0, 0.0), Endpoint::Concept(node.id)));
+            }
+        }
+        // Link handles: drag from one to another concept or area to draw a relationship.
+        for (center, from) in &handles {
+            let rect = Rect::from_center_size(*center, Vec2::splat(16.0));
+            let response = ui.interact(rect, ui.scope_id().with(("link-handle", *from)), Sense::drag());
+            let name = self.doc.endpoint_label(*from).to_owned();
+            response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Link from {name}")));
+            if response.hovered() {
+                ctx.set_cursor_icon(egui::CursorIcon::Crosshair);
+            }
+            if response.drag_started() {
+                self.view.drag = Some(DragState::Link { from: *from });
+            }
+            if response.drag_stopped()
+                && let Some(DragState::Link { from }) = self.view.drag.take()
+                && let Some(pointer) = response.interact_pointer_pos()
+            {
+                link_to = Some((from, camera.world_from_screen(canvas, pointer)));
+            }
+        }
+        if background.double_clicked() {
+            let world = camera.world_from_screen(canvas, background.interact_pointer_pos().unwrap_or_default());
+            if scene.hit(world, 0.0).is_none_or(|hit| matches!(hit, ItemRef::Area(_))) {
+                new_concept_at = Some(world);
+            }
         }
 
         if background.clicked() {
-            let world = camera.world_from_screen(
-                canvas,
-                background.interact_pointer_pos().unwrap_or_default(),
-            );
+            let world = camera.world_from_screen(canvas, background.interact_pointer_pos().unwrap_or_default());
             match scene.hit(world, 5.0 / camera.zoom) {
                 Some(item) => clicked = Some((item, ui.input(|i| i.modifiers))),
-                None if !ui.input(|i| i.modifiers.shift || i.modifiers.command) => {
-                    self.view.selection.clear()
-                }
+                None if !ui.input(|i| i.modifiers.shift || i.modifiers.command) => self.view.selection.clear(),
                 None => {}
             }
         }
         if let Some((item, modifiers)) = clicked {
             select(&mut self.view, item, modifiers.shift || modifiers.command);
         }
+        let link_target = link_to.and_then(|(from, world)| {
+            let target = match scene.hit(world, 4.0 / camera.zoom)? {
+                ItemRef::Concept(id) => Endpoint::Concept(id),
+                ItemRef::Area(id) => Endpoint::Area(id),
+                ItemRef::Relationship(_) => return None,
+            };
+            (target != from).then_some((from, target))
+        });
+        let handle_paint: Vec<(Pos2, Endpoint)> = handles;
         self.scene_cache = Some((scene_key, scene));
-        self.concept_drag(
-            drag_started,
-            drag_delta,
-            drag_stopped,
-            ui.input(|i| i.modifiers),
-        );
+        self.concept_drag(drag_started, drag_delta, drag_stopped, ui.input(|i| i.modifiers));
+        if let Some((from, to)) = link_target {
+            self.add_relationship(from, to);
+        }
+        if let Some((evidence, item)) = dropped {
+            self.link_evidence(evidence, item);
+        }
+        if let Some(world) = new_concept_at {
+            self.add_concept_at(world);
+        }
 
         let painter = ui.painter_at(canvas);
         let camera = self.view.camera;
         // Rebuild only if the drag changed the document this frame.
         self.scene(&measure);
         if let Some((_, scene)) = &self.scene_cache {
-            paint_scene(
-                &painter,
-                scene,
-                &theme,
-                &camera,
-                canvas,
-                &self.view.selection,
+            paint_scene(&painter, scene, &theme, &camera, canvas, &self.view.selection, &self.view.highlight);
+        }
+        for (center, _) in &handle_paint {
+            painter.circle(*center, 5.5, theme.node_fill, Stroke::new(1.5, theme.selection));
+            painter
+                .line_segment([*center - vec2(3.0, 0.0), *center + vec2(3.0, 0.0)], Stroke::new(1.5, theme.selection));
+            painter
+                .line_segment([*center - vec2(0.0, 3.0), *center + vec2(0.0, 3.0)], Stroke::new(1.5, theme.selection));
+        }
+        if let Some(DragState::Link { from }) = &self.view.drag
+            && let Some(pointer) = ui.input(|i| i.pointer.hover_pos())
+            && let Some(start) = handle_paint.iter().find(|(_, e)| e == from).map(|(p, _)| *p)
+        {
+            painter.extend(Shape::dashed_line(&[start, pointer], Stroke::new(2.0, theme.selection), 6.0, 4.0));
+            painter.circle_filled(pointer, 4.0, theme.selection);
+        }
+        if self.view.filter.is_active() {
+            let text = format!(
+                "Filtered: {} — support counted as {}",
+                self.view.filter.describe(&self.doc),
+                self.view.support.label()
             );
+            let galley = painter.layout(text, FontId::proportional(14.0), theme.text, canvas.width() - 40.0);
+            let rect = Rect::from_min_size(canvas.left_top() + vec2(12.0, 10.0), galley.size() + vec2(20.0, 12.0));
+            painter.rect_filled(rect, CornerRadius::same(6), theme.label_fill);
+            painter.rect_stroke(rect, CornerRadius::same(6), Stroke::new(1.5, theme.selection), StrokeKind::Inside);
+            painter.galley(rect.min + vec2(10.0, 6.0), galley, theme.text);
         }
         if let Some(DragState::Band { from, .. }) = &self.view.drag
             && let Some(to) = background.interact_pointer_pos()
         {
             let band = Rect::from_two_pos(*from, to);
             painter.rect_filled(band, 2.0, theme.selection.gamma_multiply(0.12));
-            painter.rect_stroke(
-                band,
-                2.0,
-                Stroke::new(1.0, theme.selection),
-                StrokeKind::Inside,
-            );
+            painter.rect_stroke(band, 2.0, Stroke::new(1.0, theme.selection), StrokeKind::Inside);
         }
-        paint_legend(&painter, &self.doc, &theme, canvas);
+        paint_legend(&painter, &self.doc, &theme, canvas, self.view.support);
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             painter.rect_filled(canvas, 0.0, theme.background.gamma_multiply(0.85));
             painter.text(
@@ -278,14 +305,8 @@ impl QualmapApp {
 
     /// Pans and zooms from background drags, scrolling and pinching; handles the rubber band.
     fn camera_input_ui(&mut self, ui: &egui::Ui, background: &egui::Response, canvas: Rect) {
-        let (scroll, zoom, pointer, modifiers) = ui.input(|i| {
-            (
-                i.smooth_scroll_delta,
-                i.zoom_delta(),
-                i.pointer.hover_pos(),
-                i.modifiers,
-            )
-        });
+        let (scroll, zoom, pointer, modifiers) =
+            ui.input(|i| (i.smooth_scroll_delta, i.zoom_delta(), i.pointer.hover_pos(), i.modifiers));
         let hovered = pointer.is_some_and(|p| canvas.contains(p)) && ui.ui_contains_pointer();
         if hovered {
             if zoom != 1.0
@@ -338,13 +359,7 @@ impl QualmapApp {
     }
 
     /// Moves the dragged concepts live, and records the whole drag as one undo step.
-    fn concept_drag(
-        &mut self,
-        started: Option<ConceptId>,
-        delta: Vec2,
-        stopped: bool,
-        modifiers: egui::Modifiers,
-    ) {
+    fn concept_drag(&mut self, started: Option<ConceptId>, delta: Vec2, stopped: bool, modifiers: egui::Modifiers) {
         if let Some(id) = started {
             let item = ItemRef::Concept(id);
             if !self.view.selection.contains(&item) {
@@ -362,10 +377,7 @@ impl QualmapApp {
                     _ => None,
                 })
                 .collect();
-            self.view.drag = Some(DragState::Move {
-                start,
-                moved: Vec2::ZERO,
-            });
+            self.view.drag = Some(DragState::Move { start, moved: Vec2::ZERO });
         }
         if delta != Vec2::ZERO
             && let Some(DragState::Move { start, moved }) = &mut self.view.drag
@@ -373,10 +385,7 @@ impl QualmapApp {
             *moved += delta / self.view.camera.zoom;
             let positions = shifted(start, *moved);
             // Shown live without an undo step; the step is recorded when the drag ends.
-            if Command::MoveConcepts(positions)
-                .apply(&mut self.doc)
-                .is_ok()
-            {
+            if Command::MoveConcepts(positions).apply(&mut self.doc).is_ok() {
                 self.revision += 1;
             }
         }
@@ -385,18 +394,14 @@ impl QualmapApp {
             && moved != Vec2::ZERO
         {
             let end = shifted(&start, moved);
-            self.history
-                .record(Command::MoveConcepts(start), Command::MoveConcepts(end));
+            self.history.record(Command::MoveConcepts(start), Command::MoveConcepts(end));
             self.revision += 1;
         }
     }
 }
 
 fn shifted(start: &[(ConceptId, Point)], by: Vec2) -> Vec<(ConceptId, Point)> {
-    start
-        .iter()
-        .map(|(id, p)| (*id, Point::new(p.x + by.x, p.y + by.y)))
-        .collect()
+    start.iter().map(|(id, p)| (*id, Point::new(p.x + by.x, p.y + by.y))).collect()
 }
 
 /// Click selection: replace, or toggle when adding.
@@ -419,7 +424,9 @@ pub fn paint_scene(
     camera: &Camera,
     canvas: Rect,
     selection: &BTreeSet<ItemRef>,
+    highlight: &BTreeSet<ItemRef>,
 ) {
+    let glow = Color32::from_rgb(0xf2, 0xa9, 0x00);
     let zoom = camera.zoom;
     let to_screen = |p: Pos2| camera.screen_from_world(canvas, p);
     let visible = canvas.expand(40.0);
@@ -436,17 +443,7 @@ pub fn paint_scene(
     }
     for area in &scene.areas {
         let selected = selection.contains(&ItemRef::Area(area.id));
-        paint_text(
-            painter,
-            &area.label,
-            camera,
-            canvas,
-            if selected {
-                Some(theme.selection)
-            } else {
-                None
-            },
-        );
+        paint_text(painter, &area.label, camera, canvas, if selected { Some(theme.selection) } else { None });
     }
 
     for edge in &scene.edges {
@@ -454,10 +451,9 @@ pub fn paint_scene(
         let selected = selection.contains(&ItemRef::Relationship(edge.id));
         let width = (edge.width * zoom).max(0.8);
         if selected {
-            painter.add(Shape::line(
-                points.clone(),
-                Stroke::new(width + 5.0, theme.selection.gamma_multiply(0.45)),
-            ));
+            painter.add(Shape::line(points.clone(), Stroke::new(width + 5.0, theme.selection.gamma_multiply(0.45))));
+        } else if highlight.contains(&ItemRef::Relationship(edge.id)) {
+            painter.add(Shape::line(points.clone(), Stroke::new(width + 6.0, glow.gamma_multiply(0.55))));
         }
         let stroke = Stroke::new(width, edge.color);
         match edge.line {
@@ -465,28 +461,14 @@ pub fn paint_scene(
                 painter.add(Shape::line(points, stroke));
             }
             LineStyle::Dashed => {
-                painter.extend(Shape::dashed_line(
-                    &points,
-                    stroke,
-                    8.0 * zoom.max(0.3),
-                    5.0 * zoom.max(0.3),
-                ));
+                painter.extend(Shape::dashed_line(&points, stroke, 8.0 * zoom.max(0.3), 5.0 * zoom.max(0.3)));
             }
             LineStyle::Dotted => {
-                painter.extend(Shape::dotted_line(
-                    &points,
-                    edge.color,
-                    5.0 * zoom.max(0.3),
-                    width * 0.7,
-                ));
+                painter.extend(Shape::dotted_line(&points, edge.color, 5.0 * zoom.max(0.3), width * 0.7));
             }
         }
         for head in &edge.arrowheads {
-            painter.add(Shape::convex_polygon(
-                head.iter().map(|p| to_screen(*p)).collect(),
-                edge.color,
-                Stroke::NONE,
-            ));
+            painter.add(Shape::convex_polygon(head.iter().map(|p| to_screen(*p)).collect(), edge.color, Stroke::NONE));
         }
         if let Some(label) = &edge.label {
             let rect = camera.screen_rect(canvas, label.rect.expand2(vec2(4.0, 1.5)));
@@ -521,19 +503,14 @@ pub fn paint_scene(
         let rounding = CornerRadius::same((metrics::NODE_ROUNDING * zoom).clamp(0.0, 40.0) as u8);
         let selected = selection.contains(&ItemRef::Concept(node.id));
         if selected {
-            painter.rect_filled(
-                rect.expand(4.0),
-                rounding,
-                theme.selection.gamma_multiply(0.35),
-            );
+            painter.rect_filled(rect.expand(4.0), rounding, theme.selection.gamma_multiply(0.35));
+        } else if highlight.contains(&ItemRef::Concept(node.id)) {
+            painter.rect_filled(rect.expand(5.0), rounding, glow.gamma_multiply(0.6));
         }
         painter.rect_filled(rect, rounding, node.fill);
         // Membership bar: one band per area on the card's left edge.
         if !node.area_colors.is_empty() {
-            let bar = Rect::from_min_max(
-                rect.min,
-                pos2(rect.min.x + (5.0 * zoom).max(2.0), rect.max.y),
-            );
+            let bar = Rect::from_min_max(rect.min, pos2(rect.min.x + (5.0 * zoom).max(2.0), rect.max.y));
             let band = bar.height() / node.area_colors.len() as f32;
             for (i, color) in node.area_colors.iter().enumerate() {
                 let mut piece = bar;
@@ -541,11 +518,7 @@ pub fn paint_scene(
                 piece.max.y = piece.min.y + band;
                 let corners = CornerRadius {
                     nw: if i == 0 { rounding.nw } else { 0 },
-                    sw: if i + 1 == node.area_colors.len() {
-                        rounding.sw
-                    } else {
-                        0
-                    },
+                    sw: if i + 1 == node.area_colors.len() { rounding.sw } else { 0 },
                     ne: 0,
                     se: 0,
                 };
@@ -560,23 +533,13 @@ pub fn paint_scene(
         painter.rect_stroke(rect, rounding, stroke, StrokeKind::Inside);
         paint_text(painter, &node.label, camera, canvas, None);
         if node.from_paper {
-            paper_marker(
-                painter,
-                rect.left_top() + vec2(0.0, 0.0),
-                4.5 * zoom.clamp(0.6, 2.0),
-                theme.paper_stroke,
-            );
+            paper_marker(painter, rect.left_top() + vec2(0.0, 0.0), 4.5 * zoom.clamp(0.6, 2.0), theme.paper_stroke);
         }
         if let Some((center, count)) = node.badge {
             let radius = metrics::BADGE_RADIUS * zoom;
             if radius >= 4.0 {
                 let center = to_screen(center);
-                painter.circle(
-                    center,
-                    radius,
-                    theme.badge_fill,
-                    Stroke::new(1.5, theme.background),
-                );
+                painter.circle(center, radius, theme.badge_fill, Stroke::new(1.5, theme.background));
                 painter.text(
                     center,
                     Align2::CENTER_CENTER,
@@ -589,13 +552,7 @@ pub fn paint_scene(
     }
 }
 
-fn paint_text(
-    painter: &egui::Painter,
-    block: &TextBlock,
-    camera: &Camera,
-    canvas: Rect,
-    color: Option<Color32>,
-) {
+fn paint_text(painter: &egui::Painter, block: &TextBlock, camera: &Camera, canvas: Rect, color: Option<Color32>) {
     let size = block.font_size * camera.zoom;
     if size < MIN_LEGIBLE_FONT {
         return;
@@ -603,13 +560,7 @@ fn paint_text(
     let font = FontId::proportional(size);
     for (i, line) in block.lines.iter().enumerate() {
         let at = camera.screen_from_world(canvas, block.line_center(i));
-        painter.text(
-            at,
-            Align2::CENTER_CENTER,
-            line,
-            font.clone(),
-            color.unwrap_or(block.color),
-        );
+        painter.text(at, Align2::CENTER_CENTER, line, font.clone(), color.unwrap_or(block.color));
     }
 }
 
@@ -634,6 +585,7 @@ fn paint_legend(
     doc: &crate::model::Document,
     theme: &MapTheme,
     canvas: Rect,
+    support: crate::model::support::SupportMode,
 ) {
     enum Key {
         Area(Color32),
@@ -642,23 +594,14 @@ fn paint_legend(
         Dashed,
     }
     let font = FontId::proportional(12.5);
-    let mut entries: Vec<(Key, String)> = doc
-        .areas
-        .iter()
-        .map(|a| (Key::Area(theme.ink(a.color)), a.label.clone()))
-        .collect();
+    let mut entries: Vec<(Key, String)> =
+        doc.areas.iter().map(|a| (Key::Area(theme.ink(a.color)), a.label.clone())).collect();
     entries.push((Key::Paper, "from the paper".to_owned()));
-    entries.push((Key::Badge, "evidence items".to_owned()));
+    entries.push((Key::Badge, format!("support: {}", support.label())));
     entries.push((Key::Dashed, "no evidence yet".to_owned()));
-    let strip = Rect::from_min_max(
-        pos2(canvas.left(), canvas.bottom() - LEGEND_HEIGHT),
-        canvas.max,
-    );
+    let strip = Rect::from_min_max(pos2(canvas.left(), canvas.bottom() - LEGEND_HEIGHT), canvas.max);
     painter.rect_filled(strip, 0.0, theme.label_fill);
-    painter.line_segment(
-        [strip.left_top(), strip.right_top()],
-        Stroke::new(1.0, theme.node_stroke),
-    );
+    painter.line_segment([strip.left_top(), strip.right_top()], Stroke::new(1.0, theme.node_stroke));
     let y = strip.center().y;
     let mut x = strip.left() + 12.0;
     for (key, text) in entries {
@@ -686,11 +629,51 @@ fn paint_legend(
             }
         }
         let width = galley.size().x;
-        painter.galley(
-            pos2(x + 20.0, y - galley.size().y / 2.0),
-            galley,
-            theme.text,
-        );
+        painter.galley(pos2(x + 20.0, y - galley.size().y / 2.0), galley, theme.text);
         x += 20.0 + width + 18.0;
+    }
+}
+
+impl QualmapApp {
+    /// Draws a relationship between two ends with the type used last (or the first type).
+    fn add_relationship(&mut self, from: Endpoint, to: Endpoint) {
+        let Some(type_id) = self
+            .last_relationship_type
+            .filter(|t| self.doc.relationship_type(*t).is_some())
+            .or_else(|| self.doc.relationship_types.iter().find(|t| t.name == "leads to").map(|t| t.id))
+            .or_else(|| self.doc.relationship_types.first().map(|t| t.id))
+        else {
+            self.status = "Add a relationship type first (Relationship types)".to_owned();
+            return;
+        };
+        let id = self.doc.next_relationship_id();
+        let relationship = Relationship {
+            id,
+            from,
+            to,
+            type_id,
+            label: String::new(),
+            direction: None,
+            bend: 0.0,
+            description: String::new(),
+            provenance: Provenance::default(),
+        };
+        if self.apply_edit(Command::Insert(Element::Relationship(relationship)), None).is_none() {
+            self.view.selection = [ItemRef::Relationship(id)].into();
+            self.status = "New relationship: choose its type in the inspector".to_owned();
+        }
+    }
+
+    /// Links an evidence item to an item (from a drop of a browser row).
+    fn link_evidence(&mut self, evidence: EvidenceId, item: ItemRef) {
+        let Some(found) = self.doc.evidence_item(evidence) else { return };
+        if found.links.contains(&item) {
+            return;
+        }
+        let mut linked = found.clone();
+        linked.links.push(item);
+        if self.apply_edit(Command::Update(Element::Evidence(linked)), None).is_none() {
+            self.status = format!("Linked the excerpt to {}", self.doc.item_label(item));
+        }
     }
 }

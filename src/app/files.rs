@@ -31,11 +31,7 @@ pub(super) struct FileDialogs {
 impl Default for FileDialogs {
     fn default() -> Self {
         let (sender, receiver) = channel();
-        Self {
-            sender,
-            receiver,
-            busy: false,
-        }
+        Self { sender, receiver, busy: false }
     }
 }
 
@@ -54,19 +50,11 @@ impl FileDialogs {
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);
         }
-        self.spawn(ctx, DialogPurpose::Open, async move {
-            dialog.pick_file().await.map(|f| f.path().to_owned())
-        });
+        self.spawn(ctx, DialogPurpose::Open, async move { dialog.pick_file().await.map(|f| f.path().to_owned()) });
     }
 
     /// Shows a "Save map as" dialog.
-    pub fn save_as(
-        &mut self,
-        ctx: &egui::Context,
-        name: &str,
-        folder: Option<PathBuf>,
-        purpose: DialogPurpose,
-    ) {
+    pub fn save_as(&mut self, ctx: &egui::Context, name: &str, folder: Option<PathBuf>, purpose: DialogPurpose) {
         let mut dialog = rfd::AsyncFileDialog::new()
             .set_title("Save map as")
             .set_file_name(name)
@@ -74,9 +62,7 @@ impl FileDialogs {
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);
         }
-        self.spawn(ctx, purpose, async move {
-            dialog.save_file().await.map(|f| f.path().to_owned())
-        });
+        self.spawn(ctx, purpose, async move { dialog.save_file().await.map(|f| f.path().to_owned()) });
     }
 
     fn spawn(
@@ -91,14 +77,12 @@ impl FileDialogs {
         self.busy = true;
         let sender = self.sender.clone();
         let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("file-dialog".to_owned())
-            .spawn(move || {
-                let path = pollster::block_on(pick);
-                // The app may have closed meanwhile; then nobody is listening, which is fine.
-                let _ = sender.send(DialogOutcome { purpose, path });
-                ctx.request_repaint();
-            });
+        let spawned = std::thread::Builder::new().name("file-dialog".to_owned()).spawn(move || {
+            let path = pollster::block_on(pick);
+            // The app may have closed meanwhile; then nobody is listening, which is fine.
+            let _ = sender.send(DialogOutcome { purpose, path });
+            ctx.request_repaint();
+        });
         if spawned.is_err() {
             self.busy = false;
         }

@@ -1,103 +1,167 @@
-//! The inspector: what is selected, where it comes from, how it connects, and the evidence that
-//! supports it.
+//! The inspector: what is selected, where it comes from, how it connects, the evidence that
+//! supports it, and the fields to edit it. Edits are returned as [`Action`]s and applied by the
+//! app through the command path.
 
 use egui::{Color32, RichText, Ui};
 
-use super::QualmapApp;
+use super::{Action, QualmapApp};
+use crate::command::{Command, Element, delete_items};
+use crate::model::support::PARTICIPANT_ATTRIBUTE;
 use crate::model::{
-    Direction, Document, Endpoint, Evidence, ItemRef, Provenance, ProvenanceKind, Rgb,
+    Direction, Document, Endpoint, Evidence, ItemRef, Provenance, ProvenanceKind, RelationshipType, Rgb,
 };
 
-fn color32(color: Rgb) -> Color32 {
+pub(super) fn color32(color: Rgb) -> Color32 {
     Color32::from_rgb(color.r, color.g, color.b)
+}
+
+pub(super) fn rgb(color: Color32) -> Rgb {
+    Rgb::new(color.r(), color.g(), color.b())
 }
 
 impl QualmapApp {
     pub(super) fn inspector_ui(&mut self, ui: &mut Ui) {
-        let mut select: Option<ItemRef> = None;
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                ui.add_space(6.0);
-                let selection: Vec<ItemRef> = self.view.selection.iter().copied().collect();
-                match selection.as_slice() {
-                    [] => map_summary_ui(ui, &self.doc),
-                    [item] => select = item_ui(ui, &self.doc, *item),
-                    items => {
-                        ui.heading(format!("{} items selected", items.len()));
-                        ui.add_space(4.0);
-                        for item in items {
-                            if ui.link(self.doc.item_label(*item)).clicked() {
-                                select = Some(*item);
-                            }
+        let mut actions = Vec::new();
+        let focus_label = std::mem::take(&mut self.view.focus_label);
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            ui.add_space(6.0);
+            let selection: Vec<ItemRef> = self.view.selection.iter().copied().collect();
+            match selection.as_slice() {
+                [] => map_summary_ui(ui, &self.doc, &mut actions),
+                [item] => item_ui(ui, &self.doc, *item, focus_label, &mut actions),
+                items => {
+                    ui.heading(format!("{} items selected", items.len()));
+                    ui.add_space(4.0);
+                    for item in items {
+                        if ui.link(self.doc.item_label(*item)).clicked() {
+                            actions.push(Action::Select(*item));
                         }
                     }
+                    ui.add_space(8.0);
+                    if ui.button("Delete selected").clicked() {
+                        actions.push(Action::Edit(delete_items(&self.doc, items), None));
+                    }
                 }
-            });
-        if let Some(item) = select {
-            self.view.selection.clear();
-            self.view.selection.insert(item);
-        }
+            }
+        });
+        self.run_actions(ui.ctx(), actions);
     }
 }
 
-fn map_summary_ui(ui: &mut Ui, doc: &Document) {
-    ui.heading(&doc.info.title);
-    if !doc.info.description.is_empty() {
-        ui.label(&doc.info.description);
+fn map_summary_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
+    let mut info = doc.info.clone();
+    let title = ui
+        .add(egui::TextEdit::singleline(&mut info.title).font(egui::TextStyle::Heading).hint_text("Map title"))
+        .accessible_name("Map title");
+    ui.add_space(2.0);
+    let description = ui
+        .add(
+            egui::TextEdit::multiline(&mut info.description)
+                .desired_rows(2)
+                .hint_text("What the map shows and how it was made"),
+        )
+        .accessible_name("Map description");
+    ui.label(RichText::new("Source study").strong());
+    let citation = ui
+        .add(egui::TextEdit::multiline(&mut info.citation).desired_rows(2).hint_text("Citation of the study"))
+        .accessible_name("Citation");
+    if info != doc.info {
+        actions.push(Action::Edit(Command::SetInfo(info), Some("map-info".to_owned())));
     }
-    if !doc.info.citation.is_empty() {
-        ui.add_space(6.0);
-        ui.label(RichText::new("Source study").strong());
-        ui.label(RichText::new(&doc.info.citation).italics());
+    if title.lost_focus() || description.lost_focus() || citation.lost_focus() {
+        actions.push(Action::Seal);
     }
     ui.add_space(6.0);
     ui.label(doc.counts().to_string());
     ui.add_space(10.0);
     ui.label(
-        RichText::new("Click a concept, a relationship or an area to see its evidence.").weak(),
+        RichText::new(
+            "Click a concept, a relationship or an area to see its evidence. Double-click the canvas to add a \
+             concept; drag from a concept's handle to link it.",
+        )
+        .weak(),
     );
 }
 
-/// Shows one item; returns an item the user clicked to go to.
-fn item_ui(ui: &mut Ui, doc: &Document, item: ItemRef) -> Option<ItemRef> {
-    let mut go = None;
+/// A single-line text field bound to one string of an element; typing merges into one undo step.
+fn text_field(
+    ui: &mut Ui,
+    value: &mut String,
+    hint: &str,
+    multiline: bool,
+    actions: &mut Vec<Action>,
+) -> egui::Response {
+    let edit =
+        if multiline { egui::TextEdit::multiline(value).desired_rows(2) } else { egui::TextEdit::singleline(value) };
+    let response = ui.add(edit.hint_text(hint).desired_width(f32::INFINITY)).accessible_name(hint);
+    if response.lost_focus() {
+        actions.push(Action::Seal);
+    }
+    response
+}
+
+fn item_ui(ui: &mut Ui, doc: &Document, item: ItemRef, focus_label: bool, actions: &mut Vec<Action>) {
     match item {
         ItemRef::Concept(id) => {
-            let concept = doc.concept(id)?;
+            let Some(concept) = doc.concept(id) else { return };
+            let mut edited = concept.clone();
             kind_line(ui, "Concept");
-            ui.heading(&concept.label);
-            provenance_ui(ui, &concept.provenance);
-            if !concept.description.is_empty() {
-                ui.label(&concept.description);
+            let label = text_field(ui, &mut edited.label, "Concept name", false, actions);
+            if focus_label {
+                label.request_focus();
             }
+            provenance_ui(ui, &mut edited.provenance);
+            text_field(ui, &mut edited.description, "Description", true, actions);
             section(ui, "Areas");
-            if concept.areas.is_empty() {
-                ui.label(RichText::new("In no area").weak());
+            if doc.areas.is_empty() {
+                ui.label(RichText::new("This map has no areas yet.").weak());
             }
             ui.horizontal_wrapped(|ui| {
-                for area_id in &concept.areas {
-                    if let Some(area) = doc.area(*area_id)
-                        && chip(ui, &area.label, color32(area.color)).clicked()
-                    {
-                        go = Some(ItemRef::Area(*area_id));
+                for area in &doc.areas {
+                    let mut member = edited.areas.contains(&area.id);
+                    let text = RichText::new(&area.label).color(color32(area.color));
+                    if ui.checkbox(&mut member, text).changed() {
+                        if member {
+                            edited.areas.push(area.id);
+                        } else {
+                            edited.areas.retain(|a| *a != area.id);
+                        }
                     }
                 }
             });
-            go = go.or(relationships_ui(ui, doc, Endpoint::Concept(id)));
+            if edited != *concept {
+                let field = if edited.label != concept.label { "label" } else { "description" };
+                let key = (edited.areas == concept.areas && edited.provenance == concept.provenance)
+                    .then(|| format!("concept-{}-{field}", id.0));
+                actions.push(Action::Edit(Command::Update(Element::Concept(edited)), key));
+            }
+            relationships_ui(ui, doc, Endpoint::Concept(id), actions);
         }
         ItemRef::Area(id) => {
-            let area = doc.area(id)?;
+            let Some(area) = doc.area(id) else { return };
+            let mut edited = area.clone();
             kind_line(ui, "Area");
             ui.horizontal(|ui| {
-                let (rect, _) =
-                    ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
-                ui.painter().rect_filled(rect, 3.0, color32(area.color));
-                ui.heading(&area.label);
+                let mut color = color32(edited.color);
+                if ui.color_edit_button_srgba(&mut color).changed() {
+                    edited.color = rgb(color);
+                }
+                let label = ui
+                    .add(egui::TextEdit::singleline(&mut edited.label).font(egui::TextStyle::Heading))
+                    .accessible_name("Area name");
+                if focus_label {
+                    label.request_focus();
+                }
+                if label.lost_focus() {
+                    actions.push(Action::Seal);
+                }
             });
-            provenance_ui(ui, &area.provenance);
-            if !area.description.is_empty() {
-                ui.label(&area.description);
+            provenance_ui(ui, &mut edited.provenance);
+            text_field(ui, &mut edited.description, "Description", true, actions);
+            if edited != *area {
+                let key = (edited.color == area.color && edited.provenance == area.provenance)
+                    .then(|| format!("area-{}-text", id.0));
+                actions.push(Action::Edit(Command::Update(Element::Area(edited)), key));
             }
             section(ui, "Concepts in this area");
             for member in doc.members_of(id) {
@@ -109,58 +173,102 @@ fn item_ui(ui: &mut Ui, doc: &Document, item: ItemRef) -> Option<ItemRef> {
                     .collect();
                 ui.horizontal_wrapped(|ui| {
                     if ui.link(&member.label).clicked() {
-                        go = Some(ItemRef::Concept(member.id));
+                        actions.push(Action::Select(ItemRef::Concept(member.id)));
                     }
                     if !others.is_empty() {
                         ui.label(RichText::new(format!("also in {}", others.join(", "))).weak());
                     }
                 });
             }
-            go = go.or(relationships_ui(ui, doc, Endpoint::Area(id)));
+            relationships_ui(ui, doc, Endpoint::Area(id), actions);
         }
         ItemRef::Relationship(id) => {
-            let rel = doc.relationship(id)?;
+            let Some(rel) = doc.relationship(id) else { return };
+            let mut edited = rel.clone();
             kind_line(ui, "Relationship");
             ui.horizontal_wrapped(|ui| {
-                if ui
-                    .link(RichText::new(doc.endpoint_label(rel.from)).heading())
-                    .clicked()
-                {
-                    go = Some(rel.from.into());
+                if ui.link(RichText::new(doc.endpoint_label(rel.from)).heading()).clicked() {
+                    actions.push(Action::Select(rel.from.into()));
                 }
-                ui.label(
-                    RichText::new(doc.relationship_label(rel))
-                        .heading()
-                        .italics(),
-                );
-                if ui
-                    .link(RichText::new(doc.endpoint_label(rel.to)).heading())
-                    .clicked()
-                {
-                    go = Some(rel.to.into());
+                ui.label(RichText::new(doc.relationship_label(rel)).heading().italics());
+                if ui.link(RichText::new(doc.endpoint_label(rel.to)).heading()).clicked() {
+                    actions.push(Action::Select(rel.to.into()));
                 }
             });
-            provenance_ui(ui, &rel.provenance);
-            let type_name = doc
-                .relationship_type(rel.type_id)
-                .map_or("(missing type)", |t| t.name.as_str());
-            ui.label(format!(
-                "Type: {type_name} · {}",
-                doc.direction_of(rel).label()
-            ));
-            if !rel.description.is_empty() {
-                ui.label(&rel.description);
+            provenance_ui(ui, &mut edited.provenance);
+            egui::Grid::new("relationship-fields").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
+                ui.label("Type");
+                let type_name = doc.relationship_type(rel.type_id).map_or("(missing type)", |t| t.name.as_str());
+                egui::ComboBox::from_id_salt("relationship-type")
+                    .selected_text(type_name)
+                    .show_ui(ui, |ui| {
+                        for t in &doc.relationship_types {
+                            ui.selectable_value(&mut edited.type_id, t.id, &t.name);
+                        }
+                        if ui.button("New type…").clicked() {
+                            actions.push(Action::NewRelationshipType(Some(id)));
+                        }
+                    })
+                    .response
+                    .accessible_name("Relationship type");
+                ui.end_row();
+                ui.label("Label");
+                let label = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut edited.label)
+                            .hint_text(doc.relationship_type(rel.type_id).map_or("", RelationshipType::edge_label)),
+                    )
+                    .accessible_name("Relationship label");
+                if label.lost_focus() {
+                    actions.push(Action::Seal);
+                }
+                ui.end_row();
+                ui.label("Direction");
+                let shown = edited.direction.map_or_else(
+                    || format!("As its type ({})", doc.direction_of(rel).label()),
+                    |d| d.label().to_owned(),
+                );
+                egui::ComboBox::from_id_salt("relationship-direction")
+                    .selected_text(shown)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut edited.direction, None, "As its type");
+                        for direction in Direction::ALL {
+                            ui.selectable_value(&mut edited.direction, Some(direction), direction.label());
+                        }
+                    })
+                    .response
+                    .accessible_name("Direction");
+                ui.end_row();
+                ui.label("Curve");
+                ui.add(egui::Slider::new(&mut edited.bend, -0.8..=0.8).step_by(0.05)).accessible_name("Curve");
+                ui.end_row();
+            });
+            if ui.button("Flip direction").on_hover_text("Swap the two ends").clicked() {
+                std::mem::swap(&mut edited.from, &mut edited.to);
+                edited.bend = -edited.bend;
+            }
+            text_field(ui, &mut edited.description, "Description", true, actions);
+            if edited != *rel {
+                let key =
+                    (edited.label != rel.label || edited.description != rel.description || edited.bend != rel.bend)
+                        .then(|| format!("relationship-{}-text", id.0));
+                actions.push(Action::Edit(Command::Update(Element::Relationship(edited)), key));
             }
         }
     }
-    evidence_list_ui(ui, doc, item);
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        if ui.button("Add evidence…").clicked() {
+            actions.push(Action::NewEvidence(item));
+        }
+        if ui.button("Delete").on_hover_text("Delete this (its evidence is kept, only unlinked)").clicked() {
+            actions.push(Action::Edit(delete_items(doc, &[item]), None));
+        }
+    });
+    evidence_list_ui(ui, doc, item, actions);
     if let ItemRef::Area(id) = item {
         let members: Vec<ItemRef> = doc.members_of(id).map(|c| ItemRef::Concept(c.id)).collect();
-        let excerpts = doc
-            .evidence
-            .iter()
-            .filter(|e| e.links.iter().any(|l| members.contains(l)))
-            .count();
+        let excerpts = doc.evidence.iter().filter(|e| e.links.iter().any(|l| members.contains(l))).count();
         ui.label(
             RichText::new(format!(
                 "Its {} concepts are supported by {excerpts} excerpts; select one to read them.",
@@ -169,7 +277,6 @@ fn item_ui(ui: &mut Ui, doc: &Document, item: ItemRef) -> Option<ItemRef> {
             .weak(),
         );
     }
-    go
 }
 
 fn kind_line(ui: &mut Ui, kind: &str) {
@@ -182,45 +289,55 @@ fn section(ui: &mut Ui, title: &str) {
     ui.add_space(2.0);
 }
 
-fn provenance_ui(ui: &mut Ui, provenance: &Provenance) {
-    let color = match provenance.kind {
+/// Paints the provenance marker: a filled diamond (paper), an outlined diamond (illustrative),
+/// a dot (user), a ring (imported).
+pub(super) fn provenance_marker(ui: &mut Ui, kind: ProvenanceKind) {
+    let color = provenance_color(ui, kind);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    let c = rect.center();
+    let r = 5.0;
+    let diamond =
+        vec![c + egui::vec2(0.0, -r), c + egui::vec2(r, 0.0), c + egui::vec2(0.0, r), c + egui::vec2(-r, 0.0)];
+    let painter = ui.painter();
+    match kind {
+        ProvenanceKind::Paper => {
+            painter.add(egui::Shape::convex_polygon(diamond, color, egui::Stroke::NONE));
+        }
+        ProvenanceKind::Illustrative => {
+            painter.add(egui::Shape::closed_line(diamond, egui::Stroke::new(1.5, color)));
+        }
+        ProvenanceKind::User => {
+            painter.circle_filled(c, 4.0, color);
+        }
+        ProvenanceKind::Imported => {
+            painter.circle_stroke(c, 4.0, egui::Stroke::new(1.5, color));
+        }
+    }
+}
+
+fn provenance_color(ui: &Ui, kind: ProvenanceKind) -> Color32 {
+    match kind {
         ProvenanceKind::Paper => ui.visuals().strong_text_color(),
         ProvenanceKind::Illustrative => ui.visuals().warn_fg_color,
         ProvenanceKind::User | ProvenanceKind::Imported => ui.visuals().text_color(),
-    };
+    }
+}
+
+fn provenance_ui(ui: &mut Ui, provenance: &mut Provenance) {
     ui.horizontal(|ui| {
-        let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-        let c = rect.center();
-        let r = 5.0;
-        let diamond = vec![
-            c + egui::vec2(0.0, -r),
-            c + egui::vec2(r, 0.0),
-            c + egui::vec2(0.0, r),
-            c + egui::vec2(-r, 0.0),
-        ];
-        let painter = ui.painter();
-        match provenance.kind {
-            ProvenanceKind::Paper => {
-                painter.add(egui::Shape::convex_polygon(
-                    diamond,
-                    color,
-                    egui::Stroke::NONE,
-                ));
-            }
-            ProvenanceKind::Illustrative => {
-                painter.add(egui::Shape::closed_line(
-                    diamond,
-                    egui::Stroke::new(1.5, color),
-                ));
-            }
-            ProvenanceKind::User => {
-                painter.circle_filled(c, 4.0, color);
-            }
-            ProvenanceKind::Imported => {
-                painter.circle_stroke(c, 4.0, egui::Stroke::new(1.5, color));
-            }
-        }
+        provenance_marker(ui, provenance.kind);
+        let color = provenance_color(ui, provenance.kind);
         ui.label(RichText::new(provenance.kind.label()).color(color).strong());
+        egui::ComboBox::from_id_salt("provenance")
+            .selected_text(RichText::new("change").small())
+            .width(60.0)
+            .show_ui(ui, |ui| {
+                for kind in ProvenanceKind::ALL {
+                    ui.selectable_value(&mut provenance.kind, kind, kind.label());
+                }
+            })
+            .response
+            .accessible_name("Change provenance");
     });
     if !provenance.note.is_empty() {
         ui.label(RichText::new(&provenance.note).small().weak());
@@ -228,8 +345,7 @@ fn provenance_ui(ui: &mut Ui, provenance: &Provenance) {
     ui.add_space(4.0);
 }
 
-fn relationships_ui(ui: &mut Ui, doc: &Document, end: Endpoint) -> Option<ItemRef> {
-    let mut go = None;
+fn relationships_ui(ui: &mut Ui, doc: &Document, end: Endpoint, actions: &mut Vec<Action>) {
     let relationships: Vec<_> = doc.relationships_at(end).collect();
     section(ui, &format!("Relationships ({})", relationships.len()));
     for rel in relationships {
@@ -244,22 +360,17 @@ fn relationships_ui(ui: &mut Ui, doc: &Document, end: Endpoint) -> Option<ItemRe
             (Direction::OneWay, false) => format!("{other} {label} this"),
         };
         if ui.link(text).clicked() {
-            go = Some(ItemRef::Relationship(rel.id));
+            actions.push(Action::Select(ItemRef::Relationship(rel.id)));
         }
     }
-    go
 }
 
-fn evidence_list_ui(ui: &mut Ui, doc: &Document, item: ItemRef) {
+fn evidence_list_ui(ui: &mut Ui, doc: &Document, item: ItemRef, actions: &mut Vec<Action>) {
     let evidence: Vec<&Evidence> = doc.evidence_for(item).collect();
     let participants: std::collections::BTreeSet<&str> = evidence
         .iter()
         .filter_map(|e| doc.source(e.source))
-        .map(|s| {
-            s.attributes
-                .get("participant")
-                .map_or(s.name.as_str(), String::as_str)
-        })
+        .map(|s| s.attributes.get(PARTICIPANT_ATTRIBUTE).map_or(s.name.as_str(), String::as_str))
         .collect();
     section(
         ui,
@@ -272,29 +383,35 @@ fn evidence_list_ui(ui: &mut Ui, doc: &Document, item: ItemRef) {
         ),
     );
     if evidence.is_empty() {
-        ui.label(
-            RichText::new("No evidence is linked to this yet: it is asserted, not supported.")
-                .weak(),
-        );
+        let text = match item {
+            ItemRef::Area(_) => "No evidence is linked to the area as a whole.",
+            _ => "No evidence is linked to this yet: it is asserted, not supported.",
+        };
+        ui.label(RichText::new(text).weak());
         return;
     }
-    for item in evidence {
-        evidence_card_ui(ui, doc, item);
+    for evidence in evidence {
+        evidence_card_ui(ui, doc, evidence, Some(item), actions);
         ui.add_space(6.0);
     }
 }
 
-fn evidence_card_ui(ui: &mut Ui, doc: &Document, evidence: &Evidence) {
+/// One evidence item as a card; with `context`, offers to unlink it from that item.
+pub(super) fn evidence_card_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    evidence: &Evidence,
+    context: Option<ItemRef>,
+    actions: &mut Vec<Action>,
+) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.label(RichText::new(format!("“{}”", evidence.excerpt)).italics());
         if evidence.provenance.kind == ProvenanceKind::Illustrative {
             ui.label(
-                RichText::new(
-                    "Illustrative excerpt, written for the example: not a participant's words.",
-                )
-                .small()
-                .color(ui.visuals().warn_fg_color),
+                RichText::new("Illustrative excerpt, written for the example: not a participant's words.")
+                    .small()
+                    .color(ui.visuals().warn_fg_color),
             );
         }
         ui.add_space(3.0);
@@ -308,18 +425,14 @@ fn evidence_card_ui(ui: &mut Ui, doc: &Document, evidence: &Evidence) {
         if let Some(source) = source
             && !source.attributes.is_empty()
         {
-            let attributes: Vec<String> = source
-                .attributes
-                .iter()
-                .map(|(k, v)| format!("{k}: {v}"))
-                .collect();
+            let attributes: Vec<String> = source.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
             ui.label(RichText::new(attributes.join(" · ")).small());
         }
         if !evidence.codes.is_empty() {
             ui.horizontal_wrapped(|ui| {
                 for code_id in &evidence.codes {
                     if let Some(code) = doc.code(*code_id) {
-                        chip(ui, &code.name, color32(code.color));
+                        chip(ui, &code.name, color32(code.color)).on_hover_text(doc.code_path(*code_id));
                     }
                 }
             });
@@ -332,20 +445,28 @@ fn evidence_card_ui(ui: &mut Ui, doc: &Document, evidence: &Evidence) {
             coded.push_str(&format!("Coded by {}", evidence.coder));
         }
         if !evidence.coded_at.is_empty() {
-            coded.push_str(&format!(
-                "{}{}",
-                if coded.is_empty() { "Coded " } else { ", " },
-                evidence.coded_at
-            ));
+            coded.push_str(&format!("{}{}", if coded.is_empty() { "Coded " } else { ", " }, evidence.coded_at));
         }
         if !coded.is_empty() {
             ui.label(RichText::new(coded).small().weak());
         }
+        ui.horizontal(|ui| {
+            if ui.small_button("Edit").clicked() {
+                actions.push(Action::EditEvidence(evidence.id));
+            }
+            if let Some(item) = context
+                && ui.small_button("Unlink").on_hover_text("Keep the excerpt, stop it supporting this").clicked()
+            {
+                let mut unlinked = evidence.clone();
+                unlinked.links.retain(|l| *l != item);
+                actions.push(Action::Edit(Command::Update(Element::Evidence(unlinked)), None));
+            }
+        });
     });
 }
 
 /// A small coloured tag; returns its response so it can be clicked.
-fn chip(ui: &mut Ui, text: &str, color: Color32) -> egui::Response {
+pub(super) fn chip(ui: &mut Ui, text: &str, color: Color32) -> egui::Response {
     let fill = color.gamma_multiply(0.22);
     egui::Frame::new()
         .fill(fill)

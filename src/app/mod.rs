@@ -5,17 +5,21 @@
 //! [`ViewState`] (camera, selection, drag), which is never saved in the map.
 
 mod canvas;
+mod catalogs;
+mod evidence;
 mod files;
 mod inspector;
-
+pub mod recovery;
+mod toolbar;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use crate::command::{Command, History};
-use crate::model::{Document, ItemRef, example, io};
-use crate::scene::{MapTheme, Scene, TextMeasure, ThemeKind, build_scene};
+use crate::command::{Command, CommandError, Element, History};
+use crate::model::support::{EvidenceFilter, SupportMode};
+use crate::model::{Document, EvidenceId, ItemRef, RelationshipId, example, io};
+use crate::scene::{Scene, SceneOptions, TextMeasure, ThemeKind, build_scene};
 pub use canvas::Camera;
 use files::{DialogOutcome, DialogPurpose, FileDialogs};
 
@@ -41,17 +45,18 @@ pub struct Prefs {
     pub recent: Vec<PathBuf>,
     /// Whether the inspector panel is shown.
     pub show_inspector: bool,
+    /// Name recorded as the coder of new evidence.
+    pub coder: String,
 }
 
 impl Default for Prefs {
     fn default() -> Self {
-        Self {
-            theme: ThemeKind::Light,
-            recent: Vec::new(),
-            show_inspector: true,
-        }
+        Self { theme: ThemeKind::Light, recent: Vec::new(), show_inspector: true, coder: String::new() }
     }
 }
+
+/// How long after the last change the recovery file is written.
+const AUTOSAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// How many recent files are remembered.
 const RECENT_LIMIT: usize = 10;
@@ -67,6 +72,14 @@ pub struct ViewState {
     pub fit_requested: bool,
     /// The last canvas rectangle, in screen points.
     pub canvas_rect: egui::Rect,
+    /// What support counts (line widths, badges).
+    pub support: SupportMode,
+    /// Which evidence counts; shown on the canvas while active.
+    pub filter: EvidenceFilter,
+    /// Items picked out on the map (by the evidence browser or search), besides the selection.
+    pub highlight: BTreeSet<ItemRef>,
+    /// Put the keyboard in the selected item's name field on the next frame.
+    pub focus_label: bool,
     drag: Option<canvas::DragState>,
 }
 
@@ -77,6 +90,10 @@ impl Default for ViewState {
             selection: BTreeSet::new(),
             fit_requested: true,
             canvas_rect: egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0)),
+            support: SupportMode::default(),
+            filter: EvidenceFilter::default(),
+            highlight: BTreeSet::new(),
+            focus_label: false,
             drag: None,
         }
     }
@@ -90,6 +107,26 @@ enum Replace {
     OpenDialog,
     Open(PathBuf),
     Quit,
+}
+
+/// What a panel asks the app to do after it has drawn.
+enum Action {
+    /// Select just this item.
+    Select(ItemRef),
+    /// Select this item and bring it into view.
+    Focus(ItemRef),
+    /// Apply an edit; edits with the same key in a row are one undo step.
+    Edit(Command, Option<String>),
+    /// End a run of typing.
+    Seal,
+    /// Ask before applying a destructive edit.
+    Confirm(catalogs::Confirm),
+    /// Open the evidence editor on a new excerpt linked to this item.
+    NewEvidence(ItemRef),
+    /// Open the evidence editor on an existing excerpt.
+    EditEvidence(EvidenceId),
+    /// Create a relationship type (and give it to this relationship).
+    NewRelationshipType(Option<RelationshipId>),
 }
 
 /// A message shown in a modal window until dismissed.
@@ -110,7 +147,19 @@ pub struct QualmapApp {
     view: ViewState,
     /// Changes whenever the document does, so the scene is rebuilt only then.
     revision: u64,
-    scene_cache: Option<((u64, ThemeKind), Scene)>,
+    scene_cache: Option<((u64, SceneOptions), Scene)>,
+    evidence_draft: Option<evidence::EvidenceDraft>,
+    browser: evidence::Browser,
+    windows: catalogs::CatalogWindows,
+    confirm_edit: Option<catalogs::Confirm>,
+    /// Where autosave writes; `None` disables it.
+    recovery_dir: Option<PathBuf>,
+    autosave_due: Option<std::time::Instant>,
+    offered_recovery: Option<(Document, recovery::RecoveryInfo)>,
+    search: String,
+    search_focus: bool,
+    /// The type given to the next relationship drawn on the canvas.
+    last_relationship_type: Option<crate::model::RelationshipTypeId>,
     dialogs: FileDialogs,
     confirm: Option<Replace>,
     alert: Option<Alert>,
@@ -122,11 +171,20 @@ pub struct QualmapApp {
 impl QualmapApp {
     /// Creates the app, restoring preferences from eframe's storage when there is one.
     pub fn new(cc: &eframe::CreationContext<'_>, startup: Startup) -> Self {
-        let prefs: Prefs = cc
-            .storage
-            .and_then(|s| eframe::get_value(s, PREFS_KEY))
-            .unwrap_or_default();
+        Self::with_recovery_dir(cc, startup, recovery::default_dir())
+    }
+
+    /// Creates the app with autosave in `recovery_dir` (`None`: no autosave), offering to
+    /// restore what a crashed session left there.
+    pub fn with_recovery_dir(
+        cc: &eframe::CreationContext<'_>,
+        startup: Startup,
+        recovery_dir: Option<PathBuf>,
+    ) -> Self {
+        let prefs: Prefs = cc.storage.and_then(|s| eframe::get_value(s, PREFS_KEY)).unwrap_or_default();
         let mut app = Self::with_prefs(prefs, &cc.egui_ctx);
+        app.recovery_dir = recovery_dir;
+        app.check_for_recovery();
         match startup {
             Startup::Example => {}
             Startup::Blank => app.replace_document(Document::new_blank(), None, "Untitled.qualmap"),
@@ -146,6 +204,16 @@ impl QualmapApp {
             view: ViewState::default(),
             revision: 0,
             scene_cache: None,
+            evidence_draft: None,
+            browser: evidence::Browser::default(),
+            windows: catalogs::CatalogWindows::default(),
+            confirm_edit: None,
+            recovery_dir: None,
+            autosave_due: None,
+            offered_recovery: None,
+            search: String::new(),
+            search_focus: false,
+            last_relationship_type: None,
             dialogs: FileDialogs::default(),
             confirm: None,
             alert: None,
@@ -190,9 +258,7 @@ impl QualmapApp {
 
     /// The text of the message window, if one is showing.
     pub fn alert_text(&self) -> Option<String> {
-        self.alert
-            .as_ref()
-            .map(|a| format!("{}\n{}", a.title, a.body))
+        self.alert.as_ref().map(|a| format!("{}\n{}", a.title, a.body))
     }
 
     /// The camera that shows the whole map in the last known canvas rectangle.
@@ -200,12 +266,20 @@ impl QualmapApp {
         let bounds = self.scene(measure).bounds;
         Camera::fit(bounds, canvas::map_area(self.view.canvas_rect))
     }
+    /// What, besides the document, the map is drawn with.
+    pub fn scene_options(&self) -> SceneOptions {
+        SceneOptions {
+            support: self.view.support,
+            filter: self.view.filter.clone(),
+            ..SceneOptions::new(self.prefs.theme)
+        }
+    }
 
     fn scene(&mut self, measure: &dyn TextMeasure) -> &Scene {
-        let key = (self.revision, self.prefs.theme);
+        let key = (self.revision, self.scene_options());
         let stale = self.scene_cache.as_ref().is_none_or(|(k, _)| *k != key);
         if stale {
-            let scene = build_scene(&self.doc, &MapTheme::new(self.prefs.theme), measure);
+            let scene = build_scene(&self.doc, &key.1, measure);
             self.scene_cache = Some((key, scene));
         }
         match &self.scene_cache {
@@ -224,16 +298,191 @@ impl QualmapApp {
         self.view.fit_requested = true;
         self.revision += 1;
     }
-
+    /// Marks the document as changed: the scene is rebuilt and autosave is due shortly.
     fn touch(&mut self) {
         self.revision += 1;
+        self.autosave_due = Some(std::time::Instant::now() + AUTOSAVE_DELAY);
     }
 
     /// Applies a command as one undo step.
     pub fn apply(&mut self, command: Command) {
-        match self.history.apply(&mut self.doc, command) {
-            Ok(()) => self.touch(),
-            Err(err) => self.status = format!("Could not change the map: {err}"),
+        self.apply_edit(command, None);
+    }
+
+    fn apply_edit(&mut self, command: Command, merge_key: Option<String>) -> Option<CommandError> {
+        let label = command.describe();
+        match self.history.apply_merging(&mut self.doc, command, merge_key) {
+            Ok(()) => {
+                self.prune_selection();
+                self.touch();
+                None
+            }
+            Err(err) => {
+                self.status = format!("Could not {}: {err}", label.to_lowercase());
+                Some(err)
+            }
+        }
+    }
+
+    fn run_actions(&mut self, ctx: &egui::Context, actions: Vec<Action>) {
+        if actions.is_empty() {
+            return;
+        }
+        for action in actions {
+            match action {
+                Action::Select(item) => {
+                    self.history.seal();
+                    self.view.selection = BTreeSet::from([item]);
+                }
+                Action::Focus(item) => {
+                    self.view.selection = BTreeSet::from([item]);
+                    self.center_on(item);
+                }
+                Action::Edit(command, key) => {
+                    self.apply_edit(command, key);
+                }
+                Action::Seal => self.history.seal(),
+                Action::Confirm(confirm) => self.confirm_edit = Some(confirm),
+                Action::NewEvidence(item) => self.evidence_draft = Some(self.new_evidence_draft(item)),
+                Action::EditEvidence(id) => {
+                    if let Some(evidence) = self.doc.evidence_item(id) {
+                        self.evidence_draft = Some(evidence::EvidenceDraft {
+                            evidence: evidence.clone(),
+                            is_new: false,
+                            new_source: String::new(),
+                        });
+                    }
+                }
+                Action::NewRelationshipType(relationship) => {
+                    let new_type = catalogs::new_relationship_type(&self.doc);
+                    let type_id = new_type.id;
+                    let mut commands = vec![Command::Insert(Element::RelationshipType(new_type))];
+                    if let Some(rel) = relationship.and_then(|id| self.doc.relationship(id)) {
+                        commands.push(Command::Update(Element::Relationship(crate::model::Relationship {
+                            type_id,
+                            ..rel.clone()
+                        })));
+                    }
+                    self.apply_edit(Command::Batch { label: "Add relationship type".to_owned(), commands }, None);
+                    self.windows.types = true;
+                }
+            }
+        }
+        ctx.request_repaint();
+    }
+
+    /// Moves the camera so that `item` is in the middle of the canvas.
+    fn center_on(&mut self, item: ItemRef) {
+        let Some((_, scene)) = &self.scene_cache else { return };
+        let center = match item {
+            ItemRef::Concept(id) => scene.node(id).map(|n| n.rect.center()),
+            ItemRef::Area(id) => scene.areas.iter().find(|a| a.id == id).map(|a| a.label.rect.center()),
+            ItemRef::Relationship(id) => {
+                scene.edges.iter().find(|e| e.id == id).map(|e| crate::scene::geometry::point_along(&e.points, 0.5).0)
+            }
+        };
+        if let Some(center) = center {
+            self.view.camera.center = center;
+        }
+    }
+
+    // ----- Autosave and recovery ---------------------------------------------------------------
+
+    fn check_for_recovery(&mut self) {
+        let Some(dir) = self.recovery_dir.clone() else { return };
+        match recovery::read(&dir) {
+            None => {}
+            Some(Ok(found)) => self.offered_recovery = Some(found),
+            Some(Err(err)) => {
+                // Keep the damaged copy aside rather than overwrite it with the next autosave.
+                let stamp =
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                let aside = dir.join(format!("recovery-unreadable-{stamp}.qualmap"));
+                let _ = std::fs::rename(dir.join("recovery.qualmap"), &aside);
+                recovery::clear(&dir);
+                self.alert(
+                    "A recovery file could not be read",
+                    format!("{err}\n\nIt was kept as {}.", aside.display()),
+                );
+            }
+        }
+    }
+
+    /// Writes (or clears) the recovery file now.
+    pub fn autosave_now(&mut self) {
+        self.autosave_due = None;
+        let Some(dir) = &self.recovery_dir else { return };
+        if self.offered_recovery.is_some() {
+            return; // never overwrite work the user has not yet decided about
+        }
+        if self.is_dirty() {
+            let info = recovery::RecoveryInfo { path: self.path.clone(), name: self.display_name() };
+            if let Err(err) = recovery::write(dir, &self.doc, &info) {
+                self.status = format!("Autosave failed: {err}");
+            }
+        } else {
+            recovery::clear(dir);
+        }
+    }
+
+    fn autosave_tick(&mut self, ctx: &egui::Context) {
+        if let Some(due) = self.autosave_due {
+            let now = std::time::Instant::now();
+            if now >= due {
+                self.autosave_now();
+            } else {
+                ctx.request_repaint_after(due - now);
+            }
+        }
+    }
+
+    /// Whether a recovery file from an earlier session is waiting to be restored or discarded.
+    pub fn recovery_offered(&self) -> bool {
+        self.offered_recovery.is_some()
+    }
+
+    /// Restores the work a crashed session left in the recovery file.
+    pub fn restore_recovery(&mut self) {
+        if let Some((doc, info)) = self.offered_recovery.take() {
+            self.replace_document(doc, info.path, &info.name);
+            self.history.mark_unsaved();
+            self.status = "Restored unsaved work".to_owned();
+            self.autosave_now();
+        }
+    }
+
+    /// Throws away the recovery file.
+    pub fn discard_recovery(&mut self) {
+        self.offered_recovery = None;
+        if let Some(dir) = &self.recovery_dir {
+            recovery::clear(dir);
+        }
+    }
+
+    fn recovery_ui(&mut self, ctx: &egui::Context) {
+        let Some((doc, info)) = &self.offered_recovery else { return };
+        let mut choice = None;
+        egui::Modal::new(egui::Id::unique("offer-recovery")).show(ctx, |ui| {
+            ui.set_max_width(420.0);
+            ui.heading("Restore unsaved work?");
+            ui.label(format!(
+                "Qualmap did not close normally last time. Unsaved changes to “{}” were kept ({}).",
+                info.name,
+                doc.counts()
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Restore").clicked() {
+                    choice = Some(true);
+                }
+                if ui.button("Discard").clicked() {
+                    choice = Some(false);
+                }
+            });
+        });
+        match choice {
+            Some(true) => self.restore_recovery(),
+            Some(false) => self.discard_recovery(),
+            None => {}
         }
     }
 
@@ -255,23 +504,18 @@ impl QualmapApp {
 
     fn prune_selection(&mut self) {
         let doc = &self.doc;
-        self.view
-            .selection
-            .retain(|item| doc.provenance_of(*item).is_some());
+        self.view.selection.retain(|item| doc.provenance_of(*item).is_some());
     }
 
     fn alert(&mut self, title: &str, body: String) {
-        self.alert = Some(Alert {
-            title: title.to_owned(),
-            body,
-        });
+        self.alert = Some(Alert { title: title.to_owned(), body });
     }
 
     fn display_name(&self) -> String {
-        self.path.as_ref().and_then(|p| p.file_name()).map_or_else(
-            || self.unsaved_name.clone(),
-            |n| n.to_string_lossy().into_owned(),
-        )
+        self.path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or_else(|| self.unsaved_name.clone(), |n| n.to_string_lossy().into_owned())
     }
 
     /// The window title: file name, an unsaved-changes marker, the app name.
@@ -303,6 +547,7 @@ impl QualmapApp {
             Ok(()) => {
                 self.path = Some(path.to_owned());
                 self.history.mark_saved();
+                self.autosave_now();
                 self.remember_recent(path);
                 self.status = format!("Saved {}", path.display());
                 true
@@ -333,22 +578,9 @@ impl QualmapApp {
 
     fn save_as(&mut self, ctx: &egui::Context, then: Option<Replace>) {
         let name = self.display_name();
-        let name = if Path::new(&name).extension().is_some() {
-            name
-        } else {
-            format!("{name}.qualmap")
-        };
-        let folder = self
-            .path
-            .as_ref()
-            .and_then(|p| p.parent())
-            .map(Path::to_owned);
-        self.dialogs.save_as(
-            ctx,
-            &name,
-            folder,
-            DialogPurpose::SaveAs(then.map(Box::new)),
-        );
+        let name = if Path::new(&name).extension().is_some() { name } else { format!("{name}.qualmap") };
+        let folder = self.path.as_ref().and_then(|p| p.parent()).map(Path::to_owned);
+        self.dialogs.save_as(ctx, &name, folder, DialogPurpose::SaveAs(then.map(Box::new)));
     }
 
     fn remember_recent(&mut self, path: &Path) {
@@ -378,11 +610,7 @@ impl QualmapApp {
                 self.status = "Opened the built-in example".to_owned();
             }
             Replace::OpenDialog => {
-                let folder = self
-                    .path
-                    .as_ref()
-                    .and_then(|p| p.parent())
-                    .map(Path::to_owned);
+                let folder = self.path.as_ref().and_then(|p| p.parent()).map(Path::to_owned);
                 self.dialogs.open(ctx, folder);
             }
             Replace::Open(path) => self.open_path(&path),
@@ -431,13 +659,14 @@ impl QualmapApp {
         if pressed(shortcut(command, Key::Q)) {
             self.request(ctx, Replace::Quit);
         }
-        if pressed(shortcut(command | Modifiers::SHIFT, Key::Z))
-            || pressed(shortcut(command, Key::Y))
-        {
+        if pressed(shortcut(command | Modifiers::SHIFT, Key::Z)) || pressed(shortcut(command, Key::Y)) {
             self.redo();
         }
         if pressed(shortcut(command, Key::Z)) {
             self.undo();
+        }
+        if pressed(shortcut(command, Key::F)) {
+            self.search_focus = true;
         }
         // Plain keys act on the canvas only when no text field has the keyboard.
         if !ctx.egui_wants_keyboard_input() {
@@ -447,25 +676,21 @@ impl QualmapApp {
             if pressed(shortcut(Modifiers::NONE, Key::Escape)) {
                 self.view.selection.clear();
             }
+            if (pressed(shortcut(Modifiers::NONE, Key::Delete)) || pressed(shortcut(Modifiers::NONE, Key::Backspace)))
+                && !self.view.selection.is_empty()
+            {
+                let items: Vec<ItemRef> = self.view.selection.iter().copied().collect();
+                self.apply(crate::command::delete_items(&self.doc, &items));
+            }
             if pressed(shortcut(command, Key::A)) {
-                self.view.selection = self
-                    .doc
-                    .concepts
-                    .iter()
-                    .map(|c| ItemRef::Concept(c.id))
-                    .collect();
+                self.view.selection = self.doc.concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
             }
         }
     }
 
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
         let dropped: Vec<PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_owned())
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
+            i.raw.dropped_files.iter().map(|f| f.path().to_owned()).filter(|p| !p.as_os_str().is_empty()).collect()
         });
         if let Some(path) = dropped.into_iter().next() {
             self.request(ctx, Replace::Open(path));
@@ -642,13 +867,8 @@ impl QualmapApp {
             egui::Modal::new(egui::Id::unique("confirm-unsaved")).show(ctx, |ui| {
                 ui.set_max_width(380.0);
                 ui.heading("Unsaved changes");
-                ui.label(format!(
-                    "Save the changes to “{}” before {verb}?",
-                    self.display_name()
-                ));
-                ui.label(
-                    egui::RichText::new("If you don't save, your changes will be lost.").weak(),
-                );
+                ui.label(format!("Save the changes to “{}” before {verb}?", self.display_name()));
+                ui.label(egui::RichText::new("If you don't save, your changes will be lost.").weak());
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.button("Save").clicked() {
@@ -681,18 +901,11 @@ impl QualmapApp {
                 ui.set_max_width(560.0);
                 ui.heading(&alert.title);
                 ui.add_space(4.0);
-                egui::ScrollArea::vertical()
-                    .max_height(320.0)
-                    .show(ui, |ui| {
-                        ui.add(
-                            egui::Label::new(egui::RichText::new(&alert.body).monospace())
-                                .selectable(true),
-                        );
-                    });
+                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                    ui.add(egui::Label::new(egui::RichText::new(&alert.body).monospace()).selectable(true));
+                });
                 ui.add_space(8.0);
-                if ui.button("OK").clicked()
-                    || ui.input(|i| i.key_pressed(Key::Escape) || i.key_pressed(Key::Enter))
-                {
+                if ui.button("OK").clicked() || ui.input(|i| i.key_pressed(Key::Escape) || i.key_pressed(Key::Enter)) {
                     close = true;
                 }
             });
@@ -717,11 +930,7 @@ Ctrl+Z / Ctrl+Shift+Z    undo / redo
 Drop a .qualmap file     open it";
 
 fn with_qualmap_extension(path: PathBuf) -> PathBuf {
-    if path.extension().is_some() {
-        path
-    } else {
-        path.with_extension("qualmap")
-    }
+    if path.extension().is_some() { path } else { path.with_extension("qualmap") }
 }
 
 fn apply_theme(ctx: &egui::Context, theme: ThemeKind) {
@@ -748,23 +957,41 @@ impl eframe::App for QualmapApp {
             self.handle_shortcuts(&ctx);
         }
         self.update_title(&ctx);
-
+        self.view.highlight.clear();
         egui::Panel::top("menu-bar").show(ui, |ui| self.menu_bar_ui(ui));
+        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
         egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar_ui(ui));
+        if self.browser.open {
+            egui::Panel::bottom("evidence-browser")
+                .resizable(true)
+                .default_size(230.0)
+                .min_size(120.0)
+                .show(ui, |ui| self.evidence_browser_ui(ui));
+        }
         if self.prefs.show_inspector {
-            egui::Panel::right("inspector")
-                .default_size(360.0)
-                .min_size(260.0)
-                .show(ui, |ui| self.inspector_ui(ui));
+            egui::Panel::right("inspector").default_size(360.0).min_size(260.0).show(ui, |ui| self.inspector_ui(ui));
         }
         egui::CentralPanel::no_frame().show(ui, |ui| self.canvas_ui(ui));
+        self.evidence_editor_ui(&ctx);
+        self.catalogs_ui(&ctx);
+        self.confirm_edit_ui(&ctx);
+        self.recovery_ui(&ctx);
         self.dialogs_ui(&ctx);
+        self.autosave_tick(&ctx);
         if self.dialogs.is_busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(200));
         }
     }
-
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, PREFS_KEY, &self.prefs);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // A normal close: the user saved or chose not to; nothing is left to recover.
+        if let Some(dir) = &self.recovery_dir
+            && self.offered_recovery.is_none()
+        {
+            recovery::clear(dir);
+        }
     }
 }

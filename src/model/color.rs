@@ -44,9 +44,8 @@ impl Serialize for Rgb {
 impl<'de> Deserialize<'de> for Rgb {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        Self::from_hex(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!("invalid colour \"{text}\": expected #rrggbb"))
-        })
+        Self::from_hex(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("invalid colour \"{text}\": expected #rrggbb")))
     }
 }
 

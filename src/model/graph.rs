@@ -18,10 +18,7 @@ pub struct MapGraph {
 impl MapGraph {
     /// Builds the graph for a document. Relationships with a missing end are left out.
     pub fn build(doc: &Document) -> Self {
-        let mut graph = DiGraph::with_capacity(
-            doc.concepts.len() + doc.areas.len(),
-            doc.relationships.len(),
-        );
+        let mut graph = DiGraph::with_capacity(doc.concepts.len() + doc.areas.len(), doc.relationships.len());
         let mut index = HashMap::with_capacity(doc.concepts.len() + doc.areas.len());
         for area in &doc.areas {
             let end = Endpoint::Area(area.id);
@@ -50,11 +47,8 @@ impl MapGraph {
         let Some(node) = self.node(end) else {
             return Vec::new();
         };
-        let mut found: Vec<Endpoint> = self
-            .graph
-            .neighbors_undirected(node)
-            .filter_map(|n| self.graph.node_weight(n).copied())
-            .collect();
+        let mut found: Vec<Endpoint> =
+            self.graph.neighbors_undirected(node).filter_map(|n| self.graph.node_weight(n).copied()).collect();
         found.sort();
         found.dedup();
         found
@@ -75,18 +69,12 @@ mod tests {
     fn example_is_one_connected_map() {
         let doc = example::document();
         let graph = MapGraph::build(&doc);
-        assert_eq!(
-            graph.graph.node_count(),
-            doc.concepts.len() + doc.areas.len()
-        );
+        assert_eq!(graph.graph.node_count(), doc.concepts.len() + doc.areas.len());
         assert_eq!(graph.graph.edge_count(), doc.relationships.len());
         // Problem solving underpins all three areas.
         let neighbours = graph.neighbours(Endpoint::Concept(ConceptId(1)));
         for area in 1..=3 {
-            assert!(
-                neighbours.contains(&Endpoint::Area(AreaId(area))),
-                "{neighbours:?}"
-            );
+            assert!(neighbours.contains(&Endpoint::Area(AreaId(area))), "{neighbours:?}");
         }
     }
 }

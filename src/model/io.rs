@@ -37,9 +37,7 @@ pub enum LoadError {
         at: TextPos,
     },
     /// The file is empty.
-    #[error(
-        "{origin}: the file is empty; a Qualmap map is a JSON object starting with {{\"format\": \"qualmap\""
-    )]
+    #[error("{origin}: the file is empty; a Qualmap map is a JSON object starting with {{\"format\": \"qualmap\"")]
     Empty {
         /// The file.
         origin: String,
@@ -117,18 +115,11 @@ fn integrity_text(origin: &str, problems: &[(Option<TextPos>, Problem)]) -> Stri
                 problem.message,
                 problem.path_text()
             )),
-            None => text.push_str(&format!(
-                "\n  {} (at {})",
-                problem.message,
-                problem.path_text()
-            )),
+            None => text.push_str(&format!("\n  {} (at {})", problem.message, problem.path_text())),
         }
     }
     if problems.len() > PROBLEMS_SHOWN {
-        text.push_str(&format!(
-            "\n  … and {} more",
-            problems.len() - PROBLEMS_SHOWN
-        ));
+        text.push_str(&format!("\n  … and {} more", problems.len() - PROBLEMS_SHOWN));
     }
     text
 }
@@ -152,10 +143,7 @@ struct FileOut<'a> {
 /// Reads a map from a file; `origin` in errors is the path as given.
 pub fn load_path(path: &Path) -> Result<Document, LoadError> {
     let origin = path.display().to_string();
-    let bytes = fs::read(path).map_err(|source| LoadError::Io {
-        origin: origin.clone(),
-        source,
-    })?;
+    let bytes = fs::read(path).map_err(|source| LoadError::Io { origin: origin.clone(), source })?;
     load_bytes(&bytes, &origin)
 }
 
@@ -175,27 +163,21 @@ pub fn load_bytes(bytes: &[u8], origin: &str) -> Result<Document, LoadError> {
 pub fn load_str(text: &str, origin: &str) -> Result<Document, LoadError> {
     let origin_owned = || origin.to_owned();
     if text.trim().is_empty() {
-        return Err(LoadError::Empty {
-            origin: origin_owned(),
-        });
+        return Err(LoadError::Empty { origin: origin_owned() });
     }
     let start = || json_locate::locate(text, &[]).unwrap_or(TextPos { line: 1, column: 1 });
     if !text.trim_start().starts_with('{') {
         return Err(LoadError::NotQualmap {
             origin: origin_owned(),
             at: start(),
-            message:
-                "expected a JSON object starting with {\"format\": \"qualmap\", \"version\": …}"
-                    .to_owned(),
+            message: "expected a JSON object starting with {\"format\": \"qualmap\", \"version\": …}".to_owned(),
         });
     }
     let header: Header = serde_json::from_str(text).map_err(|err| match err.classify() {
         serde_json::error::Category::Data => LoadError::NotQualmap {
             origin: origin_owned(),
             at: start(),
-            message:
-                "expected a JSON object starting with {\"format\": \"qualmap\", \"version\": …}"
-                    .to_owned(),
+            message: "expected a JSON object starting with {\"format\": \"qualmap\", \"version\": …}".to_owned(),
         },
         _ => json_error(&err, origin),
     })?;
@@ -224,11 +206,7 @@ pub fn load_str(text: &str, origin: &str) -> Result<Document, LoadError> {
     let Some(version) = version else {
         return Err(LoadError::NotQualmap {
             origin: origin_owned(),
-            at: if header.version.is_some() {
-                at_key("version")
-            } else {
-                start()
-            },
+            at: if header.version.is_some() { at_key("version") } else { start() },
             message: "it needs a \"version\" field holding a whole number from 1".to_owned(),
         });
     };
@@ -241,31 +219,19 @@ pub fn load_str(text: &str, origin: &str) -> Result<Document, LoadError> {
         });
     }
     // Version 1 is the first format; later versions migrate older files here.
-    let mut document: Document =
-        serde_json::from_str(text).map_err(|err| match err.classify() {
-            serde_json::error::Category::Data => LoadError::BadContent {
-                origin: origin_owned(),
-                at: TextPos {
-                    line: err.line(),
-                    column: err.column(),
-                },
-                message: err
-                    .to_string()
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
-            },
-            _ => json_error(&err, origin),
-        })?;
+    let mut document: Document = serde_json::from_str(text).map_err(|err| match err.classify() {
+        serde_json::error::Category::Data => LoadError::BadContent {
+            origin: origin_owned(),
+            at: TextPos { line: err.line(), column: err.column() },
+            message: err.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
+        },
+        _ => json_error(&err, origin),
+    })?;
     let problems = validate(&document);
     if !problems.is_empty() {
         return Err(LoadError::Integrity {
             origin: origin_owned(),
-            problems: problems
-                .into_iter()
-                .map(|p| (json_locate::locate(text, &p.path), p))
-                .collect(),
+            problems: problems.into_iter().map(|p| (json_locate::locate(text, &p.path), p)).collect(),
         });
     }
     document.normalize();
@@ -276,20 +242,11 @@ fn json_error(err: &serde_json::Error, origin: &str) -> LoadError {
     let message = err.to_string();
     let message = message.split(" at line ").next().unwrap_or_default();
     let message = if err.is_eof() {
-        format!(
-            "{message} — the file ends too early; it may have been cut short while copying or saving"
-        )
+        format!("{message} — the file ends too early; it may have been cut short while copying or saving")
     } else {
         message.to_owned()
     };
-    LoadError::NotJson {
-        origin: origin.to_owned(),
-        at: TextPos {
-            line: err.line(),
-            column: err.column(),
-        },
-        message,
-    }
+    LoadError::NotJson { origin: origin.to_owned(), at: TextPos { line: err.line(), column: err.column() }, message }
 }
 
 /// The file text for a document: header first, collections sorted by id, two-space indentation
@@ -303,11 +260,7 @@ pub fn to_json(document: &Document) -> String {
         sorted.normalize();
         &sorted
     };
-    let file = FileOut {
-        format: FORMAT_NAME,
-        version: FORMAT_VERSION,
-        document,
-    };
+    let file = FileOut { format: FORMAT_NAME, version: FORMAT_VERSION, document };
     // Serialising plain data with string keys cannot fail; fall back to an empty object
     // rather than panic if it ever does.
     let mut text = serde_json::to_string_pretty(&file).unwrap_or_else(|_| "{}".to_owned());
@@ -351,31 +304,19 @@ pub fn save_path(document: &Document, path: &Path) -> Result<(), SaveError> {
 /// complete version: a temporary file in the same folder is written, flushed to disk and then
 /// renamed over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
-    let fail = |what| {
-        move |source| SaveError {
-            path: path.to_owned(),
-            what,
-            source,
-        }
-    };
+    let fail = |what| move |source| SaveError { path: path.to_owned(), what, source };
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
         _ => PathBuf::from("."),
     };
-    let name = path
-        .file_name()
-        .map_or_else(|| "map".into(), |n| n.to_string_lossy());
+    let name = path.file_name().map_or_else(|| "map".into(), |n| n.to_string_lossy());
     let temp_path = folder.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = fs::File::create(&temp_path)
-            .map_err(fail("cannot create a temporary file beside it"))?;
-        file.write_all(bytes)
-            .map_err(fail("cannot write the temporary file"))?;
-        file.sync_all()
-            .map_err(fail("cannot flush the temporary file to disk"))?;
+        let mut file = fs::File::create(&temp_path).map_err(fail("cannot create a temporary file beside it"))?;
+        file.write_all(bytes).map_err(fail("cannot write the temporary file"))?;
+        file.sync_all().map_err(fail("cannot flush the temporary file to disk"))?;
         drop(file);
-        fs::rename(&temp_path, path)
-            .map_err(fail("cannot replace the file with the new version"))?;
+        fs::rename(&temp_path, path).map_err(fail("cannot replace the file with the new version"))?;
         // Make the rename itself durable; not every platform or file system supports this.
         #[cfg(unix)]
         if let Ok(dir) = fs::File::open(&folder) {

@@ -24,10 +24,7 @@ pub struct TextPos {
 
 /// The position of the first byte of the value at `path`, if the text has one there.
 pub fn locate(text: &str, path: &[Segment]) -> Option<TextPos> {
-    let mut scanner = Scanner {
-        bytes: text.as_bytes(),
-        at: 0,
-    };
+    let mut scanner = Scanner { bytes: text.as_bytes(), at: 0 };
     scanner.skip_ws();
     for segment in path {
         match segment {
@@ -111,10 +108,7 @@ impl Scanner<'_> {
                 b' ' | b'\t' | b'\n' | b'\r' => self.at += 1,
                 _ => {
                     // A number or a literal: runs until a delimiter.
-                    while !matches!(
-                        self.peek(),
-                        None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-                    ) {
+                    while !matches!(self.peek(), None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')) {
                         self.at += 1;
                     }
                 }
@@ -161,31 +155,21 @@ impl Scanner<'_> {
 mod tests {
     use super::*;
 
-    const TEXT: &str =
-        "{\n  \"a\": [1, {\"b\": \"x\\\"}\"}],\n  \"c\": {\"d\": [true, null, 3]}\n}";
+    const TEXT: &str = "{\n  \"a\": [1, {\"b\": \"x\\\"}\"}],\n  \"c\": {\"d\": [true, null, 3]}\n}";
 
     #[test]
     fn finds_nested_values() {
         let at = |path: &[Segment]| locate(TEXT, path).map(|p| (p.line, p.column));
         assert_eq!(at(&[Segment::Key("a")]), Some((2, 8)));
-        assert_eq!(
-            at(&[Segment::Key("a"), Segment::Index(1), Segment::Key("b")]),
-            Some((2, 18))
-        );
-        assert_eq!(
-            at(&[Segment::Key("c"), Segment::Key("d"), Segment::Index(2)]),
-            Some((3, 27))
-        );
+        assert_eq!(at(&[Segment::Key("a"), Segment::Index(1), Segment::Key("b")]), Some((2, 18)));
+        assert_eq!(at(&[Segment::Key("c"), Segment::Key("d"), Segment::Index(2)]), Some((3, 27)));
     }
 
     #[test]
     fn missing_paths_are_none() {
         assert_eq!(locate(TEXT, &[Segment::Key("zz")]), None);
         assert_eq!(locate(TEXT, &[Segment::Key("a"), Segment::Index(5)]), None);
-        assert_eq!(
-            locate("[[[[", &[Segment::Index(0), Segment::Key("x")]),
-            None
-        );
+        assert_eq!(locate("[[[[", &[Segment::Index(0), Segment::Key("x")]), None);
         assert_eq!(locate("", &[Segment::Key("x")]), None);
     }
 

@@ -9,6 +9,7 @@ pub mod graph;
 mod ids;
 pub mod io;
 mod json_locate;
+pub mod support;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -16,9 +17,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use color::Rgb;
-pub use ids::{
-    AreaId, CodeId, ConceptId, EvidenceId, RelationshipId, RelationshipTypeId, SourceId,
-};
+pub use ids::{AreaId, CodeId, ConceptId, EvidenceId, RelationshipId, RelationshipTypeId, SourceId};
 
 /// The value of the `format` field that every `.qualmap` file starts with.
 pub const FORMAT_NAME: &str = "qualmap";
@@ -43,9 +42,7 @@ impl Point {
 
 /// Where an element of the map comes from, shown to the user so that they can tell what a study
 /// found from what was added for illustration.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProvenanceKind {
     /// Stated in the published study the map is drawn from.
@@ -88,10 +85,7 @@ pub struct Provenance {
 impl Provenance {
     /// Provenance of the given kind with a note.
     pub fn new(kind: ProvenanceKind, note: impl Into<String>) -> Self {
-        Self {
-            kind,
-            note: note.into(),
-        }
+        Self { kind, note: note.into() }
     }
 }
 
@@ -208,11 +202,7 @@ pub struct RelationshipType {
 impl RelationshipType {
     /// The text drawn on an edge of this type.
     pub fn edge_label(&self) -> &str {
-        if self.short_label.is_empty() {
-            &self.name
-        } else {
-            &self.short_label
-        }
+        if self.short_label.is_empty() { &self.name } else { &self.short_label }
     }
 }
 
@@ -265,10 +255,7 @@ pub struct Relationship {
     pub provenance: Provenance,
 }
 
-#[expect(
-    clippy::trivially_copy_pass_by_ref,
-    reason = "serde's skip_serializing_if passes a reference"
-)]
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if passes a reference")]
 fn is_zero(value: &f32) -> bool {
     *value == 0.0
 }
@@ -421,10 +408,7 @@ macro_rules! lookup {
     ($fn_name:ident, $fn_mut:ident, $field:ident, $id:ty, $ty:ty) => {
         /// Finds an element by id.
         pub fn $fn_name(&self, id: $id) -> Option<&$ty> {
-            self.$field
-                .binary_search_by_key(&id, |item| item.id)
-                .ok()
-                .and_then(|index| self.$field.get(index))
+            self.$field.binary_search_by_key(&id, |item| item.id).ok().and_then(|index| self.$field.get(index))
         }
 
         /// Finds an element by id, for changing it.
@@ -441,10 +425,7 @@ impl Document {
     /// An empty map with the standard relationship types, ready for a user to fill.
     pub fn new_blank() -> Self {
         Self {
-            info: MapInfo {
-                title: "Untitled map".to_owned(),
-                ..MapInfo::default()
-            },
+            info: MapInfo { title: "Untitled map".to_owned(), ..MapInfo::default() },
             relationship_types: preset_relationship_types(),
             ..Self::default()
         }
@@ -452,29 +433,11 @@ impl Document {
 
     lookup!(area, area_mut, areas, AreaId, Area);
     lookup!(concept, concept_mut, concepts, ConceptId, Concept);
-    lookup!(
-        relationship,
-        relationship_mut,
-        relationships,
-        RelationshipId,
-        Relationship
-    );
-    lookup!(
-        relationship_type,
-        relationship_type_mut,
-        relationship_types,
-        RelationshipTypeId,
-        RelationshipType
-    );
+    lookup!(relationship, relationship_mut, relationships, RelationshipId, Relationship);
+    lookup!(relationship_type, relationship_type_mut, relationship_types, RelationshipTypeId, RelationshipType);
     lookup!(code, code_mut, codes, CodeId, Code);
     lookup!(source, source_mut, sources, SourceId, Source);
-    lookup!(
-        evidence_item,
-        evidence_item_mut,
-        evidence,
-        EvidenceId,
-        Evidence
-    );
+    lookup!(evidence_item, evidence_item_mut, evidence, EvidenceId, Evidence);
 
     /// Sorts every collection by id (and each concept's areas), the order the file keeps.
     pub fn normalize(&mut self) {
@@ -505,18 +468,15 @@ impl Document {
 
     /// The direction a relationship is drawn with: its own, or its type's.
     pub fn direction_of(&self, relationship: &Relationship) -> Direction {
-        relationship.direction.unwrap_or_else(|| {
-            self.relationship_type(relationship.type_id)
-                .map(|t| t.direction)
-                .unwrap_or_default()
-        })
+        relationship
+            .direction
+            .unwrap_or_else(|| self.relationship_type(relationship.type_id).map(|t| t.direction).unwrap_or_default())
     }
 
     /// The text drawn on a relationship's edge: its own label, or its type's.
     pub fn relationship_label<'a>(&'a self, relationship: &'a Relationship) -> &'a str {
         if relationship.label.is_empty() {
-            self.relationship_type(relationship.type_id)
-                .map_or("", RelationshipType::edge_label)
+            self.relationship_type(relationship.type_id).map_or("", RelationshipType::edge_label)
         } else {
             &relationship.label
         }
@@ -525,12 +485,8 @@ impl Document {
     /// A one-line human name for any item, e.g. "Problem solving underpins Professional practice".
     pub fn item_label(&self, item: ItemRef) -> String {
         match item {
-            ItemRef::Concept(id) => self
-                .concept(id)
-                .map_or_else(|| format!("(missing {id})"), |c| c.label.clone()),
-            ItemRef::Area(id) => self
-                .area(id)
-                .map_or_else(|| format!("(missing {id})"), |a| a.label.clone()),
+            ItemRef::Concept(id) => self.concept(id).map_or_else(|| format!("(missing {id})"), |c| c.label.clone()),
+            ItemRef::Area(id) => self.area(id).map_or_else(|| format!("(missing {id})"), |a| a.label.clone()),
             ItemRef::Relationship(id) => self.relationship(id).map_or_else(
                 || format!("(missing {id})"),
                 |r| {
@@ -556,23 +512,17 @@ impl Document {
 
     /// Evidence items linked directly to `item`, in id order.
     pub fn evidence_for(&self, item: ItemRef) -> impl Iterator<Item = &Evidence> + '_ {
-        self.evidence
-            .iter()
-            .filter(move |e| e.links.contains(&item))
+        self.evidence.iter().filter(move |e| e.links.contains(&item))
     }
 
     /// Relationships that start or end at `end`.
     pub fn relationships_at(&self, end: Endpoint) -> impl Iterator<Item = &Relationship> + '_ {
-        self.relationships
-            .iter()
-            .filter(move |r| r.from == end || r.to == end)
+        self.relationships.iter().filter(move |r| r.from == end || r.to == end)
     }
 
     /// Concepts that belong to `area`.
     pub fn members_of(&self, area: AreaId) -> impl Iterator<Item = &Concept> + '_ {
-        self.concepts
-            .iter()
-            .filter(move |c| c.areas.contains(&area))
+        self.concepts.iter().filter(move |c| c.areas.contains(&area))
     }
 
     /// Counts of the main collections, for summaries.
@@ -626,40 +576,43 @@ pub fn preset_relationship_types() -> Vec<RelationshipType> {
         color,
     };
     vec![
-        preset(
-            1,
-            "underpins",
-            Direction::OneWay,
-            LineStyle::Solid,
-            Rgb::new(0x55, 0x5b, 0x66),
-        ),
-        preset(
-            2,
-            "leads to",
-            Direction::OneWay,
-            LineStyle::Solid,
-            Rgb::new(0x33, 0x6e, 0x8a),
-        ),
-        preset(
-            3,
-            "is associated with",
-            Direction::Associative,
-            LineStyle::Solid,
-            Rgb::new(0x77, 0x77, 0x77),
-        ),
-        preset(
-            4,
-            "is part of",
-            Direction::OneWay,
-            LineStyle::Dotted,
-            Rgb::new(0x66, 0x66, 0x88),
-        ),
-        preset(
-            5,
-            "contradicts",
-            Direction::Bidirectional,
-            LineStyle::Dashed,
-            Rgb::new(0xaa, 0x44, 0x44),
-        ),
+        preset(1, "underpins", Direction::OneWay, LineStyle::Solid, Rgb::new(0x55, 0x5b, 0x66)),
+        preset(2, "leads to", Direction::OneWay, LineStyle::Solid, Rgb::new(0x33, 0x6e, 0x8a)),
+        preset(3, "is associated with", Direction::Associative, LineStyle::Solid, Rgb::new(0x77, 0x77, 0x77)),
+        preset(4, "is part of", Direction::OneWay, LineStyle::Dotted, Rgb::new(0x66, 0x66, 0x88)),
+        preset(5, "contradicts", Direction::Bidirectional, LineStyle::Dashed, Rgb::new(0xaa, 0x44, 0x44)),
     ]
+}
+
+macro_rules! next_id {
+    ($fn_name:ident, $field:ident, $id:ident) => {
+        /// A free id for a new element of this kind: one more than the largest in use.
+        pub fn $fn_name(&self) -> $id {
+            $id(self.$field.last().map_or(1, |item| item.id.0.saturating_add(1)))
+        }
+    };
+}
+
+impl Document {
+    next_id!(next_area_id, areas, AreaId);
+    next_id!(next_concept_id, concepts, ConceptId);
+    next_id!(next_relationship_id, relationships, RelationshipId);
+    next_id!(next_relationship_type_id, relationship_types, RelationshipTypeId);
+    next_id!(next_code_id, codes, CodeId);
+    next_id!(next_source_id, sources, SourceId);
+    next_id!(next_evidence_id, evidence, EvidenceId);
+
+    /// The code's name with its ancestors, e.g. "Personal well-being / Confidence".
+    pub fn code_path(&self, id: CodeId) -> String {
+        let mut names = Vec::new();
+        let mut current = Some(id);
+        // Bounded walk: a hierarchy deeper than the number of codes would be a cycle.
+        for _ in 0..=self.codes.len() {
+            let Some(code) = current.and_then(|c| self.code(c)) else { break };
+            names.push(code.name.as_str());
+            current = code.parent;
+        }
+        names.reverse();
+        names.join(" / ")
+    }
 }

@@ -40,8 +40,7 @@ impl Problem {
 /// document was read from.
 pub fn validate(doc: &Document) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let mut problem =
-        |path: Vec<Segment>, message: String| problems.push(Problem { path, message });
+    let mut problem = |path: Vec<Segment>, message: String| problems.push(Problem { path, message });
     use Segment::{Index, Key};
 
     macro_rules! unique_ids {
@@ -51,10 +50,7 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
                 if !seen.insert(item.id) {
                     problem(
                         vec![Key(stringify!($field)), Index(index), Key("id")],
-                        format!(
-                            "{} id {} is used twice; each {} needs its own id",
-                            $what, item.id.0, $what
-                        ),
+                        format!("{} id {} is used twice; each {} needs its own id", $what, item.id.0, $what),
                     );
                 }
             }
@@ -82,10 +78,7 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
         if !(concept.pos.x.is_finite() && concept.pos.y.is_finite()) {
             problem(
                 vec![Key("concepts"), Index(index), Key("pos")],
-                format!(
-                    "concept {} (\"{}\") has a position that is not a finite number",
-                    concept.id.0, concept.label
-                ),
+                format!("concept {} (\"{}\") has a position that is not a finite number", concept.id.0, concept.label),
             );
         }
         for (slot, area) in concept.areas.iter().enumerate() {
@@ -130,10 +123,7 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
         if !rel.bend.is_finite() {
             problem(
                 vec![Key("relationships"), Index(index), Key("bend")],
-                format!(
-                    "relationship {} has a bend that is not a finite number",
-                    rel.id.0
-                ),
+                format!("relationship {} has a bend that is not a finite number", rel.id.0),
             );
         }
     }
@@ -144,10 +134,7 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
         if !codes.contains(&parent) {
             problem(
                 vec![Key("codes"), Index(index), Key("parent")],
-                format!(
-                    "code {} (\"{}\") has parent code {}, which does not exist",
-                    code.id.0, code.name, parent.0
-                ),
+                format!("code {} (\"{}\") has parent code {}, which does not exist", code.id.0, code.name, parent.0),
             );
             continue;
         }
@@ -175,20 +162,14 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
         if !sources.contains(&item.source) {
             problem(
                 vec![Key("evidence"), Index(index), Key("source")],
-                format!(
-                    "evidence {} comes from source {}, which does not exist",
-                    item.id.0, item.source.0
-                ),
+                format!("evidence {} comes from source {}, which does not exist", item.id.0, item.source.0),
             );
         }
         for (slot, code) in item.codes.iter().enumerate() {
             if !codes.contains(code) {
                 problem(
                     vec![Key("evidence"), Index(index), Key("codes"), Index(slot)],
-                    format!(
-                        "evidence {} is coded with code {}, which is not in the codebook",
-                        item.id.0, code.0
-                    ),
+                    format!("evidence {} is coded with code {}, which is not in the codebook", item.id.0, code.0),
                 );
             }
         }
@@ -196,18 +177,12 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
             let (exists, what) = match *link {
                 ItemRef::Concept(id) => (concepts.contains(&id), format!("concept {}", id.0)),
                 ItemRef::Area(id) => (areas.contains(&id), format!("area {}", id.0)),
-                ItemRef::Relationship(id) => (
-                    relationships.contains(&id),
-                    format!("relationship {}", id.0),
-                ),
+                ItemRef::Relationship(id) => (relationships.contains(&id), format!("relationship {}", id.0)),
             };
             if !exists {
                 problem(
                     vec![Key("evidence"), Index(index), Key("links"), Index(slot)],
-                    format!(
-                        "evidence {} is linked to {what}, which does not exist",
-                        item.id.0
-                    ),
+                    format!("evidence {} is linked to {what}, which does not exist", item.id.0),
                 );
             }
         }
@@ -233,10 +208,7 @@ mod tests {
         doc.codes[0].parent = Some(second);
         doc.codes[1].parent = Some(first);
         let problems = validate(&doc);
-        assert!(
-            problems.iter().any(|p| p.message.contains("cycle")),
-            "{problems:?}"
-        );
+        assert!(problems.iter().any(|p| p.message.contains("cycle")), "{problems:?}");
     }
 
     #[test]
@@ -247,9 +219,6 @@ mod tests {
         let problems = validate(&doc);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].message.contains("used twice"));
-        assert_eq!(
-            problems[0].path_text(),
-            format!("concepts[{}].id", doc.concepts.len() - 1)
-        );
+        assert_eq!(problems[0].path_text(), format!("concepts[{}].id", doc.concepts.len() - 1));
     }
 }

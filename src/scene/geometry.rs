@@ -5,11 +5,7 @@ use egui::{Pos2, Rect, Vec2, pos2, vec2};
 /// The convex hull of `points`, counter-clockwise in a y-down frame (clockwise on screen),
 /// without repeated or collinear points. Fewer than three distinct points give what there is.
 pub fn convex_hull(points: &[Pos2]) -> Vec<Pos2> {
-    let mut sorted: Vec<Pos2> = points
-        .iter()
-        .copied()
-        .filter(|p| p.x.is_finite() && p.y.is_finite())
-        .collect();
+    let mut sorted: Vec<Pos2> = points.iter().copied().filter(|p| p.x.is_finite() && p.y.is_finite()).collect();
     sorted.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
     sorted.dedup();
     if sorted.len() < 3 {
@@ -19,15 +15,10 @@ pub fn convex_hull(points: &[Pos2]) -> Vec<Pos2> {
     let mut hull: Vec<Pos2> = Vec::with_capacity(sorted.len() * 2);
     for pass in [false, true] {
         let start = hull.len();
-        let iter: Box<dyn Iterator<Item = &Pos2>> = if pass {
-            Box::new(sorted.iter().rev())
-        } else {
-            Box::new(sorted.iter())
-        };
+        let iter: Box<dyn Iterator<Item = &Pos2>> =
+            if pass { Box::new(sorted.iter().rev()) } else { Box::new(sorted.iter()) };
         for &p in iter {
-            while hull.len() >= start + 2
-                && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0
-            {
+            while hull.len() >= start + 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0 {
                 hull.pop();
             }
             hull.push(p);
@@ -149,10 +140,7 @@ pub fn nearest_on_segment(a: Pos2, b: Pos2, p: Pos2) -> Pos2 {
 
 /// Distance from `p` to a polyline.
 pub fn distance_to_polyline(points: &[Pos2], p: Pos2) -> f32 {
-    points
-        .windows(2)
-        .map(|w| nearest_on_segment(w[0], w[1], p).distance(p))
-        .fold(f32::INFINITY, f32::min)
+    points.windows(2).map(|w| nearest_on_segment(w[0], w[1], p).distance(p)).fold(f32::INFINITY, f32::min)
 }
 
 /// The parameters `t` at which the line `from + t·dir` crosses the edges of a polygon.
@@ -175,19 +163,13 @@ fn edge_crossings(polygon: &[Pos2], from: Pos2, dir: Vec2) -> impl Iterator<Item
 /// Where a ray from `from` (inside the polygon) towards `toward` leaves a convex polygon.
 pub fn exit_polygon(polygon: &[Pos2], from: Pos2, toward: Pos2) -> Pos2 {
     let dir = toward - from;
-    edge_crossings(polygon, from, dir)
-        .filter(|t| *t > 0.0)
-        .reduce(f32::max)
-        .map_or(from, |t| from + dir * t)
+    edge_crossings(polygon, from, dir).filter(|t| *t > 0.0).reduce(f32::max).map_or(from, |t| from + dir * t)
 }
 
 /// Where the segment from `from` (outside the polygon) to `to` first enters a convex polygon.
 pub fn enter_polygon(polygon: &[Pos2], from: Pos2, to: Pos2) -> Option<Pos2> {
     let dir = to - from;
-    edge_crossings(polygon, from, dir)
-        .filter(|t| (0.0..=1.0).contains(t))
-        .reduce(f32::min)
-        .map(|t| from + dir * t)
+    edge_crossings(polygon, from, dir).filter(|t| (0.0..=1.0).contains(t)).reduce(f32::min).map(|t| from + dir * t)
 }
 
 /// Where a ray from the centre of `rect` towards `toward` leaves the rectangle.
@@ -198,16 +180,8 @@ pub fn exit_rect(rect: Rect, toward: Pos2) -> Pos2 {
         return c;
     }
     let half = rect.size() / 2.0;
-    let tx = if d.x.abs() > 1e-6 {
-        half.x / d.x.abs()
-    } else {
-        f32::INFINITY
-    };
-    let ty = if d.y.abs() > 1e-6 {
-        half.y / d.y.abs()
-    } else {
-        f32::INFINITY
-    };
+    let tx = if d.x.abs() > 1e-6 { half.x / d.x.abs() } else { f32::INFINITY };
+    let ty = if d.y.abs() > 1e-6 { half.y / d.y.abs() } else { f32::INFINITY };
     c + d * tx.min(ty)
 }
 
@@ -232,10 +206,7 @@ pub fn point_along(points: &[Pos2], t: f32) -> (Pos2, Vec2) {
     for w in points.windows(2) {
         let len = w[0].distance(w[1]);
         if remaining <= len && len > 0.0 {
-            return (
-                w[0] + (w[1] - w[0]) * (remaining / len),
-                (w[1] - w[0]) / len,
-            );
+            return (w[0] + (w[1] - w[0]) * (remaining / len), (w[1] - w[0]) / len);
         }
         remaining -= len;
     }
@@ -271,13 +242,7 @@ mod tests {
 
     #[test]
     fn hull_of_square_with_inner_point() {
-        let pts = [
-            pos2(0.0, 0.0),
-            pos2(1.0, 0.0),
-            pos2(1.0, 1.0),
-            pos2(0.0, 1.0),
-            pos2(0.5, 0.5),
-        ];
+        let pts = [pos2(0.0, 0.0), pos2(1.0, 0.0), pos2(1.0, 1.0), pos2(0.0, 1.0), pos2(0.5, 0.5)];
         let hull = convex_hull(&pts);
         assert_eq!(hull.len(), 4);
         assert!(convex_contains(&hull, pos2(0.5, 0.5)));
@@ -297,12 +262,7 @@ mod tests {
 
     #[test]
     fn exits() {
-        let square = vec![
-            pos2(-1.0, -1.0),
-            pos2(1.0, -1.0),
-            pos2(1.0, 1.0),
-            pos2(-1.0, 1.0),
-        ];
+        let square = vec![pos2(-1.0, -1.0), pos2(1.0, -1.0), pos2(1.0, 1.0), pos2(-1.0, 1.0)];
         let p = exit_polygon(&square, Pos2::ZERO, pos2(5.0, 0.0));
         assert!((p.x - 1.0).abs() < 1e-5 && p.y.abs() < 1e-5);
         let r = Rect::from_center_size(Pos2::ZERO, vec2(4.0, 2.0));

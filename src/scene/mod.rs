@@ -10,13 +10,13 @@ use std::collections::HashMap;
 
 use egui::{Color32, Pos2, Rect, Vec2, pos2, vec2};
 
+use crate::model::support::{EvidenceFilter, SupportMode, support_counts};
 use crate::model::{
-    AreaId, ConceptId, Direction, Document, Endpoint, ItemRef, LineStyle, ProvenanceKind,
-    RelationshipId,
+    AreaId, ConceptId, Direction, Document, Endpoint, ItemRef, LineStyle, ProvenanceKind, RelationshipId,
 };
 use geometry::{
-    centroid, convex_contains, convex_hull, enter_polygon, exit_polygon, exit_rect, point_along,
-    quadratic, rounded_outline, trim_end,
+    centroid, convex_contains, convex_hull, enter_polygon, exit_polygon, exit_rect, point_along, quadratic,
+    rounded_outline, trim_end,
 };
 pub use theme::{MapTheme, ThemeKind};
 
@@ -86,10 +86,7 @@ impl TextBlock {
     /// Centre of line `index`.
     pub fn line_center(&self, index: usize) -> Pos2 {
         let top = self.rect.center().y - self.line_height * self.lines.len() as f32 / 2.0;
-        pos2(
-            self.rect.center().x,
-            top + self.line_height * (index as f32 + 0.5),
-        )
+        pos2(self.rect.center().x, top + self.line_height * (index as f32 + 0.5))
     }
 }
 
@@ -134,6 +131,8 @@ pub struct EdgeShape {
     pub support: usize,
     /// Whether it comes from the paper.
     pub from_paper: bool,
+    /// Whether it has no support under the filter in force (drawn faded).
+    pub faded: bool,
 }
 
 /// A concept drawn as a card.
@@ -157,6 +156,8 @@ pub struct NodeShape {
     pub badge: Option<(Pos2, usize)>,
     /// Whether it comes from the paper (drawn with a marker).
     pub from_paper: bool,
+    /// Whether it has no support under the filter in force (drawn faded).
+    pub faded: bool,
 }
 
 /// Everything drawn for a map, in world coordinates, in drawing order.
@@ -176,31 +177,16 @@ impl Scene {
     /// The topmost item at `pos`, if any: a concept card, then an edge label or line (within
     /// `tolerance`), then an area name, then the smallest area region containing it.
     pub fn hit(&self, pos: Pos2, tolerance: f32) -> Option<ItemRef> {
-        if let Some(node) = self
-            .nodes
-            .iter()
-            .rev()
-            .find(|n| n.rect.expand(2.0).contains(pos))
-        {
+        if let Some(node) = self.nodes.iter().rev().find(|n| n.rect.expand(2.0).contains(pos)) {
             return Some(ItemRef::Concept(node.id));
         }
-        if let Some(edge) = self
-            .edges
-            .iter()
-            .rev()
-            .find(|e| e.label.as_ref().is_some_and(|l| l.rect.contains(pos)))
-        {
+        if let Some(edge) = self.edges.iter().rev().find(|e| e.label.as_ref().is_some_and(|l| l.rect.contains(pos))) {
             return Some(ItemRef::Relationship(edge.id));
         }
         let nearest_edge = self
             .edges
             .iter()
-            .map(|e| {
-                (
-                    geometry::distance_to_polyline(&e.points, pos) - e.width / 2.0,
-                    e.id,
-                )
-            })
+            .map(|e| (geometry::distance_to_polyline(&e.points, pos) - e.width / 2.0, e.id))
             .filter(|(d, _)| *d <= tolerance)
             .min_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((_, id)) = nearest_edge {
@@ -218,10 +204,7 @@ impl Scene {
 
     /// Concepts whose card intersects `rect`.
     pub fn nodes_in(&self, rect: Rect) -> impl Iterator<Item = ConceptId> + '_ {
-        self.nodes
-            .iter()
-            .filter(move |n| n.rect.intersects(rect))
-            .map(|n| n.id)
+        self.nodes.iter().filter(move |n| n.rect.intersects(rect)).map(|n| n.id)
     }
 
     /// The card of a concept.
@@ -254,12 +237,7 @@ fn polygon_area(points: &[Pos2]) -> f32 {
 }
 
 /// Greedy word wrap at `max_width`; a word wider than the line stays whole on its own line.
-pub fn wrap_text(
-    text: &str,
-    font_size: f32,
-    max_width: f32,
-    measure: &dyn TextMeasure,
-) -> Vec<String> {
+pub fn wrap_text(text: &str, font_size: f32, max_width: f32, measure: &dyn TextMeasure) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
@@ -290,30 +268,10 @@ fn text_block(
     measure: &dyn TextMeasure,
 ) -> TextBlock {
     let lines = wrap_text(text, font_size, max_width, measure);
-    let width = lines
-        .iter()
-        .map(|l| measure.line_width(l, font_size))
-        .fold(0.0, f32::max);
+    let width = lines.iter().map(|l| measure.line_width(l, font_size)).fold(0.0, f32::max);
     let line_height = measure.line_height(font_size);
     let size = vec2(width, line_height * lines.len() as f32);
-    TextBlock {
-        lines,
-        font_size,
-        line_height,
-        color,
-        rect: Rect::from_center_size(center, size),
-    }
-}
-
-/// How many evidence items are linked directly to each item.
-pub fn support_counts(doc: &Document) -> HashMap<ItemRef, usize> {
-    let mut counts = HashMap::new();
-    for item in &doc.evidence {
-        for link in &item.links {
-            *counts.entry(*link).or_insert(0) += 1;
-        }
-    }
-    counts
+    TextBlock { lines, font_size, line_height, color, rect: Rect::from_center_size(center, size) }
 }
 
 /// Line width for a relationship with `support` evidence items.
@@ -321,58 +279,64 @@ pub fn edge_width(support: usize) -> f32 {
     1.3 + 1.5 * (support as f32).ln_1p()
 }
 
+/// What, besides the document, decides the drawing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneOptions {
+    /// Colours.
+    pub theme: MapTheme,
+    /// What support counts.
+    pub support: SupportMode,
+    /// Which evidence counts; items with no support under an active filter fade.
+    pub filter: EvidenceFilter,
+}
+
+impl SceneOptions {
+    /// Options for a theme, counting all excerpts, with no filter.
+    pub fn new(theme: ThemeKind) -> Self {
+        Self { theme: MapTheme::new(theme), support: SupportMode::Excerpts, filter: EvidenceFilter::default() }
+    }
+}
+
+/// How much of its colour a faded item keeps.
+const FADE: f32 = 0.28;
+
 /// Builds the scene for a document.
-pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) -> Scene {
+pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMeasure) -> Scene {
     use metrics::*;
-    let support = support_counts(doc);
+    let theme = &options.theme;
+    let support = support_counts(doc, &options.filter, options.support);
+    let filtering = options.filter.is_active();
 
     // Concept cards.
-    let area_colors: HashMap<AreaId, Color32> = doc
-        .areas
-        .iter()
-        .map(|a| (a.id, theme.ink(a.color)))
-        .collect();
+    let area_colors: HashMap<AreaId, Color32> = doc.areas.iter().map(|a| (a.id, theme.ink(a.color))).collect();
     let nodes: Vec<NodeShape> = doc
         .concepts
         .iter()
         .map(|concept| {
             let center = pos2(concept.pos.x, concept.pos.y);
-            let label = text_block(
-                &concept.label,
-                NODE_FONT,
-                NODE_TEXT_WIDTH,
-                theme.text,
-                center,
-                measure,
-            );
+            let label = text_block(&concept.label, NODE_FONT, NODE_TEXT_WIDTH, theme.text, center, measure);
             let size = vec2(
                 (label.rect.width() + 2.0 * NODE_PAD.x).max(NODE_MIN_WIDTH),
                 label.rect.height() + 2.0 * NODE_PAD.y,
             );
             let rect = Rect::from_center_size(center, size);
-            let count = support
-                .get(&ItemRef::Concept(concept.id))
-                .copied()
-                .unwrap_or(0);
+            let count = support.get(&ItemRef::Concept(concept.id)).copied().unwrap_or(0);
             let from_paper = concept.provenance.kind == ProvenanceKind::Paper;
+            let faded = filtering && count == 0;
+            let fade = |c: Color32| if faded { c.gamma_multiply(FADE) } else { c };
+            let mut label = label;
+            label.color = fade(label.color);
             NodeShape {
                 id: concept.id,
                 rect,
-                fill: theme.node_fill,
-                stroke: if from_paper {
-                    theme.paper_stroke
-                } else {
-                    theme.node_stroke
-                },
+                fill: fade(theme.node_fill),
+                stroke: fade(if from_paper { theme.paper_stroke } else { theme.node_stroke }),
                 stroke_width: if from_paper { 1.6 } else { 1.0 },
                 label,
-                area_colors: concept
-                    .areas
-                    .iter()
-                    .filter_map(|a| area_colors.get(a).copied())
-                    .collect(),
+                area_colors: concept.areas.iter().filter_map(|a| area_colors.get(a).copied()).map(fade).collect(),
                 badge: (count > 0).then(|| (rect.right_top() + vec2(-2.0, 2.0), count)),
                 from_paper,
+                faded,
             }
         })
         .collect();
@@ -388,12 +352,7 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
                 .filter_map(|c| node_rects.get(&c.id))
                 .flat_map(|r| {
                     let r = r.expand(AREA_PAD);
-                    [
-                        r.left_top(),
-                        r.right_top(),
-                        r.right_bottom(),
-                        r.left_bottom(),
-                    ]
+                    [r.left_top(), r.right_top(), r.right_bottom(), r.left_bottom()]
                 })
                 .collect();
             if corners.is_empty() {
@@ -408,8 +367,7 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
             let own_center = if own.is_empty() {
                 centroid(&outline)
             } else {
-                (own.iter().fold(Vec2::ZERO, |acc, p| acc + p.to_vec2()) / own.len() as f32)
-                    .to_pos2()
+                (own.iter().fold(Vec2::ZERO, |acc, p| acc + p.to_vec2()) / own.len() as f32).to_pos2()
             };
             Some(AreaShape {
                 own_center,
@@ -435,31 +393,28 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
     let area_shapes: HashMap<AreaId, &AreaShape> = areas.iter().map(|a| (a.id, a)).collect();
     let mut obstacles: Vec<Rect> = nodes.iter().map(|n| n.rect.expand(3.0)).collect();
     obstacles.extend(
-        nodes.iter().filter_map(|n| n.badge).map(|(center, _)| {
-            Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS + 2.0))
-        }),
+        nodes
+            .iter()
+            .filter_map(|n| n.badge)
+            .map(|(center, _)| Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS + 2.0))),
     );
     obstacles.extend(areas.iter().map(|a| a.label.rect.expand(3.0)));
     let mut edges = Vec::with_capacity(doc.relationships.len());
     for rel in &doc.relationships {
-        let ends = (
-            end_geometry(rel.from, &node_rects, &area_shapes),
-            end_geometry(rel.to, &node_rects, &area_shapes),
-        );
+        let ends = (end_geometry(rel.from, &node_rects, &area_shapes), end_geometry(rel.to, &node_rects, &area_shapes));
         let (Some(from), Some(to)) = ends else {
             continue;
         };
         let Some(mut points) = edge_path(&from, &to, rel.bend) else {
             continue;
         };
-        let count = support
-            .get(&ItemRef::Relationship(rel.id))
-            .copied()
-            .unwrap_or(0);
+        let count = support.get(&ItemRef::Relationship(rel.id)).copied().unwrap_or(0);
         let width = edge_width(count);
         let direction = doc.direction_of(rel);
         let rel_type = doc.relationship_type(rel.type_id);
+        let faded = filtering && count == 0;
         let color = rel_type.map_or(theme.muted_text, |t| theme.ink(t.color));
+        let color = if faded { color.gamma_multiply(FADE) } else { color };
         let type_line = rel_type.map_or(LineStyle::Solid, |t| t.line);
         let arrow_len = 9.0 + 2.0 * width;
         let arrow_half = 4.5 + 1.2 * width;
@@ -476,14 +431,8 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
         }
         let text = doc.relationship_label(rel);
         let label = (!text.is_empty()).then(|| {
-            let block = text_block(
-                text,
-                EDGE_FONT,
-                160.0,
-                theme.muted_text,
-                Pos2::ZERO,
-                measure,
-            );
+            let text_color = if faded { theme.muted_text.gamma_multiply(FADE) } else { theme.muted_text };
+            let block = text_block(text, EDGE_FONT, 160.0, text_color, Pos2::ZERO, measure);
             place_edge_label(block, &points, &mut obstacles)
         });
         edges.push(EdgeShape {
@@ -491,15 +440,12 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
             points,
             width,
             color,
-            line: if count == 0 {
-                LineStyle::Dashed
-            } else {
-                type_line
-            },
+            line: if count == 0 { LineStyle::Dashed } else { type_line },
             arrowheads,
             label,
             support: count,
             from_paper: rel.provenance.kind == ProvenanceKind::Paper,
+            faded,
         });
     }
 
@@ -521,21 +467,13 @@ pub fn build_scene(doc: &Document, theme: &MapTheme, measure: &dyn TextMeasure) 
     for node in &nodes {
         bounds = bounds.union(node.rect);
         if let Some((center, _)) = node.badge {
-            bounds = bounds.union(Rect::from_center_size(
-                center,
-                Vec2::splat(2.0 * BADGE_RADIUS),
-            ));
+            bounds = bounds.union(Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS)));
         }
     }
     if !bounds.is_positive() {
         bounds = Rect::from_center_size(Pos2::ZERO, vec2(400.0, 300.0));
     }
-    Scene {
-        areas,
-        edges,
-        nodes,
-        bounds,
-    }
+    Scene { areas, edges, nodes, bounds }
 }
 
 /// Puts each area's name just outside its outline, on the side facing away from the middle of
@@ -545,11 +483,7 @@ fn place_area_labels(areas: &mut [AreaShape]) {
     let middle = if centroids.is_empty() {
         Pos2::ZERO
     } else {
-        (centroids
-            .iter()
-            .fold(Vec2::ZERO, |acc, c| acc + c.to_vec2())
-            / centroids.len() as f32)
-            .to_pos2()
+        (centroids.iter().fold(Vec2::ZERO, |acc, c| acc + c.to_vec2()) / centroids.len() as f32).to_pos2()
     };
     for (area, own) in areas.iter_mut().zip(&centroids) {
         // Away from the middle of the map, leaning upwards so that names sit above the regions
@@ -581,11 +515,7 @@ enum EndShape {
     /// A concept card.
     Card(Rect),
     /// An area: its outline and its name's box.
-    Region {
-        outline: Vec<Pos2>,
-        label: Rect,
-        own_center: Pos2,
-    },
+    Region { outline: Vec<Pos2>, label: Rect, own_center: Pos2 },
 }
 
 fn end_geometry(
@@ -638,16 +568,9 @@ fn edge_path(from: &EndShape, to: &EndShape, bend: f32) -> Option<Vec<Pos2>> {
             }
         }
     };
-    let (start, end) = if bend == 0.0 {
-        (clip(from, a, b), clip(to, b, a))
-    } else {
-        (clip(from, a, control), clip(to, b, control))
-    };
-    if bend == 0.0 {
-        Some(vec![start, end])
-    } else {
-        Some(quadratic(start, control, end, 32))
-    }
+    let (start, end) =
+        if bend == 0.0 { (clip(from, a, b), clip(to, b, a)) } else { (clip(from, a, control), clip(to, b, control)) };
+    if bend == 0.0 { Some(vec![start, end]) } else { Some(quadratic(start, control, end, 32)) }
 }
 
 fn arrowhead(points: &[Pos2], length: f32, half_width: f32) -> [Pos2; 3] {
@@ -661,11 +584,7 @@ fn arrowhead(points: &[Pos2], length: f32, half_width: f32) -> [Pos2; 3] {
         }
     }
     let dir = (tip - back).normalized();
-    let dir = if dir.x.is_finite() && dir.length() > 0.5 {
-        dir
-    } else {
-        Vec2::X
-    };
+    let dir = if dir.x.is_finite() && dir.length() > 0.5 { dir } else { Vec2::X };
     let base = tip - dir * length;
     let side = vec2(-dir.y, dir.x) * half_width;
     [tip, base + side, base - side]
@@ -685,10 +604,7 @@ fn place_edge_label(mut block: TextBlock, points: &[Pos2], taken: &mut Vec<Rect>
             })
             .sum()
     };
-    let mut best = (
-        f32::INFINITY,
-        Rect::from_center_size(point_along(points, 0.5).0, size),
-    );
+    let mut best = (f32::INFINITY, Rect::from_center_size(point_along(points, 0.5).0, size));
     for t in candidates {
         let rect = Rect::from_center_size(point_along(points, t).0, size);
         let cost = overlap(rect);
@@ -710,11 +626,7 @@ mod tests {
     use crate::model::example;
 
     fn example_scene() -> Scene {
-        build_scene(
-            &example::document(),
-            &MapTheme::new(ThemeKind::Light),
-            &ApproxMeasure,
-        )
+        build_scene(&example::document(), &SceneOptions::new(ThemeKind::Light), &ApproxMeasure)
     }
 
     #[test]
@@ -729,17 +641,8 @@ mod tests {
     #[test]
     fn concept_labels_do_not_overlap_each_other_or_area_names() {
         let scene = example_scene();
-        let mut boxes: Vec<(String, Rect)> = scene
-            .nodes
-            .iter()
-            .map(|n| (n.label.lines.join(" "), n.rect))
-            .collect();
-        boxes.extend(
-            scene
-                .areas
-                .iter()
-                .map(|a| (a.label.lines.join(" "), a.label.rect)),
-        );
+        let mut boxes: Vec<(String, Rect)> = scene.nodes.iter().map(|n| (n.label.lines.join(" "), n.rect)).collect();
+        boxes.extend(scene.areas.iter().map(|a| (a.label.lines.join(" "), a.label.rect)));
         for (i, (a, ra)) in boxes.iter().enumerate() {
             for (b, rb) in boxes.iter().skip(i + 1) {
                 assert!(!ra.intersects(*rb), "{a:?} overlaps {b:?}");
@@ -755,13 +658,7 @@ mod tests {
             let concept = doc.concept(node.id).unwrap();
             for area in &scene.areas {
                 let inside = convex_contains(&area.outline, node.rect.center());
-                assert_eq!(
-                    inside,
-                    concept.areas.contains(&area.id),
-                    "{} vs area {}",
-                    concept.label,
-                    area.id
-                );
+                assert_eq!(inside, concept.areas.contains(&area.id), "{} vs area {}", concept.label, area.id);
             }
         }
     }
@@ -787,23 +684,13 @@ mod tests {
         let doc = example::document();
         let scene = example_scene();
         let node = &scene.nodes[3];
-        assert_eq!(
-            scene.hit(node.rect.center(), 4.0),
-            Some(ItemRef::Concept(node.id))
-        );
+        assert_eq!(scene.hit(node.rect.center(), 4.0), Some(ItemRef::Concept(node.id)));
         let edge = &scene.edges[0];
         let (mid, _) = point_along(&edge.points, 0.1);
         assert_eq!(scene.hit(mid, 4.0), Some(ItemRef::Relationship(edge.id)));
         let area = &scene.areas[0];
-        assert_eq!(
-            scene.hit(area.label.rect.center(), 4.0),
-            Some(ItemRef::Area(area.id))
-        );
-        assert!(
-            scene
-                .hit(scene.bounds.left_top() - vec2(50.0, 50.0), 4.0)
-                .is_none()
-        );
+        assert_eq!(scene.hit(area.label.rect.center(), 4.0), Some(ItemRef::Area(area.id)));
+        assert!(scene.hit(scene.bounds.left_top() - vec2(50.0, 50.0), 4.0).is_none());
         assert_eq!(doc.areas[0].id, area.id);
     }
 
@@ -811,33 +698,37 @@ mod tests {
     fn unsupported_relationships_are_dashed() {
         let doc = example::document();
         let scene = example_scene();
-        let supports = support_counts(&doc);
+        let supports = support_counts(&doc, &EvidenceFilter::default(), SupportMode::Excerpts);
         for edge in &scene.edges {
-            let count = supports
-                .get(&ItemRef::Relationship(edge.id))
-                .copied()
-                .unwrap_or(0);
+            let count = supports.get(&ItemRef::Relationship(edge.id)).copied().unwrap_or(0);
             assert_eq!(edge.support, count);
             assert_eq!(edge.line == LineStyle::Dashed, count == 0);
         }
-        assert!(
-            scene.edges.iter().any(|e| e.support == 0),
-            "the example shows one unsupported link"
-        );
+        assert!(scene.edges.iter().any(|e| e.support == 0), "the example shows one unsupported link");
+    }
+
+    #[test]
+    fn a_filter_fades_unsupported_items_and_support_mode_changes_widths() {
+        let doc = example::document();
+        let mut options = SceneOptions::new(ThemeKind::Light);
+        let plain = build_scene(&doc, &options, &ApproxMeasure);
+        assert!(plain.nodes.iter().all(|n| !n.faded));
+        options.filter.attributes.entry("role".to_owned()).or_default().insert("mentor".to_owned());
+        let mentors = build_scene(&doc, &options, &ApproxMeasure);
+        let faded: Vec<_> = mentors.nodes.iter().filter(|n| n.faded).collect();
+        assert!(!faded.is_empty() && faded.len() < mentors.nodes.len());
+        assert!(faded.iter().all(|n| n.badge.is_none()));
+        options.filter = EvidenceFilter::default();
+        options.support = SupportMode::Participants;
+        let participants = build_scene(&doc, &options, &ApproxMeasure);
+        let widths = |s: &Scene| s.edges.iter().map(|e| e.width).sum::<f32>();
+        assert!(widths(&participants) < widths(&plain));
     }
 
     #[test]
     fn wrapping_keeps_every_word() {
-        let lines = wrap_text(
-            "Relationships with colleagues and networking",
-            14.0,
-            150.0,
-            &ApproxMeasure,
-        );
+        let lines = wrap_text("Relationships with colleagues and networking", 14.0, 150.0, &ApproxMeasure);
         assert!(lines.len() > 1);
-        assert_eq!(
-            lines.join(" "),
-            "Relationships with colleagues and networking"
-        );
+        assert_eq!(lines.join(" "), "Relationships with colleagues and networking");
     }
 }

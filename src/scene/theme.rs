@@ -5,9 +5,7 @@ use egui::Color32;
 use crate::model::Rgb;
 
 /// A named look for the map.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ThemeKind {
     /// Dark text on a pale page.
     #[default]

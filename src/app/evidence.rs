@@ -1,0 +1,347 @@
+//! Evidence: the editor window for one excerpt, and the evidence browser table.
+
+use egui::{RichText, Ui};
+
+use super::inspector::{chip, color32};
+use super::{Action, QualmapApp};
+use crate::command::{Command, Element, ElementId};
+use crate::model::{Document, Evidence, EvidenceId, ItemRef, Provenance, ProvenanceKind, Source, SourceKind};
+
+/// An evidence item being written or edited.
+pub(super) struct EvidenceDraft {
+    pub evidence: Evidence,
+    pub is_new: bool,
+    /// A source to create with the evidence, when the user types a new name.
+    pub new_source: String,
+}
+
+/// Column the browser is sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum SortBy {
+    #[default]
+    Id,
+    Excerpt,
+    Source,
+    Codes,
+    Coder,
+    Links,
+}
+
+/// State of the evidence browser.
+#[derive(Default)]
+pub(super) struct Browser {
+    pub open: bool,
+    pub query: String,
+    pub sort: SortBy,
+    pub descending: bool,
+    pub selected: Option<EvidenceId>,
+}
+
+/// Today's date as `YYYY-MM-DD` (UTC), for new evidence.
+pub(super) fn today() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Text of an evidence item that search looks through.
+fn haystack(doc: &Document, e: &Evidence) -> String {
+    let source = doc.source(e.source);
+    let mut text = format!("{} {} {} {}", e.excerpt, e.memo, e.coder, e.location);
+    if let Some(source) = source {
+        text.push(' ');
+        text.push_str(&source.name);
+        for (k, v) in &source.attributes {
+            text.push_str(&format!(" {k} {v} {k}={v}"));
+        }
+    }
+    for code in &e.codes {
+        text.push(' ');
+        text.push_str(&doc.code_path(*code));
+    }
+    text.to_lowercase()
+}
+
+/// Whether an evidence item matches a search query (every word must occur).
+pub fn evidence_matches(doc: &Document, e: &Evidence, query: &str) -> bool {
+    let hay = haystack(doc, e);
+    query.to_lowercase().split_whitespace().all(|word| hay.contains(word))
+}
+
+impl QualmapApp {
+    pub(super) fn new_evidence_draft(&self, item: ItemRef) -> EvidenceDraft {
+        EvidenceDraft {
+            evidence: Evidence {
+                id: self.doc.next_evidence_id(),
+                excerpt: String::new(),
+                source: self.doc.sources.first().map_or(crate::model::SourceId(0), |s| s.id),
+                location: String::new(),
+                codes: Vec::new(),
+                memo: String::new(),
+                coder: self.prefs.coder.clone(),
+                coded_at: today(),
+                links: vec![item],
+                provenance: Provenance::new(ProvenanceKind::User, ""),
+            },
+            is_new: true,
+            new_source: String::new(),
+        }
+    }
+
+    pub(super) fn evidence_editor_ui(&mut self, ctx: &egui::Context) {
+        let Some(mut draft) = self.evidence_draft.take() else { return };
+        let mut open = true;
+        let mut close = false;
+        let mut actions = Vec::new();
+        let title = if draft.is_new { "Add evidence" } else { "Edit evidence" };
+        egui::Window::new(title)
+            .id(egui::Id::unique("evidence-editor"))
+            .open(&mut open)
+            .collapsible(false)
+            .default_width(420.0)
+            .show(ctx, |ui| {
+                let doc = &self.doc;
+                let e = &mut draft.evidence;
+                ui.label("Excerpt");
+                ui.add(
+                    egui::TextEdit::multiline(&mut e.excerpt)
+                        .desired_rows(4)
+                        .desired_width(f32::INFINITY)
+                        .hint_text("The coded passage, as it appears in the source"),
+                )
+                .accessible_name("Excerpt text");
+                egui::Grid::new("evidence-fields").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
+                    ui.label("Source");
+                    ui.horizontal(|ui| {
+                        let current = doc.source(e.source).map_or("(choose)", |s| s.name.as_str());
+                        egui::ComboBox::from_id_salt("evidence-source")
+                            .selected_text(current)
+                            .show_ui(ui, |ui| {
+                                for source in &doc.sources {
+                                    if ui.selectable_value(&mut e.source, source.id, &source.name).clicked() {
+                                        draft.new_source.clear();
+                                    }
+                                }
+                            })
+                            .response
+                            .accessible_name("Source");
+                        ui.add(
+                            egui::TextEdit::singleline(&mut draft.new_source)
+                                .hint_text("or a new source")
+                                .desired_width(130.0),
+                        )
+                        .accessible_name("New source");
+                    });
+                    ui.end_row();
+                    ui.label("Location");
+                    ui.add(egui::TextEdit::singleline(&mut e.location).hint_text("lines, page, time"))
+                        .accessible_name("Location");
+                    ui.end_row();
+                    ui.label("Coder");
+                    ui.add(egui::TextEdit::singleline(&mut e.coder)).accessible_name("Coder");
+                    ui.end_row();
+                    ui.label("Date");
+                    ui.add(egui::TextEdit::singleline(&mut e.coded_at)).accessible_name("Date coded");
+                    ui.end_row();
+                });
+                ui.label("Codes");
+                egui::ScrollArea::vertical().id_salt("evidence-codes").max_height(150.0).show(ui, |ui| {
+                    if doc.codes.is_empty() {
+                        ui.label(RichText::new("The codebook is empty (Windows > Codebook).").weak());
+                    }
+                    for code in &doc.codes {
+                        let mut on = e.codes.contains(&code.id);
+                        if ui.checkbox(&mut on, doc.code_path(code.id)).changed() {
+                            if on {
+                                e.codes.push(code.id);
+                            } else {
+                                e.codes.retain(|c| *c != code.id);
+                            }
+                        }
+                    }
+                });
+                ui.label("Memo");
+                ui.add(egui::TextEdit::multiline(&mut e.memo).desired_rows(2).desired_width(f32::INFINITY))
+                    .accessible_name("Memo text");
+                ui.label("Supports");
+                let mut remove = None;
+                for link in &e.links {
+                    ui.horizontal(|ui| {
+                        ui.label(doc.item_label(*link));
+                        if ui.small_button("Remove").clicked() {
+                            remove = Some(*link);
+                        }
+                    });
+                }
+                if let Some(link) = remove {
+                    e.links.retain(|l| *l != link);
+                }
+                let missing: Vec<ItemRef> =
+                    self.view.selection.iter().filter(|s| !e.links.contains(s)).copied().collect();
+                if !missing.is_empty() && ui.button("Also link to the selection").clicked() {
+                    e.links.extend(missing);
+                }
+                ui.separator();
+                let has_source = doc.source(e.source).is_some() || !draft.new_source.trim().is_empty();
+                let ready = !e.excerpt.trim().is_empty() && has_source;
+                ui.horizontal(|ui| {
+                    if ui.add_enabled(ready, egui::Button::new("Save")).clicked() {
+                        let mut commands = Vec::new();
+                        let mut evidence = e.clone();
+                        let name = draft.new_source.trim();
+                        if !name.is_empty() {
+                            let id = doc.next_source_id();
+                            commands.push(Command::Insert(Element::Source(Source {
+                                id,
+                                name: name.to_owned(),
+                                kind: SourceKind::Interview,
+                                attributes: Default::default(),
+                                description: String::new(),
+                                provenance: Provenance::default(),
+                            })));
+                            evidence.source = id;
+                        }
+                        commands.push(if draft.is_new {
+                            Command::Insert(Element::Evidence(evidence))
+                        } else {
+                            Command::Update(Element::Evidence(evidence))
+                        });
+                        let label = if draft.is_new { "Add evidence" } else { "Edit evidence" };
+                        actions.push(Action::Edit(Command::Batch { label: label.to_owned(), commands }, None));
+                        close = true;
+                    }
+                    if ui.button("Cancel").clicked() {
+                        close = true;
+                    }
+                    if !draft.is_new && ui.button("Delete evidence").clicked() {
+                        let mut commands = Vec::new();
+                        let mut unlinked = e.clone();
+                        unlinked.links.clear();
+                        commands.push(Command::Update(Element::Evidence(unlinked)));
+                        commands.push(Command::Remove(ElementId::Evidence(e.id)));
+                        actions
+                            .push(Action::Edit(Command::Batch { label: "Delete evidence".to_owned(), commands }, None));
+                        close = true;
+                    }
+                });
+                if !ready {
+                    ui.label(RichText::new("An excerpt and a source are needed.").weak());
+                }
+            });
+        if open && !close {
+            self.evidence_draft = Some(draft);
+        }
+        self.run_actions(ctx, actions);
+    }
+
+    pub(super) fn evidence_browser_ui(&mut self, ui: &mut Ui) {
+        let mut actions = Vec::new();
+        let doc = &self.doc;
+        let browser = &mut self.browser;
+        ui.horizontal(|ui| {
+            ui.heading("Evidence");
+            ui.add(egui::TextEdit::singleline(&mut browser.query).hint_text("Search excerpts, sources, codes…"))
+                .accessible_name("Search evidence");
+            if let Some(id) = browser.selected
+                && let Some(e) = doc.evidence_item(id)
+            {
+                let targets: Vec<ItemRef> =
+                    self.view.selection.iter().filter(|s| !e.links.contains(s)).copied().collect();
+                let button = egui::Button::new("Link to selection");
+                if ui.add_enabled(!targets.is_empty(), button).clicked() {
+                    let mut linked = e.clone();
+                    linked.links.extend(targets);
+                    actions.push(Action::Edit(Command::Update(Element::Evidence(linked)), None));
+                }
+                if ui.button("Edit").clicked() {
+                    actions.push(Action::EditEvidence(id));
+                }
+            }
+        });
+        let mut rows: Vec<&Evidence> =
+            doc.evidence.iter().filter(|e| evidence_matches(doc, e, &browser.query)).collect();
+        let source_name = |e: &Evidence| doc.source(e.source).map_or(String::new(), |s| s.name.clone());
+        match browser.sort {
+            SortBy::Id => {}
+            SortBy::Excerpt => rows.sort_by_key(|e| e.excerpt.to_lowercase()),
+            SortBy::Source => rows.sort_by_key(|e| source_name(e)),
+            SortBy::Codes => rows.sort_by_key(|e| e.codes.iter().map(|c| doc.code_path(*c)).collect::<Vec<_>>()),
+            SortBy::Coder => rows.sort_by_key(|e| e.coder.clone()),
+            SortBy::Links => rows.sort_by_key(|e| std::cmp::Reverse(e.links.len())),
+        }
+        if browser.descending {
+            rows.reverse();
+        }
+        ui.label(RichText::new(format!("{} of {} items", rows.len(), doc.evidence.len())).small().weak());
+        let header = |ui: &mut Ui, browser: &mut Browser, text: &str, sort: SortBy| {
+            let marker = if browser.sort == sort { if browser.descending { " v" } else { " ^" } } else { "" };
+            if ui.button(RichText::new(format!("{text}{marker}")).strong()).clicked() {
+                if browser.sort == sort {
+                    browser.descending = !browser.descending;
+                } else {
+                    browser.sort = sort;
+                    browser.descending = false;
+                }
+            }
+        };
+        egui::ScrollArea::vertical().id_salt("evidence-table").auto_shrink([false, false]).show(ui, |ui| {
+            egui::Grid::new("evidence-grid").striped(true).num_columns(5).spacing([12.0, 4.0]).show(ui, |ui| {
+                header(ui, browser, "Excerpt", SortBy::Excerpt);
+                header(ui, browser, "Source", SortBy::Source);
+                header(ui, browser, "Codes", SortBy::Codes);
+                header(ui, browser, "Coder", SortBy::Coder);
+                header(ui, browser, "Supports", SortBy::Links);
+                ui.end_row();
+                for e in rows {
+                    let selected = browser.selected == Some(e.id);
+                    let short: String = e.excerpt.chars().take(90).collect();
+                    let short = if short.len() < e.excerpt.len() { format!("{short}…") } else { short };
+                    let row = ui
+                        .dnd_drag_source(ui.scope_id().with(("evidence-row", e.id)), e.id, |ui| {
+                            ui.add(egui::Button::selectable(selected, short).truncate())
+                        })
+                        .inner
+                        .on_hover_text(
+                            "Click to show what it supports; drag onto a concept or relationship to link it",
+                        );
+                    if row.clicked() {
+                        browser.selected = if selected { None } else { Some(e.id) };
+                    }
+                    ui.label(source_name(e)).on_hover_text(
+                        doc.source(e.source)
+                            .map(|s| {
+                                s.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n")
+                            })
+                            .unwrap_or_default(),
+                    );
+                    ui.horizontal(|ui| {
+                        for code in e.codes.iter().filter_map(|c| doc.code(*c)) {
+                            chip(ui, &code.name, color32(code.color));
+                        }
+                    });
+                    ui.label(&e.coder);
+                    let links: Vec<String> = e.links.iter().map(|l| doc.item_label(*l)).collect();
+                    ui.label(links.join("; "));
+                    ui.end_row();
+                }
+            });
+        });
+        // Highlight on the map what the chosen row supports.
+        self.view.highlight = browser
+            .selected
+            .and_then(|id| doc.evidence_item(id))
+            .map(|e| e.links.iter().copied().collect())
+            .unwrap_or_default();
+        self.run_actions(ui.ctx(), actions);
+    }
+}

@@ -1,0 +1,254 @@
+//! The toolbar: add and delete, what support counts, the evidence filter, search, and the
+//! windows for evidence, codebook, sources and relationship types.
+
+use egui::{RichText, Ui};
+
+use super::{Action, QualmapApp};
+use crate::command::{Command, Element, delete_items};
+use crate::model::support::{SupportMode, attribute_values, coders};
+use crate::model::{Area, Concept, ItemRef, Point, Provenance, Rgb};
+
+/// Colours offered to new areas, in turn (Paul Tol's muted palette, colour-blind safe).
+const AREA_PALETTE: [Rgb; 6] = [
+    Rgb::new(0x44, 0x77, 0xaa),
+    Rgb::new(0xcc, 0x66, 0x77),
+    Rgb::new(0xcc, 0xaa, 0x33),
+    Rgb::new(0x44, 0xaa, 0x99),
+    Rgb::new(0x88, 0x22, 0x55),
+    Rgb::new(0x33, 0x22, 0x88),
+];
+
+/// At most this many search results are listed.
+const SEARCH_RESULTS: usize = 12;
+
+impl QualmapApp {
+    /// Adds a concept at `pos` (world), inside whichever areas' regions hold that point, selects
+    /// it and puts the keyboard in its name.
+    pub fn add_concept_at(&mut self, pos: egui::Pos2) {
+        let areas = self
+            .scene_cache
+            .as_ref()
+            .map(|(_, scene)| {
+                scene
+                    .areas
+                    .iter()
+                    .filter(|a| crate::scene::geometry::convex_contains(&a.outline, pos))
+                    .map(|a| a.id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let id = self.doc.next_concept_id();
+        let concept = Concept {
+            id,
+            label: "New concept".to_owned(),
+            description: String::new(),
+            areas,
+            pos: Point::new(pos.x, pos.y),
+            provenance: Provenance::default(),
+        };
+        if self.apply_edit(Command::Insert(Element::Concept(concept)), None).is_none() {
+            self.view.selection = [ItemRef::Concept(id)].into();
+            self.view.focus_label = true;
+        }
+    }
+
+    /// Adds an area holding the selected concepts.
+    fn add_area(&mut self) {
+        let id = self.doc.next_area_id();
+        let color = AREA_PALETTE.get(self.doc.areas.len() % AREA_PALETTE.len()).copied().unwrap_or(AREA_PALETTE[0]);
+        let mut commands = vec![Command::Insert(Element::Area(Area {
+            id,
+            label: "New area".to_owned(),
+            description: String::new(),
+            color,
+            provenance: Provenance::default(),
+        }))];
+        for item in &self.view.selection {
+            if let ItemRef::Concept(c) = item
+                && let Some(concept) = self.doc.concept(*c)
+            {
+                let mut concept = concept.clone();
+                concept.areas.push(id);
+                commands.push(Command::Update(Element::Concept(concept)));
+            }
+        }
+        let members = commands.len() - 1;
+        if self.apply_edit(Command::Batch { label: "Add area".to_owned(), commands }, None).is_none() {
+            self.view.selection = [ItemRef::Area(id)].into();
+            self.view.focus_label = true;
+            if members == 0 {
+                self.status = "New area: tick it in a concept's Areas to put the concept in it".to_owned();
+            }
+        }
+    }
+
+    pub(super) fn toolbar_ui(&mut self, ui: &mut Ui) {
+        let mut actions = Vec::new();
+        ui.horizontal(|ui| {
+            if ui.button("Add concept").on_hover_text("Or double-click the canvas").clicked() {
+                let center = self.view.camera.center;
+                self.add_concept_at(center);
+            }
+            if ui.button("Add area").on_hover_text("A new area holding the selected concepts").clicked() {
+                self.add_area();
+            }
+            let selected: Vec<ItemRef> = self.view.selection.iter().copied().collect();
+            if ui.add_enabled(!selected.is_empty(), egui::Button::new("Delete")).on_hover_text("Delete (Del)").clicked()
+            {
+                actions.push(Action::Edit(delete_items(&self.doc, &selected), None));
+            }
+            ui.separator();
+            ui.label("Support:");
+            egui::ComboBox::from_id_salt("support-mode")
+                .selected_text(self.view.support.label())
+                .show_ui(ui, |ui| {
+                    for mode in SupportMode::ALL {
+                        ui.selectable_value(&mut self.view.support, mode, mode.label());
+                    }
+                })
+                .response
+                .accessible_name("Support counts");
+            let filter_label = if self.view.filter.is_active() { "Filter (on)" } else { "Filter" };
+            ui.menu_button(filter_label, |ui| self.filter_menu_ui(ui));
+            ui.separator();
+            let search = ui
+                .add(egui::TextEdit::singleline(&mut self.search).hint_text("Search (Ctrl+F)").desired_width(180.0))
+                .accessible_name("Search");
+            if std::mem::take(&mut self.search_focus) {
+                search.request_focus();
+            }
+            self.search_results_ui(ui, &search, &mut actions);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.toggle_value(&mut self.windows.types, "Relationship types");
+                ui.toggle_value(&mut self.windows.sources, "Sources");
+                ui.toggle_value(&mut self.windows.codebook, "Codebook");
+                ui.toggle_value(&mut self.browser.open, "Evidence");
+            });
+        });
+        self.run_actions(ui.ctx(), actions);
+    }
+
+    fn filter_menu_ui(&mut self, ui: &mut Ui) {
+        ui.set_min_width(240.0);
+        let doc = &self.doc;
+        let filter = &mut self.view.filter;
+        ui.label(RichText::new("Count only evidence from…").weak());
+        for (name, values) in attribute_values(doc) {
+            ui.label(RichText::new(&name).strong());
+            ui.horizontal_wrapped(|ui| {
+                for value in values {
+                    let chosen = filter.attributes.get(&name).is_some_and(|v| v.contains(&value));
+                    let mut on = chosen;
+                    if ui.checkbox(&mut on, format!("{name} = {value}")).changed() {
+                        let set = filter.attributes.entry(name.clone()).or_default();
+                        if on {
+                            set.insert(value);
+                        } else {
+                            set.remove(&value);
+                        }
+                    }
+                }
+            });
+        }
+        filter.attributes.retain(|_, values| !values.is_empty());
+        ui.menu_button("Codes", |ui| {
+            egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
+                for code in &doc.codes {
+                    let mut on = filter.codes.contains(&code.id);
+                    if ui.checkbox(&mut on, doc.code_path(code.id)).changed() {
+                        if on {
+                            filter.codes.insert(code.id);
+                        } else {
+                            filter.codes.remove(&code.id);
+                        }
+                    }
+                }
+            });
+        });
+        let all_coders = coders(doc);
+        if !all_coders.is_empty() {
+            ui.label(RichText::new("coder").strong());
+            for coder in all_coders {
+                let mut on = filter.coders.contains(&coder);
+                if ui.checkbox(&mut on, format!("coder = {coder}")).changed() {
+                    if on {
+                        filter.coders.insert(coder);
+                    } else {
+                        filter.coders.remove(&coder);
+                    }
+                }
+            }
+        }
+        ui.separator();
+        if ui.add_enabled(filter.is_active(), egui::Button::new("Clear filter")).clicked() {
+            *filter = Default::default();
+        }
+    }
+
+    fn search_results_ui(&mut self, ui: &mut Ui, field: &egui::Response, actions: &mut Vec<Action>) {
+        let query = self.search.trim().to_lowercase();
+        if query.is_empty() {
+            return;
+        }
+        let doc = &self.doc;
+        let mut hits: Vec<(ItemRef, String)> = Vec::new();
+        for concept in &doc.concepts {
+            if concept.label.to_lowercase().contains(&query) || concept.description.to_lowercase().contains(&query) {
+                hits.push((ItemRef::Concept(concept.id), concept.label.clone()));
+            }
+        }
+        for area in &doc.areas {
+            if area.label.to_lowercase().contains(&query) {
+                hits.push((ItemRef::Area(area.id), format!("Area: {}", area.label)));
+            }
+        }
+        let mut evidence_hits = 0;
+        for evidence in doc.evidence.iter().filter(|e| super::evidence::evidence_matches(doc, e, &query)) {
+            evidence_hits += 1;
+            if let Some(first) = evidence.links.first() {
+                let short: String = evidence.excerpt.chars().take(60).collect();
+                hits.push((*first, format!("“{short}…” → {}", doc.item_label(*first))));
+            }
+        }
+        self.view.highlight.extend(hits.iter().map(|(item, _)| *item));
+        if !(field.has_focus() || field.lost_focus())
+            && self.view.selection.iter().any(|s| hits.iter().any(|h| h.0 == *s))
+        {
+            return;
+        }
+        if field.lost_focus()
+            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && let Some((item, _)) = hits.first()
+        {
+            actions.push(Action::Focus(*item));
+            return;
+        }
+        let area = egui::Area::new(ui.scope_id().with("search-results"))
+            .order(egui::Order::Foreground)
+            .fixed_pos(field.rect.left_bottom() + egui::vec2(0.0, 4.0));
+        area.show(ui.ctx(), |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.set_max_width(420.0);
+                ui.label(
+                    RichText::new(format!(
+                        "{} matching concepts or areas, {evidence_hits} excerpts",
+                        hits.len() - hits.iter().filter(|h| h.1.starts_with('“')).count()
+                    ))
+                    .small()
+                    .weak(),
+                );
+                for (item, text) in hits.iter().take(SEARCH_RESULTS) {
+                    if ui.selectable_label(false, text).clicked() {
+                        actions.push(Action::Focus(*item));
+                    }
+                }
+                if hits.len() > SEARCH_RESULTS {
+                    ui.label(RichText::new(format!("… and {} more", hits.len() - SEARCH_RESULTS)).weak());
+                }
+                if ui.small_button("Clear search").clicked() {
+                    self.search.clear();
+                }
+            });
+        });
+    }
+}
