@@ -446,3 +446,29 @@ fn discarding_recovery_removes_it() {
     assert_eq!(harness.state().document().concepts.len(), 19);
     assert!(qualmap::app::recovery::read(dir.path()).is_none());
 }
+
+#[test]
+fn evidence_browser_rows_highlight_and_link_to_the_selection() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Coping").click();
+    harness.run();
+    harness.get_by_label("Evidence").click();
+    harness.run();
+    let row = harness.get_by_label_contains("We took the complaint apart");
+    row.click();
+    harness.run();
+    let first = harness.state().document().evidence[0].clone();
+    for link in &first.links {
+        assert!(harness.state().view().highlight.contains(link), "{link:?} is highlighted");
+    }
+    harness.get_by_label("Link to selection").click();
+    harness.run();
+    let coping = concept_id(&harness, "Coping");
+    assert!(harness.state().document().evidence[0].links.contains(&ItemRef::Concept(coping)));
+    // Searching narrows the table.
+    harness.get_by_label("Search evidence").click();
+    harness.run();
+    harness.get_by_label("Search evidence").type_text("exhausted");
+    harness.run();
+    harness.get_by_label_contains("1 of 32 items");
+}

@@ -29,6 +29,8 @@ impl Default for Camera {
 /// Zoom limits.
 const MIN_ZOOM: f32 = 0.05;
 const MAX_ZOOM: f32 = 8.0;
+/// Fitting never enlarges a small map beyond this, so a new map starts at a natural size.
+const MAX_FIT_ZOOM: f32 = 1.25;
 /// Margin kept around the map when fitting, in screen points.
 const FIT_MARGIN: f32 = 28.0;
 /// Below this on-screen font size, text is not drawn (it could not be read anyway).
@@ -38,7 +40,8 @@ impl Camera {
     /// The camera showing all of `bounds` inside `canvas`, with a margin.
     pub fn fit(bounds: Rect, canvas: Rect) -> Self {
         let room = (canvas.size() - Vec2::splat(2.0 * FIT_MARGIN)).max(Vec2::splat(1.0));
-        let zoom = (room.x / bounds.width().max(1.0)).min(room.y / bounds.height().max(1.0)).clamp(MIN_ZOOM, MAX_ZOOM);
+        let zoom =
+            (room.x / bounds.width().max(1.0)).min(room.y / bounds.height().max(1.0)).clamp(MIN_ZOOM, MAX_FIT_ZOOM);
         Self { center: bounds.center(), zoom }
     }
 

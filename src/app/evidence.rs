@@ -268,8 +268,14 @@ impl QualmapApp {
                 }
             }
         });
-        let mut rows: Vec<&Evidence> =
-            doc.evidence.iter().filter(|e| evidence_matches(doc, e, &browser.query)).collect();
+        // Under an active filter the table lists the evidence that counts, like the map.
+        let filter = &self.view.filter;
+        let mut rows: Vec<&Evidence> = doc
+            .evidence
+            .iter()
+            .filter(|e| !filter.is_active() || filter.matches(doc, e))
+            .filter(|e| evidence_matches(doc, e, &browser.query))
+            .collect();
         let source_name = |e: &Evidence| doc.source(e.source).map_or(String::new(), |s| s.name.clone());
         match browser.sort {
             SortBy::Id => {}
@@ -282,7 +288,8 @@ impl QualmapApp {
         if browser.descending {
             rows.reverse();
         }
-        ui.label(RichText::new(format!("{} of {} items", rows.len(), doc.evidence.len())).small().weak());
+        let filtered = if filter.is_active() { format!(" (filter: {})", filter.describe(doc)) } else { String::new() };
+        ui.label(RichText::new(format!("{} of {} items{filtered}", rows.len(), doc.evidence.len())).small().weak());
         let header = |ui: &mut Ui, browser: &mut Browser, text: &str, sort: SortBy| {
             let marker = if browser.sort == sort { if browser.descending { " v" } else { " ^" } } else { "" };
             if ui.button(RichText::new(format!("{text}{marker}")).strong()).clicked() {
@@ -307,13 +314,16 @@ impl QualmapApp {
                     let short: String = e.excerpt.chars().take(90).collect();
                     let short = if short.len() < e.excerpt.len() { format!("{short}…") } else { short };
                     let row = ui
-                        .dnd_drag_source(ui.scope_id().with(("evidence-row", e.id)), e.id, |ui| {
-                            ui.add(egui::Button::selectable(selected, short).truncate())
-                        })
-                        .inner
+                        .add_sized(
+                            [340.0, 18.0],
+                            egui::Button::selectable(selected, short).truncate().sense(egui::Sense::click_and_drag()),
+                        )
                         .on_hover_text(
                             "Click to show what it supports; drag onto a concept or relationship to link it",
                         );
+                    if row.dragged() {
+                        row.dnd_set_drag_payload(e.id);
+                    }
                     if row.clicked() {
                         browser.selected = if selected { None } else { Some(e.id) };
                     }
@@ -337,11 +347,9 @@ impl QualmapApp {
             });
         });
         // Highlight on the map what the chosen row supports.
-        self.view.highlight = browser
-            .selected
-            .and_then(|id| doc.evidence_item(id))
-            .map(|e| e.links.iter().copied().collect())
-            .unwrap_or_default();
+        if let Some(e) = browser.selected.and_then(|id| doc.evidence_item(id)) {
+            self.view.highlight.extend(e.links.iter().copied());
+        }
         self.run_actions(ui.ctx(), actions);
     }
 }

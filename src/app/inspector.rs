@@ -51,7 +51,12 @@ impl QualmapApp {
 fn map_summary_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
     let mut info = doc.info.clone();
     let title = ui
-        .add(egui::TextEdit::singleline(&mut info.title).font(egui::TextStyle::Heading).hint_text("Map title"))
+        .add(
+            egui::TextEdit::multiline(&mut info.title)
+                .font(egui::TextStyle::Heading)
+                .desired_rows(1)
+                .hint_text("Map title"),
+        )
         .accessible_name("Map title");
     ui.add_space(2.0);
     let description = ui

@@ -387,7 +387,8 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
             })
         })
         .collect();
-    place_area_labels(&mut areas);
+    let cards: Vec<Rect> = nodes.iter().map(|n| n.rect).collect();
+    place_area_labels(&mut areas, &cards);
 
     // Relationships.
     let area_shapes: HashMap<AreaId, &AreaShape> = areas.iter().map(|a| (a.id, a)).collect();
@@ -478,35 +479,53 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
 
 /// Puts each area's name just outside its outline, on the side facing away from the middle of
 /// the map, so names never sit on top of concepts.
-fn place_area_labels(areas: &mut [AreaShape]) {
+fn place_area_labels(areas: &mut [AreaShape], cards: &[Rect]) {
     let centroids: Vec<Pos2> = areas.iter().map(|a| centroid(&a.outline)).collect();
     let middle = if centroids.is_empty() {
         Pos2::ZERO
     } else {
         (centroids.iter().fold(Vec2::ZERO, |acc, c| acc + c.to_vec2()) / centroids.len() as f32).to_pos2()
     };
+    let mut taken: Vec<Rect> = cards.iter().map(|r| r.expand(4.0)).collect();
     for (area, own) in areas.iter_mut().zip(&centroids) {
         // Away from the middle of the map, leaning upwards so that names sit above the regions
         // like a figure's headings, and the space below stays free.
         let away = *own - middle;
-        let mut dir = vec2(away.x, away.y.min(0.0) - 0.8 * away.x.abs());
-        if dir.length() < 1.0 {
-            dir = vec2(0.0, -1.0);
+        let mut preferred = vec2(away.x, away.y.min(0.0) - 0.8 * away.x.abs());
+        if preferred.length() < 1.0 {
+            preferred = vec2(0.0, -1.0);
         }
-        let dir = dir.normalized();
-        let support = area
-            .outline
+        // If that spot is covered by a card or another name, try other sides.
+        let candidates = [
+            preferred.normalized(),
+            vec2(0.0, -1.0),
+            vec2(-0.7, -0.7),
+            vec2(0.7, -0.7),
+            vec2(-1.0, 0.0),
+            vec2(1.0, 0.0),
+            vec2(0.0, 1.0),
+        ];
+        let size = area.label.rect.size();
+        let place = |dir: Vec2| {
+            let support = area
+                .outline
+                .iter()
+                .copied()
+                .max_by(|a, b| a.to_vec2().dot(dir).total_cmp(&b.to_vec2().dot(dir)))
+                .unwrap_or(*own);
+            let reach = dir.x.abs() * size.x / 2.0 + dir.y.abs() * size.y / 2.0;
+            // Step out from the outline's extreme point along `dir`, on the line through the
+            // area's centre.
+            let along = (support - *own).dot(dir) + reach + 10.0;
+            Rect::from_center_size(*own + dir * along, size)
+        };
+        let rect = candidates
             .iter()
-            .copied()
-            .max_by(|a, b| a.to_vec2().dot(dir).total_cmp(&b.to_vec2().dot(dir)))
-            .unwrap_or(*own);
-        let half = area.label.rect.size() / 2.0;
-        let reach = dir.x.abs() * half.x + dir.y.abs() * half.y;
-        // Along the main direction, step out from the outline's extreme point; across it, stay
-        // on the line through the area's centre.
-        let along = (support - *own).dot(dir) + reach + 10.0;
-        let center = *own + dir * along;
-        area.label.rect = Rect::from_center_size(center, area.label.rect.size());
+            .map(|dir| place(*dir))
+            .find(|rect| !taken.iter().any(|t| t.intersects(*rect)))
+            .unwrap_or_else(|| place(candidates[0]));
+        taken.push(rect.expand(4.0));
+        area.label.rect = rect;
     }
 }
 
