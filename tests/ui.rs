@@ -10,8 +10,9 @@ use qualmap::app::{Camera, QualmapApp, Startup};
 use qualmap::model::ItemRef;
 
 fn harness(startup: Startup) -> Harness<'static, QualmapApp> {
-    let mut harness =
-        Harness::builder().with_size(Vec2::new(1280.0, 800.0)).build_eframe(move |cc| QualmapApp::new(cc, startup));
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .build_eframe(move |cc| QualmapApp::with_recovery_dir(cc, startup, None));
     harness.run();
     harness
 }
@@ -432,6 +433,18 @@ fn work_is_recovered_after_a_crash() {
 }
 
 #[test]
+fn a_second_window_does_not_take_the_first_windows_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = harness_with_recovery(dir.path());
+    first.get_by_label("Add concept").click();
+    first.run();
+    first.state_mut().autosave_now();
+    let second = harness_with_recovery(dir.path());
+    assert!(!second.state().recovery_offered(), "the first window is still open");
+    drop(first);
+}
+
+#[test]
 fn discarding_recovery_removes_it() {
     let dir = tempfile::tempdir().unwrap();
     {
@@ -444,7 +457,12 @@ fn discarding_recovery_removes_it() {
     harness.get_by_label("Discard").click();
     harness.run();
     assert_eq!(harness.state().document().concepts.len(), 19);
-    assert!(qualmap::app::recovery::read(dir.path()).is_none());
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".qualmap"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

@@ -153,9 +153,10 @@ pub struct QualmapApp {
     windows: catalogs::CatalogWindows,
     confirm_edit: Option<catalogs::Confirm>,
     /// Where autosave writes; `None` disables it.
-    recovery_dir: Option<PathBuf>,
+    session: Option<recovery::Session>,
     autosave_due: Option<std::time::Instant>,
-    offered_recovery: Option<(Document, recovery::RecoveryInfo)>,
+    /// Work left by sessions that crashed, waiting for the user's decision (first shown first).
+    orphans: Vec<recovery::Orphan>,
     search: String,
     search_focus: bool,
     /// The type given to the next relationship drawn on the canvas.
@@ -183,7 +184,7 @@ impl QualmapApp {
     ) -> Self {
         let prefs: Prefs = cc.storage.and_then(|s| eframe::get_value(s, PREFS_KEY)).unwrap_or_default();
         let mut app = Self::with_prefs(prefs, &cc.egui_ctx);
-        app.recovery_dir = recovery_dir;
+        app.session = recovery_dir.as_deref().and_then(recovery::Session::start);
         app.check_for_recovery();
         match startup {
             Startup::Example => {}
@@ -208,9 +209,9 @@ impl QualmapApp {
             browser: evidence::Browser::default(),
             windows: catalogs::CatalogWindows::default(),
             confirm_edit: None,
-            recovery_dir: None,
+            session: None,
             autosave_due: None,
-            offered_recovery: None,
+            orphans: Vec::new(),
             search: String::new(),
             search_focus: false,
             last_relationship_type: None,
@@ -389,39 +390,34 @@ impl QualmapApp {
     // ----- Autosave and recovery ---------------------------------------------------------------
 
     fn check_for_recovery(&mut self) {
-        let Some(dir) = self.recovery_dir.clone() else { return };
-        match recovery::read(&dir) {
-            None => {}
-            Some(Ok(found)) => self.offered_recovery = Some(found),
-            Some(Err(err)) => {
-                // Keep the damaged copy aside rather than overwrite it with the next autosave.
-                let stamp =
-                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-                let aside = dir.join(format!("recovery-unreadable-{stamp}.qualmap"));
-                let _ = std::fs::rename(dir.join("recovery.qualmap"), &aside);
-                recovery::clear(&dir);
-                self.alert(
-                    "A recovery file could not be read",
-                    format!("{err}\n\nIt was kept as {}.", aside.display()),
-                );
+        let Some(session) = &self.session else { return };
+        let mut orphans = session.orphans();
+        // Unreadable copies are kept aside (never overwritten) and reported.
+        let mut unreadable = Vec::new();
+        orphans.retain(|orphan| match &orphan.map {
+            Ok(_) => true,
+            Err(err) => {
+                unreadable.push(format!("{err}\nIt was kept as {}.", session.set_aside(orphan).display()));
+                false
             }
+        });
+        self.orphans = orphans;
+        if !unreadable.is_empty() {
+            self.alert("A recovery file could not be read", unreadable.join("\n\n"));
         }
     }
 
     /// Writes (or clears) the recovery file now.
     pub fn autosave_now(&mut self) {
         self.autosave_due = None;
-        let Some(dir) = &self.recovery_dir else { return };
-        if self.offered_recovery.is_some() {
-            return; // never overwrite work the user has not yet decided about
-        }
+        let Some(session) = &self.session else { return };
         if self.is_dirty() {
             let info = recovery::RecoveryInfo { path: self.path.clone(), name: self.display_name() };
-            if let Err(err) = recovery::write(dir, &self.doc, &info) {
+            if let Err(err) = session.write(&self.doc, &info) {
                 self.status = format!("Autosave failed: {err}");
             }
         } else {
-            recovery::clear(dir);
+            session.clear();
         }
     }
 
@@ -436,31 +432,43 @@ impl QualmapApp {
         }
     }
 
-    /// Whether a recovery file from an earlier session is waiting to be restored or discarded.
+    /// Whether work from a crashed session is waiting to be restored or discarded.
     pub fn recovery_offered(&self) -> bool {
-        self.offered_recovery.is_some()
+        !self.orphans.is_empty()
     }
 
-    /// Restores the work a crashed session left in the recovery file.
+    /// Restores the work a crashed session left (the newest first). The restored map replaces
+    /// the open one, which is the untouched map this window started on.
     pub fn restore_recovery(&mut self) {
-        if let Some((doc, info)) = self.offered_recovery.take() {
-            self.replace_document(doc, info.path, &info.name);
+        if self.orphans.is_empty() {
+            return;
+        }
+        let orphan = self.orphans.remove(0);
+        if let Ok((doc, info)) = &orphan.map {
+            self.replace_document(doc.clone(), info.path.clone(), &info.name);
             self.history.mark_unsaved();
             self.status = "Restored unsaved work".to_owned();
+            // Now this session holds the work: save it as ours before dropping the orphan's copy.
             self.autosave_now();
+        }
+        if let Some(session) = &self.session {
+            session.forget(&orphan);
         }
     }
 
-    /// Throws away the recovery file.
+    /// Throws away the offered recovery copy.
     pub fn discard_recovery(&mut self) {
-        self.offered_recovery = None;
-        if let Some(dir) = &self.recovery_dir {
-            recovery::clear(dir);
+        if self.orphans.is_empty() {
+            return;
+        }
+        let orphan = self.orphans.remove(0);
+        if let Some(session) = &self.session {
+            session.forget(&orphan);
         }
     }
 
     fn recovery_ui(&mut self, ctx: &egui::Context) {
-        let Some((doc, info)) = &self.offered_recovery else { return };
+        let Some(Ok((doc, info))) = self.orphans.first().map(|o| &o.map) else { return };
         let mut choice = None;
         egui::Modal::new(egui::Id::unique("offer-recovery")).show(ctx, |ui| {
             ui.set_max_width(420.0);
@@ -987,11 +995,10 @@ impl eframe::App for QualmapApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        // A normal close: the user saved or chose not to; nothing is left to recover.
-        if let Some(dir) = &self.recovery_dir
-            && self.offered_recovery.is_none()
-        {
-            recovery::clear(dir);
+        // A normal close: the user saved or chose not to; nothing is left to recover. Orphans
+        // not yet decided about stay for the next start.
+        if let Some(session) = self.session.take() {
+            session.end();
         }
     }
 }
