@@ -118,6 +118,7 @@ fn dragging_a_concept_moves_it_as_one_undo_step() {
     assert!((after.x - before.x - 50.0 / zoom).abs() < 1.0, "{before:?} → {after:?}");
     assert!((after.y - before.y - 30.0 / zoom).abs() < 1.0, "{before:?} → {after:?}");
     assert!(harness.state().is_dirty());
+    assert!(harness.state().autosave_pending(), "a drag is autosaved like any edit");
     assert!(harness.state().window_title().starts_with("● "));
 
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);

@@ -398,7 +398,7 @@ impl QualmapApp {
         {
             let end = shifted(&start, moved);
             self.history.record(Command::MoveConcepts(start), Command::MoveConcepts(end));
-            self.revision += 1;
+            self.touch();
         }
     }
 }

@@ -432,6 +432,11 @@ impl QualmapApp {
         }
     }
 
+    /// Whether a change is waiting to be written to the recovery file.
+    pub fn autosave_pending(&self) -> bool {
+        self.autosave_due.is_some()
+    }
+
     /// Whether work from a crashed session is waiting to be restored or discarded.
     pub fn recovery_offered(&self) -> bool {
         !self.orphans.is_empty()
