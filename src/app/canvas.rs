@@ -172,6 +172,10 @@ impl QualmapApp {
             if response.clicked() {
                 clicked = Some((ItemRef::Concept(node.id), ui.input(|i| i.modifiers)));
             }
+            if response.double_clicked() {
+                // Rename in place: the name field takes the keyboard.
+                self.view.focus_label = true;
+            }
             if response.drag_started() {
                 drag_started = Some(node.id);
             }
