@@ -28,12 +28,101 @@ pub enum Commands {
         /// The .qualmap file to check.
         file: PathBuf,
     },
+    /// Export a map: an image (svg, png, pdf), a graph (graphml, gexf, dot, canvas) or an
+    /// evidence appendix (html, md, csv), chosen by the output's extension.
+    Export(ExportArgs),
     /// Write the built-in example map to a file.
     Example {
         /// Where to write it ("-" for standard output).
         #[arg(short, long)]
         output: PathBuf,
     },
+}
+
+/// Options of `qualmap export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The .qualmap file to export.
+    pub map: PathBuf,
+    /// Where to write; the extension picks the format.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Pixels per map unit for PNG (1 to 4 for papers and slides).
+    #[arg(long, default_value_t = 2.0)]
+    pub scale: f32,
+    /// PNG width in pixels (overrides --scale).
+    #[arg(long)]
+    pub width: Option<u32>,
+    /// Colours: light, dark or print (greyscale, areas told apart by outline pattern).
+    #[arg(long, default_value = "light", value_parser = ["light", "dark", "print"])]
+    pub theme: String,
+    /// Transparent background.
+    #[arg(long)]
+    pub transparent: bool,
+    /// Leave out the legend.
+    #[arg(long)]
+    pub no_legend: bool,
+    /// Add a caption: title, citation and the filter in force.
+    #[arg(long)]
+    pub caption: bool,
+    /// What support counts.
+    #[arg(long, default_value = "excerpts", value_parser = ["excerpts", "sources", "participants"])]
+    pub support: String,
+    /// Count only evidence whose source has this attribute value, e.g. role=mentor (repeatable).
+    #[arg(long, value_name = "ATTRIBUTE=VALUE")]
+    pub filter: Vec<String>,
+    /// Count only evidence from this coder (repeatable).
+    #[arg(long)]
+    pub coder: Vec<String>,
+}
+
+fn export(args: &ExportArgs) -> Result<String, String> {
+    use crate::export::{ExportOptions, Format, export_path};
+    use crate::model::support::SupportMode;
+    use crate::scene::{EguiMeasure, ThemeKind, headless_context};
+    let format = Format::from_path(&args.output).ok_or_else(|| {
+        let known: Vec<&str> = Format::ALL.iter().map(|f| f.extension()).collect();
+        format!("{}: unknown output format; use one of .{}", args.output.display(), known.join(", ."))
+    })?;
+    if !(args.scale.is_finite() && args.scale > 0.0 && args.scale <= 16.0) {
+        return Err(format!("--scale {} is out of range (more than 0, at most 16)", args.scale));
+    }
+    let doc = io::load_path(&args.map).map_err(|e| e.to_string())?;
+    let mut options = ExportOptions {
+        theme: match args.theme.as_str() {
+            "dark" => ThemeKind::Dark,
+            "print" => ThemeKind::Print,
+            _ => ThemeKind::Light,
+        },
+        scale: args.scale,
+        width_px: args.width,
+        transparent: args.transparent,
+        legend: !args.no_legend,
+        caption: args.caption,
+        support: match args.support.as_str() {
+            "sources" => SupportMode::Sources,
+            "participants" => SupportMode::Participants,
+            _ => SupportMode::Excerpts,
+        },
+        ..ExportOptions::default()
+    };
+    for pair in &args.filter {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(format!("--filter {pair}: expected ATTRIBUTE=VALUE, e.g. role=mentor"));
+        };
+        options.filter.attributes.entry(name.trim().to_owned()).or_default().insert(value.trim().to_owned());
+    }
+    options.filter.coders.extend(args.coder.iter().cloned());
+    let ctx = headless_context();
+    let start = std::time::Instant::now();
+    export_path(&doc, &args.output, format, &options, &EguiMeasure(&ctx))
+        .map_err(|e| format!("{}: {e}", args.output.display()))?;
+    Ok(format!(
+        "wrote {} ({}) in {:.0} ms",
+        args.output.display(),
+        format.label(),
+        start.elapsed().as_secs_f64() * 1000.0
+    ))
 }
 
 /// Runs a headless subcommand; returns the process exit code.
@@ -46,6 +135,16 @@ pub fn run(command: &Commands) -> i32 {
             }
             Err(err) => {
                 eprintln!("error: {err}");
+                1
+            }
+        },
+        Commands::Export(args) => match export(args) {
+            Ok(message) => {
+                println!("{message}");
+                0
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
                 1
             }
         },

@@ -9,5 +9,6 @@
 pub mod app;
 pub mod cli;
 pub mod command;
+pub mod export;
 pub mod model;
 pub mod scene;

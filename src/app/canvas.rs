@@ -9,7 +9,7 @@ use super::{QualmapApp, ViewState};
 use crate::command::Command;
 use crate::command::Element;
 use crate::model::{ConceptId, Endpoint, EvidenceId, ItemRef, LineStyle, Point, Provenance, Relationship};
-use crate::scene::{MapTheme, Scene, TextBlock, TextMeasure, metrics};
+use crate::scene::{MapTheme, Scene, TextBlock, metrics};
 
 /// Where the canvas looks: the world point at the centre of the canvas, and points per world unit.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -84,15 +84,7 @@ pub fn map_area(canvas: Rect) -> Rect {
     Rect::from_min_max(canvas.min, pos2(canvas.max.x, (canvas.max.y - LEGEND_HEIGHT).max(canvas.min.y + 1.0)))
 }
 
-/// Measures text with egui's own fonts, so labels are wrapped exactly as they are drawn.
-struct EguiMeasure<'a>(&'a egui::Context);
-
-impl TextMeasure for EguiMeasure<'_> {
-    fn line_width(&self, text: &str, font_size: f32) -> f32 {
-        self.0
-            .fonts_mut(|f| f.layout_no_wrap(text.to_owned(), FontId::proportional(font_size), Color32::WHITE).size().x)
-    }
-}
+use crate::scene::EguiMeasure;
 
 impl QualmapApp {
     /// The camera that fits the map into the last canvas rectangle, measured with `ctx`'s fonts.

@@ -834,12 +834,12 @@ impl QualmapApp {
                     self.view.fit_requested = true;
                 }
                 let theme_label = match self.prefs.theme {
-                    ThemeKind::Light => "Dark theme",
+                    ThemeKind::Light | ThemeKind::Print => "Dark theme",
                     ThemeKind::Dark => "Light theme",
                 };
                 if ui.button(theme_label).clicked() {
                     self.prefs.theme = match self.prefs.theme {
-                        ThemeKind::Light => ThemeKind::Dark,
+                        ThemeKind::Light | ThemeKind::Print => ThemeKind::Dark,
                         ThemeKind::Dark => ThemeKind::Light,
                     };
                     apply_theme(&ctx, self.prefs.theme);
@@ -948,7 +948,7 @@ fn with_qualmap_extension(path: PathBuf) -> PathBuf {
 
 fn apply_theme(ctx: &egui::Context, theme: ThemeKind) {
     ctx.set_theme(match theme {
-        ThemeKind::Light => egui::Theme::Light,
+        ThemeKind::Light | ThemeKind::Print => egui::Theme::Light,
         ThemeKind::Dark => egui::Theme::Dark,
     });
 }

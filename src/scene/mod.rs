@@ -31,6 +31,28 @@ pub trait TextMeasure {
     }
 }
 
+/// Measures text with egui's own fonts, so labels are wrapped exactly as they are drawn on screen.
+pub struct EguiMeasure<'a>(pub &'a egui::Context);
+
+impl TextMeasure for EguiMeasure<'_> {
+    fn line_width(&self, text: &str, font_size: f32) -> f32 {
+        self.0.fonts_mut(|f| {
+            f.layout_no_wrap(text.to_owned(), egui::FontId::proportional(font_size), Color32::WHITE).size().x
+        })
+    }
+}
+
+/// An egui context with its fonts loaded and no window, for measuring text in headless work
+/// (exports from the command line) exactly as the screen does.
+pub fn headless_context() -> egui::Context {
+    let ctx = egui::Context::default();
+    // One empty pass loads the fonts.
+    let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+    // No renderer will upload the font atlas; say so, as egui asks.
+    output.textures_delta.clear();
+    ctx
+}
+
 /// A measurer that assumes an average character width; for tests and headless checks where the
 /// real font is not loaded.
 pub struct ApproxMeasure;

@@ -12,6 +12,22 @@ pub enum ThemeKind {
     Light,
     /// Light text on a dark page.
     Dark,
+    /// For print: greys only, areas told apart by outline pattern as well as shade.
+    Print,
+}
+
+impl ThemeKind {
+    /// Every theme, in menu order.
+    pub const ALL: [Self; 3] = [Self::Light, Self::Dark, Self::Print];
+
+    /// A short human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Light => "Light",
+            Self::Dark => "Dark",
+            Self::Print => "Print (greyscale)",
+        }
+    }
 }
 
 /// Concrete colours for one theme.
@@ -61,6 +77,7 @@ impl MapTheme {
                 selection: Color32::from_rgb(0x1f, 0x78, 0xd1),
                 area_fill_alpha: 34,
             },
+            ThemeKind::Print => Self { kind, area_fill_alpha: 30, ..Self::new(ThemeKind::Light) },
             ThemeKind::Dark => Self {
                 kind,
                 background: Color32::from_rgb(0x1c, 0x1e, 0x23),
@@ -83,6 +100,12 @@ impl MapTheme {
     pub fn ink(&self, color: Rgb) -> Color32 {
         match self.kind {
             ThemeKind::Light => Color32::from_rgb(color.r, color.g, color.b),
+            ThemeKind::Print => {
+                // Luminance, darkened so that every line prints clearly.
+                let y = 0.2126 * f32::from(color.r) + 0.7152 * f32::from(color.g) + 0.0722 * f32::from(color.b);
+                let grey = (y * 0.6) as u8;
+                Color32::from_rgb(grey, grey, grey)
+            }
             ThemeKind::Dark => {
                 let lift = |c: u8| (f32::from(c) + (255.0 - f32::from(c)) * 0.35) as u8;
                 Color32::from_rgb(lift(color.r), lift(color.g), lift(color.b))
@@ -101,7 +124,7 @@ impl MapTheme {
     pub fn area_text(&self, color: Rgb) -> Color32 {
         let c = self.ink(color);
         match self.kind {
-            ThemeKind::Light => {
+            ThemeKind::Light | ThemeKind::Print => {
                 let darken = |v: u8| (f32::from(v) * 0.72) as u8;
                 Color32::from_rgb(darken(c.r()), darken(c.g()), darken(c.b()))
             }

@@ -1,0 +1,281 @@
+//! Exports: images for papers and slides (SVG, PNG, PDF) drawn from the same scene as the screen,
+//! graph formats for other tools (GraphML, GEXF, DOT, JSON Canvas) and an evidence appendix
+//! (HTML, Markdown, CSV). Every format is deterministic: the same map and options give the same
+//! bytes, so a figure can be rebuilt by a paper's build script.
+
+pub mod appendix;
+pub mod graph;
+pub mod svg;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use egui::Rect;
+
+use crate::model::Document;
+use crate::model::support::{EvidenceFilter, SupportMode};
+use crate::scene::{MapTheme, Scene, SceneOptions, TextMeasure, ThemeKind, build_scene};
+
+/// What a file is exported as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Format {
+    /// Scalable vector graphics with real text.
+    Svg,
+    /// A raster image.
+    Png,
+    /// A vector PDF with the font embedded.
+    Pdf,
+    /// GraphML (yEd, Cytoscape, Gephi, networkx).
+    GraphMl,
+    /// GEXF with positions, colours and sizes (Gephi).
+    Gexf,
+    /// Graphviz DOT.
+    Dot,
+    /// JSON Canvas (Obsidian).
+    Canvas,
+    /// Evidence appendix as a web page.
+    Html,
+    /// Evidence appendix as Markdown.
+    Markdown,
+    /// Evidence appendix as a table, one row per supporting excerpt.
+    Csv,
+}
+
+impl Format {
+    /// Every format, in menu order.
+    pub const ALL: [Self; 10] = [
+        Self::Svg,
+        Self::Png,
+        Self::Pdf,
+        Self::GraphMl,
+        Self::Gexf,
+        Self::Dot,
+        Self::Canvas,
+        Self::Html,
+        Self::Markdown,
+        Self::Csv,
+    ];
+
+    /// The file extension (without dot).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Svg => "svg",
+            Self::Png => "png",
+            Self::Pdf => "pdf",
+            Self::GraphMl => "graphml",
+            Self::Gexf => "gexf",
+            Self::Dot => "dot",
+            Self::Canvas => "canvas",
+            Self::Html => "html",
+            Self::Markdown => "md",
+            Self::Csv => "csv",
+        }
+    }
+
+    /// A human label for menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Svg => "SVG image",
+            Self::Png => "PNG image",
+            Self::Pdf => "PDF",
+            Self::GraphMl => "GraphML graph",
+            Self::Gexf => "GEXF graph (Gephi)",
+            Self::Dot => "DOT graph (Graphviz)",
+            Self::Canvas => "JSON Canvas (Obsidian)",
+            Self::Html => "Evidence appendix (HTML)",
+            Self::Markdown => "Evidence appendix (Markdown)",
+            Self::Csv => "Evidence table (CSV)",
+        }
+    }
+
+    /// The format a file name asks for, from its extension.
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        let ext = match ext.as_str() {
+            "markdown" => "md",
+            "htm" => "html",
+            "gv" => "dot",
+            other => other,
+        }
+        .to_owned();
+        Self::ALL.into_iter().find(|f| f.extension() == ext)
+    }
+
+    /// Whether the format is a picture of the map (uses theme, scale, legend…).
+    pub fn is_image(self) -> bool {
+        matches!(self, Self::Svg | Self::Png | Self::Pdf)
+    }
+}
+
+/// How to export.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ExportOptions {
+    /// Colours: light, dark or print.
+    pub theme: ThemeKind,
+    /// Pixels per map unit for PNG (and the SVG's nominal size).
+    pub scale: f32,
+    /// For PNG: a target width in pixels, overriding `scale`.
+    pub width_px: Option<u32>,
+    /// Leave the background transparent.
+    pub transparent: bool,
+    /// Draw a legend below the map.
+    pub legend: bool,
+    /// Draw a caption: title, citation, the filter in force.
+    pub caption: bool,
+    /// What support counts.
+    pub support: SupportMode,
+    /// Which evidence counts.
+    pub filter: EvidenceFilter,
+    /// Only this part of the map (world rectangle); `None` is the whole map.
+    #[serde(skip)]
+    pub view: Option<Rect>,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self {
+            theme: ThemeKind::Light,
+            scale: 2.0,
+            width_px: None,
+            transparent: false,
+            legend: true,
+            caption: false,
+            support: SupportMode::Excerpts,
+            filter: EvidenceFilter::default(),
+            view: None,
+        }
+    }
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The image would be too large to hold in memory.
+    #[error("the image would be {width}×{height} pixels; lower the scale or width (at most {max} pixels a side)")]
+    TooLarge {
+        /// Width asked for.
+        width: u32,
+        /// Height asked for.
+        height: u32,
+        /// Largest side allowed.
+        max: u32,
+    },
+    /// The SVG could not be turned into an image or PDF (an internal error).
+    #[error("could not render the drawing: {0}")]
+    Render(String),
+    /// The file could not be written.
+    #[error(transparent)]
+    Save(#[from] crate::model::io::SaveError),
+}
+
+/// Largest side of a PNG export, in pixels (16k × 16k RGBA is 1 GiB).
+pub const MAX_PNG_SIDE: u32 = 16_384;
+
+/// The scene an export draws.
+pub fn export_scene(doc: &Document, options: &ExportOptions, measure: &dyn TextMeasure) -> Scene {
+    let scene_options =
+        SceneOptions { theme: MapTheme::new(options.theme), support: options.support, filter: options.filter.clone() };
+    build_scene(doc, &scene_options, measure)
+}
+
+/// A font database holding the screen's font, so every machine renders exports identically.
+fn font_database() -> Arc<usvg::fontdb::Database> {
+    let mut db = usvg::fontdb::Database::new();
+    db.load_font_data(epaint_default_fonts::UBUNTU_LIGHT.to_vec());
+    let family = db.faces().next().and_then(|f| f.families.first()).map(|(name, _)| name.clone());
+    if let Some(family) = family {
+        db.set_sans_serif_family(family.clone());
+        db.set_serif_family(family);
+    }
+    Arc::new(db)
+}
+
+fn parse_svg(svg: &str) -> Result<usvg::Tree, ExportError> {
+    let options = usvg::Options { fontdb: font_database(), ..usvg::Options::default() };
+    usvg::Tree::from_str(svg, &options).map_err(|e| ExportError::Render(e.to_string()))
+}
+
+/// Renders SVG text to PNG bytes on the CPU.
+pub fn svg_to_png(svg: &str, options: &ExportOptions) -> Result<Vec<u8>, ExportError> {
+    let tree = parse_svg(svg)?;
+    let size = tree.size();
+    // The SVG's nominal size already includes `scale`; a target width overrides it.
+    let zoom = options.width_px.map_or(1.0, |w| w as f32 / size.width().max(1.0));
+    let width = (size.width() * zoom).ceil().max(1.0);
+    let height = (size.height() * zoom).ceil().max(1.0);
+    let (w, h) = (width as u32, height as u32);
+    if w > MAX_PNG_SIDE || h > MAX_PNG_SIDE || !width.is_finite() || !height.is_finite() {
+        return Err(ExportError::TooLarge { width: w, height: h, max: MAX_PNG_SIDE });
+    }
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| ExportError::Render("empty image".into()))?;
+    resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(zoom, zoom), &mut pixmap.as_mut());
+    // tiny-skia stores premultiplied colour; PNG wants straight alpha.
+    let mut data = Vec::with_capacity(pixmap.data().len());
+    for pixel in pixmap.pixels() {
+        let c = pixel.demultiply();
+        data.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+    }
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, w, h);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
+        // Pixels per metre for 96 dpi × scale, so word processors size the image sensibly.
+        let ppm = (options.scale.max(0.01) * 96.0 / 0.0254).round() as u32;
+        encoder.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));
+        let mut writer = encoder.write_header().map_err(|e| ExportError::Render(e.to_string()))?;
+        writer.write_image_data(&data).map_err(|e| ExportError::Render(e.to_string()))?;
+    }
+    Ok(bytes)
+}
+
+/// Converts SVG text to a one-page vector PDF sized to the map, with the font embedded.
+pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, ExportError> {
+    let tree = parse_svg(svg)?;
+    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), svg2pdf::PageOptions::default())
+        .map_err(|e| ExportError::Render(e.to_string()))
+}
+
+/// Exports a document to bytes in `format`.
+pub fn export_bytes(
+    doc: &Document,
+    format: Format,
+    options: &ExportOptions,
+    measure: &dyn TextMeasure,
+) -> Result<Vec<u8>, ExportError> {
+    if !format.is_image() {
+        return Ok(match format {
+            Format::GraphMl => graph::graphml(doc, options).into_bytes(),
+            Format::Gexf => graph::gexf(doc, options, &export_scene(doc, options, measure)).into_bytes(),
+            Format::Dot => graph::dot(doc, options).into_bytes(),
+            Format::Canvas => graph::json_canvas(doc, &export_scene(doc, options, measure)).into_bytes(),
+            Format::Html => appendix::html(doc, options).into_bytes(),
+            Format::Markdown => appendix::markdown(doc, options).into_bytes(),
+            _ => appendix::csv(doc, options).into_bytes(),
+        });
+    }
+    let scene = export_scene(doc, options, measure);
+    let svg_options =
+        ExportOptions { scale: if format == Format::Png { options.scale } else { 1.0 }, ..options.clone() };
+    let svg = svg::scene_to_svg(doc, &scene, &MapTheme::new(options.theme), &svg_options);
+    match format {
+        Format::Svg => Ok(svg.into_bytes()),
+        Format::Png => svg_to_png(&svg, &svg_options),
+        _ => svg_to_pdf(&svg),
+    }
+}
+
+/// Exports a document to a file, atomically; the format comes from the file's extension.
+pub fn export_path(
+    doc: &Document,
+    path: &Path,
+    format: Format,
+    options: &ExportOptions,
+    measure: &dyn TextMeasure,
+) -> Result<(), ExportError> {
+    let bytes = export_bytes(doc, format, options, measure)?;
+    crate::model::io::write_atomic(path, &bytes)?;
+    Ok(())
+}
