@@ -485,7 +485,7 @@ pub fn paint_scene(
                 if edge.from_paper {
                     paper_marker(
                         painter,
-                        rect.left_center() + vec2(-1.0, 0.0),
+                        rect.left_center() + vec2(-5.0 * zoom.clamp(0.6, 2.0), 0.0),
                         3.5 * zoom.clamp(0.6, 2.0),
                         theme.paper_stroke,
                     );

@@ -230,6 +230,9 @@ fn dot_quote(text: &str) -> String {
     out
 }
 
+/// Map units per Graphviz point in DOT positions: Graphviz draws labels wider than the map does.
+const DOT_SPREAD: f32 = 1.6;
+
 /// Graphviz DOT; positions are given in points (`neato -n` keeps them).
 pub fn dot(doc: &Document, options: &ExportOptions) -> String {
     let support = counts(doc, options);
@@ -239,13 +242,20 @@ pub fn dot(doc: &Document, options: &ExportOptions) -> String {
     let _ = writeln!(out, "  node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\"];");
     let _ = writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=10];");
     for area in &doc.areas {
+        // An area sits at the middle of its members (neato -n needs a position for every node).
+        let members: Vec<&crate::model::Concept> = doc.members_of(area.id).collect();
+        let count = members.len().max(1) as f32;
+        let x = members.iter().map(|c| c.pos.x).sum::<f32>() / count;
+        let y = members.iter().map(|c| c.pos.y).sum::<f32>() / count;
         let _ = writeln!(
             out,
-            "  {} [label={}, shape=ellipse, style=filled, fillcolor=\"{}40\", color=\"{}\"];",
+            "  {} [label={}, shape=ellipse, style=filled, fillcolor=\"{}40\", color=\"{}\", pos=\"{},{}\"];",
             node_id(Endpoint::Area(area.id)),
             dot_quote(&area.label),
             area.color.to_hex(),
-            area.color.to_hex()
+            area.color.to_hex(),
+            x * DOT_SPREAD,
+            -y * DOT_SPREAD
         );
     }
     for concept in &doc.concepts {
@@ -256,8 +266,8 @@ pub fn dot(doc: &Document, options: &ExportOptions) -> String {
             "  {} [label={}, color=\"{color}\", pos=\"{},{}\", tooltip={}];",
             node_id(Endpoint::Concept(concept.id)),
             dot_quote(&concept.label),
-            concept.pos.x,
-            -concept.pos.y,
+            concept.pos.x * DOT_SPREAD,
+            -concept.pos.y * DOT_SPREAD,
             dot_quote(&area_names(doc, &concept.areas))
         );
     }

@@ -196,6 +196,24 @@ fn parse_svg(svg: &str) -> Result<usvg::Tree, ExportError> {
     usvg::Tree::from_str(svg, &options).map_err(|e| ExportError::Render(e.to_string()))
 }
 
+/// Renders SVG text to straight-alpha RGBA pixels at `zoom` (for previews): width, height, pixels.
+pub fn svg_to_rgba(svg: &str, zoom: f32) -> Result<(u32, u32, Vec<u8>), ExportError> {
+    let tree = parse_svg(svg)?;
+    let size = tree.size();
+    let (w, h) = ((size.width() * zoom).ceil().max(1.0) as u32, (size.height() * zoom).ceil().max(1.0) as u32);
+    if w > MAX_PNG_SIDE || h > MAX_PNG_SIDE {
+        return Err(ExportError::TooLarge { width: w, height: h, max: MAX_PNG_SIDE });
+    }
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| ExportError::Render("empty image".into()))?;
+    resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(zoom, zoom), &mut pixmap.as_mut());
+    let mut data = Vec::with_capacity(pixmap.data().len());
+    for pixel in pixmap.pixels() {
+        let c = pixel.demultiply();
+        data.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+    }
+    Ok((w, h, data))
+}
+
 /// Renders SVG text to PNG bytes on the CPU.
 pub fn svg_to_png(svg: &str, options: &ExportOptions) -> Result<Vec<u8>, ExportError> {
     let tree = parse_svg(svg)?;
@@ -234,8 +252,48 @@ pub fn svg_to_png(svg: &str, options: &ExportOptions) -> Result<Vec<u8>, ExportE
 /// Converts SVG text to a one-page vector PDF sized to the map, with the font embedded.
 pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, ExportError> {
     let tree = parse_svg(svg)?;
-    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), svg2pdf::PageOptions::default())
-        .map_err(|e| ExportError::Render(e.to_string()))
+    let pdf = svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), svg2pdf::PageOptions::default())
+        .map_err(|e| ExportError::Render(e.to_string()))?;
+    Ok(sort_resource_entries(pdf))
+}
+
+/// svg2pdf writes the page's resource dictionaries in hash-map order, which changes from run to
+/// run. Sorting the entry lines of each dictionary makes the file byte-stable; every entry line
+/// keeps its length and the block its size, so the cross-reference offsets stay right.
+fn sort_resource_entries(mut pdf: Vec<u8>) -> Vec<u8> {
+    let Some(start) = pdf.windows(13).position(|w| w == b"/Resources <<") else { return pdf };
+    let is_entry = |line: &[u8]| {
+        let text = String::from_utf8_lossy(line);
+        let mut words = text.split_whitespace();
+        matches!(
+            (words.next(), words.next(), words.next(), words.next(), words.next()),
+            (Some(name), Some(number), Some("0"), Some("R"), None)
+                if name.starts_with('/') && number.bytes().all(|b| b.is_ascii_digit())
+        )
+    };
+    let mut depth = 0i32;
+    let mut at = start;
+    let mut run: Option<usize> = None;
+    while at < pdf.len() {
+        let end = pdf[at..].iter().position(|&b| b == b'\n').map_or(pdf.len(), |i| at + i + 1);
+        let line = &pdf[at..end];
+        let entry = is_entry(line);
+        if entry {
+            run.get_or_insert(at);
+        } else if let Some(run_start) = run.take() {
+            let mut lines: Vec<Vec<u8>> = pdf[run_start..at].split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+            lines.sort();
+            let sorted: Vec<u8> = lines.concat();
+            pdf[run_start..at].copy_from_slice(&sorted);
+        }
+        let text = String::from_utf8_lossy(&pdf[at..end]);
+        depth += text.matches("<<").count() as i32 - text.matches(">>").count() as i32;
+        at = end;
+        if depth <= 0 && at > start + 13 {
+            break;
+        }
+    }
+    pdf
 }
 
 /// Exports a document to bytes in `format`.

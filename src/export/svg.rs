@@ -395,7 +395,7 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
             );
             text_element(&mut out, label, label.color, "");
             if edge.from_paper {
-                let marker = diamond(rect.left_center() + vec2(-1.0, 0.0), 3.5);
+                let marker = diamond(rect.left_center() + vec2(-5.0, 0.0), 3.5);
                 let _ =
                     writeln!(out, "<path d=\"{}\" {}/>", path_data(&marker, true), paint("fill", theme.paper_stroke));
             }
