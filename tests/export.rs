@@ -60,7 +60,10 @@ fn nothing_drawn_falls_outside_the_image() {
         let bounds = tree.root().abs_stroke_bounding_box();
         // With the real font laid out, every shape and glyph lies inside the canvas.
         assert!(bounds.left() >= -0.5 && bounds.top() >= -0.5, "{theme:?}: {bounds:?}");
-        assert!(bounds.right() <= size.width() + 0.5 && bounds.bottom() <= size.height() + 0.5, "{theme:?}: {bounds:?} in {size:?}");
+        assert!(
+            bounds.right() <= size.width() + 0.5 && bounds.bottom() <= size.height() + 0.5,
+            "{theme:?}: {bounds:?} in {size:?}"
+        );
         // And the text is text: glyphs were found for it.
         assert!(tree.root().has_children());
     }
@@ -84,7 +87,8 @@ fn png_scales_and_keeps_its_background_choice() {
     assert_eq!(&pixels[0..4], &[0xfb, 0xfa, 0xf7, 0xff]);
     let (w, _, _) = png_size(&export(Format::Png, &ExportOptions { width_px: Some(1000), ..ExportOptions::default() }));
     assert_eq!(w, 1000);
-    let (_, _, pixels) = png_size(&export(Format::Png, &ExportOptions { transparent: true, ..ExportOptions::default() }));
+    let (_, _, pixels) =
+        png_size(&export(Format::Png, &ExportOptions { transparent: true, ..ExportOptions::default() }));
     assert_eq!(pixels[3], 0, "transparent corner");
 }
 
@@ -122,7 +126,8 @@ fn dark_theme_lines_stand_out_from_the_page() {
     let ctx = headless_context();
     let options = ExportOptions { theme: ThemeKind::Dark, ..ExportOptions::default() };
     let scene = export_scene(&doc(), &options, &EguiMeasure(&ctx));
-    let luminance = |c: egui::Color32| 0.2126 * f32::from(c.r()) + 0.7152 * f32::from(c.g()) + 0.0722 * f32::from(c.b());
+    let luminance =
+        |c: egui::Color32| 0.2126 * f32::from(c.r()) + 0.7152 * f32::from(c.g()) + 0.0722 * f32::from(c.b());
     let page = luminance(qualmap::scene::MapTheme::new(ThemeKind::Dark).background);
     for edge in &scene.edges {
         assert!(luminance(edge.color) - page > 60.0, "edge {} too dark: {:?}", edge.id, edge.color);

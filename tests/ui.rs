@@ -491,3 +491,28 @@ fn evidence_browser_rows_highlight_and_link_to_the_selection() {
     harness.run();
     harness.get_by_label_contains("1 of 32 items");
 }
+
+#[test]
+fn export_dialog_previews_and_exports_in_the_background() {
+    let mut harness = harness(Startup::Example);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    harness.run();
+    harness.get_by_label("Preview of the export");
+    harness.get_by_label("Format");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("figure.png");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().export_to(&ctx, path.clone());
+    for _ in 0..200 {
+        harness.step();
+        if !harness.state().export_running() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.run();
+    assert!(!harness.state().export_running());
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"));
+    assert!(harness.state().alert_text().is_none());
+}

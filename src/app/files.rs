@@ -13,6 +13,8 @@ pub(super) enum DialogPurpose {
     Open,
     /// Pick where to save, then optionally carry on with a pending action.
     SaveAs(Option<Box<Replace>>),
+    /// Pick where to export, in this format.
+    Export(crate::export::Format),
 }
 
 /// A dialog's answer: `None` when the user cancelled (or no dialog could be shown).
@@ -63,6 +65,28 @@ impl FileDialogs {
             dialog = dialog.set_directory(folder);
         }
         self.spawn(ctx, purpose, async move { dialog.save_file().await.map(|f| f.path().to_owned()) });
+    }
+
+    /// Shows a "Export as" dialog for `format`.
+    pub fn save_export(
+        &mut self,
+        ctx: &egui::Context,
+        name: &str,
+        folder: Option<PathBuf>,
+        format: crate::export::Format,
+    ) {
+        let mut dialog = rfd::AsyncFileDialog::new()
+            .set_title("Export map")
+            .set_file_name(name)
+            .add_filter(format.label(), &[format.extension()]);
+        if let Some(folder) = folder {
+            dialog = dialog.set_directory(folder);
+        }
+        self.spawn(
+            ctx,
+            DialogPurpose::Export(format),
+            async move { dialog.save_file().await.map(|f| f.path().to_owned()) },
+        );
     }
 
     fn spawn(

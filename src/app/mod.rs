@@ -7,6 +7,7 @@
 mod canvas;
 mod catalogs;
 mod evidence;
+mod export_dialog;
 mod files;
 mod inspector;
 pub mod recovery;
@@ -47,11 +48,19 @@ pub struct Prefs {
     pub show_inspector: bool,
     /// Name recorded as the coder of new evidence.
     pub coder: String,
+    /// Export choices, remembered between uses.
+    pub export: export_dialog::ExportPrefs,
 }
 
 impl Default for Prefs {
     fn default() -> Self {
-        Self { theme: ThemeKind::Light, recent: Vec::new(), show_inspector: true, coder: String::new() }
+        Self {
+            theme: ThemeKind::Light,
+            recent: Vec::new(),
+            show_inspector: true,
+            coder: String::new(),
+            export: Default::default(),
+        }
     }
 }
 
@@ -159,6 +168,7 @@ pub struct QualmapApp {
     orphans: Vec<recovery::Orphan>,
     search: String,
     search_focus: bool,
+    export_dialog: export_dialog::ExportDialog,
     /// The type given to the next relationship drawn on the canvas.
     last_relationship_type: Option<crate::model::RelationshipTypeId>,
     dialogs: FileDialogs,
@@ -214,6 +224,7 @@ impl QualmapApp {
             orphans: Vec::new(),
             search: String::new(),
             search_focus: false,
+            export_dialog: Default::default(),
             last_relationship_type: None,
             dialogs: FileDialogs::default(),
             confirm: None,
@@ -639,6 +650,7 @@ impl QualmapApp {
             let Some(path) = path else { continue };
             match purpose {
                 DialogPurpose::Open => self.open_path(&path),
+                DialogPurpose::Export(format) => self.start_export(ctx, path, format),
                 DialogPurpose::SaveAs(then) => {
                     let path = with_qualmap_extension(path);
                     if self.save_to(&path)
@@ -680,6 +692,9 @@ impl QualmapApp {
         }
         if pressed(shortcut(command, Key::F)) {
             self.search_focus = true;
+        }
+        if pressed(shortcut(command, Key::E)) {
+            self.export_dialog.open = true;
         }
         // Plain keys act on the canvas only when no text field has the keyboard.
         if !ctx.egui_wants_keyboard_input() {
@@ -768,6 +783,10 @@ impl QualmapApp {
                     .clicked()
                 {
                     self.save_as(&ctx, None);
+                }
+                ui.separator();
+                if ui.add(egui::Button::new("Export…").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::E)))).clicked() {
+                    self.export_dialog.open = true;
                 }
                 ui.separator();
                 if ui.add(egui::Button::new("Quit").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::Q)))).clicked() {
@@ -986,6 +1005,7 @@ impl eframe::App for QualmapApp {
         }
         egui::CentralPanel::no_frame().show(ui, |ui| self.canvas_ui(ui));
         self.evidence_editor_ui(&ctx);
+        self.export_dialog_ui(&ctx);
         self.catalogs_ui(&ctx);
         self.confirm_edit_ui(&ctx);
         self.recovery_ui(&ctx);

@@ -281,7 +281,8 @@ fn sort_resource_entries(mut pdf: Vec<u8>) -> Vec<u8> {
         if entry {
             run.get_or_insert(at);
         } else if let Some(run_start) = run.take() {
-            let mut lines: Vec<Vec<u8>> = pdf[run_start..at].split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+            let mut lines: Vec<Vec<u8>> =
+                pdf[run_start..at].split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
             lines.sort();
             let sorted: Vec<u8> = lines.concat();
             pdf[run_start..at].copy_from_slice(&sorted);
