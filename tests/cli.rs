@@ -73,3 +73,31 @@ fn example_to_stdout() {
     assert_eq!(code, 0);
     assert_eq!(stdout, example::EXAMPLE_JSON);
 }
+
+#[test]
+fn export_writes_each_format_and_refuses_bad_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.qualmap");
+    std::fs::write(&map, example::EXAMPLE_JSON).unwrap();
+    let map = map.to_str().unwrap();
+    for ext in ["svg", "pdf", "graphml", "md"] {
+        let out = dir.path().join(format!("out.{ext}"));
+        let (code, stdout, stderr) = run(&["export", map, "-o", out.to_str().unwrap()]);
+        assert_eq!(code, 0, "{ext}: {stderr}");
+        assert!(stdout.starts_with("wrote "), "{stdout}");
+        assert!(std::fs::metadata(&out).unwrap().len() > 0);
+    }
+    let (code, _, stderr) = run(&["export", map, "-o", "figure.docx"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("unknown output format") && stderr.contains(".svg"), "{stderr}");
+    let out = dir.path().join("f.png");
+    let (code, _, stderr) = run(&["export", map, "-o", out.to_str().unwrap(), "--filter", "role"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("ATTRIBUTE=VALUE"), "{stderr}");
+    let (code, _, stderr) = run(&["export", map, "-o", out.to_str().unwrap(), "--scale", "0"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("--scale"), "{stderr}");
+    let (code, _, stderr) = run(&["export", "missing.qualmap", "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("missing.qualmap"), "{stderr}");
+}
