@@ -31,6 +31,9 @@ pub enum Commands {
     /// Export a map: an image (svg, png, pdf), a graph (graphml, gexf, dot, canvas) or an
     /// evidence appendix (html, md, csv), chosen by the output's extension.
     Export(ExportArgs),
+    /// Import a REFI-QDA project (.qdpx) or codebook (.qdc), or a coded-segment table (.csv, .tsv),
+    /// into a new map or an existing one; prints the import report.
+    Import(ImportArgs),
     /// Write the built-in example map to a file.
     Example {
         /// Where to write it ("-" for standard output).
@@ -74,6 +77,75 @@ pub struct ExportArgs {
     /// Count only evidence from this coder (repeatable).
     #[arg(long)]
     pub coder: Vec<String>,
+}
+
+/// Options of `qualmap import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The file to import: .qdpx, .qdc, .csv or .tsv.
+    pub input: PathBuf,
+    /// The map to write.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Add to this existing map instead of a new one (codes, sources and concepts with the same
+    /// names are reused; excerpts already in the map are not added twice).
+    #[arg(long)]
+    pub into: Option<PathBuf>,
+    /// For tables: which column holds what, e.g. "text=Segment,code=Code,source=Document name".
+    #[arg(long, value_name = "FIELD=HEADER,...")]
+    pub map: Option<String>,
+    /// Where areas come from.
+    #[arg(long, default_value = "sets", value_parser = ["sets", "parents", "none"])]
+    pub areas: String,
+    /// Import the codebook and evidence without creating concepts.
+    #[arg(long)]
+    pub no_concepts: bool,
+}
+
+fn import(args: &ImportArgs) -> Result<String, String> {
+    use crate::import::{AreasFrom, ImportOptions, plan, read_path, table};
+    let mapping = match &args.map {
+        Some(overrides) => {
+            let bytes = crate::import::read_limited(&args.input, table::MAX_TABLE_BYTES).map_err(|e| e.to_string())?;
+            let tsv = args.input.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+            let (headers, _) = table::preview(&bytes, tsv, 0).map_err(|e| format!("{}: {e}", args.input.display()))?;
+            let mut mapping = table::guess(&headers);
+            table::apply_overrides(&mut mapping, &headers, overrides)?;
+            Some(mapping)
+        }
+        None => None,
+    };
+    let data = read_path(&args.input, mapping.as_ref()).map_err(|e| e.to_string())?;
+    let mut doc = match &args.into {
+        Some(existing) => io::load_path(existing).map_err(|e| e.to_string())?,
+        None => {
+            let mut doc = crate::model::Document::new_blank();
+            doc.info.title =
+                args.input.file_stem().map_or_else(|| "Imported map".to_owned(), |s| s.to_string_lossy().into_owned());
+            doc
+        }
+    };
+    let options = ImportOptions {
+        concepts_from_codes: !args.no_concepts,
+        areas_from: match args.areas.as_str() {
+            "parents" => AreasFrom::ParentCodes,
+            "none" => AreasFrom::Nothing,
+            _ => AreasFrom::Sets,
+        },
+    };
+    let planned = plan(&doc, &data, &options);
+    planned
+        .command
+        .apply(&mut doc)
+        .map_err(|e| format!("{}: the import could not be applied: {e}", args.input.display()))?;
+    io::save_path(&doc, &args.output).map_err(|e| e.to_string())?;
+    let mut text = data.report.text();
+    text.push_str("Added to the map:\n");
+    for line in planned.summary {
+        text.push_str(&format!("  - {line}\n"));
+    }
+    text.push_str(&format!("wrote {}: {}", args.output.display(), doc.counts()));
+    Ok(text)
 }
 
 fn export(args: &ExportArgs) -> Result<String, String> {
@@ -139,6 +211,16 @@ pub fn run(command: &Commands) -> i32 {
             }
         },
         Commands::Export(args) => match export(args) {
+            Ok(message) => {
+                println!("{message}");
+                0
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                1
+            }
+        },
+        Commands::Import(args) => match import(args) {
             Ok(message) => {
                 println!("{message}");
                 0

@@ -10,5 +10,6 @@ pub mod app;
 pub mod cli;
 pub mod command;
 pub mod export;
+pub mod import;
 pub mod model;
 pub mod scene;

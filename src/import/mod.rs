@@ -1,0 +1,537 @@
+//! Bringing coded data in: REFI-QDA projects (`.qdpx`) and codebooks (`.qdc`) from NVivo,
+//! ATLAS.ti, MAXQDA, QDA Miner or QualCoder, and coded-segment tables (CSV/TSV).
+//!
+//! Every importer reads into the tool-neutral [`ImportData`] and an [`ImportReport`] that says what
+//! was read, what was skipped and why, and what was adjusted. [`plan`] turns that data into one
+//! [`Command::Batch`] against the open map, so an import is a single undoable step and the
+//! command layer's checks guarantee that it cannot leave a dangling reference.
+
+pub mod cooccur;
+pub mod refi;
+pub mod table;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::command::{Command, Element};
+use crate::model::{
+    Area, AreaId, Code, CodeId, Concept, ConceptId, Direction, Document, Endpoint, Evidence, ItemRef, LineStyle, Point,
+    Provenance, ProvenanceKind, Relationship, RelationshipType, RelationshipTypeId, Rgb, Source, SourceId, SourceKind,
+};
+
+/// A code as read from the other tool. `key` is its GUID, or its path when there is none.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportCode {
+    /// GUID (without braces, lower case) or path.
+    pub key: String,
+    /// Name.
+    pub name: String,
+    /// Parent's key.
+    pub parent: Option<String>,
+    /// Colour, if given.
+    pub color: Option<Rgb>,
+    /// Definition or description.
+    pub description: String,
+}
+
+/// A set (group) of codes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportSet {
+    /// Name of the set.
+    pub name: String,
+    /// Keys of its member codes.
+    pub members: Vec<String>,
+}
+
+/// A source document with its case's variables as attributes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportSource {
+    /// GUID or name.
+    pub key: String,
+    /// Name.
+    pub name: String,
+    /// Participant or case attributes.
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// One coded segment.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportSegment {
+    /// Key of the source it is cut from.
+    pub source: String,
+    /// The excerpt.
+    pub text: String,
+    /// Where in the source.
+    pub location: String,
+    /// Keys of its codes (or of relationships, for codings of a link).
+    pub codes: Vec<String>,
+    /// Memo text.
+    pub memo: String,
+    /// Who coded it.
+    pub coder: String,
+    /// When.
+    pub coded_at: String,
+}
+
+/// A link between two codes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportLink {
+    /// The link's own GUID (codings may point at it).
+    pub key: String,
+    /// Name, e.g. "is cause of".
+    pub name: String,
+    /// Direction.
+    pub direction: Direction,
+    /// Origin code key.
+    pub origin: String,
+    /// Target code key.
+    pub target: String,
+}
+
+/// What an importer read and how it went.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportReport {
+    /// The file, as named to the user.
+    pub origin: String,
+    /// What was read, e.g. "12 codes".
+    pub read: Vec<String>,
+    /// What was skipped and why.
+    pub skipped: Vec<String>,
+    /// What was corrected or assumed.
+    pub adjusted: Vec<String>,
+}
+
+impl ImportReport {
+    /// The report as plain text, for the command line and the import window.
+    pub fn text(&self) -> String {
+        let mut out = format!("Import of {}\n", self.origin);
+        for (title, lines) in [("Read", &self.read), ("Adjusted", &self.adjusted), ("Skipped", &self.skipped)] {
+            if !lines.is_empty() {
+                out.push_str(&format!("{title}:\n"));
+                for line in lines {
+                    out.push_str(&format!("  - {line}\n"));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Tool-neutral imported data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportData {
+    /// The codebook, parents before children.
+    pub codes: Vec<ImportCode>,
+    /// Code sets.
+    pub sets: Vec<ImportSet>,
+    /// Sources.
+    pub sources: Vec<ImportSource>,
+    /// Coded segments.
+    pub segments: Vec<ImportSegment>,
+    /// Links between codes.
+    pub links: Vec<ImportLink>,
+    /// Positions of codes on a network view, by code key.
+    pub positions: HashMap<String, (f32, f32)>,
+    /// How the reading went.
+    pub report: ImportReport,
+}
+
+/// Why an import failed. Each names the file and, where there is one, the element.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read.
+    #[error("{origin}: cannot read the file: {source}")]
+    Io {
+        /// The file.
+        origin: String,
+        /// The reason.
+        source: std::io::Error,
+    },
+    /// The file is refused for what it is or contains.
+    #[error("{origin}: {message}")]
+    Refused {
+        /// The file (and entry, inside an archive).
+        origin: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+/// Where imported areas come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AreasFrom {
+    /// Code sets (a code in two sets gives a concept in two areas).
+    #[default]
+    Sets,
+    /// Top-level parent codes.
+    ParentCodes,
+    /// No areas.
+    Nothing,
+}
+
+/// Choices for turning imported data into map elements.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ImportOptions {
+    /// Create a concept for every code that has codings.
+    pub concepts_from_codes: bool,
+    /// Where areas come from.
+    pub areas_from: AreasFrom,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self { concepts_from_codes: true, areas_from: AreasFrom::Sets }
+    }
+}
+
+/// The outcome of planning an import.
+pub struct ImportPlan {
+    /// One undoable step that adds everything.
+    pub command: Command,
+    /// What it adds or reuses, in words.
+    pub summary: Vec<String>,
+}
+
+/// Tableau-like palette for imported areas (colour-blind safe, Paul Tol muted).
+const PALETTE: [Rgb; 8] = [
+    Rgb::new(0x44, 0x77, 0xaa),
+    Rgb::new(0xcc, 0x66, 0x77),
+    Rgb::new(0xcc, 0xaa, 0x33),
+    Rgb::new(0x44, 0xaa, 0x99),
+    Rgb::new(0x88, 0x22, 0x55),
+    Rgb::new(0x33, 0x22, 0x88),
+    Rgb::new(0x11, 0x77, 0x33),
+    Rgb::new(0x99, 0x99, 0x33),
+];
+
+fn code_path(data: &ImportData, key: &str) -> String {
+    let by_key: HashMap<&str, &ImportCode> = data.codes.iter().map(|c| (c.key.as_str(), c)).collect();
+    let mut names = Vec::new();
+    let mut current = Some(key);
+    for _ in 0..=data.codes.len() {
+        let Some(code) = current.and_then(|k| by_key.get(k)) else { break };
+        names.push(code.name.as_str());
+        current = code.parent.as_deref();
+    }
+    names.reverse();
+    names.join(" / ")
+}
+
+/// Plans adding `data` to `doc`: codes (reusing codes with the same path), sources (reusing by
+/// name), concepts for coded codes (reusing concepts with the same label), areas, relationships
+/// for links, and evidence for segments (skipping excerpts already in the map).
+pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> ImportPlan {
+    let mut commands = Vec::new();
+    let mut summary = Vec::new();
+    let provenance = || Provenance::new(ProvenanceKind::Imported, data.report.origin.clone());
+
+    // Codes: reuse by path, else add.
+    let mut code_ids: HashMap<String, CodeId> = HashMap::new();
+    let existing_codes: HashMap<String, CodeId> = doc.codes.iter().map(|c| (doc.code_path(c.id), c.id)).collect();
+    let mut next_code = doc.next_code_id().0;
+    let (mut codes_added, mut codes_reused) = (0, 0);
+    for code in &data.codes {
+        let path = code_path(data, &code.key);
+        if let Some(id) = existing_codes.get(&path) {
+            code_ids.insert(code.key.clone(), *id);
+            codes_reused += 1;
+            continue;
+        }
+        let id = CodeId(next_code);
+        next_code += 1;
+        let parent = code.parent.as_ref().and_then(|p| code_ids.get(p)).copied();
+        commands.push(Command::Insert(Element::Code(Code {
+            id,
+            name: code.name.clone(),
+            parent,
+            color: code.color.unwrap_or(Rgb::new(0x88, 0x88, 0x88)),
+            description: code.description.clone(),
+        })));
+        code_ids.insert(code.key.clone(), id);
+        codes_added += 1;
+    }
+    summary.push(format!("{codes_added} codes added, {codes_reused} already in the codebook"));
+
+    // Sources: reuse by name, else add.
+    let mut source_ids: HashMap<String, SourceId> = HashMap::new();
+    let existing_sources: HashMap<&str, SourceId> = doc.sources.iter().map(|s| (s.name.as_str(), s.id)).collect();
+    let mut next_source = doc.next_source_id().0;
+    let mut sources_added = 0;
+    for source in &data.sources {
+        if let Some(id) = existing_sources.get(source.name.as_str()) {
+            source_ids.insert(source.key.clone(), *id);
+            continue;
+        }
+        let id = SourceId(next_source);
+        next_source += 1;
+        commands.push(Command::Insert(Element::Source(Source {
+            id,
+            name: source.name.clone(),
+            kind: SourceKind::Interview,
+            attributes: source.attributes.clone(),
+            description: String::new(),
+            provenance: provenance(),
+        })));
+        source_ids.insert(source.key.clone(), id);
+        sources_added += 1;
+    }
+    summary.push(format!("{sources_added} sources added"));
+
+    // Which codes have codings; a codebook without codings gives a concept for every leaf code.
+    let mut coded: BTreeSet<&str> = data.segments.iter().flat_map(|s| s.codes.iter().map(String::as_str)).collect();
+    if data.segments.is_empty() {
+        let parents: BTreeSet<&str> = data.codes.iter().filter_map(|c| c.parent.as_deref()).collect();
+        coded = data.codes.iter().map(|c| c.key.as_str()).filter(|k| !parents.contains(k)).collect();
+    }
+
+    // Areas.
+    let mut area_of_code: HashMap<String, Vec<AreaId>> = HashMap::new();
+    let mut next_area = doc.next_area_id().0;
+    let existing_areas: HashMap<&str, AreaId> = doc.areas.iter().map(|a| (a.label.as_str(), a.id)).collect();
+    let mut created_areas: HashMap<String, AreaId> = HashMap::new();
+    let mut area_for = |name: &str, commands: &mut Vec<Command>| -> AreaId {
+        if let Some(id) = existing_areas.get(name).or_else(|| created_areas.get(name)) {
+            return *id;
+        }
+        let id = AreaId(next_area);
+        created_areas.insert(name.to_owned(), id);
+        next_area += 1;
+        let color = PALETTE.get((id.0 as usize) % PALETTE.len()).copied().unwrap_or(PALETTE[0]);
+        commands.push(Command::Insert(Element::Area(Area {
+            id,
+            label: name.to_owned(),
+            description: String::new(),
+            color,
+            provenance: provenance(),
+        })));
+        id
+    };
+    let mut areas_added = BTreeSet::new();
+    let areas_from = if options.areas_from == AreasFrom::Sets && data.sets.is_empty() {
+        // Tables and many codebooks have no sets; their parent codes are the natural areas.
+        AreasFrom::ParentCodes
+    } else {
+        options.areas_from
+    };
+    if areas_from != options.areas_from {
+        summary.push("no code sets in the file: areas come from parent codes".to_owned());
+    }
+    match areas_from {
+        AreasFrom::Sets => {
+            for set in &data.sets {
+                let id = area_for(&set.name, &mut commands);
+                areas_added.insert(id);
+                for member in &set.members {
+                    area_of_code.entry(member.clone()).or_default().push(id);
+                }
+            }
+        }
+        AreasFrom::ParentCodes => {
+            let by_key: HashMap<&str, &ImportCode> = data.codes.iter().map(|c| (c.key.as_str(), c)).collect();
+            for key in &coded {
+                // The top-level ancestor names the area.
+                let mut top = *key;
+                for _ in 0..=data.codes.len() {
+                    match by_key.get(top).and_then(|c| c.parent.as_deref()) {
+                        Some(parent) => top = parent,
+                        None => break,
+                    }
+                }
+                if top != *key
+                    && let Some(parent) = by_key.get(top)
+                {
+                    let id = area_for(&parent.name, &mut commands);
+                    areas_added.insert(id);
+                    area_of_code.entry((*key).to_owned()).or_default().push(id);
+                }
+            }
+        }
+        AreasFrom::Nothing => {}
+    }
+    summary.push(format!("{} areas", areas_added.len()));
+
+    // Concepts for coded codes (and linked codes), laid out in a grid to the right of the map
+    // unless the project had positions.
+    let mut concept_of: HashMap<String, ConceptId> = HashMap::new();
+    let mut next_concept = doc.next_concept_id().0;
+    let existing_concepts: HashMap<&str, ConceptId> = doc.concepts.iter().map(|c| (c.label.as_str(), c.id)).collect();
+    let right = doc.concepts.iter().map(|c| c.pos.x).fold(f32::NEG_INFINITY, f32::max);
+    let origin_x = if right.is_finite() { right + 400.0 } else { 0.0 };
+    let top = doc.concepts.iter().map(|c| c.pos.y).fold(f32::INFINITY, f32::min);
+    let origin_y = if top.is_finite() { top } else { 0.0 };
+    let linked: BTreeSet<&str> = data.links.iter().flat_map(|l| [l.origin.as_str(), l.target.as_str()]).collect();
+    let mut concepts_added = 0;
+    if options.concepts_from_codes {
+        let mut slot = 0usize;
+        for code in &data.codes {
+            if !(coded.contains(code.key.as_str()) || linked.contains(code.key.as_str())) {
+                continue;
+            }
+            if let Some(id) = existing_concepts.get(code.name.as_str()) {
+                concept_of.insert(code.key.clone(), *id);
+                continue;
+            }
+            let id = ConceptId(next_concept);
+            next_concept += 1;
+            let pos = data.positions.get(&code.key).map_or_else(
+                || {
+                    let (col, row) = (slot % 6, slot / 6);
+                    slot += 1;
+                    Point::new(origin_x + col as f32 * 200.0, origin_y + row as f32 * 110.0)
+                },
+                |(x, y)| Point::new(*x, *y),
+            );
+            let mut areas = area_of_code.get(&code.key).cloned().unwrap_or_default();
+            areas.sort();
+            areas.dedup();
+            commands.push(Command::Insert(Element::Concept(Concept {
+                id,
+                label: code.name.clone(),
+                description: code.description.clone(),
+                areas,
+                pos,
+                provenance: provenance(),
+            })));
+            concept_of.insert(code.key.clone(), id);
+            concepts_added += 1;
+        }
+    }
+    summary.push(format!("{concepts_added} concepts added"));
+
+    // Relationships for links between codes that became concepts.
+    let mut relationship_of: HashMap<String, crate::model::RelationshipId> = HashMap::new();
+    let mut next_rel = doc.next_relationship_id().0;
+    let mut type_ids: HashMap<String, RelationshipTypeId> =
+        doc.relationship_types.iter().map(|t| (t.name.to_lowercase(), t.id)).collect();
+    let mut next_type = doc.next_relationship_type_id().0;
+    let mut relationships_added = 0;
+    for link in &data.links {
+        let (Some(from), Some(to)) = (concept_of.get(&link.origin), concept_of.get(&link.target)) else { continue };
+        let name =
+            if link.name.trim().is_empty() { "is associated with".to_owned() } else { link.name.trim().to_owned() };
+        let type_id = *type_ids.entry(name.to_lowercase()).or_insert_with(|| {
+            let id = RelationshipTypeId(next_type);
+            next_type += 1;
+            commands.push(Command::Insert(Element::RelationshipType(RelationshipType {
+                id,
+                name: name.clone(),
+                short_label: String::new(),
+                direction: link.direction,
+                line: LineStyle::Solid,
+                color: Rgb::new(0x55, 0x5b, 0x66),
+            })));
+            id
+        });
+        let id = crate::model::RelationshipId(next_rel);
+        next_rel += 1;
+        commands.push(Command::Insert(Element::Relationship(Relationship {
+            id,
+            from: Endpoint::Concept(*from),
+            to: Endpoint::Concept(*to),
+            type_id,
+            label: String::new(),
+            direction: Some(link.direction),
+            bend: 0.0,
+            description: String::new(),
+            provenance: provenance(),
+        })));
+        relationship_of.insert(link.key.clone(), id);
+        relationships_added += 1;
+    }
+    summary.push(format!("{relationships_added} relationships from links"));
+
+    // Evidence, skipping excerpts the map already has from the same source.
+    let existing_excerpts: BTreeSet<(SourceId, &str)> =
+        doc.evidence.iter().map(|e| (e.source, e.excerpt.as_str())).collect();
+    let mut next_evidence = doc.next_evidence_id().0;
+    let (mut evidence_added, mut evidence_known, mut evidence_skipped) = (0, 0, 0);
+    for segment in &data.segments {
+        let Some(source) = source_ids.get(&segment.source) else {
+            evidence_skipped += 1;
+            continue;
+        };
+        if segment.text.trim().is_empty() {
+            evidence_skipped += 1;
+            continue;
+        }
+        if existing_excerpts.contains(&(*source, segment.text.as_str())) {
+            evidence_known += 1;
+            continue;
+        }
+        let codes: Vec<CodeId> = segment.codes.iter().filter_map(|k| code_ids.get(k)).copied().collect();
+        let mut links: Vec<ItemRef> =
+            segment.codes.iter().filter_map(|k| concept_of.get(k).map(|c| ItemRef::Concept(*c))).collect();
+        links.extend(segment.codes.iter().filter_map(|k| relationship_of.get(k).map(|r| ItemRef::Relationship(*r))));
+        links.sort();
+        links.dedup();
+        let mut codes_unique = Vec::new();
+        for code in codes {
+            if !codes_unique.contains(&code) {
+                codes_unique.push(code);
+            }
+        }
+        commands.push(Command::Insert(Element::Evidence(Evidence {
+            id: crate::model::EvidenceId(next_evidence),
+            excerpt: segment.text.clone(),
+            source: *source,
+            location: segment.location.clone(),
+            codes: codes_unique,
+            memo: segment.memo.clone(),
+            coder: segment.coder.clone(),
+            coded_at: segment.coded_at.clone(),
+            links,
+            provenance: provenance(),
+        })));
+        next_evidence += 1;
+        evidence_added += 1;
+    }
+    summary.push(format!(
+        "{evidence_added} evidence items added, {evidence_known} already in the map, {evidence_skipped} without a source or text"
+    ));
+    ImportPlan { command: Command::Batch { label: format!("Import {}", data.report.origin), commands }, summary }
+}
+
+/// Reads any supported file, by extension: `.qdpx`, `.qdc`, `.qde`, `.csv`, `.tsv`.
+pub fn read_path(path: &std::path::Path, mapping: Option<&table::ColumnMapping>) -> Result<ImportData, ImportError> {
+    let origin = path.display().to_string();
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    match ext.as_str() {
+        "qdpx" => refi::read_qdpx(path),
+        "qdc" | "qde" | "xml" => {
+            let bytes = read_limited(path, refi::MAX_XML_BYTES)?;
+            let text = String::from_utf8(bytes).map_err(|e| ImportError::Refused {
+                origin: origin.clone(),
+                message: format!("not UTF-8 text (first bad byte at offset {})", e.utf8_error().valid_up_to()),
+            })?;
+            if ext == "qdc" { refi::read_qdc(&text, &origin) } else { refi::read_qde(&text, &origin, None) }
+        }
+        "csv" | "tsv" | "txt" => {
+            let bytes = read_limited(path, table::MAX_TABLE_BYTES)?;
+            table::read_table(&bytes, &origin, ext == "tsv", mapping)
+        }
+        "xlsx" | "xls" | "ods" => Err(ImportError::Refused {
+            origin,
+            message: "spreadsheets are not read directly yet: save the sheet as CSV (UTF-8) and import that".to_owned(),
+        }),
+        _ => Err(ImportError::Refused {
+            origin,
+            message: "unknown kind of file: Qualmap imports .qdpx and .qdc (REFI-QDA), and .csv or .tsv tables"
+                .to_owned(),
+        }),
+    }
+}
+
+/// Reads a file, refusing one larger than `limit` bytes.
+pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, ImportError> {
+    use std::io::Read as _;
+    let origin = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| ImportError::Io { origin: origin.clone(), source })?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| ImportError::Io { origin: origin.clone(), source })?;
+    if bytes.len() as u64 > limit {
+        return Err(ImportError::Refused { origin, message: format!("larger than {} MB; refused", limit / 1_000_000) });
+    }
+    Ok(bytes)
+}
