@@ -145,6 +145,14 @@ pub fn apply_overrides(mapping: &mut ColumnMapping, headers: &[String], override
         let column = headers.iter().position(|h| h.trim().eq_ignore_ascii_case(header.trim())).ok_or_else(|| {
             format!("--map {pair}: no column called “{}”; the columns are: {}", header.trim(), headers.join(", "))
         })?;
+        // A column chosen for a one-column field takes it from any other column.
+        if !matches!(field, Field::Attribute | Field::Ignore | Field::Location) {
+            for other in &mut mapping.fields {
+                if *other == field {
+                    *other = Field::Ignore;
+                }
+            }
+        }
         if let Some(slot) = mapping.fields.get_mut(column) {
             *slot = field;
         }
