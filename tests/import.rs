@@ -64,8 +64,23 @@ fn a_refi_project_becomes_concepts_areas_relationships_and_evidence() {
     // A code in two sets is a concept in two areas.
     assert_eq!(label("Confidence").areas.len(), 2);
     assert_eq!(label("Isolation").areas.len(), 1);
-    // Positions from the project's graph.
-    assert_eq!((label("Isolation").pos.x, label("Isolation").pos.y), (100.0, 100.0));
+    // The graph places only two of the six concepts, so all are laid out by area instead, and
+    // no region swallows a concept that is not its member.
+    let planned = plan(&Document::new_blank(), &data, &ImportOptions::default());
+    assert!(planned.summary.iter().any(|l| l.contains("laid out by area")), "{:?}", planned.summary);
+    let scene = qualmap::scene::build_scene(
+        &doc,
+        &qualmap::scene::SceneOptions::new(qualmap::scene::ThemeKind::Light),
+        &qualmap::scene::ApproxMeasure,
+    );
+    for node in &scene.nodes {
+        let concept = doc.concept(node.id).unwrap();
+        for area in &scene.areas {
+            let inside = qualmap::scene::geometry::convex_contains(&area.outline, node.rect.center());
+            assert_eq!(inside, concept.areas.contains(&area.id), "{} and area {}", concept.label, area.id);
+        }
+    }
+    assert_eq!(data.title, "Mentoring pilot");
     // The link between codes is a one-way "leads to" relationship…
     assert_eq!(doc.relationships.len(), 1);
     let rel = &doc.relationships[0];

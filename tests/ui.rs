@@ -516,3 +516,40 @@ fn export_dialog_previews_and_exports_in_the_background() {
     assert!(bytes.starts_with(b"\x89PNG"));
     assert!(harness.state().alert_text().is_none());
 }
+
+#[test]
+fn importing_a_table_adds_evidence_as_one_undoable_step() {
+    let mut harness = harness(Startup::Example);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/segments.csv");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().import_path(&ctx, path);
+    for _ in 0..200 {
+        harness.step();
+        if !harness.state().import_reading() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run();
+    // The column mapping and the report are shown.
+    harness.get_by_label("Column Segment");
+    harness.get_by_label("Import into this map").click();
+    harness.run();
+    let doc = harness.state().document();
+    assert_eq!(doc.evidence.len(), 32 + 4);
+    assert!(doc.concepts.iter().any(|c| c.label == "Coping"));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().evidence.len(), 32);
+}
+
+#[test]
+fn suggested_relationships_can_be_accepted() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Suggestions").click();
+    harness.run();
+    let before = harness.state().document().relationships.len();
+    harness.get_all_by_label("Accept").next().expect("the example has co-occurring concepts").click();
+    harness.run();
+    assert_eq!(harness.state().document().relationships.len(), before + 1);
+}

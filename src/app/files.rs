@@ -15,6 +15,8 @@ pub(super) enum DialogPurpose {
     SaveAs(Option<Box<Replace>>),
     /// Pick where to export, in this format.
     Export(crate::export::Format),
+    /// Pick a file to import.
+    Import,
 }
 
 /// A dialog's answer: `None` when the user cancelled (or no dialog could be shown).
@@ -65,6 +67,18 @@ impl FileDialogs {
             dialog = dialog.set_directory(folder);
         }
         self.spawn(ctx, purpose, async move { dialog.save_file().await.map(|f| f.path().to_owned()) });
+    }
+
+    /// Shows an "Import" dialog for REFI-QDA projects and codebooks and coded-segment tables.
+    pub fn pick_import(&mut self, ctx: &egui::Context, folder: Option<PathBuf>) {
+        let mut dialog = rfd::AsyncFileDialog::new()
+            .set_title("Import coded data")
+            .add_filter("REFI-QDA project, codebook or coded segments", &["qdpx", "qdc", "csv", "tsv"])
+            .add_filter("All files", &["*"]);
+        if let Some(folder) = folder {
+            dialog = dialog.set_directory(folder);
+        }
+        self.spawn(ctx, DialogPurpose::Import, async move { dialog.pick_file().await.map(|f| f.path().to_owned()) });
     }
 
     /// Shows a "Export as" dialog for `format`.

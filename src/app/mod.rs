@@ -9,6 +9,7 @@ mod catalogs;
 mod evidence;
 mod export_dialog;
 mod files;
+mod import_dialog;
 mod inspector;
 pub mod recovery;
 mod toolbar;
@@ -50,6 +51,8 @@ pub struct Prefs {
     pub coder: String,
     /// Export choices, remembered between uses.
     pub export: export_dialog::ExportPrefs,
+    /// Column mappings chosen for coded-segment tables, by their header row.
+    pub table_mappings: std::collections::BTreeMap<String, crate::import::table::ColumnMapping>,
 }
 
 impl Default for Prefs {
@@ -60,6 +63,7 @@ impl Default for Prefs {
             show_inspector: true,
             coder: String::new(),
             export: Default::default(),
+            table_mappings: Default::default(),
         }
     }
 }
@@ -169,6 +173,7 @@ pub struct QualmapApp {
     search: String,
     search_focus: bool,
     export_dialog: export_dialog::ExportDialog,
+    import: import_dialog::ImportDialog,
     /// The type given to the next relationship drawn on the canvas.
     last_relationship_type: Option<crate::model::RelationshipTypeId>,
     dialogs: FileDialogs,
@@ -225,6 +230,7 @@ impl QualmapApp {
             search: String::new(),
             search_focus: false,
             export_dialog: Default::default(),
+            import: Default::default(),
             last_relationship_type: None,
             dialogs: FileDialogs::default(),
             confirm: None,
@@ -651,6 +657,7 @@ impl QualmapApp {
             match purpose {
                 DialogPurpose::Open => self.open_path(&path),
                 DialogPurpose::Export(format) => self.start_export(ctx, path, format),
+                DialogPurpose::Import => self.import_path(ctx, path),
                 DialogPurpose::SaveAs(then) => {
                     let path = with_qualmap_extension(path);
                     if self.save_to(&path)
@@ -721,7 +728,13 @@ impl QualmapApp {
             i.raw.dropped_files.iter().map(|f| f.path().to_owned()).filter(|p| !p.as_os_str().is_empty()).collect()
         });
         if let Some(path) = dropped.into_iter().next() {
-            self.request(ctx, Replace::Open(path));
+            let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+            if matches!(ext.as_str(), "qdpx" | "qdc" | "csv" | "tsv") {
+                // Coded data is imported into the open map (one undoable step), not opened.
+                self.import_path(ctx, path);
+            } else {
+                self.request(ctx, Replace::Open(path));
+            }
         }
     }
 
@@ -785,6 +798,9 @@ impl QualmapApp {
                     self.save_as(&ctx, None);
                 }
                 ui.separator();
+                if ui.button("Import…").on_hover_text("REFI-QDA project (.qdpx) or codebook (.qdc), or a coded-segment table (.csv, .tsv)").clicked() {
+                    self.open_import_dialog(&ctx);
+                }
                 if ui.add(egui::Button::new("Export…").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::E)))).clicked() {
                     self.export_dialog.open = true;
                 }
@@ -1006,6 +1022,7 @@ impl eframe::App for QualmapApp {
         egui::CentralPanel::no_frame().show(ui, |ui| self.canvas_ui(ui));
         self.evidence_editor_ui(&ctx);
         self.export_dialog_ui(&ctx);
+        self.import_dialog_ui(&ctx);
         self.catalogs_ui(&ctx);
         self.confirm_edit_ui(&ctx);
         self.recovery_ui(&ctx);

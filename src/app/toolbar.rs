@@ -120,6 +120,8 @@ impl QualmapApp {
             self.search_results_ui(ui, &search, &mut actions);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.toggle_value(&mut self.windows.types, "Relationship types");
+                ui.toggle_value(&mut self.import.suggestions_open, "Suggestions")
+                    .on_hover_text("Relationships suggested by codes that co-occur in the evidence");
                 ui.toggle_value(&mut self.windows.sources, "Sources");
                 ui.toggle_value(&mut self.windows.codebook, "Codebook");
                 ui.toggle_value(&mut self.browser.open, "Evidence");

@@ -131,6 +131,8 @@ pub struct ImportData {
     pub links: Vec<ImportLink>,
     /// Positions of codes on a network view, by code key.
     pub positions: HashMap<String, (f32, f32)>,
+    /// The project's name, if the file gives one.
+    pub title: String,
     /// How the reading went.
     pub report: ImportReport,
 }
@@ -362,7 +364,8 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
     let linked: BTreeSet<&str> = data.links.iter().flat_map(|l| [l.origin.as_str(), l.target.as_str()]).collect();
     let mut concepts_added = 0;
     if options.concepts_from_codes {
-        let mut slot = 0usize;
+        // New concepts, with their areas.
+        let mut fresh: Vec<(&ImportCode, Vec<AreaId>)> = Vec::new();
         for code in &data.codes {
             if !(coded.contains(code.key.as_str()) || linked.contains(code.key.as_str())) {
                 continue;
@@ -371,19 +374,40 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
                 concept_of.insert(code.key.clone(), *id);
                 continue;
             }
-            let id = ConceptId(next_concept);
-            next_concept += 1;
-            let pos = data.positions.get(&code.key).map_or_else(
-                || {
-                    let (col, row) = (slot % 6, slot / 6);
-                    slot += 1;
-                    Point::new(origin_x + col as f32 * 200.0, origin_y + row as f32 * 110.0)
-                },
-                |(x, y)| Point::new(*x, *y),
-            );
             let mut areas = area_of_code.get(&code.key).cloned().unwrap_or_default();
             areas.sort();
             areas.dedup();
+            fresh.push((code, areas));
+        }
+        // The project's own network positions are used when it has one for every new concept;
+        // otherwise concepts are laid out in blocks by area, overlaps between their areas, so
+        // that regions drawn around members do not swallow others.
+        let all_positioned = !fresh.is_empty() && fresh.iter().all(|(c, _)| data.positions.contains_key(&c.key));
+        if !all_positioned && !data.positions.is_empty() {
+            summary
+                .push("the project's network view does not place every concept; laid out by area instead".to_owned());
+        }
+        let mut groups: BTreeMap<Vec<AreaId>, Vec<usize>> = BTreeMap::new();
+        for (index, (_, areas)) in fresh.iter().enumerate() {
+            groups.entry(areas.clone()).or_default().push(index);
+        }
+        let mut positions = vec![Point::new(origin_x, origin_y); fresh.len()];
+        let mut block_x = origin_x;
+        for members in groups.values() {
+            let columns = ((members.len() as f32).sqrt().ceil() as usize).clamp(1, 4);
+            for (i, index) in members.iter().enumerate() {
+                positions[*index] =
+                    Point::new(block_x + (i % columns) as f32 * 190.0, origin_y + (i / columns) as f32 * 100.0);
+            }
+            block_x += columns as f32 * 190.0 + 90.0;
+        }
+        for (index, (code, areas)) in fresh.into_iter().enumerate() {
+            let id = ConceptId(next_concept);
+            next_concept += 1;
+            let pos = match data.positions.get(&code.key) {
+                Some((x, y)) if all_positioned => Point::new(*x, *y),
+                _ => positions[index],
+            };
             commands.push(Command::Insert(Element::Concept(Concept {
                 id,
                 label: code.name.clone(),

@@ -147,6 +147,7 @@ pub fn read_qde(text: &str, origin: &str, mut files: Option<&mut dyn SourceFiles
             .push(format!("unexpected namespace {:?}; read anyway", root.tag_name().namespace().unwrap_or("")));
     }
     read_codebook(root, &mut data);
+    data.title = attr(root, "name");
 
     let users: HashMap<String, String> = child(root, "Users")
         .map(|u| children(u, "User").map(|u| (guid(&attr(u, "guid")), attr(u, "name"))).collect())

@@ -1,0 +1,310 @@
+//! File ▸ Import…: reads a REFI-QDA project or codebook or a coded-segment table on a worker
+//! thread, shows the import report (and, for tables, a column mapping with a preview), and adds
+//! the result to the open map as one undoable step — or opens it as a new map. Also the
+//! suggested-relationships window.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, channel};
+
+use egui::{RichText, Ui};
+
+use super::QualmapApp;
+use crate::import::cooccur::{self, Suggestion};
+use crate::import::table::{self, ColumnMapping, Field};
+use crate::import::{AreasFrom, ImportData, ImportOptions, plan, read_path};
+use crate::model::{ConceptId, Document};
+
+/// A table waiting for its column mapping.
+struct TableDraft {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+    mapping: ColumnMapping,
+}
+
+/// The import window's state.
+#[derive(Default)]
+pub(super) struct ImportDialog {
+    path: Option<PathBuf>,
+    reading: Option<Receiver<Result<ImportData, String>>>,
+    data: Option<ImportData>,
+    error: Option<String>,
+    table: Option<TableDraft>,
+    options: ImportOptions,
+    /// Suggested relationships window.
+    pub suggestions_open: bool,
+    dismissed: BTreeSet<(ConceptId, ConceptId)>,
+}
+
+fn is_table(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "csv" | "tsv" | "txt"))
+}
+
+impl QualmapApp {
+    /// Starts importing `path`: tables show their column mapping first, other files are read on
+    /// a worker thread.
+    pub fn import_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.import.data = None;
+        self.import.error = None;
+        self.import.table = None;
+        if is_table(&path) {
+            match crate::import::read_limited(&path, table::MAX_TABLE_BYTES).map_err(|e| e.to_string()).and_then(
+                |bytes| {
+                    let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+                    table::preview(&bytes, tsv, 5).map_err(|e| format!("{}: {e}", path.display()))
+                },
+            ) {
+                Ok((headers, rows)) => {
+                    let mapping = self.prefs.table_mapping_for(&headers).unwrap_or_else(|| table::guess(&headers));
+                    self.import.table = Some(TableDraft { headers, rows, mapping });
+                }
+                Err(err) => self.import.error = Some(err),
+            }
+            self.import.path = Some(path);
+            self.read_import(ctx);
+            return;
+        }
+        self.import.path = Some(path);
+        self.read_import(ctx);
+    }
+
+    fn read_import(&mut self, ctx: &egui::Context) {
+        let Some(path) = self.import.path.clone() else { return };
+        let mapping = self.import.table.as_ref().map(|t| t.mapping.clone());
+        let (sender, receiver) = channel();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new().name("import".to_owned()).spawn(move || {
+            let _ = sender.send(read_path(&path, mapping.as_ref()).map_err(|e| e.to_string()));
+            ctx.request_repaint();
+        });
+        match spawned {
+            Ok(_) => self.import.reading = Some(receiver),
+            Err(err) => self.import.error = Some(err.to_string()),
+        }
+    }
+
+    fn poll_import(&mut self, ctx: &egui::Context) {
+        let Some(receiver) = &self.import.reading else { return };
+        match receiver.try_recv() {
+            Ok(Ok(data)) => {
+                self.import.data = Some(data);
+                self.import.error = None;
+                self.import.reading = None;
+            }
+            Ok(Err(err)) => {
+                self.import.error = Some(err);
+                self.import.data = None;
+                self.import.reading = None;
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100))
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => self.import.reading = None,
+        }
+    }
+
+    /// Whether an import file is being read.
+    pub fn import_reading(&self) -> bool {
+        self.import.reading.is_some()
+    }
+
+    /// Adds what was read to the open map as one undoable step; returns whether it did.
+    pub fn apply_import(&mut self) -> bool {
+        let Some(data) = self.import.data.take() else { return false };
+        let planned = plan(&self.doc, &data, &self.import.options);
+        let summary = planned.summary.join("; ");
+        if self.apply_edit(planned.command, None).is_some() {
+            return false;
+        }
+        if let Some(table) = &self.import.table {
+            self.prefs.remember_table_mapping(&table.headers, &table.mapping);
+        }
+        self.import.path = None;
+        self.import.table = None;
+        self.status = format!("Imported: {summary}");
+        self.view.fit_requested = true;
+        true
+    }
+
+    pub(super) fn import_dialog_ui(&mut self, ctx: &egui::Context) {
+        self.poll_import(ctx);
+        self.suggestions_ui(ctx);
+        let Some(path) = self.import.path.clone() else { return };
+        let mut open = true;
+        let mut into_this = false;
+        let mut as_new = false;
+        let mut reread = false;
+        egui::Window::new("Import").open(&mut open).default_width(560.0).show(ctx, |ui| {
+            ui.label(RichText::new(path.display().to_string()).strong());
+            if let Some(table) = &mut self.import.table {
+                reread |= mapping_ui(ui, table);
+            }
+            if self.import.reading.is_some() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Reading…");
+                });
+            }
+            if let Some(err) = &self.import.error {
+                ui.colored_label(ui.visuals().error_fg_color, err);
+            }
+            if let Some(data) = &self.import.data {
+                egui::ScrollArea::vertical().max_height(220.0).show(ui, |ui| {
+                    ui.add(egui::Label::new(RichText::new(data.report.text()).monospace()).selectable(true));
+                });
+                ui.separator();
+                ui.checkbox(
+                    &mut self.import.options.concepts_from_codes,
+                    "Create a concept for each code with codings",
+                );
+                ui.horizontal(|ui| {
+                    ui.label("Areas from");
+                    ui.radio_value(&mut self.import.options.areas_from, AreasFrom::Sets, "code sets");
+                    ui.radio_value(&mut self.import.options.areas_from, AreasFrom::ParentCodes, "parent codes");
+                    ui.radio_value(&mut self.import.options.areas_from, AreasFrom::Nothing, "none");
+                });
+                ui.horizontal(|ui| {
+                    if ui.button("Import into this map").clicked() {
+                        into_this = true;
+                    }
+                    if ui.button("Import as a new map").clicked() {
+                        as_new = true;
+                    }
+                });
+                ui.label(RichText::new("An import is one step: Undo takes it back.").small().weak());
+            }
+        });
+        if reread {
+            self.read_import(ctx);
+        }
+        if into_this {
+            self.apply_import();
+        } else if as_new {
+            if self.is_dirty() {
+                self.status = "Save or discard the open map's changes first (File > New), then import".to_owned();
+            } else {
+                self.replace_document(Document::new_blank(), None, "Imported map.qualmap");
+                self.apply_import();
+            }
+        }
+        if !open {
+            self.import.path = None;
+            self.import.data = None;
+            self.import.table = None;
+        }
+    }
+
+    fn suggestions_ui(&mut self, ctx: &egui::Context) {
+        if !self.import.suggestions_open {
+            return;
+        }
+        let mut open = true;
+        let mut accept: Option<Suggestion> = None;
+        let mut dismiss: Option<(ConceptId, ConceptId)> = None;
+        egui::Window::new("Suggested relationships").open(&mut open).default_width(520.0).show(ctx, |ui| {
+            ui.label(
+                RichText::new(
+                    "Pairs of concepts whose codes co-occur: in the same excerpt, or from the same participants. \
+                     Accepting draws an associative relationship with the shared excerpts as its evidence.",
+                )
+                .weak(),
+            );
+            let suggestions: Vec<Suggestion> = cooccur::suggest(&self.doc, 1)
+                .into_iter()
+                .filter(|s| !self.import.dismissed.contains(&(s.a, s.b)))
+                .take(40)
+                .collect();
+            if suggestions.is_empty() {
+                ui.label("No suggestions: no two unrelated concepts share evidence.");
+            }
+            let name = |id| self.doc.concept(id).map_or_else(|| "?".to_owned(), |c| c.label.clone());
+            egui::ScrollArea::vertical().max_height(380.0).show(ui, |ui| {
+                egui::Grid::new("suggestions").striped(true).num_columns(5).show(ui, |ui| {
+                    for header in ["Concepts", "Shared excerpts", "Participants", "Jaccard", ""] {
+                        ui.label(RichText::new(header).strong());
+                    }
+                    ui.end_row();
+                    for s in suggestions {
+                        ui.label(format!("{} — {}", name(s.a), name(s.b)));
+                        ui.label(s.shared.len().to_string());
+                        ui.label(s.participants.to_string());
+                        ui.label(format!("{:.2}", s.jaccard));
+                        ui.horizontal(|ui| {
+                            if ui.small_button("Accept").clicked() {
+                                accept = Some(s.clone());
+                            }
+                            if ui.small_button("Dismiss").clicked() {
+                                dismiss = Some((s.a, s.b));
+                            }
+                        });
+                        ui.end_row();
+                    }
+                });
+            });
+        });
+        self.import.suggestions_open = open;
+        if let Some(s) = accept {
+            let command = cooccur::accept(&self.doc, &s);
+            self.apply_edit(command, None);
+        }
+        if let Some(pair) = dismiss {
+            self.import.dismissed.insert(pair);
+        }
+    }
+
+    /// Opens File ▸ Import…'s file dialog.
+    pub(super) fn open_import_dialog(&mut self, ctx: &egui::Context) {
+        let folder = self.path.as_ref().and_then(|p| p.parent()).map(std::path::Path::to_owned);
+        self.dialogs.pick_import(ctx, folder);
+    }
+}
+
+/// The column-mapping grid with a preview; returns whether the mapping changed.
+fn mapping_ui(ui: &mut Ui, table: &mut TableDraft) -> bool {
+    let mut changed = false;
+    ui.label("Which column holds what (guessed from the headers):");
+    egui::ScrollArea::horizontal().id_salt("mapping-preview").show(ui, |ui| {
+        egui::Grid::new("mapping").striped(true).show(ui, |ui| {
+            for (i, header) in table.headers.iter().enumerate() {
+                ui.vertical(|ui| {
+                    ui.label(RichText::new(header).strong());
+                    if let Some(field) = table.mapping.fields.get_mut(i) {
+                        let before = *field;
+                        egui::ComboBox::from_id_salt(("mapping", i))
+                            .selected_text(field.label())
+                            .width(110.0)
+                            .show_ui(ui, |ui| {
+                                for option in Field::ALL {
+                                    ui.selectable_value(field, option, option.label());
+                                }
+                            })
+                            .response
+                            .accessible_name(format!("Column {header}"));
+                        changed |= *field != before;
+                    }
+                });
+            }
+            ui.end_row();
+            for row in &table.rows {
+                for cell in row {
+                    ui.label(RichText::new(cell).small());
+                }
+                ui.end_row();
+            }
+        });
+    });
+    changed
+}
+
+impl super::Prefs {
+    /// A remembered mapping for tables with exactly these headers.
+    fn table_mapping_for(&self, headers: &[String]) -> Option<ColumnMapping> {
+        self.table_mappings.get(&headers.join("\u{1f}")).cloned()
+    }
+
+    fn remember_table_mapping(&mut self, headers: &[String], mapping: &ColumnMapping) {
+        self.table_mappings.insert(headers.join("\u{1f}"), mapping.clone());
+    }
+}
