@@ -308,3 +308,89 @@ fn random_bytes_and_odd_xml_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_map_exported_as_a_refi_project_reads_back_to_the_same_map() {
+    let original = example::document();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("map.qdpx");
+    std::fs::write(&path, qualmap::export::refi::qdpx(&original).unwrap()).unwrap();
+    // Byte-stable.
+    assert_eq!(std::fs::read(&path).unwrap(), qualmap::export::refi::qdpx(&original).unwrap());
+    let data = read_path(&path, None).unwrap();
+    assert!(data.report.skipped.is_empty(), "{:?}", data.report.skipped);
+    let back = import_into(&Document::new_blank(), &path, &ImportOptions::default());
+    // Concepts: labels, positions, areas (by name).
+    let area_names = |doc: &Document, c: &qualmap::model::Concept| -> Vec<String> {
+        let mut names: Vec<String> = c.areas.iter().map(|a| doc.area(*a).unwrap().label.clone()).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(back.concepts.len(), original.concepts.len());
+    for (a, b) in original.concepts.iter().zip(&back.concepts) {
+        assert_eq!(a.label, b.label);
+        assert_eq!(a.pos, b.pos);
+        assert_eq!(area_names(&original, a), area_names(&back, b), "{}", a.label);
+    }
+    // The codebook, by path.
+    let paths = |doc: &Document| -> Vec<String> {
+        let mut p: Vec<String> = doc.codes.iter().map(|c| doc.code_path(c.id)).collect();
+        p.sort();
+        p
+    };
+    assert_eq!(paths(&back), paths(&original));
+    // Relationships between concepts, with their types and directions.
+    let rels = |doc: &Document| -> Vec<String> {
+        let mut r: Vec<String> = doc
+            .relationships
+            .iter()
+            .filter(|r| {
+                matches!((r.from, r.to), (qualmap::model::Endpoint::Concept(_), qualmap::model::Endpoint::Concept(_)))
+            })
+            .map(|r| format!("{} / {:?}", doc.item_label(ItemRef::Relationship(r.id)), doc.direction_of(r)))
+            .collect();
+        r.sort();
+        r
+    };
+    assert_eq!(rels(&back), rels(&original));
+    // Evidence: the same excerpts, codes and supported items.
+    let evidence = |doc: &Document| -> Vec<String> {
+        let mut e: Vec<String> = doc
+            .evidence
+            .iter()
+            .map(|e| {
+                let mut codes: Vec<String> = e.codes.iter().map(|c| doc.code_path(*c)).collect();
+                codes.sort();
+                let mut links: Vec<String> = e
+                    .links
+                    .iter()
+                    .filter(|l| !matches!(l, ItemRef::Area(_)))
+                    .filter(|l| match l {
+                        ItemRef::Relationship(r) => {
+                            let r = doc.relationship(*r).unwrap();
+                            matches!(
+                                (r.from, r.to),
+                                (qualmap::model::Endpoint::Concept(_), qualmap::model::Endpoint::Concept(_))
+                            )
+                        }
+                        _ => true,
+                    })
+                    .map(|l| doc.item_label(*l))
+                    .collect();
+                links.sort();
+                format!(
+                    "{} | {} | {:?} | {:?} | {} | {}",
+                    e.excerpt,
+                    doc.source(e.source).unwrap().name,
+                    codes,
+                    links,
+                    e.coder,
+                    e.memo
+                )
+            })
+            .collect();
+        e.sort();
+        e
+    };
+    assert_eq!(evidence(&back), evidence(&original));
+}

@@ -5,6 +5,7 @@
 
 pub mod appendix;
 pub mod graph;
+pub mod refi;
 pub mod svg;
 
 use std::path::Path;
@@ -33,6 +34,8 @@ pub enum Format {
     Dot,
     /// JSON Canvas (Obsidian).
     Canvas,
+    /// REFI-QDA project, for ATLAS.ti, NVivo, MAXQDA, QualCoder.
+    Qdpx,
     /// Evidence appendix as a web page.
     Html,
     /// Evidence appendix as Markdown.
@@ -43,7 +46,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, in menu order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Svg,
         Self::Png,
         Self::Pdf,
@@ -51,6 +54,7 @@ impl Format {
         Self::Gexf,
         Self::Dot,
         Self::Canvas,
+        Self::Qdpx,
         Self::Html,
         Self::Markdown,
         Self::Csv,
@@ -66,6 +70,7 @@ impl Format {
             Self::Gexf => "gexf",
             Self::Dot => "dot",
             Self::Canvas => "canvas",
+            Self::Qdpx => "qdpx",
             Self::Html => "html",
             Self::Markdown => "md",
             Self::Csv => "csv",
@@ -82,6 +87,7 @@ impl Format {
             Self::Gexf => "GEXF graph (Gephi)",
             Self::Dot => "DOT graph (Graphviz)",
             Self::Canvas => "JSON Canvas (Obsidian)",
+            Self::Qdpx => "REFI-QDA project (ATLAS.ti, NVivo, MAXQDA)",
             Self::Html => "Evidence appendix (HTML)",
             Self::Markdown => "Evidence appendix (Markdown)",
             Self::Csv => "Evidence table (CSV)",
@@ -310,6 +316,7 @@ pub fn export_bytes(
             Format::Gexf => graph::gexf(doc, options, &export_scene(doc, options, measure)).into_bytes(),
             Format::Dot => graph::dot(doc, options).into_bytes(),
             Format::Canvas => graph::json_canvas(doc, &export_scene(doc, options, measure)).into_bytes(),
+            Format::Qdpx => refi::qdpx(doc).map_err(ExportError::Render)?,
             Format::Html => appendix::html(doc, options).into_bytes(),
             Format::Markdown => appendix::markdown(doc, options).into_bytes(),
             _ => appendix::csv(doc, options).into_bytes(),

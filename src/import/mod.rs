@@ -227,12 +227,28 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
     let mut summary = Vec::new();
     let provenance = || Provenance::new(ProvenanceKind::Imported, data.report.origin.clone());
 
+    // Codes under "Qualmap concepts" (Qualmap's own REFI export) stand for concepts, not codes.
+    let concepts_parent: Option<&str> = data
+        .codes
+        .iter()
+        .find(|c| c.parent.is_none() && c.name == crate::export::refi::CONCEPTS_PARENT)
+        .map(|c| c.key.as_str());
+    let concept_codes: BTreeSet<&str> = data
+        .codes
+        .iter()
+        .filter(|c| concepts_parent.is_some() && c.parent.as_deref() == concepts_parent)
+        .map(|c| c.key.as_str())
+        .collect();
+
     // Codes: reuse by path, else add.
     let mut code_ids: HashMap<String, CodeId> = HashMap::new();
     let existing_codes: HashMap<String, CodeId> = doc.codes.iter().map(|c| (doc.code_path(c.id), c.id)).collect();
     let mut next_code = doc.next_code_id().0;
     let (mut codes_added, mut codes_reused) = (0, 0);
     for code in &data.codes {
+        if Some(code.key.as_str()) == concepts_parent || concept_codes.contains(code.key.as_str()) {
+            continue;
+        }
         let path = code_path(data, &code.key);
         if let Some(id) = existing_codes.get(&path) {
             code_ids.insert(code.key.clone(), *id);
@@ -281,7 +297,9 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
 
     // Which codes have codings; a codebook without codings gives a concept for every leaf code.
     let mut coded: BTreeSet<&str> = data.segments.iter().flat_map(|s| s.codes.iter().map(String::as_str)).collect();
-    if data.segments.is_empty() {
+    if !concept_codes.is_empty() {
+        coded = concept_codes.clone();
+    } else if data.segments.is_empty() {
         let parents: BTreeSet<&str> = data.codes.iter().filter_map(|c| c.parent.as_deref()).collect();
         coded = data.codes.iter().map(|c| c.key.as_str()).filter(|k| !parents.contains(k)).collect();
     }
@@ -433,6 +451,7 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
         let (Some(from), Some(to)) = (concept_of.get(&link.origin), concept_of.get(&link.target)) else { continue };
         let name =
             if link.name.trim().is_empty() { "is associated with".to_owned() } else { link.name.trim().to_owned() };
+        let known_type = type_ids.contains_key(&name.to_lowercase());
         let type_id = *type_ids.entry(name.to_lowercase()).or_insert_with(|| {
             let id = RelationshipTypeId(next_type);
             next_type += 1;
@@ -454,7 +473,15 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
             to: Endpoint::Concept(*to),
             type_id,
             label: String::new(),
-            direction: Some(link.direction),
+            // Only a direction that differs from the type's is kept on the relationship.
+            direction: {
+                let type_direction = if known_type {
+                    doc.relationship_type(type_id).map_or(link.direction, |t| t.direction)
+                } else {
+                    link.direction
+                };
+                (type_direction != link.direction).then_some(link.direction)
+            },
             bend: 0.0,
             description: String::new(),
             provenance: provenance(),
