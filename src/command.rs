@@ -131,6 +131,8 @@ pub enum Command {
     Remove(ElementId),
     /// Replace an element with a new version of itself (same id).
     Update(Element),
+    /// Replace the presentation (its steps, in order).
+    SetPresentation(Vec<crate::model::Step>),
     /// Several commands applied as one step, all or none.
     Batch {
         /// What the step does, for the Undo menu item.
@@ -159,6 +161,7 @@ impl Command {
             Self::MoveConcepts(moves) if moves.len() == 1 => "Move concept".to_owned(),
             Self::MoveConcepts(moves) => format!("Move {} concepts", moves.len()),
             Self::SetInfo(_) => "Edit map details".to_owned(),
+            Self::SetPresentation(_) => "Edit presentation".to_owned(),
             Self::Insert(e) => format!("Add {}", kind_name(e.id())),
             Self::Remove(id) => format!("Delete {}", kind_name(*id)),
             Self::Update(e) => format!("Edit {}", kind_name(e.id())),
@@ -190,6 +193,26 @@ impl Command {
                 Ok(Self::MoveConcepts(inverse))
             }
             Self::SetInfo(info) => Ok(Self::SetInfo(std::mem::replace(&mut doc.info, info))),
+            Self::SetPresentation(steps) => {
+                for step in &steps {
+                    for item in step.visible.iter().chain(&step.highlight) {
+                        let present = match *item {
+                            ItemRef::Concept(id) => doc.concept(id).is_some(),
+                            ItemRef::Area(id) => doc.area(id).is_some(),
+                            ItemRef::Relationship(id) => doc.relationship(id).is_some(),
+                        };
+                        if !present {
+                            return Err(CommandError::Dangling(format!("{} does not exist", ElementId::from(*item))));
+                        }
+                    }
+                    if let Some(view) = step.view
+                        && ![view.min.x, view.min.y, view.max.x, view.max.y].iter().all(|v| v.is_finite())
+                    {
+                        return Err(CommandError::NotFinite);
+                    }
+                }
+                Ok(Self::SetPresentation(std::mem::replace(&mut doc.presentation, steps)))
+            }
             Self::Insert(element) => {
                 let id = element.id();
                 if exists(doc, id) {
@@ -320,7 +343,10 @@ fn check_refers_to_existing(doc: &Document, element: &Element) -> Result<(), Com
 
 /// How many elements refer to `id`: what deleting it would touch.
 pub fn references_to(doc: &Document, id: ElementId) -> usize {
-    let links = |item: ItemRef| doc.evidence.iter().filter(|e| e.links.contains(&item)).count();
+    let links = |item: ItemRef| {
+        doc.evidence.iter().filter(|e| e.links.contains(&item)).count()
+            + doc.presentation.iter().filter(|s| s.visible.contains(&item) || s.highlight.contains(&item)).count()
+    };
     match id {
         ElementId::Area(a) => {
             doc.concepts.iter().filter(|c| c.areas.contains(&a)).count()
@@ -451,6 +477,20 @@ pub fn delete_items(doc: &Document, items: &[ItemRef]) -> Command {
     unlinked.extend(concepts.iter().map(|c| ItemRef::Concept(*c)));
     unlinked.extend(areas.iter().map(|a| ItemRef::Area(*a)));
     let mut commands = unlink_evidence(doc, &unlinked);
+    let in_story = |item: &ItemRef| unlinked.contains(item);
+    if doc.presentation.iter().any(|s| s.visible.iter().chain(&s.highlight).any(in_story)) {
+        let steps = doc
+            .presentation
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                s.visible.retain(|i| !in_story(i));
+                s.highlight.retain(|i| !in_story(i));
+                s
+            })
+            .collect();
+        commands.push(Command::SetPresentation(steps));
+    }
     commands.extend(relationships.iter().map(|r| Command::Remove(ElementId::Relationship(*r))));
     for concept in &doc.concepts {
         if !concepts.contains(&concept.id) && concept.areas.iter().any(|a| areas.contains(a)) {

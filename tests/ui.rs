@@ -553,3 +553,68 @@ fn suggested_relationships_can_be_accepted() {
     harness.run();
     assert_eq!(harness.state().document().relationships.len(), before + 1);
 }
+
+#[test]
+fn presenting_steps_through_the_story_and_spotlights_evidence() {
+    let mut harness = harness(Startup::Example);
+    harness.key_press(Key::F5);
+    harness.run_steps(3);
+    assert_eq!(harness.state().presenting().map(|p| p.step), Some(0));
+    // Step 1 shows the three areas but not the processes.
+    harness.get_by_label("Coping");
+    assert!(harness.query_by_label("Problem solving").is_none());
+    harness.key_press(Key::ArrowRight);
+    harness.run_steps(3);
+    harness.key_press(Key::Space);
+    harness.run_steps(3);
+    assert_eq!(harness.state().presenting().map(|p| p.step), Some(2));
+    harness.get_by_label("Problem solving");
+    // Number and Enter jump; End goes to the last step; Home back to the first.
+    harness.key_press(Key::Num4);
+    harness.key_press(Key::Enter);
+    harness.run_steps(3);
+    assert_eq!(harness.state().presenting().map(|p| p.step), Some(3));
+    harness.key_press(Key::End);
+    harness.run_steps(3);
+    assert_eq!(harness.state().presenting().map(|p| p.step), Some(4));
+    harness.key_press(Key::Home);
+    harness.run_steps(3);
+    assert_eq!(harness.state().presenting().map(|p| p.step), Some(0));
+    // Clicking a concept spotlights its evidence; arrows step through it; Esc closes.
+    harness.get_by_label("Confidence in the professional role").click();
+    harness.run_steps(3);
+    assert!(harness.state().presenting().unwrap().spotlight.is_some());
+    harness.key_press(Key::ArrowRight);
+    harness.run_steps(2);
+    assert_eq!(harness.state().presenting().unwrap().spotlight.map(|s| s.1), Some(1));
+    assert_eq!(harness.state().presenting().unwrap().step, 0, "arrows move through excerpts, not steps");
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.state().presenting().unwrap().spotlight.is_none());
+    // B blanks the screen; Esc leaves the presentation.
+    harness.key_press(Key::B);
+    harness.run_steps(2);
+    assert_eq!(harness.state().presenting().unwrap().blank, Some(egui::Color32::BLACK));
+    harness.key_press(Key::Escape);
+    harness.key_press(Key::Escape);
+    harness.run_steps(3);
+    assert!(harness.state().presenting().is_none());
+    harness.get_by_label("Add concept");
+}
+
+#[test]
+fn story_steps_are_added_and_undone_like_any_edit() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Story").click();
+    harness.run();
+    harness.get_by_label("Coping").click();
+    harness.run();
+    harness.get_by_label("Add current view as a step").click();
+    harness.run();
+    let steps = &harness.state().document().presentation;
+    assert_eq!(steps.len(), 6);
+    assert_eq!(steps[5].visible, vec![ItemRef::Concept(concept_id(&harness, "Coping"))]);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().presentation.len(), 5);
+}

@@ -254,7 +254,8 @@ impl QualmapApp {
         // Rebuild only if the drag changed the document this frame.
         self.scene(&measure);
         if let Some((_, scene)) = &self.scene_cache {
-            paint_scene(&painter, scene, &theme, &camera, canvas, &self.view.selection, &self.view.highlight);
+            let marks = Marks { selection: &self.view.selection, highlight: &self.view.highlight, only: None };
+            paint_scene(&painter, scene, &theme, &camera, canvas, &marks);
         }
         for (center, _) in &handle_paint {
             painter.circle(*center, 5.5, theme.node_fill, Stroke::new(1.5, theme.selection));
@@ -415,6 +416,17 @@ fn select(view: &mut ViewState, item: ItemRef, adding: bool) {
     }
 }
 
+/// What stands out when a scene is drawn, and which items are drawn at all.
+#[derive(Clone, Copy)]
+pub struct Marks<'a> {
+    /// Selected items.
+    pub selection: &'a BTreeSet<ItemRef>,
+    /// Highlighted items (search hits, evidence rows, presentation steps).
+    pub highlight: &'a BTreeSet<ItemRef>,
+    /// Draw only the items this accepts (`None`: all).
+    pub only: Option<&'a dyn Fn(ItemRef) -> bool>,
+}
+
 /// Draws a scene through a camera.
 pub fn paint_scene(
     painter: &egui::Painter,
@@ -422,15 +434,19 @@ pub fn paint_scene(
     theme: &MapTheme,
     camera: &Camera,
     canvas: Rect,
-    selection: &BTreeSet<ItemRef>,
-    highlight: &BTreeSet<ItemRef>,
+    marks: &Marks<'_>,
 ) {
+    let Marks { selection, highlight, only } = *marks;
     let glow = Color32::from_rgb(0xf2, 0xa9, 0x00);
+    let wanted = |item: ItemRef| only.is_none_or(|f| f(item));
     let zoom = camera.zoom;
     let to_screen = |p: Pos2| camera.screen_from_world(canvas, p);
     let visible = canvas.expand(40.0);
 
     for area in &scene.areas {
+        if !wanted(ItemRef::Area(area.id)) {
+            continue;
+        }
         let outline: Vec<Pos2> = area.outline.iter().map(|p| to_screen(*p)).collect();
         let selected = selection.contains(&ItemRef::Area(area.id));
         let stroke = if selected {
@@ -441,11 +457,17 @@ pub fn paint_scene(
         painter.add(Shape::convex_polygon(outline, area.fill, stroke));
     }
     for area in &scene.areas {
+        if !wanted(ItemRef::Area(area.id)) {
+            continue;
+        }
         let selected = selection.contains(&ItemRef::Area(area.id));
         paint_text(painter, &area.label, camera, canvas, if selected { Some(theme.selection) } else { None });
     }
 
     for edge in &scene.edges {
+        if !wanted(ItemRef::Relationship(edge.id)) {
+            continue;
+        }
         let points: Vec<Pos2> = edge.points.iter().map(|p| to_screen(*p)).collect();
         let selected = selection.contains(&ItemRef::Relationship(edge.id));
         let width = (edge.width * zoom).max(0.8);
@@ -495,6 +517,9 @@ pub fn paint_scene(
     }
 
     for node in &scene.nodes {
+        if !wanted(ItemRef::Concept(node.id)) {
+            continue;
+        }
         let rect = camera.screen_rect(canvas, node.rect);
         if !rect.intersects(visible) {
             continue;

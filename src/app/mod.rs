@@ -11,6 +11,7 @@ mod export_dialog;
 mod files;
 mod import_dialog;
 mod inspector;
+mod present;
 pub mod recovery;
 mod toolbar;
 use std::collections::BTreeSet;
@@ -174,6 +175,9 @@ pub struct QualmapApp {
     search_focus: bool,
     export_dialog: export_dialog::ExportDialog,
     import: import_dialog::ImportDialog,
+    present: Option<present::Presenting>,
+    story_open: bool,
+    story_step: usize,
     /// The type given to the next relationship drawn on the canvas.
     last_relationship_type: Option<crate::model::RelationshipTypeId>,
     dialogs: FileDialogs,
@@ -231,6 +235,9 @@ impl QualmapApp {
             search_focus: false,
             export_dialog: Default::default(),
             import: Default::default(),
+            present: None,
+            story_open: false,
+            story_step: 0,
             last_relationship_type: None,
             dialogs: FileDialogs::default(),
             confirm: None,
@@ -286,6 +293,14 @@ impl QualmapApp {
     }
     /// What, besides the document, the map is drawn with.
     pub fn scene_options(&self) -> SceneOptions {
+        if let Some(step) = self.current_step() {
+            return SceneOptions {
+                support: self.view.support,
+                filter: step.filter.clone().unwrap_or_default(),
+                visible: self.doc.visible_in(step),
+                ..SceneOptions::new(self.prefs.theme)
+            };
+        }
         SceneOptions {
             support: self.view.support,
             filter: self.view.filter.clone(),
@@ -1001,11 +1016,19 @@ impl eframe::App for QualmapApp {
         self.handle_dialog_outcomes(&ctx);
         self.handle_close_request(&ctx);
         self.handle_dropped_files(&ctx);
-        if self.confirm.is_none() && self.alert.is_none() {
+        if self.confirm.is_none() && self.alert.is_none() && self.present.is_none() {
             self.handle_shortcuts(&ctx);
         }
         self.update_title(&ctx);
         self.view.highlight.clear();
+        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F5)) && self.present.is_none() {
+            let step = self.story_step;
+            self.start_presentation(&ctx, step);
+        }
+        if self.present.is_some() {
+            egui::CentralPanel::no_frame().show(ui, |ui| self.present_ui(ui));
+            return;
+        }
         egui::Panel::top("menu-bar").show(ui, |ui| self.menu_bar_ui(ui));
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
         egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar_ui(ui));
@@ -1023,6 +1046,7 @@ impl eframe::App for QualmapApp {
         self.evidence_editor_ui(&ctx);
         self.export_dialog_ui(&ctx);
         self.import_dialog_ui(&ctx);
+        self.story_ui(&ctx);
         self.catalogs_ui(&ctx);
         self.confirm_edit_ui(&ctx);
         self.recovery_ui(&ctx);

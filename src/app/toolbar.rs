@@ -120,6 +120,11 @@ impl QualmapApp {
             self.search_results_ui(ui, &search, &mut actions);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.toggle_value(&mut self.windows.types, "Relationship types");
+                if ui.button("Present").on_hover_text("Present the story full screen (F5)").clicked() {
+                    let step = self.story_step;
+                    self.start_presentation(ui.ctx(), step);
+                }
+                ui.toggle_value(&mut self.story_open, "Story");
                 ui.toggle_value(&mut self.import.suggestions_open, "Suggestions")
                     .on_hover_text("Relationships suggested by codes that co-occur in the evidence");
                 ui.toggle_value(&mut self.windows.sources, "Sources");
@@ -209,7 +214,7 @@ impl QualmapApp {
             evidence_hits += 1;
             if let Some(first) = evidence.links.first() {
                 let short: String = evidence.excerpt.chars().take(60).collect();
-                hits.push((*first, format!("“{short}…” → {}", doc.item_label(*first))));
+                hits.push((*first, format!("“{short}…” — {}", doc.item_label(*first))));
             }
         }
         self.view.highlight.extend(hits.iter().map(|(item, _)| *item));

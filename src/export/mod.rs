@@ -136,6 +136,9 @@ pub struct ExportOptions {
     /// Only this part of the map (world rectangle); `None` is the whole map.
     #[serde(skip)]
     pub view: Option<Rect>,
+    /// Only these items (a presentation step); `None` is everything.
+    #[serde(skip)]
+    pub visible: Option<std::collections::BTreeSet<crate::model::ItemRef>>,
 }
 
 impl Default for ExportOptions {
@@ -150,6 +153,7 @@ impl Default for ExportOptions {
             support: SupportMode::Excerpts,
             filter: EvidenceFilter::default(),
             view: None,
+            visible: None,
         }
     }
 }
@@ -180,8 +184,12 @@ pub const MAX_PNG_SIDE: u32 = 16_384;
 
 /// The scene an export draws.
 pub fn export_scene(doc: &Document, options: &ExportOptions, measure: &dyn TextMeasure) -> Scene {
-    let scene_options =
-        SceneOptions { theme: MapTheme::new(options.theme), support: options.support, filter: options.filter.clone() };
+    let scene_options = SceneOptions {
+        theme: MapTheme::new(options.theme),
+        support: options.support,
+        filter: options.filter.clone(),
+        visible: options.visible.clone(),
+    };
     build_scene(doc, &scene_options, measure)
 }
 

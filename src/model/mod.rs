@@ -402,6 +402,70 @@ pub struct Document {
     /// Coded excerpts.
     #[serde(default)]
     pub evidence: Vec<Evidence>,
+    /// A story told with the map, step by step, for presenting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub presentation: Vec<Step>,
+}
+
+/// A rectangle of the map (world coordinates) that a step shows.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ViewRect {
+    /// Top-left corner.
+    pub min: Point,
+    /// Bottom-right corner.
+    pub max: Point,
+}
+
+/// One step of a presentation: what is shown, what stands out, where the camera looks, which
+/// evidence counts, and what the presenter says.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// Short name of the step.
+    pub title: String,
+    /// Text shown under the map while the step is on screen.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub caption: String,
+    /// Speaker notes (not shown to the audience).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    /// What is shown; empty shows everything. An area shows its concepts too; a relationship
+    /// shows when it is listed and both its ends are shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visible: Vec<ItemRef>,
+    /// What is highlighted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlight: Vec<ItemRef>,
+    /// Where the camera looks; `None` fits the visible items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<ViewRect>,
+    /// Which evidence counts during the step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<support::EvidenceFilter>,
+}
+
+impl Document {
+    /// The items a step shows, expanded: listed areas bring their concepts; relationships need
+    /// both ends shown. `None` when the step shows everything.
+    pub fn visible_in(&self, step: &Step) -> Option<std::collections::BTreeSet<ItemRef>> {
+        if step.visible.is_empty() {
+            return None;
+        }
+        let listed: std::collections::BTreeSet<ItemRef> = step.visible.iter().copied().collect();
+        let mut shown: std::collections::BTreeSet<ItemRef> =
+            listed.iter().copied().filter(|i| !matches!(i, ItemRef::Relationship(_))).collect();
+        for concept in &self.concepts {
+            if concept.areas.iter().any(|a| listed.contains(&ItemRef::Area(*a))) {
+                shown.insert(ItemRef::Concept(concept.id));
+            }
+        }
+        for rel in &self.relationships {
+            let item = ItemRef::Relationship(rel.id);
+            if listed.contains(&item) && shown.contains(&rel.from.into()) && shown.contains(&rel.to.into()) {
+                shown.insert(item);
+            }
+        }
+        Some(shown)
+    }
 }
 
 macro_rules! lookup {

@@ -187,6 +187,35 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
             }
         }
     }
+    for (index, step) in doc.presentation.iter().enumerate() {
+        for (key, items) in [("visible", &step.visible), ("highlight", &step.highlight)] {
+            for (slot, item) in items.iter().enumerate() {
+                let exists = match *item {
+                    ItemRef::Concept(id) => concepts.contains(&id),
+                    ItemRef::Area(id) => areas.contains(&id),
+                    ItemRef::Relationship(id) => relationships.contains(&id),
+                };
+                if !exists {
+                    problem(
+                        vec![Key("presentation"), Index(index), Key(key), Index(slot)],
+                        format!(
+                            "presentation step {} (\"{}\") refers to an item that does not exist",
+                            index + 1,
+                            step.title
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(view) = step.view
+            && ![view.min.x, view.min.y, view.max.x, view.max.y].iter().all(|v| v.is_finite())
+        {
+            problem(
+                vec![Key("presentation"), Index(index), Key("view")],
+                format!("presentation step {} has a view that is not finite", index + 1),
+            );
+        }
+    }
     problems
 }
 

@@ -310,12 +310,19 @@ pub struct SceneOptions {
     pub support: SupportMode,
     /// Which evidence counts; items with no support under an active filter fade.
     pub filter: EvidenceFilter,
+    /// Only these items are drawn (a presentation step); `None` draws everything.
+    pub visible: Option<std::collections::BTreeSet<ItemRef>>,
 }
 
 impl SceneOptions {
     /// Options for a theme, counting all excerpts, with no filter.
     pub fn new(theme: ThemeKind) -> Self {
-        Self { theme: MapTheme::new(theme), support: SupportMode::Excerpts, filter: EvidenceFilter::default() }
+        Self {
+            theme: MapTheme::new(theme),
+            support: SupportMode::Excerpts,
+            filter: EvidenceFilter::default(),
+            visible: None,
+        }
     }
 }
 
@@ -331,9 +338,11 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
 
     // Concept cards.
     let area_colors: HashMap<AreaId, Color32> = doc.areas.iter().map(|a| (a.id, theme.ink(a.color))).collect();
+    let shown = |item: ItemRef| options.visible.as_ref().is_none_or(|v| v.contains(&item));
     let nodes: Vec<NodeShape> = doc
         .concepts
         .iter()
+        .filter(|concept| shown(ItemRef::Concept(concept.id)))
         .map(|concept| {
             let center = pos2(concept.pos.x, concept.pos.y);
             let label = text_block(&concept.label, NODE_FONT, NODE_TEXT_WIDTH, theme.text, center, measure);
@@ -368,6 +377,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
     let mut areas: Vec<AreaShape> = doc
         .areas
         .iter()
+        .filter(|area| shown(ItemRef::Area(area.id)))
         .filter_map(|area| {
             let corners: Vec<Pos2> = doc
                 .members_of(area.id)
@@ -423,7 +433,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
     );
     obstacles.extend(areas.iter().map(|a| a.label.rect.expand(3.0)));
     let mut edges = Vec::with_capacity(doc.relationships.len());
-    for rel in &doc.relationships {
+    for rel in doc.relationships.iter().filter(|r| shown(ItemRef::Relationship(r.id))) {
         let ends = (end_geometry(rel.from, &node_rects, &area_shapes), end_geometry(rel.to, &node_rects, &area_shapes));
         let (Some(from), Some(to)) = ends else {
             continue;

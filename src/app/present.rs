@@ -1,0 +1,563 @@
+//! Presenting a map in a workshop: full screen, step by step through the map's story, with
+//! animated camera moves and revealed items fading in, an evidence spotlight, a laser pointer,
+//! a dimming spotlight on the hovered item, and a black or white screen. Also the Story window
+//! where steps are written.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use egui::{Align2, Color32, CornerRadius, FontId, Key, Rect, RichText, Sense, Stroke, pos2, vec2};
+
+use super::canvas::{Camera, Marks, paint_scene};
+use super::{Action, QualmapApp};
+use crate::command::Command;
+use crate::model::{Document, Evidence, ItemRef, Point, Step, ViewRect};
+use crate::scene::{EguiMeasure, MapTheme};
+
+/// Seconds a step change takes (camera move and fade).
+const TRANSITION_SECS: f32 = 0.6;
+/// Height kept for the caption band at the bottom of the screen.
+const CAPTION_BAND: f32 = 130.0;
+
+/// The state of a running presentation.
+pub struct Presenting {
+    /// Index of the step on screen.
+    pub step: usize,
+    from: Camera,
+    to: Camera,
+    started: Instant,
+    /// Items that came into view with this step (they fade in).
+    revealed: BTreeSet<ItemRef>,
+    /// Black or white screen instead of the map.
+    pub blank: Option<Color32>,
+    /// The item whose evidence is shown large, and which excerpt.
+    pub spotlight: Option<(ItemRef, usize)>,
+    digits: String,
+    /// Pointer drawn as a laser dot.
+    pub laser: bool,
+    /// Everything but the hovered item dims.
+    pub dim: bool,
+    needs_fit: bool,
+}
+
+fn ease(t: f32) -> f32 {
+    let t = t.clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+impl QualmapApp {
+    /// Whether the map is being presented.
+    pub fn presenting(&self) -> Option<&Presenting> {
+        self.present.as_ref()
+    }
+
+    /// The step a presentation would show, if one is running.
+    pub(super) fn current_step(&self) -> Option<&Step> {
+        self.present.as_ref().and_then(|p| self.doc.presentation.get(p.step))
+    }
+
+    /// Starts presenting at `step` (full screen).
+    pub fn start_presentation(&mut self, ctx: &egui::Context, step: usize) {
+        if self.doc.presentation.is_empty() {
+            self.status = "This map has no story yet: add steps in the Story window".to_owned();
+            self.story_open = true;
+            return;
+        }
+        let step = step.min(self.doc.presentation.len() - 1);
+        let camera = self.view.camera;
+        self.present = Some(Presenting {
+            step,
+            from: camera,
+            to: camera,
+            started: Instant::now(),
+            revealed: BTreeSet::new(),
+            blank: None,
+            spotlight: None,
+            digits: String::new(),
+            laser: false,
+            dim: false,
+            needs_fit: true,
+        });
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+    }
+
+    /// Leaves the presentation.
+    pub fn stop_presentation(&mut self, ctx: &egui::Context) {
+        if self.present.take().is_some() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+            self.view.fit_requested = true;
+        }
+    }
+
+    /// Goes to step `index` (clamped), animating the camera and fading in what appears.
+    pub fn go_to_step(&mut self, index: usize) {
+        let count = self.doc.presentation.len();
+        let Some(present) = &mut self.present else { return };
+        if count == 0 {
+            return;
+        }
+        let index = index.min(count - 1);
+        if index == present.step && !present.needs_fit {
+            return;
+        }
+        let before = self.doc.presentation.get(present.step).and_then(|s| self.doc.visible_in(s));
+        let after = self.doc.presentation.get(index).and_then(|s| self.doc.visible_in(s));
+        present.revealed = match (before, after) {
+            (Some(before), Some(after)) => after.difference(&before).copied().collect(),
+            (Some(before), None) => {
+                let mut all: BTreeSet<ItemRef> = self.doc.concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
+                all.extend(self.doc.areas.iter().map(|a| ItemRef::Area(a.id)));
+                all.extend(self.doc.relationships.iter().map(|r| ItemRef::Relationship(r.id)));
+                all.difference(&before).copied().collect()
+            }
+            _ => BTreeSet::new(),
+        };
+        present.step = index;
+        present.spotlight = None;
+        present.needs_fit = true;
+    }
+
+    fn present_keys(&mut self, ctx: &egui::Context) {
+        let pressed = |key: Key| ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
+        let Some(present) = &mut self.present else { return };
+        if pressed(Key::Escape) {
+            if present.spotlight.is_some() {
+                present.spotlight = None;
+            } else if present.blank.is_some() {
+                present.blank = None;
+            } else {
+                self.stop_presentation(ctx);
+            }
+            return;
+        }
+        if let Some((item, index)) = &mut present.spotlight {
+            // While the spotlight is open the arrows step through its excerpts.
+            let count = self.doc.evidence_for(*item).count().max(1);
+            if pressed(Key::ArrowRight) || pressed(Key::Space) || pressed(Key::PageDown) {
+                *index = (*index + 1).min(count - 1);
+            }
+            if pressed(Key::ArrowLeft) || pressed(Key::PageUp) {
+                *index = index.saturating_sub(1);
+            }
+            return;
+        }
+        if pressed(Key::B) {
+            present.blank = if present.blank == Some(Color32::BLACK) { None } else { Some(Color32::BLACK) };
+        }
+        if pressed(Key::W) {
+            present.blank = if present.blank == Some(Color32::WHITE) { None } else { Some(Color32::WHITE) };
+        }
+        if pressed(Key::L) {
+            present.laser = !present.laser;
+        }
+        if pressed(Key::D) {
+            present.dim = !present.dim;
+        }
+        let digits = [
+            Key::Num0,
+            Key::Num1,
+            Key::Num2,
+            Key::Num3,
+            Key::Num4,
+            Key::Num5,
+            Key::Num6,
+            Key::Num7,
+            Key::Num8,
+            Key::Num9,
+        ];
+        for (n, key) in digits.iter().enumerate() {
+            if pressed(*key) {
+                present.digits.push(char::from(b'0' + n as u8));
+            }
+        }
+        let mut target = None;
+        if pressed(Key::Enter) {
+            if let Ok(number) = present.digits.parse::<usize>() {
+                target = Some(number.saturating_sub(1));
+            }
+            present.digits.clear();
+        }
+        let step = present.step;
+        if pressed(Key::ArrowRight) || pressed(Key::Space) || pressed(Key::PageDown) || pressed(Key::ArrowDown) {
+            target = Some(step + 1);
+        }
+        if pressed(Key::ArrowLeft) || pressed(Key::PageUp) || pressed(Key::ArrowUp) {
+            target = Some(step.saturating_sub(1));
+        }
+        if pressed(Key::Home) {
+            target = Some(0);
+        }
+        if pressed(Key::End) {
+            target = Some(usize::MAX);
+        }
+        if let Some(target) = target {
+            self.go_to_step(target);
+        }
+    }
+
+    pub(super) fn present_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.present_keys(&ctx);
+        if self.present.is_none() {
+            return;
+        }
+        let theme = MapTheme::new(self.prefs.theme);
+        let screen = ui.max_rect();
+        let background = ui.allocate_rect(screen, Sense::click());
+        ui.painter().rect_filled(screen, 0.0, theme.background);
+        let measure = EguiMeasure(&ctx);
+        let map_area = Rect::from_min_max(screen.min, pos2(screen.max.x, screen.max.y - CAPTION_BAND));
+
+        // Camera: fit the step, then animate towards it.
+        let bounds = self.scene(&measure).bounds;
+        let step_view = self.current_step().and_then(|s| s.view);
+        let Some(present) = &mut self.present else { return };
+        if present.needs_fit {
+            let target = match step_view {
+                Some(view) => Rect::from_min_max(pos2(view.min.x, view.min.y), pos2(view.max.x, view.max.y)),
+                None => bounds,
+            };
+            present.from = self.view.camera;
+            present.to = Camera::fit(target, map_area);
+            present.started = Instant::now();
+            present.needs_fit = false;
+        }
+        let t = ease(present.started.elapsed().as_secs_f32() / TRANSITION_SECS);
+        let camera = Camera {
+            center: present.from.center + (present.to.center - present.from.center) * t,
+            zoom: present.from.zoom * (present.to.zoom / present.from.zoom.max(1e-6)).powf(t),
+        };
+        self.view.camera = camera;
+        if t < 1.0 {
+            ctx.request_repaint();
+        }
+        let highlight: BTreeSet<ItemRef> =
+            self.current_step().map(|s| s.highlight.iter().copied().collect()).unwrap_or_default();
+
+        // Items are widgets so they can be clicked (spotlight) and found by their names.
+        let mut clicked: Option<ItemRef> = None;
+        let mut hovered: Option<ItemRef> = None;
+        if let Some((_, scene)) = &self.scene_cache {
+            for node in &scene.nodes {
+                let rect = Rect::from_min_max(
+                    camera.screen_from_world(map_area, node.rect.min),
+                    camera.screen_from_world(map_area, node.rect.max),
+                );
+                let response = ui.interact(rect, ui.scope_id().with(("present-concept", node.id)), Sense::click());
+                let label = node.label.lines.join(" ");
+                response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+                if response.clicked() {
+                    clicked = Some(ItemRef::Concept(node.id));
+                }
+                if response.hovered() {
+                    hovered = Some(ItemRef::Concept(node.id));
+                }
+            }
+            for edge in &scene.edges {
+                let Some(block) = &edge.label else { continue };
+                let world = block.rect.expand(3.0);
+                let rect = Rect::from_min_max(
+                    camera.screen_from_world(map_area, world.min),
+                    camera.screen_from_world(map_area, world.max),
+                );
+                let response = ui.interact(rect, ui.scope_id().with(("present-edge", edge.id)), Sense::click());
+                let label = format!("Relationship: {}", self.doc.item_label(ItemRef::Relationship(edge.id)));
+                response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+                if response.clicked() {
+                    clicked = Some(ItemRef::Relationship(edge.id));
+                }
+                if response.hovered() {
+                    hovered = Some(ItemRef::Relationship(edge.id));
+                }
+            }
+            if background.clicked()
+                && let Some(pos) = background.interact_pointer_pos()
+                && let Some(item) = scene.hit(camera.world_from_screen(map_area, pos), 6.0 / camera.zoom)
+                && !matches!(item, ItemRef::Area(_))
+            {
+                clicked = Some(item);
+            }
+        }
+        let Some(present) = &mut self.present else { return };
+        if let Some(item) = clicked {
+            present.spotlight = Some((item, 0));
+        }
+
+        // The map: what stays drawn as is, what is new fading in, and dimming if asked.
+        let painter = ui.painter_at(screen);
+        if let Some((_, scene)) = &self.scene_cache {
+            let revealed = &present.revealed;
+            let dim_except = present.dim.then_some(hovered).flatten();
+            let none = BTreeSet::new();
+            let settled = |item: ItemRef| !revealed.contains(&item);
+            let mut base = painter.clone();
+            if present.dim && dim_except.is_some() {
+                base.multiply_opacity(0.25);
+            }
+            let keep = |item: ItemRef| settled(item) && Some(item) != dim_except;
+            paint_scene(
+                &base,
+                scene,
+                &theme,
+                &camera,
+                map_area,
+                &Marks { selection: &none, highlight: &highlight, only: Some(&keep) },
+            );
+            let mut fading = painter.clone();
+            fading.multiply_opacity(t);
+            if present.dim && dim_except.is_some() {
+                fading.multiply_opacity(0.25);
+            }
+            let new = |item: ItemRef| !settled(item) && Some(item) != dim_except;
+            paint_scene(
+                &fading,
+                scene,
+                &theme,
+                &camera,
+                map_area,
+                &Marks { selection: &none, highlight: &highlight, only: Some(&new) },
+            );
+            if let Some(item) = dim_except {
+                let one = move |i: ItemRef| i == item;
+                paint_scene(
+                    &painter,
+                    scene,
+                    &theme,
+                    &camera,
+                    map_area,
+                    &Marks { selection: &none, highlight: &highlight, only: Some(&one) },
+                );
+            }
+        }
+
+        // Caption band and step counter.
+        let count = self.doc.presentation.len();
+        let band = Rect::from_min_max(pos2(screen.min.x, screen.max.y - CAPTION_BAND), screen.max);
+        painter.rect_filled(band, 0.0, theme.label_fill);
+        painter.line_segment([band.left_top(), band.right_top()], Stroke::new(1.0, theme.node_stroke));
+        if let Some(step) = self.doc.presentation.get(present.step) {
+            let title =
+                painter.layout(step.title.clone(), FontId::proportional(30.0), theme.text, band.width() - 200.0);
+            let caption = painter.layout(
+                step.caption.clone(),
+                FontId::proportional(20.0),
+                theme.muted_text,
+                band.width() - 200.0,
+            );
+            let title_height = title.size().y;
+            painter.galley(band.min + vec2(40.0, 18.0), title, theme.text);
+            painter.galley(band.min + vec2(40.0, 26.0 + title_height), caption, theme.muted_text);
+            if let Some(filter) = &step.filter
+                && filter.is_active()
+            {
+                painter.text(
+                    screen.min + vec2(24.0, 20.0),
+                    Align2::LEFT_TOP,
+                    format!("Only evidence where {}", filter.describe(&self.doc)),
+                    FontId::proportional(20.0),
+                    theme.selection,
+                );
+            }
+        }
+        painter.text(
+            band.right_bottom() + vec2(-28.0, -20.0),
+            Align2::RIGHT_BOTTOM,
+            format!("{} / {count}", present.step + 1),
+            FontId::proportional(24.0),
+            theme.muted_text,
+        );
+        if !present.digits.is_empty() {
+            painter.text(
+                band.right_top() + vec2(-28.0, 16.0),
+                Align2::RIGHT_TOP,
+                format!("go to {}", present.digits),
+                FontId::proportional(20.0),
+                theme.selection,
+            );
+        }
+
+        if let Some((item, index)) = present.spotlight {
+            spotlight_ui(&painter, &self.doc, item, index, screen, &theme);
+        }
+        if let Some(color) = present.blank {
+            painter.rect_filled(screen, 0.0, color);
+        }
+        if present.laser
+            && let Some(pointer) = ui.input(|i| i.pointer.hover_pos())
+        {
+            ctx.set_cursor_icon(egui::CursorIcon::None);
+            painter.circle_filled(pointer, 14.0, Color32::from_rgba_unmultiplied(255, 30, 30, 60));
+            painter.circle_filled(pointer, 6.0, Color32::from_rgb(255, 40, 40));
+        }
+    }
+
+    /// The Story window: the steps of the map's presentation, and where they are written.
+    pub(super) fn story_ui(&mut self, ctx: &egui::Context) {
+        if !self.story_open {
+            return;
+        }
+        let mut open = true;
+        let mut actions = Vec::new();
+        let mut present_from = None;
+        egui::Window::new("Story").open(&mut open).default_width(420.0).show(ctx, |ui| {
+            ui.label(
+                RichText::new(
+                    "The steps you present (F5). A step shows what was selected when it was added, or everything.",
+                )
+                .weak(),
+            );
+            let steps = self.doc.presentation.clone();
+            let mut edited = steps.clone();
+            let mut structural = false;
+            let selected = self.story_step.min(steps.len().saturating_sub(1));
+            for (i, step) in steps.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    if ui.selectable_label(i == selected, format!("{}. {}", i + 1, step.title)).clicked() {
+                        self.story_step = i;
+                    }
+                    if ui.small_button("Up").clicked() && i > 0 {
+                        edited.swap(i, i - 1);
+                        structural = true;
+                    }
+                    if ui.small_button("Down").clicked() && i + 1 < steps.len() {
+                        edited.swap(i, i + 1);
+                        structural = true;
+                    }
+                    if ui.small_button("Duplicate").clicked() {
+                        edited.insert(i + 1, step.clone());
+                        structural = true;
+                    }
+                    if ui.small_button("Delete").clicked() {
+                        edited.remove(i);
+                        structural = true;
+                    }
+                });
+            }
+            ui.separator();
+            ui.horizontal(|ui| {
+                if ui.button("Add current view as a step").clicked() {
+                    edited.push(self.step_from_view());
+                    self.story_step = edited.len() - 1;
+                    structural = true;
+                }
+                if ui.add_enabled(!steps.is_empty(), egui::Button::new("Present from this step (F5)")).clicked() {
+                    present_from = Some(selected);
+                }
+            });
+            if !structural && let Some(step) = edited.get_mut(selected) {
+                ui.separator();
+                egui::Grid::new("step-fields").num_columns(2).show(ui, |ui| {
+                    ui.label("Title");
+                    ui.add(egui::TextEdit::singleline(&mut step.title)).accessible_name("Step title");
+                    ui.end_row();
+                    ui.label("Caption");
+                    ui.add(egui::TextEdit::multiline(&mut step.caption).desired_rows(2))
+                        .accessible_name("Step caption");
+                    ui.end_row();
+                    ui.label("Notes");
+                    ui.add(egui::TextEdit::multiline(&mut step.notes).desired_rows(2)).accessible_name("Speaker notes");
+                    ui.end_row();
+                });
+                ui.horizontal(|ui| {
+                    if ui.button("Show the selection").clicked() {
+                        step.visible = self.view.selection.iter().copied().collect();
+                    }
+                    if ui.button("Show everything").clicked() {
+                        step.visible.clear();
+                    }
+                    if ui.button("Highlight the selection").clicked() {
+                        step.highlight = self.view.selection.iter().copied().collect();
+                    }
+                    if ui.button("Use the current view").clicked() {
+                        step.view = Some(self.current_view_rect());
+                    }
+                });
+                let shown = if step.visible.is_empty() {
+                    "everything".to_owned()
+                } else {
+                    format!("{} items", step.visible.len())
+                };
+                ui.label(RichText::new(format!("Shows {shown}; highlights {}.", step.highlight.len())).small().weak());
+            }
+            if edited != steps {
+                let key = (!structural).then(|| format!("story-step-{selected}"));
+                actions.push(Action::Edit(Command::SetPresentation(edited), key));
+            }
+        });
+        self.story_open = open;
+        self.run_actions(ctx, actions);
+        if let Some(step) = present_from {
+            self.start_presentation(ctx, step);
+        }
+    }
+
+    fn current_view_rect(&self) -> ViewRect {
+        let canvas = super::canvas::map_area(self.view.canvas_rect);
+        let min = self.view.camera.world_from_screen(canvas, canvas.min);
+        let max = self.view.camera.world_from_screen(canvas, canvas.max);
+        ViewRect { min: Point::new(min.x, min.y), max: Point::new(max.x, max.y) }
+    }
+
+    /// A step showing the selection (or everything), with the current view and filter.
+    fn step_from_view(&self) -> Step {
+        Step {
+            title: format!("Step {}", self.doc.presentation.len() + 1),
+            visible: self.view.selection.iter().copied().collect(),
+            view: Some(self.current_view_rect()),
+            filter: self.view.filter.is_active().then(|| self.view.filter.clone()),
+            ..Step::default()
+        }
+    }
+}
+
+/// The evidence spotlight: one excerpt at a time, large, with its source.
+fn spotlight_ui(painter: &egui::Painter, doc: &Document, item: ItemRef, index: usize, screen: Rect, theme: &MapTheme) {
+    let evidence: Vec<&Evidence> = doc.evidence_for(item).collect();
+    let panel = Rect::from_center_size(
+        screen.center() - vec2(0.0, CAPTION_BAND / 2.0),
+        vec2(screen.width().min(1100.0) - 80.0, screen.height().min(700.0) - 200.0),
+    );
+    painter.rect_filled(screen, 0.0, Color32::from_black_alpha(120));
+    painter.rect_filled(panel, CornerRadius::same(12), theme.node_fill);
+    painter.rect_stroke(panel, CornerRadius::same(12), Stroke::new(2.0, theme.selection), egui::StrokeKind::Inside);
+    let width = panel.width() - 80.0;
+    let mut y = panel.top() + 30.0;
+    let heading = painter.layout(doc.item_label(item), FontId::proportional(26.0), theme.text, width);
+    let h = heading.size().y;
+    painter.galley(pos2(panel.left() + 40.0, y), heading, theme.text);
+    y += h + 20.0;
+    let Some(e) = evidence.get(index.min(evidence.len().saturating_sub(1))) else {
+        painter.text(
+            pos2(panel.left() + 40.0, y),
+            Align2::LEFT_TOP,
+            "No evidence is linked to this yet.",
+            FontId::proportional(24.0),
+            theme.muted_text,
+        );
+        return;
+    };
+    let quote = painter.layout(format!("“{}”", e.excerpt), FontId::proportional(30.0), theme.text, width);
+    let h = quote.size().y;
+    painter.galley(pos2(panel.left() + 40.0, y), quote, theme.text);
+    y += h + 18.0;
+    let mut source = doc.source(e.source).map_or_else(String::new, |s| {
+        let attributes: Vec<String> = s.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        format!("{} ({})", s.name, attributes.join(", "))
+    });
+    if e.provenance.kind == crate::model::ProvenanceKind::Illustrative {
+        source.push_str(" — illustrative excerpt, not a participant's words");
+    }
+    let meta = painter.layout(source, FontId::proportional(20.0), theme.muted_text, width);
+    painter.galley(pos2(panel.left() + 40.0, y), meta, theme.muted_text);
+    painter.text(
+        panel.right_bottom() + vec2(-30.0, -20.0),
+        Align2::RIGHT_BOTTOM,
+        format!(
+            "excerpt {} of {} · arrow keys for more · Esc closes",
+            index.min(evidence.len() - 1) + 1,
+            evidence.len()
+        ),
+        FontId::proportional(18.0),
+        theme.muted_text,
+    );
+}
