@@ -77,6 +77,10 @@ pub struct ExportArgs {
     /// Count only evidence from this coder (repeatable).
     #[arg(long)]
     pub coder: Vec<String>,
+    /// Export the map's presentation as a handout: one page per step to a .pdf, or one PNG per
+    /// step into a folder (an output without an extension).
+    #[arg(long)]
+    pub presentation: bool,
 }
 
 /// Options of `qualmap import`.
@@ -152,6 +156,9 @@ fn export(args: &ExportArgs) -> Result<String, String> {
     use crate::export::{ExportOptions, Format, export_path};
     use crate::model::support::SupportMode;
     use crate::scene::{EguiMeasure, ThemeKind, headless_context};
+    if args.presentation {
+        return export_handout(args);
+    }
     let format = Format::from_path(&args.output).ok_or_else(|| {
         let known: Vec<&str> = Format::ALL.iter().map(|f| f.extension()).collect();
         format!("{}: unknown output format; use one of .{}", args.output.display(), known.join(", ."))
@@ -195,6 +202,49 @@ fn export(args: &ExportArgs) -> Result<String, String> {
         format.label(),
         start.elapsed().as_secs_f64() * 1000.0
     ))
+}
+
+fn export_handout(args: &ExportArgs) -> Result<String, String> {
+    use crate::export::{ExportOptions, handout_pdf, handout_pngs};
+    use crate::scene::{EguiMeasure, ThemeKind, headless_context};
+    let doc = io::load_path(&args.map).map_err(|e| e.to_string())?;
+    if doc.presentation.is_empty() {
+        return Err(format!("{}: the map has no presentation steps to export", args.map.display()));
+    }
+    let options = ExportOptions {
+        theme: match args.theme.as_str() {
+            "dark" => ThemeKind::Dark,
+            "print" => ThemeKind::Print,
+            _ => ThemeKind::Light,
+        },
+        scale: args.scale,
+        width_px: args.width,
+        transparent: args.transparent,
+        legend: !args.no_legend,
+        ..ExportOptions::default()
+    };
+    let ctx = headless_context();
+    let measure = EguiMeasure(&ctx);
+    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", args.output.display());
+    match args.output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("pdf") => {
+            let bytes = handout_pdf(&doc, &options, &measure).map_err(|e| fail(&e))?;
+            io::write_atomic(&args.output, &bytes).map_err(|e| fail(&e))?;
+            Ok(format!("wrote {} ({} pages)", args.output.display(), doc.presentation.len()))
+        }
+        None => {
+            std::fs::create_dir_all(&args.output).map_err(|e| fail(&e))?;
+            let pages = handout_pngs(&doc, &options, &measure).map_err(|e| fail(&e))?;
+            for (name, bytes) in &pages {
+                io::write_atomic(&args.output.join(name), bytes).map_err(|e| fail(&e))?;
+            }
+            Ok(format!("wrote {} PNG images into {}", pages.len(), args.output.display()))
+        }
+        Some(other) => Err(format!(
+            "{}: a presentation exports as a .pdf handout or as PNGs into a folder, not as .{other}",
+            args.output.display()
+        )),
+    }
 }
 
 /// Runs a headless subcommand; returns the process exit code.

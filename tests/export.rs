@@ -186,3 +186,23 @@ fn formats_come_from_file_names() {
     assert_eq!(Format::from_path(Path::new("graph.gv")), Some(Format::Dot));
     assert_eq!(Format::from_path(Path::new("map.docx")), None);
 }
+
+#[test]
+fn the_presentation_exports_as_a_handout_one_page_per_step() {
+    let ctx = headless_context();
+    let measure = EguiMeasure(&ctx);
+    let d = doc();
+    let pdf = qualmap::export::handout_pdf(&d, &ExportOptions::default(), &measure).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert_eq!(text.matches("/Type /Page\n").count() + text.matches("/Type /Page ").count(), d.presentation.len());
+    assert_eq!(pdf, qualmap::export::handout_pdf(&d, &ExportOptions::default(), &measure).unwrap(), "byte-stable");
+    let svgs = qualmap::export::presentation_svgs(&d, &ExportOptions::default(), &measure);
+    // Step 1 shows the areas but not the processes; step 3 adds them.
+    assert!(!svgs[0].contains(">Problem solving<"));
+    assert!(svgs[2].contains(">Problem solving<"));
+    assert!(svgs[4].contains("Filter in force: role = mentor"));
+    let pngs =
+        qualmap::export::handout_pngs(&d, &ExportOptions { scale: 1.0, ..ExportOptions::default() }, &measure).unwrap();
+    assert_eq!(pngs.len(), d.presentation.len());
+    assert_eq!(pngs[0].0, "step-01.png");
+}

@@ -21,11 +21,13 @@ pub struct ExportPrefs {
     pub options: ExportOptions,
     /// Export only what the canvas shows.
     pub current_view: bool,
+    /// For PDF: the whole presentation, one page per step (a handout).
+    pub presentation: bool,
 }
 
 impl Default for ExportPrefs {
     fn default() -> Self {
-        Self { format: Format::Png, options: ExportOptions::default(), current_view: false }
+        Self { format: Format::Png, options: ExportOptions::default(), current_view: false, presentation: false }
     }
 }
 
@@ -100,6 +102,9 @@ impl QualmapApp {
                     ui.radio_value(&mut prefs.current_view, false, "Whole map");
                     ui.radio_value(&mut prefs.current_view, true, "Current view");
                 });
+                if prefs.format == Format::Pdf {
+                    ui.checkbox(&mut prefs.presentation, "The presentation as a handout (one page per step)");
+                }
             }
             let filter = if self.view.filter.is_active() {
                 format!("filter: {}", self.view.filter.describe(&self.doc))
@@ -204,7 +209,11 @@ impl QualmapApp {
         let measure = EguiMeasure(ctx);
         // Text is measured here, with the screen's fonts; the slow part (rasterising,
         // PDF conversion, writing) runs on the worker.
-        let work: Box<dyn FnOnce() -> Result<Vec<u8>, String> + Send> = if format.is_image() {
+        let handout = format == Format::Pdf && self.prefs.export.presentation && !self.doc.presentation.is_empty();
+        let work: Box<dyn FnOnce() -> Result<Vec<u8>, String> + Send> = if handout {
+            let svgs = crate::export::presentation_svgs(&self.doc, &options, &measure);
+            Box::new(move || crate::export::svgs_to_pdf(&svgs).map_err(|e| e.to_string()))
+        } else if format.is_image() {
             let scene = export_scene(&self.doc, &options, &measure);
             let svg_options =
                 ExportOptions { scale: if format == Format::Png { options.scale } else { 1.0 }, ..options.clone() };

@@ -139,6 +139,9 @@ pub struct ExportOptions {
     /// Only these items (a presentation step); `None` is everything.
     #[serde(skip)]
     pub visible: Option<std::collections::BTreeSet<crate::model::ItemRef>>,
+    /// A title and text for the caption instead of the map's title and citation (handouts).
+    #[serde(skip)]
+    pub heading: Option<(String, String)>,
 }
 
 impl Default for ExportOptions {
@@ -154,6 +157,7 @@ impl Default for ExportOptions {
             filter: EvidenceFilter::default(),
             view: None,
             visible: None,
+            heading: None,
         }
     }
 }
@@ -271,11 +275,51 @@ pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, ExportError> {
     Ok(sort_resource_entries(pdf))
 }
 
+/// The presentation as a handout: one PDF page per step.
+pub fn handout_pdf(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Result<Vec<u8>, ExportError> {
+    svgs_to_pdf(&presentation_svgs(doc, base, measure))
+}
+
+/// The presentation as PNG images, one per step: `(file name, bytes)`.
+pub fn handout_pngs(
+    doc: &Document,
+    base: &ExportOptions,
+    measure: &dyn TextMeasure,
+) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    let scaled = ExportOptions { scale: base.scale, ..base.clone() };
+    presentation_svgs(doc, base, measure)
+        .iter()
+        .enumerate()
+        .map(|(i, svg)| {
+            // The SVG is drawn at scale 1; rasterise at the asked scale via a target width.
+            let width = svg_width(svg).map(|w| (w * base.scale).round() as u32);
+            let options = ExportOptions { width_px: base.width_px.or(width), ..scaled.clone() };
+            svg_to_png(svg, &options).map(|bytes| (format!("step-{:02}.png", i + 1), bytes))
+        })
+        .collect()
+}
+
+fn svg_width(svg: &str) -> Option<f32> {
+    let start = svg.find("width=\"")? + 7;
+    let end = svg.get(start..)?.find('"')? + start;
+    svg.get(start..end)?.parse().ok()
+}
+
 /// svg2pdf writes the page's resource dictionaries in hash-map order, which changes from run to
 /// run. Sorting the entry lines of each dictionary makes the file byte-stable; every entry line
 /// keeps its length and the block its size, so the cross-reference offsets stay right.
 fn sort_resource_entries(mut pdf: Vec<u8>) -> Vec<u8> {
-    let Some(start) = pdf.windows(13).position(|w| w == b"/Resources <<") else { return pdf };
+    let mut from = 0;
+    while let Some(found) = pdf.get(from..).and_then(|rest| rest.windows(13).position(|w| w == b"/Resources <<")) {
+        let start = from + found;
+        from = sort_block(&mut pdf, start);
+    }
+    pdf
+}
+
+/// Sorts the runs of `/Name N 0 R` lines in the dictionary starting at `start`; returns where
+/// the dictionary ends.
+fn sort_block(pdf: &mut [u8], start: usize) -> usize {
     let is_entry = |line: &[u8]| {
         let text = String::from_utf8_lossy(line);
         let mut words = text.split_whitespace();
@@ -290,16 +334,13 @@ fn sort_resource_entries(mut pdf: Vec<u8>) -> Vec<u8> {
     let mut run: Option<usize> = None;
     while at < pdf.len() {
         let end = pdf[at..].iter().position(|&b| b == b'\n').map_or(pdf.len(), |i| at + i + 1);
-        let line = &pdf[at..end];
-        let entry = is_entry(line);
-        if entry {
+        if is_entry(&pdf[at..end]) {
             run.get_or_insert(at);
         } else if let Some(run_start) = run.take() {
             let mut lines: Vec<Vec<u8>> =
                 pdf[run_start..at].split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
             lines.sort();
-            let sorted: Vec<u8> = lines.concat();
-            pdf[run_start..at].copy_from_slice(&sorted);
+            pdf[run_start..at].copy_from_slice(&lines.concat());
         }
         let text = String::from_utf8_lossy(&pdf[at..end]);
         depth += text.matches("<<").count() as i32 - text.matches(">>").count() as i32;
@@ -308,7 +349,72 @@ fn sort_resource_entries(mut pdf: Vec<u8>) -> Vec<u8> {
             break;
         }
     }
-    pdf
+    at
+}
+
+/// One PDF holding several SVG drawings, a page each, pages sized to their drawings.
+pub fn svgs_to_pdf(svgs: &[String]) -> Result<Vec<u8>, ExportError> {
+    use pdf_writer::{Content, Finish, Name, Pdf, Rect as PdfRect, Ref};
+    let mut alloc = Ref::new(1);
+    let catalog = alloc.bump();
+    let page_tree = alloc.bump();
+    let mut pdf = Pdf::new();
+    let mut pages = Vec::new();
+    let mut chunks = Vec::new();
+    for svg in svgs {
+        let tree = parse_svg(svg)?;
+        let (chunk, svg_id) = svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
+            .map_err(|e| ExportError::Render(e.to_string()))?;
+        let mut renumbered = std::collections::HashMap::new();
+        let chunk = chunk.renumber(|old| *renumbered.entry(old).or_insert_with(|| alloc.bump()));
+        let svg_id = renumbered.get(&svg_id).copied().ok_or_else(|| ExportError::Render("lost the drawing".into()))?;
+        let (width, height) = (tree.size().width(), tree.size().height());
+        let page_id = alloc.bump();
+        let content_id = alloc.bump();
+        let mut page = pdf.page(page_id);
+        page.media_box(PdfRect::new(0.0, 0.0, width, height));
+        page.parent(page_tree);
+        page.contents(content_id);
+        let mut resources = page.resources();
+        resources.x_objects().pair(Name(b"S1"), svg_id);
+        resources.finish();
+        page.finish();
+        let mut content = Content::new();
+        content.save_state();
+        content.transform([width, 0.0, 0.0, height, 0.0, 0.0]);
+        content.x_object(Name(b"S1"));
+        content.restore_state();
+        pdf.stream(content_id, &content.finish());
+        pages.push(page_id);
+        chunks.push(chunk);
+    }
+    pdf.catalog(catalog).pages(page_tree);
+    pdf.pages(page_tree).kids(pages.iter().copied()).count(pages.len() as i32);
+    for chunk in &chunks {
+        pdf.extend(chunk);
+    }
+    Ok(sort_resource_entries(pdf.finish()))
+}
+
+/// The drawing of each presentation step: what it shows, its view and filter, its title and
+/// caption below.
+pub fn presentation_svgs(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Vec<String> {
+    doc.presentation
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let options = ExportOptions {
+                filter: step.filter.clone().unwrap_or_else(|| base.filter.clone()),
+                visible: doc.visible_in(step),
+                view: step.view.map(|v| Rect::from_min_max(egui::pos2(v.min.x, v.min.y), egui::pos2(v.max.x, v.max.y))),
+                caption: true,
+                heading: Some((format!("{}. {}", i + 1, step.title), step.caption.clone())),
+                ..base.clone()
+            };
+            let scene = export_scene(doc, &options, measure);
+            svg::scene_to_svg(doc, &scene, &MapTheme::new(options.theme), &ExportOptions { scale: 1.0, ..options })
+        })
+        .collect()
 }
 
 /// Exports a document to bytes in `format`.

@@ -256,7 +256,14 @@ fn footer(
             }
         };
         y += 6.0;
-        line(&mut body, &mut y, &doc.info.title, 16.0, theme.text);
+        if let Some((title, text)) = &options.heading {
+            line(&mut body, &mut y, title, 18.0, theme.text);
+            if !text.is_empty() {
+                line(&mut body, &mut y, text, 13.0, theme.text);
+            }
+        } else {
+            line(&mut body, &mut y, &doc.info.title, 16.0, theme.text);
+        }
         if !doc.info.citation.is_empty() {
             line(&mut body, &mut y, &format!("Source: {}", doc.info.citation), 11.0, theme.muted_text);
         }
