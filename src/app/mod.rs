@@ -294,11 +294,13 @@ impl QualmapApp {
     /// What, besides the document, the map is drawn with.
     pub fn scene_options(&self) -> SceneOptions {
         if let Some(step) = self.current_step() {
+            let theme =
+                if self.present.as_ref().is_some_and(|p| p.contrast) { ThemeKind::Contrast } else { self.prefs.theme };
             return SceneOptions {
                 support: self.view.support,
                 filter: step.filter.clone().unwrap_or_default(),
                 visible: self.doc.visible_in(step),
-                ..SceneOptions::new(self.prefs.theme)
+                ..SceneOptions::new(theme)
             };
         }
         SceneOptions {
@@ -885,12 +887,12 @@ impl QualmapApp {
                 }
                 let theme_label = match self.prefs.theme {
                     ThemeKind::Light | ThemeKind::Print => "Dark theme",
-                    ThemeKind::Dark => "Light theme",
+                    ThemeKind::Dark | ThemeKind::Contrast => "Light theme",
                 };
                 if ui.button(theme_label).clicked() {
                     self.prefs.theme = match self.prefs.theme {
                         ThemeKind::Light | ThemeKind::Print => ThemeKind::Dark,
-                        ThemeKind::Dark => ThemeKind::Light,
+                        ThemeKind::Dark | ThemeKind::Contrast => ThemeKind::Light,
                     };
                     apply_theme(&ctx, self.prefs.theme);
                 }
@@ -999,7 +1001,7 @@ fn with_qualmap_extension(path: PathBuf) -> PathBuf {
 fn apply_theme(ctx: &egui::Context, theme: ThemeKind) {
     ctx.set_theme(match theme {
         ThemeKind::Light | ThemeKind::Print => egui::Theme::Light,
-        ThemeKind::Dark => egui::Theme::Dark,
+        ThemeKind::Dark | ThemeKind::Contrast => egui::Theme::Dark,
     });
 }
 

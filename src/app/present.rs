@@ -37,6 +37,11 @@ pub struct Presenting {
     pub laser: bool,
     /// Everything but the hovered item dims.
     pub dim: bool,
+    /// The high-contrast theme, for washed-out projectors.
+    pub contrast: bool,
+    /// A second window for the presenter (notes, next step, timer).
+    pub presenter_view: bool,
+    began: Instant,
     needs_fit: bool,
 }
 
@@ -76,6 +81,9 @@ impl QualmapApp {
             digits: String::new(),
             laser: false,
             dim: false,
+            contrast: false,
+            presenter_view: true,
+            began: Instant::now(),
             needs_fit: true,
         });
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
@@ -153,6 +161,12 @@ impl QualmapApp {
         if pressed(Key::D) {
             present.dim = !present.dim;
         }
+        if pressed(Key::H) {
+            present.contrast = !present.contrast;
+        }
+        if pressed(Key::P) {
+            present.presenter_view = !present.presenter_view;
+        }
         let digits = [
             Key::Num0,
             Key::Num1,
@@ -201,8 +215,9 @@ impl QualmapApp {
         if self.present.is_none() {
             return;
         }
-        let theme = MapTheme::new(self.prefs.theme);
+        let theme = MapTheme::new(self.scene_options().theme.kind);
         let screen = ui.max_rect();
+        self.presenter_view_ui(&ctx);
         let background = ui.allocate_rect(screen, Sense::click());
         ui.painter().rect_filled(screen, 0.0, theme.background);
         let measure = EguiMeasure(&ctx);
@@ -389,6 +404,47 @@ impl QualmapApp {
             painter.circle_filled(pointer, 14.0, Color32::from_rgba_unmultiplied(255, 30, 30, 60));
             painter.circle_filled(pointer, 6.0, Color32::from_rgb(255, 40, 40));
         }
+    }
+
+    /// The presenter's window: the step on screen, the next one, the notes and a timer. The
+    /// audience window stays clean. Where the platform cannot open a second window, egui shows
+    /// it inside the main one.
+    fn presenter_view_ui(&mut self, ctx: &egui::Context) {
+        let Some(present) = &self.present else { return };
+        if !present.presenter_view {
+            return;
+        }
+        let step = present.step;
+        let elapsed = present.began.elapsed().as_secs();
+        let current = self.doc.presentation.get(step).cloned();
+        let next = self.doc.presentation.get(step + 1).map(|s| s.title.clone());
+        let count = self.doc.presentation.len();
+        ctx.show_viewport_immediate(
+            egui::ViewportId::from_hash_of("qualmap-presenter"),
+            egui::ViewportBuilder::default().with_title("Qualmap — presenter view").with_inner_size([520.0, 380.0]),
+            |ctx, _class| {
+                egui::CentralPanel::default().show(ctx, |ui| {
+                    ui.heading(format!("Step {} of {count}", step + 1));
+                    if let Some(current) = &current {
+                        ui.label(RichText::new(&current.title).strong().size(20.0));
+                        ui.label(&current.caption);
+                        ui.separator();
+                        ui.label(RichText::new("Notes").strong());
+                        ui.label(if current.notes.is_empty() { "(no notes)" } else { current.notes.as_str() });
+                    }
+                    ui.separator();
+                    ui.label(format!("Next: {}", next.as_deref().unwrap_or("(end of the story)")));
+                    ui.label(format!("Time: {:02}:{:02}", elapsed / 60, elapsed % 60));
+                    ui.label(
+                        RichText::new("Right/Left, Space, PageUp/PageDown: steps · number + Enter: jump · B/W: blank · L: laser · D: dim · H: contrast · Esc: leave")
+                            .small()
+                            .weak(),
+                    );
+                });
+            },
+        );
+        // Keep the timer running.
+        ctx.request_repaint_after(std::time::Duration::from_secs(1));
     }
 
     /// The Story window: the steps of the map's presentation, and where they are written.

@@ -14,11 +14,13 @@ pub enum ThemeKind {
     Dark,
     /// For print: greys only, areas told apart by outline pattern as well as shade.
     Print,
+    /// For projectors: white on black, strong colours, heavy outlines.
+    Contrast,
 }
 
 impl ThemeKind {
     /// Every theme, in menu order.
-    pub const ALL: [Self; 3] = [Self::Light, Self::Dark, Self::Print];
+    pub const ALL: [Self; 4] = [Self::Light, Self::Dark, Self::Print, Self::Contrast];
 
     /// A short human label.
     pub fn label(self) -> &'static str {
@@ -26,6 +28,7 @@ impl ThemeKind {
             Self::Light => "Light",
             Self::Dark => "Dark",
             Self::Print => "Print (greyscale)",
+            Self::Contrast => "High contrast",
         }
     }
 }
@@ -78,6 +81,20 @@ impl MapTheme {
                 area_fill_alpha: 34,
             },
             ThemeKind::Print => Self { kind, area_fill_alpha: 30, ..Self::new(ThemeKind::Light) },
+            ThemeKind::Contrast => Self {
+                kind,
+                background: Color32::BLACK,
+                text: Color32::WHITE,
+                muted_text: Color32::from_rgb(0xe6, 0xe6, 0xe6),
+                node_fill: Color32::from_rgb(0x10, 0x10, 0x10),
+                node_stroke: Color32::WHITE,
+                paper_stroke: Color32::from_rgb(0xff, 0xe0, 0x40),
+                label_fill: Color32::from_rgba_unmultiplied(0, 0, 0, 235),
+                badge_fill: Color32::WHITE,
+                badge_text: Color32::BLACK,
+                selection: Color32::from_rgb(0x40, 0xc0, 0xff),
+                area_fill_alpha: 60,
+            },
             ThemeKind::Dark => Self {
                 kind,
                 background: Color32::from_rgb(0x1c, 0x1e, 0x23),
@@ -110,6 +127,10 @@ impl MapTheme {
                 let lift = |c: u8| (f32::from(c) + (255.0 - f32::from(c)) * 0.35) as u8;
                 Color32::from_rgb(lift(color.r), lift(color.g), lift(color.b))
             }
+            ThemeKind::Contrast => {
+                let lift = |c: u8| (f32::from(c) + (255.0 - f32::from(c)) * 0.5) as u8;
+                Color32::from_rgb(lift(color.r), lift(color.g), lift(color.b))
+            }
         }
     }
 
@@ -128,7 +149,7 @@ impl MapTheme {
                 let darken = |v: u8| (f32::from(v) * 0.72) as u8;
                 Color32::from_rgb(darken(c.r()), darken(c.g()), darken(c.b()))
             }
-            ThemeKind::Dark => c,
+            ThemeKind::Dark | ThemeKind::Contrast => c,
         }
     }
 }
