@@ -110,8 +110,14 @@ fn import(args: &ImportArgs) -> Result<String, String> {
     use crate::import::{AreasFrom, ImportOptions, plan, read_path, table};
     let mapping = match &args.map {
         Some(overrides) => {
-            let bytes = crate::import::read_limited(&args.input, table::MAX_TABLE_BYTES).map_err(|e| e.to_string())?;
-            let tsv = args.input.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+            let ext = args.input.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+            let bytes = if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+                table::spreadsheet_to_csv(&args.input)
+            } else {
+                crate::import::read_limited(&args.input, table::MAX_TABLE_BYTES)
+            }
+            .map_err(|e| e.to_string())?;
+            let tsv = ext == "tsv";
             let (headers, _) = table::preview(&bytes, tsv, 0).map_err(|e| format!("{}: {e}", args.input.display()))?;
             let mut mapping = table::guess(&headers);
             table::apply_overrides(&mut mapping, &headers, overrides)?;

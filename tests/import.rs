@@ -250,7 +250,8 @@ fn hostile_archives_are_refused_with_the_entry_named() {
     assert!(refused(read_path(&not_zip, None)).contains("not a zip archive"));
     let xlsx = dir.path().join("sheet.xlsx");
     std::fs::write(&xlsx, b"PK").unwrap();
-    assert!(refused(read_path(&xlsx, None)).contains("save the sheet as CSV"));
+    let message = refused(read_path(&xlsx, None));
+    assert!(message.contains("sheet.xlsx") && message.contains("zip"), "{message}");
 }
 
 #[test]
@@ -393,4 +394,16 @@ fn a_map_exported_as_a_refi_project_reads_back_to_the_same_map() {
         e
     };
     assert_eq!(evidence(&back), evidence(&original));
+}
+
+#[test]
+fn a_spreadsheet_imports_like_its_csv() {
+    let from_csv = import_into(&Document::new_blank(), &fixture("segments.csv"), &ImportOptions::default());
+    let from_xlsx = import_into(&Document::new_blank(), &fixture("segments.xlsx"), &ImportOptions::default());
+    let excerpts = |d: &Document| d.evidence.iter().map(|e| e.excerpt.clone()).collect::<Vec<_>>();
+    assert_eq!(excerpts(&from_xlsx), excerpts(&from_csv));
+    assert_eq!(from_xlsx.codes.len(), from_csv.codes.len());
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = zip_with(dir.path(), "bomb.xlsx", &[("xl/worksheets/sheet1.xml", vec![b' '; 50_000_000])]);
+    assert!(refused(read_path(&bomb, None)).contains("decompression bomb"));
 }

@@ -542,7 +542,8 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
     ImportPlan { command: Command::Batch { label: format!("Import {}", data.report.origin), commands }, summary }
 }
 
-/// Reads any supported file, by extension: `.qdpx`, `.qdc`, `.qde`, `.csv`, `.tsv`.
+/// Reads any supported file, by extension: `.qdpx`, `.qdc`, `.qde`, `.csv`, `.tsv`, and
+/// spreadsheets (`.xlsx`, `.xls`, `.ods`: the first sheet, as a table).
 pub fn read_path(path: &std::path::Path, mapping: Option<&table::ColumnMapping>) -> Result<ImportData, ImportError> {
     let origin = path.display().to_string();
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
@@ -560,10 +561,10 @@ pub fn read_path(path: &std::path::Path, mapping: Option<&table::ColumnMapping>)
             let bytes = read_limited(path, table::MAX_TABLE_BYTES)?;
             table::read_table(&bytes, &origin, ext == "tsv", mapping)
         }
-        "xlsx" | "xls" | "ods" => Err(ImportError::Refused {
-            origin,
-            message: "spreadsheets are not read directly yet: save the sheet as CSV (UTF-8) and import that".to_owned(),
-        }),
+        "xlsx" | "xlsm" | "xls" | "ods" => {
+            let bytes = table::spreadsheet_to_csv(path)?;
+            table::read_table(&bytes, &origin, false, mapping)
+        }
         _ => Err(ImportError::Refused {
             origin,
             message: "unknown kind of file: Qualmap imports .qdpx and .qdc (REFI-QDA), and .csv or .tsv tables"

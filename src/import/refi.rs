@@ -433,6 +433,31 @@ impl SourceFiles for Archive<'_> {
     }
 }
 
+/// Checks a zip archive's declared entry sizes and compression ratios against the limits
+/// without unpacking anything.
+pub fn check_zip_limits(path: &Path) -> Result<(), ImportError> {
+    let origin = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| ImportError::Io { origin: origin.clone(), source })?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| refused(&origin, format!("not a zip archive: {e}")))?;
+    let mut total = 0u64;
+    for index in 0..zip.len() {
+        let entry = zip.by_index_raw(index).map_err(|e| refused(&origin, format!("damaged archive: {e}")))?;
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        let (size, compressed) = (entry.size(), entry.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size > MAX_ENTRY_BYTES || total > MAX_TOTAL_BYTES || (size > 1_000_000 && size / compressed > MAX_RATIO) {
+            return Err(refused(
+                &origin,
+                format!(
+                    "entry “{name}” would unpack to {size} bytes ({}:1); refused as a possible decompression bomb",
+                    size / compressed
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Reads a REFI-QDA project archive (`.qdpx`).
 pub fn read_qdpx(path: &Path) -> Result<ImportData, ImportError> {
     let origin = path.display().to_string();
