@@ -617,4 +617,16 @@ fn story_steps_are_added_and_undone_like_any_edit() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     harness.run();
     assert_eq!(harness.state().document().presentation.len(), 5);
+    // Drag the last step's grip onto the first step: it moves to the front.
+    let grip = harness.get_all_by_label("::").last().unwrap().rect().center();
+    let first = harness.get_by_label("1. Three areas of benefit").rect().center();
+    harness.drag_at(grip);
+    harness.run();
+    for step in 1..=6 {
+        harness.hover_at(grip + (first - grip) * (step as f32 / 6.0));
+        harness.run();
+    }
+    harness.drop_at(first);
+    harness.run();
+    assert_eq!(harness.state().document().presentation[0].title, "Does it hold for mentors?");
 }

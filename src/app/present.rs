@@ -468,8 +468,26 @@ impl QualmapApp {
             let selected = self.story_step.min(steps.len().saturating_sub(1));
             for (i, step) in steps.iter().enumerate() {
                 ui.horizontal(|ui| {
-                    if ui.selectable_label(i == selected, format!("{}. {}", i + 1, step.title)).clicked() {
+                    // Drag the grip onto another step to move it there.
+                    let grip = ui
+                        .add(egui::Button::new(RichText::new("::").monospace()).sense(Sense::click_and_drag()))
+                        .on_hover_text("Drag onto another step to move it");
+                    if grip.dragged() {
+                        grip.dnd_set_drag_payload(i);
+                    }
+                    let row = ui.selectable_label(i == selected, format!("{}. {}", i + 1, step.title));
+                    if row.clicked() {
                         self.story_step = i;
+                    }
+                    for target in [&grip, &row] {
+                        if let Some(from) = target.dnd_release_payload::<usize>()
+                            && *from != i
+                            && *from < edited.len()
+                        {
+                            let moved = edited.remove(*from);
+                            edited.insert(i.min(edited.len()), moved);
+                            structural = true;
+                        }
                     }
                     if ui.small_button("Up").clicked() && i > 0 {
                         edited.swap(i, i - 1);
