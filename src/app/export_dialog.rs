@@ -36,6 +36,8 @@ impl Default for ExportPrefs {
 pub(super) struct ExportDialog {
     pub open: bool,
     preview: Option<(String, egui::TextureHandle)>,
+    /// Size of the PNG the current options give.
+    pixels: (f32, f32),
     job: Option<(PathBuf, Receiver<Result<(), String>>)>,
 }
 
@@ -147,22 +149,26 @@ impl QualmapApp {
 
     fn export_preview_ui(&mut self, ui: &mut Ui) {
         let options = self.export_options_now();
+        // Rebuilt only when the map or the options change, not every frame.
+        let key = format!("{}|{:?}|{:?}", self.revision, options, self.prefs.export.format);
+        let stale = self.export_dialog.preview.as_ref().is_none_or(|(k, _)| *k != key);
         let measure = EguiMeasure(ui.ctx());
-        let scene = export_scene(&self.doc, &options, &measure);
-        let svg_text = svg::scene_to_svg(
-            &self.doc,
-            &scene,
-            &MapTheme::new(options.theme),
-            &ExportOptions { scale: 1.0, ..options.clone() },
-        );
-        let stale = self.export_dialog.preview.as_ref().is_none_or(|(key, _)| *key != svg_text);
         if stale {
+            let scene = export_scene(&self.doc, &options, &measure);
+            let svg_text = svg::scene_to_svg(
+                &self.doc,
+                &scene,
+                &MapTheme::new(options.theme),
+                &ExportOptions { scale: 1.0, ..options.clone() },
+            );
+            let frame = options.view.unwrap_or(scene.bounds).expand(crate::export::svg::MARGIN);
+            self.export_dialog.pixels = (frame.width() * options.scale, frame.height() * options.scale);
             let zoom = PREVIEW_WIDTH / scene.bounds.width().max(1.0);
             match svg_to_rgba(&svg_text, zoom.min(1.0)) {
                 Ok((w, h, pixels)) => {
                     let image = egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], &pixels);
                     let texture = ui.ctx().load_texture("export-preview", image, egui::TextureOptions::LINEAR);
-                    self.export_dialog.preview = Some((svg_text, texture));
+                    self.export_dialog.preview = Some((key, texture));
                 }
                 Err(err) => {
                     ui.label(format!("No preview: {err}"));
@@ -171,15 +177,9 @@ impl QualmapApp {
             }
         }
         if self.prefs.export.format == Format::Png {
-            let frame = options.view.unwrap_or(scene.bounds).expand(crate::export::svg::MARGIN);
-            let scale = options.scale;
+            let (w, h) = self.export_dialog.pixels;
             ui.label(
-                RichText::new(format!(
-                    "About {:.0} × {:.0} pixels (the legend and caption add height)",
-                    frame.width() * scale,
-                    frame.height() * scale
-                ))
-                .small(),
+                RichText::new(format!("About {w:.0} × {h:.0} pixels (the legend and caption add height)")).small(),
             );
         }
         if let Some((_, texture)) = &self.export_dialog.preview {

@@ -34,6 +34,8 @@ pub(super) struct ImportDialog {
     /// Suggested relationships window.
     pub suggestions_open: bool,
     dismissed: BTreeSet<(ConceptId, ConceptId)>,
+    /// Suggestions computed for a map revision (co-occurrence is quadratic in concepts).
+    suggestions: Option<(u64, Vec<Suggestion>)>,
 }
 
 fn is_table(path: &std::path::Path) -> bool {
@@ -211,11 +213,12 @@ impl QualmapApp {
                 )
                 .weak(),
             );
-            let suggestions: Vec<Suggestion> = cooccur::suggest(&self.doc, 1)
-                .into_iter()
-                .filter(|s| !self.import.dismissed.contains(&(s.a, s.b)))
-                .take(40)
-                .collect();
+            if self.import.suggestions.as_ref().is_none_or(|(revision, _)| *revision != self.revision) {
+                self.import.suggestions = Some((self.revision, cooccur::suggest(&self.doc, 1)));
+            }
+            let all = self.import.suggestions.as_ref().map(|(_, s)| s.clone()).unwrap_or_default();
+            let suggestions: Vec<Suggestion> =
+                all.into_iter().filter(|s| !self.import.dismissed.contains(&(s.a, s.b))).take(40).collect();
             if suggestions.is_empty() {
                 ui.label("No suggestions: no two unrelated concepts share evidence.");
             }
