@@ -74,6 +74,9 @@ fn haystack(doc: &Document, e: &Evidence) -> String {
 
 /// Whether an evidence item matches a search query (every word must occur).
 pub fn evidence_matches(doc: &Document, e: &Evidence, query: &str) -> bool {
+    if query.trim().is_empty() {
+        return true;
+    }
     let hay = haystack(doc, e);
     query.to_lowercase().split_whitespace().all(|word| hay.contains(word))
 }

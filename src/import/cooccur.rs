@@ -25,18 +25,38 @@ pub struct Suggestion {
 
 /// Pairs of concepts with at least `min_shared` shared excerpts (or, with none shared, at least
 /// two shared participants) and no relationship yet, strongest first.
+///
+/// Candidate pairs come from the evidence itself — concepts linked from one excerpt, and concepts
+/// one participant speaks to — so the work grows with the coding, not with the square of the
+/// number of concepts.
 pub fn suggest(doc: &Document, min_shared: usize) -> Vec<Suggestion> {
+    use std::collections::HashMap;
     let mut excerpts: BTreeMap<ConceptId, BTreeSet<EvidenceId>> = BTreeMap::new();
-    let mut people: BTreeMap<ConceptId, BTreeSet<String>> = BTreeMap::new();
+    let mut people: BTreeMap<String, BTreeSet<ConceptId>> = BTreeMap::new();
+    let mut shared: HashMap<(ConceptId, ConceptId), Vec<EvidenceId>> = HashMap::new();
     for e in &doc.evidence {
         let person = doc
             .source(e.source)
             .and_then(|s| s.attributes.get(PARTICIPANT_ATTRIBUTE).cloned())
             .unwrap_or_else(|| format!("source {}", e.source.0));
-        for link in &e.links {
-            if let ItemRef::Concept(c) = link {
-                excerpts.entry(*c).or_default().insert(e.id);
-                people.entry(*c).or_default().insert(person.clone());
+        let concepts: Vec<ConceptId> =
+            e.links.iter().filter_map(|l| if let ItemRef::Concept(c) = l { Some(*c) } else { None }).collect();
+        for (i, a) in concepts.iter().enumerate() {
+            excerpts.entry(*a).or_default().insert(e.id);
+            people.entry(person.clone()).or_default().insert(*a);
+            for b in &concepts[i + 1..] {
+                if a != b {
+                    shared.entry((*a.min(b), *a.max(b))).or_default().push(e.id);
+                }
+            }
+        }
+    }
+    let mut together: HashMap<(ConceptId, ConceptId), usize> = HashMap::new();
+    for concepts in people.values() {
+        let concepts: Vec<ConceptId> = concepts.iter().copied().collect();
+        for (i, a) in concepts.iter().enumerate() {
+            for b in &concepts[i + 1..] {
+                *together.entry((*a, *b)).or_insert(0) += 1;
             }
         }
     }
@@ -48,22 +68,22 @@ pub fn suggest(doc: &Document, min_shared: usize) -> Vec<Suggestion> {
             _ => None,
         })
         .collect();
-    let concepts: Vec<ConceptId> = excerpts.keys().copied().collect();
     let mut out = Vec::new();
-    for (i, a) in concepts.iter().enumerate() {
-        for b in &concepts[i + 1..] {
-            if related.contains(&(*a.min(b), *a.max(b))) {
-                continue;
-            }
-            let (ea, eb) = (&excerpts[a], &excerpts[b]);
-            let shared: Vec<EvidenceId> = ea.intersection(eb).copied().collect();
-            let participants = people[a].intersection(&people[b]).count();
-            if shared.len() < min_shared.max(1) && participants < 2 {
-                continue;
-            }
-            let union = ea.union(eb).count().max(1);
-            out.push(Suggestion { a: *a, b: *b, jaccard: shared.len() as f32 / union as f32, shared, participants });
+    for (&(a, b), &participants) in &together {
+        if related.contains(&(a, b)) {
+            continue;
         }
+        let mut both = shared.get(&(a, b)).cloned().unwrap_or_default();
+        both.sort();
+        both.dedup();
+        if both.len() < min_shared.max(1) && participants < 2 {
+            continue;
+        }
+        let union = match (excerpts.get(&a), excerpts.get(&b)) {
+            (Some(x), Some(y)) => x.union(y).count().max(1),
+            _ => 1,
+        };
+        out.push(Suggestion { a, b, jaccard: both.len() as f32 / union as f32, shared: both, participants });
     }
     out.sort_by(|x, y| {
         y.jaccard
