@@ -34,6 +34,9 @@ pub enum Commands {
     /// Import a REFI-QDA project (.qdpx) or codebook (.qdc), or a coded-segment table (.csv, .tsv),
     /// into a new map or an existing one; prints the import report.
     Import(ImportArgs),
+    /// Lay out a map automatically (or, for comparisons with other tools, a plain graph: an edge
+    /// list or a simple DOT file, written back as "node x y" lines); prints time and iterations.
+    Layout(LayoutArgs),
     /// Write the built-in example map to a file.
     Example {
         /// Where to write it ("-" for standard output).
@@ -104,6 +107,66 @@ pub struct ImportArgs {
     /// Import the codebook and evidence without creating concepts.
     #[arg(long)]
     pub no_concepts: bool,
+}
+
+/// Options of `qualmap layout`.
+#[derive(Debug, clap::Args)]
+pub struct LayoutArgs {
+    /// A .qualmap file, an edge list (.txt, .edges) or a DOT file (.dot, .gv).
+    pub input: PathBuf,
+    /// Where to write: a .qualmap for maps, "node x y" lines for plain graphs.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Seed for the layout (the same seed gives the same layout).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Start from the current positions and only nudge them.
+    #[arg(long)]
+    pub warm: bool,
+}
+
+fn layout(args: &LayoutArgs) -> Result<String, String> {
+    use crate::layout::{LayoutGraph, LayoutParams, layout, layout_command, read_plain_graph};
+    let params = LayoutParams { seed: args.seed, warm: args.warm, ..LayoutParams::default() };
+    let is_map = args.input.extension().is_some_and(|e| e.eq_ignore_ascii_case("qualmap"));
+    if is_map {
+        let mut doc = io::load_path(&args.input).map_err(|e| e.to_string())?;
+        let ctx = crate::scene::headless_context();
+        let scene = crate::scene::build_scene(
+            &doc,
+            &crate::scene::SceneOptions::new(crate::scene::ThemeKind::Light),
+            &crate::scene::EguiMeasure(&ctx),
+        );
+        let (command, stats) = layout_command(&doc, &scene, &params);
+        command.apply(&mut doc).map_err(|e| e.to_string())?;
+        io::save_path(&doc, &args.output).map_err(|e| e.to_string())?;
+        return Ok(format!(
+            "laid out {} concepts in {:.3} s ({} iterations, {} levels); wrote {}",
+            doc.concepts.len(),
+            stats.seconds,
+            stats.iterations,
+            stats.levels,
+            args.output.display()
+        ));
+    }
+    let bytes = crate::import::read_limited(&args.input, 500_000_000).map_err(|e| e.to_string())?;
+    let (names, edges) = read_plain_graph(&String::from_utf8_lossy(&bytes));
+    let n = names.len();
+    let graph = LayoutGraph { half_sizes: vec![[1.0, 1.0]; n], edges, groups: Vec::new(), pinned: vec![false; n] };
+    let (pos, stats) = layout(&graph, &vec![[0.0, 0.0]; n], &LayoutParams { edge_length: 1.0, ..params });
+    let mut text = String::with_capacity(n * 24);
+    for (name, p) in names.iter().zip(&pos) {
+        text.push_str(&format!("{name} {} {}\n", p[0], p[1]));
+    }
+    io::write_atomic(&args.output, text.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "laid out {n} nodes, {} edges in {:.3} s ({} iterations, {} levels); wrote {}",
+        graph.edges.len(),
+        stats.seconds,
+        stats.iterations,
+        stats.levels,
+        args.output.display()
+    ))
 }
 
 fn import(args: &ImportArgs) -> Result<String, String> {
@@ -277,6 +340,16 @@ pub fn run(command: &Commands) -> i32 {
             }
         },
         Commands::Import(args) => match import(args) {
+            Ok(message) => {
+                println!("{message}");
+                0
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                1
+            }
+        },
+        Commands::Layout(args) => match layout(args) {
             Ok(message) => {
                 println!("{message}");
                 0

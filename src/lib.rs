@@ -11,5 +11,6 @@ pub mod cli;
 pub mod command;
 pub mod export;
 pub mod import;
+pub mod layout;
 pub mod model;
 pub mod scene;

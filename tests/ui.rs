@@ -630,3 +630,25 @@ fn story_steps_are_added_and_undone_like_any_edit() {
     harness.run();
     assert_eq!(harness.state().document().presentation[0].title, "Does it hold for mentors?");
 }
+
+#[test]
+fn automatic_layout_runs_in_the_background_and_undoes_in_one_step() {
+    let mut harness = harness(Startup::Example);
+    let before = harness.state().document().clone();
+    let ctx = harness.ctx.clone();
+    harness.state_mut().start_layout(&ctx, false);
+    for _ in 0..300 {
+        harness.step();
+        if !harness.state().layout_running() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run();
+    let after = harness.state().document().clone();
+    assert_ne!(after.concepts[5].pos, before.concepts[5].pos, "concepts moved");
+    assert!(after.concepts.iter().all(|c| c.pos.x.is_finite() && c.pos.y.is_finite()));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document(), &before);
+}

@@ -178,6 +178,7 @@ pub struct QualmapApp {
     present: Option<present::Presenting>,
     story_open: bool,
     story_step: usize,
+    layout_job: Option<std::sync::mpsc::Receiver<(Command, crate::layout::LayoutStats)>>,
     /// The type given to the next relationship drawn on the canvas.
     last_relationship_type: Option<crate::model::RelationshipTypeId>,
     dialogs: FileDialogs,
@@ -238,6 +239,7 @@ impl QualmapApp {
             present: None,
             story_open: false,
             story_step: 0,
+            layout_job: None,
             last_relationship_type: None,
             dialogs: FileDialogs::default(),
             confirm: None,
@@ -855,6 +857,12 @@ impl QualmapApp {
                 if ui.add(egui::Button::new("Fit Map to Window").shortcut_text("F")).clicked() {
                     self.view.fit_requested = true;
                 }
+                if ui.button("Automatic Layout").on_hover_text("Lay out the whole map (undoable)").clicked() {
+                    self.start_layout(&ctx, false);
+                }
+                if ui.button("Tidy Layout").on_hover_text("Nudge concepts apart without moving the map much (undoable)").clicked() {
+                    self.start_layout(&ctx, true);
+                }
                 ui.checkbox(&mut self.prefs.show_inspector, "Inspector");
                 ui.separator();
                 ui.label("Theme");
@@ -1048,6 +1056,7 @@ impl eframe::App for QualmapApp {
         self.evidence_editor_ui(&ctx);
         self.export_dialog_ui(&ctx);
         self.import_dialog_ui(&ctx);
+        self.poll_layout(&ctx);
         self.story_ui(&ctx);
         self.catalogs_ui(&ctx);
         self.confirm_edit_ui(&ctx);

@@ -635,3 +635,54 @@ fn spotlight_ui(painter: &egui::Painter, doc: &Document, item: ItemRef, index: u
         theme.muted_text,
     );
 }
+
+impl QualmapApp {
+    /// Lays out the map on a worker thread; the result is applied as one undoable step.
+    /// `warm` only nudges the current positions (after an edit).
+    pub fn start_layout(&mut self, ctx: &egui::Context, warm: bool) {
+        if self.layout_job.is_some() {
+            return;
+        }
+        let measure = EguiMeasure(ctx);
+        let scene = self.scene(&measure).clone();
+        let doc = self.doc.clone();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let ctx = ctx.clone();
+        let params = crate::layout::LayoutParams { warm, ..crate::layout::LayoutParams::default() };
+        let spawned = std::thread::Builder::new().name("layout".to_owned()).spawn(move || {
+            let _ = sender.send(crate::layout::layout_command(&doc, &scene, &params));
+            ctx.request_repaint();
+        });
+        match spawned {
+            Ok(_) => {
+                self.layout_job = Some(receiver);
+                self.status = "Laying out…".to_owned();
+            }
+            Err(err) => self.alert("Could not lay out the map", err.to_string()),
+        }
+    }
+
+    /// Whether a layout is running.
+    pub fn layout_running(&self) -> bool {
+        self.layout_job.is_some()
+    }
+
+    pub(super) fn poll_layout(&mut self, ctx: &egui::Context) {
+        let Some(receiver) = &self.layout_job else { return };
+        match receiver.try_recv() {
+            Ok((command, stats)) => {
+                self.layout_job = None;
+                let command =
+                    crate::command::Command::Batch { label: "Automatic layout".to_owned(), commands: vec![command] };
+                if self.apply_edit(command, None).is_none() {
+                    self.status = format!("Laid out in {:.2} s ({} iterations)", stats.seconds, stats.iterations);
+                    self.view.fit_requested = true;
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(50))
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => self.layout_job = None,
+        }
+    }
+}

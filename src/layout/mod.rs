@@ -1,0 +1,601 @@
+//! Automatic layout: a multilevel force-directed layout with Barnes–Hut repulsion that knows
+//! about areas (members of an area pull together, a concept in two areas settles between
+//! them), keeps pinned concepts where they are, warm-starts from the current positions so an
+//! edit does not reshuffle the map, and finishes by pushing overlapping labels apart.
+//!
+//! Deterministic: the same graph, start and seed give the same positions.
+
+mod quadtree;
+
+use std::time::Instant;
+
+/// A graph to lay out: nodes with label sizes, weighted edges, groups (areas) and pins.
+#[derive(Clone, Debug, Default)]
+pub struct LayoutGraph {
+    /// Half-size of each node's label box (for overlap removal).
+    pub half_sizes: Vec<[f32; 2]>,
+    /// Edges between node indices, with weights.
+    pub edges: Vec<(usize, usize, f32)>,
+    /// Members of each group (area), by node index.
+    pub groups: Vec<Vec<usize>>,
+    /// Nodes that must not move.
+    pub pinned: Vec<bool>,
+}
+
+/// How to lay out.
+#[derive(Clone, Debug)]
+pub struct LayoutParams {
+    /// Seed for the initial placement and coarsening order.
+    pub seed: u64,
+    /// Natural edge length, in map units.
+    pub edge_length: f32,
+    /// Force iterations at the finest level (coarser levels use more).
+    pub iterations: usize,
+    /// Start from the given positions and move them gently (after an edit).
+    pub warm: bool,
+    /// Pull of an area on its members, relative to an edge's.
+    pub group_pull: f32,
+}
+
+impl Default for LayoutParams {
+    fn default() -> Self {
+        Self { seed: 1, edge_length: 180.0, iterations: 300, warm: false, group_pull: 0.3 }
+    }
+}
+
+/// What a layout run did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LayoutStats {
+    /// Force iterations run, over all levels.
+    pub iterations: usize,
+    /// Levels of the multilevel hierarchy.
+    pub levels: usize,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// Strength of the pull towards the middle, relative to a spring at the natural length.
+const GRAVITY: f32 = 0.08;
+
+/// A small deterministic random generator.
+struct Rng(u64);
+
+impl Rng {
+    fn next_f32(&mut self) -> f32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 40) as f32 / (1u64 << 24) as f32
+    }
+}
+
+/// One level of the hierarchy: a graph whose nodes stand for groups of the finer level's nodes.
+struct Level {
+    n: usize,
+    edges: Vec<(usize, usize, f32)>,
+    mass: Vec<f32>,
+    /// For each node of the finer level, its node here.
+    parent_of: Vec<usize>,
+}
+
+/// Merges matched pairs of neighbours (heavy edges first, in seeded order).
+fn coarsen(n: usize, edges: &[(usize, usize, f32)], mass: &[f32], pinned: &[bool], rng: &mut Rng) -> Option<Level> {
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    // Shuffle, then stable-sort by weight so ties are broken by the seed.
+    for i in (1..order.len()).rev() {
+        let j = (rng.next_f32() * (i + 1) as f32) as usize % (i + 1);
+        order.swap(i, j);
+    }
+    order.sort_by(|a, b| edges[*b].2.total_cmp(&edges[*a].2));
+    let mut partner = vec![usize::MAX; n];
+    for e in order {
+        let (a, b, _) = edges[e];
+        if a != b && partner[a] == usize::MAX && partner[b] == usize::MAX && !pinned[a] && !pinned[b] {
+            partner[a] = b;
+            partner[b] = a;
+        }
+    }
+    let mut parent_of = vec![usize::MAX; n];
+    let mut count = 0;
+    let mut coarse_mass = Vec::new();
+    for v in 0..n {
+        if parent_of[v] != usize::MAX {
+            continue;
+        }
+        parent_of[v] = count;
+        let mut m = mass[v];
+        if partner[v] != usize::MAX {
+            parent_of[partner[v]] = count;
+            m += mass[partner[v]];
+        }
+        coarse_mass.push(m);
+        count += 1;
+    }
+    // Stop when matching no longer shrinks the graph much.
+    if count as f32 > n as f32 * 0.85 {
+        return None;
+    }
+    let mut merged = std::collections::HashMap::new();
+    for &(a, b, w) in edges {
+        let (pa, pb) = (parent_of[a], parent_of[b]);
+        if pa != pb {
+            *merged.entry((pa.min(pb), pa.max(pb))).or_insert(0.0) += w;
+        }
+    }
+    let mut coarse_edges: Vec<(usize, usize, f32)> = merged.into_iter().map(|((a, b), w)| (a, b, w)).collect();
+    coarse_edges.sort_by_key(|e| (e.0, e.1));
+    Some(Level { n: count, edges: coarse_edges, mass: coarse_mass, parent_of })
+}
+
+/// Force-directed refinement of `pos` (Fruchterman–Reingold forces with Barnes–Hut repulsion
+/// and Hu's adaptive step).
+#[allow(clippy::too_many_arguments, reason = "one inner loop with its inputs spelled out")]
+fn refine(
+    pos: &mut [[f32; 2]],
+    edges: &[(usize, usize, f32)],
+    mass: &[f32],
+    groups: &[Vec<usize>],
+    pinned: &[bool],
+    k: f32,
+    iterations: usize,
+    initial_step: f32,
+    group_pull: f32,
+) -> usize {
+    let n = pos.len();
+    if n < 2 {
+        return 0;
+    }
+    let mut step = initial_step;
+    let mut energy_before = f32::INFINITY;
+    let mut progress = 0;
+    let mut force = vec![[0.0f32; 2]; n];
+    let mut done = 0;
+    for _ in 0..iterations {
+        done += 1;
+        let tree = quadtree::QuadTree::build(pos, mass);
+        for v in 0..n {
+            force[v] = tree.repulsion(pos[v], mass[v], k, 1.2);
+        }
+        for &(a, b, w) in edges {
+            let d = [pos[b][0] - pos[a][0], pos[b][1] - pos[a][1]];
+            let dist = (d[0] * d[0] + d[1] * d[1]).sqrt().max(1e-3);
+            let f = w * dist / k;
+            force[a][0] += d[0] * f;
+            force[a][1] += d[1] * f;
+            force[b][0] -= d[0] * f;
+            force[b][1] -= d[1] * f;
+        }
+        for group in groups {
+            if group.len() < 2 {
+                continue;
+            }
+            let mut c = [0.0f32; 2];
+            for &v in group {
+                c[0] += pos[v][0];
+                c[1] += pos[v][1];
+            }
+            c = [c[0] / group.len() as f32, c[1] / group.len() as f32];
+            for &v in group {
+                let d = [c[0] - pos[v][0], c[1] - pos[v][1]];
+                let dist = (d[0] * d[0] + d[1] * d[1]).sqrt().max(1e-3);
+                let f = group_pull * dist / k;
+                force[v][0] += d[0] * f;
+                force[v][1] += d[1] * f;
+            }
+        }
+        // Weak gravity towards the middle keeps unconnected parts from drifting away.
+        let mut middle = [0.0f32; 2];
+        for p in pos.iter() {
+            middle[0] += p[0];
+            middle[1] += p[1];
+        }
+        middle = [middle[0] / n as f32, middle[1] / n as f32];
+        for v in 0..n {
+            let d = [middle[0] - pos[v][0], middle[1] - pos[v][1]];
+            let dist = (d[0] * d[0] + d[1] * d[1]).sqrt().max(1e-3);
+            let f = GRAVITY * mass[v] * dist / k / dist.max(k);
+            force[v][0] += d[0] * f * k;
+            force[v][1] += d[1] * f * k;
+        }
+        let mut energy = 0.0;
+        for v in 0..n {
+            if pinned[v] {
+                continue;
+            }
+            let f = force[v];
+            let len = (f[0] * f[0] + f[1] * f[1]).sqrt();
+            energy += len * len;
+            if len > 1e-9 && len.is_finite() {
+                pos[v][0] += f[0] / len * step;
+                pos[v][1] += f[1] / len * step;
+            }
+        }
+        // Hu's adaptive step: grow while energy falls steadily, shrink when it does not. A warm
+        // start (small first step) only cools, so the map is nudged, not rebuilt.
+        if initial_step < k * 0.1 {
+            step *= 0.95;
+        } else if energy < energy_before {
+            progress += 1;
+            if progress >= 5 {
+                progress = 0;
+                step /= 0.9;
+            }
+        } else {
+            progress = 0;
+            step *= 0.9;
+        }
+        energy_before = energy;
+        if step < k * 0.002 {
+            break;
+        }
+    }
+    done
+}
+
+/// Pushes overlapping label boxes apart (a few passes over a uniform grid).
+fn remove_overlaps(pos: &mut [[f32; 2]], half: &[[f32; 2]], pinned: &[bool], gap: f32) {
+    let n = pos.len();
+    if n < 2 {
+        return;
+    }
+    let cell = half.iter().map(|h| h[0].max(h[1])).fold(1.0f32, f32::max) * 2.0 + gap;
+    for _ in 0..30 {
+        let mut grid: std::collections::HashMap<(i64, i64), Vec<usize>> = std::collections::HashMap::new();
+        for (v, p) in pos.iter().enumerate() {
+            grid.entry(((p[0] / cell).floor() as i64, (p[1] / cell).floor() as i64)).or_default().push(v);
+        }
+        let mut moved = false;
+        for v in 0..n {
+            let (cx, cy) = ((pos[v][0] / cell).floor() as i64, (pos[v][1] / cell).floor() as i64);
+            for dx in -1..=1 {
+                for dy in -1..=1 {
+                    let Some(cell_nodes) = grid.get(&(cx + dx, cy + dy)) else { continue };
+                    for &u in cell_nodes {
+                        if u <= v {
+                            continue;
+                        }
+                        let ox = half[v][0] + half[u][0] + gap - (pos[u][0] - pos[v][0]).abs();
+                        let oy = half[v][1] + half[u][1] + gap - (pos[u][1] - pos[v][1]).abs();
+                        if ox > 0.0 && oy > 0.0 {
+                            moved = true;
+                            // Separate along the axis that needs the smaller move.
+                            let (axis, amount) = if ox < oy { (0, ox) } else { (1, oy) };
+                            let sign = if pos[u][axis] >= pos[v][axis] { 1.0 } else { -1.0 };
+                            let share = match (pinned[v], pinned[u]) {
+                                (true, true) => continue,
+                                (true, false) => (0.0, 1.0),
+                                (false, true) => (1.0, 0.0),
+                                (false, false) => (0.5, 0.5),
+                            };
+                            pos[v][axis] -= sign * amount * share.0;
+                            pos[u][axis] += sign * amount * share.1;
+                        }
+                    }
+                }
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+}
+
+/// Lays out `graph` starting from `initial` (used as is for pinned nodes, and as the start when
+/// `params.warm`). Returns the new positions and what was done.
+pub fn layout(graph: &LayoutGraph, initial: &[[f32; 2]], params: &LayoutParams) -> (Vec<[f32; 2]>, LayoutStats) {
+    let started = Instant::now();
+    let n = initial.len();
+    let mut stats = LayoutStats { levels: 1, ..LayoutStats::default() };
+    if n == 0 {
+        return (Vec::new(), stats);
+    }
+    let pinned: Vec<bool> = (0..n).map(|v| graph.pinned.get(v).copied().unwrap_or(false)).collect();
+    let edges: Vec<(usize, usize, f32)> =
+        graph.edges.iter().copied().filter(|(a, b, w)| *a < n && *b < n && a != b && w.is_finite()).collect();
+    let groups: Vec<Vec<usize>> = graph.groups.iter().map(|g| g.iter().copied().filter(|v| *v < n).collect()).collect();
+    let k = params.edge_length.max(1.0);
+    let mut rng = Rng(params.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut pos: Vec<[f32; 2]> = if params.warm {
+        initial.to_vec()
+    } else {
+        let spread = k * (n as f32).sqrt();
+        (0..n)
+            .map(|v| if pinned[v] { initial[v] } else { [rng.next_f32() * spread, rng.next_f32() * spread] })
+            .collect()
+    };
+    if params.warm {
+        // Gentle: small steps, few iterations, so untouched concepts stay close to where they were.
+        stats.iterations +=
+            refine(&mut pos, &edges, &vec![1.0; n], &groups, &pinned, k, 40, k * 0.015, params.group_pull);
+    } else {
+        // Build the hierarchy.
+        let mut levels: Vec<Level> = Vec::new();
+        let (mut cur_n, mut cur_edges, mut cur_mass, mut cur_pinned) =
+            (n, edges.clone(), vec![1.0f32; n], pinned.clone());
+        while cur_n > 60 {
+            let Some(level) = coarsen(cur_n, &cur_edges, &cur_mass, &cur_pinned, &mut rng) else { break };
+            let mut next_pinned = vec![false; level.n];
+            for (v, p) in level.parent_of.iter().enumerate() {
+                next_pinned[*p] |= cur_pinned[v];
+            }
+            cur_n = level.n;
+            cur_edges = level.edges.clone();
+            cur_mass = level.mass.clone();
+            cur_pinned = next_pinned;
+            levels.push(level);
+        }
+        stats.levels = levels.len() + 1;
+        // Coarsest level from scratch.
+        let spread = k * (cur_n as f32).sqrt();
+        let mut coarse: Vec<[f32; 2]> =
+            (0..cur_n).map(|_| [rng.next_f32() * spread, rng.next_f32() * spread]).collect();
+        if levels.is_empty() {
+            // No coarsening: the coarsest level is the graph itself, so pins hold from the start.
+            for v in 0..n {
+                if pinned[v] {
+                    coarse[v] = initial[v];
+                }
+            }
+        }
+        let coarse_k = k * (levels.len() as f32 + 1.0).sqrt();
+        stats.iterations += refine(
+            &mut coarse,
+            &cur_edges,
+            &cur_mass,
+            &[],
+            &cur_pinned,
+            coarse_k,
+            params.iterations * 2,
+            coarse_k,
+            0.0,
+        );
+        // Back down, level by level.
+        for (depth, level) in levels.iter().enumerate().rev() {
+            let finer_n = level.parent_of.len();
+            let (finer_edges, finer_mass): (Vec<(usize, usize, f32)>, Vec<f32>) = if depth == 0 {
+                (edges.clone(), vec![1.0; n])
+            } else {
+                (levels[depth - 1].edges.clone(), levels[depth - 1].mass.clone())
+            };
+            let mut finer: Vec<[f32; 2]> = (0..finer_n)
+                .map(|v| {
+                    let p = coarse[level.parent_of[v]];
+                    [p[0] + (rng.next_f32() - 0.5) * k * 0.1, p[1] + (rng.next_f32() - 0.5) * k * 0.1]
+                })
+                .collect();
+            let level_k = k * (depth as f32 + 1.0).sqrt();
+            let finer_pinned: Vec<bool> = if depth == 0 { pinned.clone() } else { vec![false; finer_n] };
+            if depth == 0 {
+                for v in 0..n {
+                    if pinned[v] {
+                        finer[v] = initial[v];
+                    }
+                }
+            }
+            let groups_here: &[Vec<usize>] = if depth == 0 { &groups } else { &[] };
+            stats.iterations += refine(
+                &mut finer,
+                &finer_edges,
+                &finer_mass,
+                groups_here,
+                &finer_pinned,
+                level_k,
+                params.iterations,
+                level_k * 0.5,
+                params.group_pull,
+            );
+            coarse = finer;
+        }
+        pos = coarse;
+        if levels.is_empty() {
+            // Small graphs: one more refinement with the areas' pull.
+            stats.iterations += refine(
+                &mut pos,
+                &edges,
+                &vec![1.0; n],
+                &groups,
+                &pinned,
+                k,
+                params.iterations,
+                k * 0.5,
+                params.group_pull,
+            );
+        }
+    }
+    let half: Vec<[f32; 2]> = (0..n).map(|v| graph.half_sizes.get(v).copied().unwrap_or([40.0, 14.0])).collect();
+    remove_overlaps(&mut pos, &half, &pinned, 12.0);
+    for (v, p) in pos.iter_mut().enumerate() {
+        if !(p[0].is_finite() && p[1].is_finite()) {
+            *p = initial[v];
+        }
+    }
+    stats.seconds = started.elapsed().as_secs_f64();
+    (pos, stats)
+}
+
+/// The layout graph of a document: one node per concept, then one hub node per area that its
+/// members are tied to (so an area's concepts gather and a concept in two areas settles
+/// between them), relationships as edges weighted by their evidence (a relationship to an area
+/// ties to its hub), label sizes from the scene.
+pub fn document_graph(doc: &crate::model::Document, scene: &crate::scene::Scene) -> LayoutGraph {
+    use crate::model::{Endpoint, ItemRef};
+    let n = doc.concepts.len();
+    let index: std::collections::HashMap<crate::model::ConceptId, usize> =
+        doc.concepts.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let hub: std::collections::HashMap<crate::model::AreaId, usize> =
+        doc.areas.iter().enumerate().map(|(i, a)| (a.id, n + i)).collect();
+    let node = |end: Endpoint| match end {
+        Endpoint::Concept(c) => index.get(&c).copied(),
+        Endpoint::Area(a) => hub.get(&a).copied(),
+    };
+    let support = crate::model::support::support_counts(doc, &Default::default(), Default::default());
+    let mut edges: Vec<(usize, usize, f32)> = doc
+        .relationships
+        .iter()
+        .filter_map(|r| {
+            let w = 1.0 + (support.get(&ItemRef::Relationship(r.id)).copied().unwrap_or(0) as f32).ln_1p() * 0.5;
+            Some((node(r.from)?, node(r.to)?, w))
+        })
+        .collect();
+    for concept in &doc.concepts {
+        for area in &concept.areas {
+            if let (Some(&c), Some(&h)) = (index.get(&concept.id), hub.get(area)) {
+                edges.push((c, h, 1.5));
+            }
+        }
+    }
+    let groups =
+        doc.areas.iter().map(|a| doc.members_of(a.id).filter_map(|c| index.get(&c.id).copied()).collect()).collect();
+    let mut half_sizes: Vec<[f32; 2]> = doc
+        .concepts
+        .iter()
+        .map(|c| scene.node(c.id).map_or([60.0, 16.0], |n| [n.rect.width() / 2.0, n.rect.height() / 2.0]))
+        .collect();
+    half_sizes.extend(doc.areas.iter().map(|_| [1.0, 1.0]));
+    LayoutGraph { half_sizes, edges, groups, pinned: vec![false; n + doc.areas.len()] }
+}
+
+/// The command that lays out a document's concepts (one undo step).
+pub fn layout_command(
+    doc: &crate::model::Document,
+    scene: &crate::scene::Scene,
+    params: &LayoutParams,
+) -> (crate::command::Command, LayoutStats) {
+    let graph = document_graph(doc, scene);
+    let mut initial: Vec<[f32; 2]> = doc.concepts.iter().map(|c| [c.pos.x, c.pos.y]).collect();
+    // Hubs start at their members' middle.
+    for area in &doc.areas {
+        let members: Vec<&crate::model::Concept> = doc.members_of(area.id).collect();
+        let count = members.len().max(1) as f32;
+        initial.push([
+            members.iter().map(|c| c.pos.x).sum::<f32>() / count,
+            members.iter().map(|c| c.pos.y).sum::<f32>() / count,
+        ]);
+    }
+    let (pos, stats) = layout(&graph, &initial, params);
+    let moves = doc.concepts.iter().zip(pos).map(|(c, p)| (c.id, crate::model::Point::new(p[0], p[1]))).collect();
+    (crate::command::Command::MoveConcepts(moves), stats)
+}
+
+/// Reads a plain graph for benchmarking: an edge list (`a b` per line, `#` comments) or a
+/// simple DOT file (`a -- b;` / `a -> b;`). Returns node names and edges.
+pub fn read_plain_graph(text: &str) -> (Vec<String>, Vec<(usize, usize, f32)>) {
+    let mut names: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut edges = Vec::new();
+    let mut id = |name: &str, names: &mut Vec<String>| -> usize {
+        let name = name.trim().trim_matches('"').trim_end_matches(';').to_owned();
+        *index.entry(name.clone()).or_insert_with(|| {
+            names.push(name);
+            names.len() - 1
+        })
+    };
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or_default().split("//").next().unwrap_or_default().trim();
+        if line.is_empty()
+            || line.starts_with("graph")
+            || line.starts_with("digraph")
+            || line == "}"
+            || line.contains('=') && !line.contains("--") && !line.contains("->")
+        {
+            continue;
+        }
+        let line = line.split('[').next().unwrap_or_default().trim().trim_end_matches(';');
+        let parts: Vec<&str> = if line.contains("--") {
+            line.split("--").collect()
+        } else if line.contains("->") {
+            line.split("->").collect()
+        } else {
+            line.split_whitespace().collect()
+        };
+        match parts.as_slice() {
+            [a, b, ..] if !a.trim().is_empty() && !b.trim().is_empty() => {
+                let (a, b) = (id(a, &mut names), id(b, &mut names));
+                edges.push((a, b, 1.0));
+            }
+            [a] if !a.trim().is_empty() => {
+                id(a, &mut names);
+            }
+            _ => {}
+        }
+    }
+    (names, edges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::example;
+    use crate::scene::{ApproxMeasure, SceneOptions, ThemeKind, build_scene};
+
+    fn grid(side: usize) -> (LayoutGraph, Vec<[f32; 2]>) {
+        let mut edges = Vec::new();
+        for r in 0..side {
+            for c in 0..side {
+                let v = r * side + c;
+                if c + 1 < side {
+                    edges.push((v, v + 1, 1.0));
+                }
+                if r + 1 < side {
+                    edges.push((v, v + side, 1.0));
+                }
+            }
+        }
+        let n = side * side;
+        (
+            LayoutGraph { half_sizes: vec![[20.0, 10.0]; n], edges, groups: Vec::new(), pinned: vec![false; n] },
+            vec![[0.0; 2]; n],
+        )
+    }
+
+    #[test]
+    fn deterministic_finite_and_untangled_on_a_grid() {
+        let (graph, start) = grid(12);
+        let params = LayoutParams { edge_length: 60.0, ..LayoutParams::default() };
+        let (a, stats) = layout(&graph, &start, &params);
+        let (b, _) = layout(&graph, &start, &params);
+        assert_eq!(a, b, "same seed, same layout");
+        assert!(a.iter().all(|p| p[0].is_finite() && p[1].is_finite()));
+        assert!(stats.levels > 1, "a 144-node graph is coarsened: {stats:?}");
+        // Neighbours end up much closer than the graph's far corners.
+        let d = |u: usize, v: usize| ((a[u][0] - a[v][0]).powi(2) + (a[u][1] - a[v][1]).powi(2)).sqrt();
+        let neighbour = graph.edges.iter().map(|(u, v, _)| d(*u, *v)).sum::<f32>() / graph.edges.len() as f32;
+        assert!(d(0, 143) > 5.0 * neighbour, "corners {} vs neighbours {neighbour}", d(0, 143));
+    }
+
+    #[test]
+    fn pins_hold_labels_do_not_overlap_and_warm_starts_move_little() {
+        let doc = example::document();
+        let scene = build_scene(&doc, &SceneOptions::new(ThemeKind::Light), &ApproxMeasure);
+        let mut graph = document_graph(&doc, &scene);
+        graph.pinned[0] = true;
+        let mut start: Vec<[f32; 2]> = doc.concepts.iter().map(|c| [c.pos.x, c.pos.y]).collect();
+        start.extend(doc.areas.iter().map(|_| [0.0, 0.0]));
+        let (cold, _) = layout(&graph, &start, &LayoutParams::default());
+        assert_eq!(cold[0], start[0], "the pinned concept stays");
+        let concepts = doc.concepts.len();
+        for u in 0..concepts {
+            for v in u + 1..concepts {
+                let (hu, hv) = (graph.half_sizes[u], graph.half_sizes[v]);
+                let overlap_x = hu[0] + hv[0] - (cold[u][0] - cold[v][0]).abs();
+                let overlap_y = hu[1] + hv[1] - (cold[u][1] - cold[v][1]).abs();
+                assert!(overlap_x <= 1.0 || overlap_y <= 1.0, "cards {u} and {v} overlap");
+            }
+        }
+        let (warm, _) = layout(&graph, &start, &LayoutParams { warm: true, ..LayoutParams::default() });
+        let moved: f32 =
+            warm.iter().zip(&start).map(|(a, b)| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()).sum::<f32>()
+                / start.len() as f32;
+        assert!(moved < 60.0, "a warm start moves concepts {moved} on average");
+    }
+
+    #[test]
+    fn plain_graphs_are_read() {
+        let (names, edges) = read_plain_graph("# grid\na b\nb c\nd\n");
+        assert_eq!(names, ["a", "b", "c", "d"]);
+        assert_eq!(edges.len(), 2);
+        let (names, edges) = read_plain_graph("graph G {\n  1 -- 2;\n  2 -- 3 [weight=2];\n}\n");
+        assert_eq!(names, ["1", "2", "3"]);
+        assert_eq!(edges.len(), 2);
+    }
+}
