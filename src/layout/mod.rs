@@ -190,10 +190,13 @@ fn refine(
             middle[1] += p[1];
         }
         middle = [middle[0] / n as f32, middle[1] / n as f32];
+        // Only as strong as needed to hold small maps together: on large graphs it would
+        // crush the layout.
+        let gravity = GRAVITY * (60.0 / n as f32).min(1.0);
         for v in 0..n {
             let d = [middle[0] - pos[v][0], middle[1] - pos[v][1]];
             let dist = (d[0] * d[0] + d[1] * d[1]).sqrt().max(1e-3);
-            let f = GRAVITY * mass[v] * dist / k / dist.max(k);
+            let f = gravity * mass[v] * dist / k / dist.max(k);
             force[v][0] += d[0] * f * k;
             force[v][1] += d[1] * f * k;
         }
@@ -337,7 +340,7 @@ pub fn layout(graph: &LayoutGraph, initial: &[[f32; 2]], params: &LayoutParams) 
                 }
             }
         }
-        let coarse_k = k * (levels.len() as f32 + 1.0).sqrt();
+        let coarse_k = k * 1.41f32.powi(levels.len() as i32);
         stats.iterations += refine(
             &mut coarse,
             &cur_edges,
@@ -363,7 +366,7 @@ pub fn layout(graph: &LayoutGraph, initial: &[[f32; 2]], params: &LayoutParams) 
                     [p[0] + (rng.next_f32() - 0.5) * k * 0.1, p[1] + (rng.next_f32() - 0.5) * k * 0.1]
                 })
                 .collect();
-            let level_k = k * (depth as f32 + 1.0).sqrt();
+            let level_k = k * 1.41f32.powi(depth as i32);
             let finer_pinned: Vec<bool> = if depth == 0 { pinned.clone() } else { vec![false; finer_n] };
             if depth == 0 {
                 for v in 0..n {
