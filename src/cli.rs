@@ -224,7 +224,7 @@ fn import(args: &ImportArgs) -> Result<String, String> {
 fn export(args: &ExportArgs) -> Result<String, String> {
     use crate::export::{ExportOptions, Format, export_path};
     use crate::model::support::SupportMode;
-    use crate::scene::{EguiMeasure, ThemeKind, headless_context};
+    use crate::scene::{EguiMeasure, headless_context};
     if args.presentation {
         return export_handout(args);
     }
@@ -237,22 +237,13 @@ fn export(args: &ExportArgs) -> Result<String, String> {
     }
     let doc = io::load_path(&args.map).map_err(|e| e.to_string())?;
     let mut options = ExportOptions {
-        theme: match args.theme.as_str() {
-            "dark" => ThemeKind::Dark,
-            "print" => ThemeKind::Print,
-            _ => ThemeKind::Light,
-        },
-        scale: args.scale,
-        width_px: args.width,
-        transparent: args.transparent,
-        legend: !args.no_legend,
         caption: args.caption,
         support: match args.support.as_str() {
             "sources" => SupportMode::Sources,
             "participants" => SupportMode::Participants,
             _ => SupportMode::Excerpts,
         },
-        ..ExportOptions::default()
+        ..picture_options(args)
     };
     for pair in &args.filter {
         let Some((name, value)) = pair.split_once('=') else {
@@ -273,14 +264,10 @@ fn export(args: &ExportArgs) -> Result<String, String> {
     ))
 }
 
-fn export_handout(args: &ExportArgs) -> Result<String, String> {
-    use crate::export::{ExportOptions, handout_pdf, handout_pngs};
-    use crate::scene::{EguiMeasure, ThemeKind, headless_context};
-    let doc = io::load_path(&args.map).map_err(|e| e.to_string())?;
-    if doc.presentation.is_empty() {
-        return Err(format!("{}: the map has no presentation steps to export", args.map.display()));
-    }
-    let options = ExportOptions {
+/// Theme, scale, width, background and legend from the export flags.
+fn picture_options(args: &ExportArgs) -> crate::export::ExportOptions {
+    use crate::scene::ThemeKind;
+    crate::export::ExportOptions {
         theme: match args.theme.as_str() {
             "dark" => ThemeKind::Dark,
             "print" => ThemeKind::Print,
@@ -290,8 +277,18 @@ fn export_handout(args: &ExportArgs) -> Result<String, String> {
         width_px: args.width,
         transparent: args.transparent,
         legend: !args.no_legend,
-        ..ExportOptions::default()
-    };
+        ..crate::export::ExportOptions::default()
+    }
+}
+
+fn export_handout(args: &ExportArgs) -> Result<String, String> {
+    use crate::export::{handout_pdf, handout_pngs};
+    use crate::scene::{EguiMeasure, headless_context};
+    let doc = io::load_path(&args.map).map_err(|e| e.to_string())?;
+    if doc.presentation.is_empty() {
+        return Err(format!("{}: the map has no presentation steps to export", args.map.display()));
+    }
+    let options = picture_options(args);
     let ctx = headless_context();
     let measure = EguiMeasure(&ctx);
     let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", args.output.display());

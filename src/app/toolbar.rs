@@ -6,17 +6,7 @@ use egui::{RichText, Ui};
 use super::{Action, QualmapApp};
 use crate::command::{Command, Element, delete_items};
 use crate::model::support::{SupportMode, attribute_values, coders};
-use crate::model::{Area, Concept, ItemRef, Point, Provenance, Rgb};
-
-/// Colours offered to new areas, in turn (Paul Tol's muted palette, colour-blind safe).
-const AREA_PALETTE: [Rgb; 6] = [
-    Rgb::new(0x44, 0x77, 0xaa),
-    Rgb::new(0xcc, 0x66, 0x77),
-    Rgb::new(0xcc, 0xaa, 0x33),
-    Rgb::new(0x44, 0xaa, 0x99),
-    Rgb::new(0x88, 0x22, 0x55),
-    Rgb::new(0x33, 0x22, 0x88),
-];
+use crate::model::{AREA_PALETTE, Area, Concept, ItemRef, Point, Provenance};
 
 /// At most this many search results are listed.
 const SEARCH_RESULTS: usize = 12;

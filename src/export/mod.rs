@@ -214,16 +214,18 @@ fn parse_svg(svg: &str) -> Result<usvg::Tree, ExportError> {
     usvg::Tree::from_str(svg, &options).map_err(|e| ExportError::Render(e.to_string()))
 }
 
-/// Renders SVG text to straight-alpha RGBA pixels at `zoom` (for previews): width, height, pixels.
+/// Renders SVG text to straight-alpha RGBA pixels at `zoom`: width, height, pixels.
 pub fn svg_to_rgba(svg: &str, zoom: f32) -> Result<(u32, u32, Vec<u8>), ExportError> {
     let tree = parse_svg(svg)?;
     let size = tree.size();
-    let (w, h) = ((size.width() * zoom).ceil().max(1.0) as u32, (size.height() * zoom).ceil().max(1.0) as u32);
-    if w > MAX_PNG_SIDE || h > MAX_PNG_SIDE {
+    let (width, height) = ((size.width() * zoom).ceil().max(1.0), (size.height() * zoom).ceil().max(1.0));
+    let (w, h) = (width as u32, height as u32);
+    if w > MAX_PNG_SIDE || h > MAX_PNG_SIDE || !width.is_finite() || !height.is_finite() {
         return Err(ExportError::TooLarge { width: w, height: h, max: MAX_PNG_SIDE });
     }
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| ExportError::Render("empty image".into()))?;
     resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(zoom, zoom), &mut pixmap.as_mut());
+    // tiny-skia stores premultiplied colour; PNG and egui textures want straight alpha.
     let mut data = Vec::with_capacity(pixmap.data().len());
     for pixel in pixmap.pixels() {
         let c = pixel.demultiply();
@@ -234,24 +236,15 @@ pub fn svg_to_rgba(svg: &str, zoom: f32) -> Result<(u32, u32, Vec<u8>), ExportEr
 
 /// Renders SVG text to PNG bytes on the CPU.
 pub fn svg_to_png(svg: &str, options: &ExportOptions) -> Result<Vec<u8>, ExportError> {
-    let tree = parse_svg(svg)?;
-    let size = tree.size();
     // The SVG's nominal size already includes `scale`; a target width overrides it.
-    let zoom = options.width_px.map_or(1.0, |w| w as f32 / size.width().max(1.0));
-    let width = (size.width() * zoom).ceil().max(1.0);
-    let height = (size.height() * zoom).ceil().max(1.0);
-    let (w, h) = (width as u32, height as u32);
-    if w > MAX_PNG_SIDE || h > MAX_PNG_SIDE || !width.is_finite() || !height.is_finite() {
-        return Err(ExportError::TooLarge { width: w, height: h, max: MAX_PNG_SIDE });
-    }
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| ExportError::Render("empty image".into()))?;
-    resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(zoom, zoom), &mut pixmap.as_mut());
-    // tiny-skia stores premultiplied colour; PNG wants straight alpha.
-    let mut data = Vec::with_capacity(pixmap.data().len());
-    for pixel in pixmap.pixels() {
-        let c = pixel.demultiply();
-        data.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
-    }
+    let zoom = match options.width_px {
+        Some(target) => {
+            let width = parse_svg(svg)?.size().width();
+            target as f32 / width.max(1.0)
+        }
+        None => 1.0,
+    };
+    let (w, h, data) = svg_to_rgba(svg, zoom)?;
     let mut bytes = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut bytes, w, h);

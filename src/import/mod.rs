@@ -194,18 +194,6 @@ pub struct ImportPlan {
     pub summary: Vec<String>,
 }
 
-/// Tableau-like palette for imported areas (colour-blind safe, Paul Tol muted).
-const PALETTE: [Rgb; 8] = [
-    Rgb::new(0x44, 0x77, 0xaa),
-    Rgb::new(0xcc, 0x66, 0x77),
-    Rgb::new(0xcc, 0xaa, 0x33),
-    Rgb::new(0x44, 0xaa, 0x99),
-    Rgb::new(0x88, 0x22, 0x55),
-    Rgb::new(0x33, 0x22, 0x88),
-    Rgb::new(0x11, 0x77, 0x33),
-    Rgb::new(0x99, 0x99, 0x33),
-];
-
 fn code_path(data: &ImportData, key: &str) -> String {
     let by_key: HashMap<&str, &ImportCode> = data.codes.iter().map(|c| (c.key.as_str(), c)).collect();
     let mut names = Vec::new();
@@ -316,7 +304,10 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
         let id = AreaId(next_area);
         created_areas.insert(name.to_owned(), id);
         next_area += 1;
-        let color = PALETTE.get((id.0 as usize) % PALETTE.len()).copied().unwrap_or(PALETTE[0]);
+        let color = crate::model::AREA_PALETTE
+            .get((id.0 as usize) % crate::model::AREA_PALETTE.len())
+            .copied()
+            .unwrap_or(Rgb::new(0x44, 0x77, 0xaa));
         commands.push(Command::Insert(Element::Area(Area {
             id,
             label: name.to_owned(),

@@ -629,6 +629,18 @@ impl std::fmt::Display for Counts {
     }
 }
 
+/// Colours for new areas, in turn: Paul Tol's muted palette, told apart with colour-blindness.
+pub const AREA_PALETTE: [Rgb; 8] = [
+    Rgb::new(0x44, 0x77, 0xaa),
+    Rgb::new(0xcc, 0x66, 0x77),
+    Rgb::new(0xcc, 0xaa, 0x33),
+    Rgb::new(0x44, 0xaa, 0x99),
+    Rgb::new(0x88, 0x22, 0x55),
+    Rgb::new(0x33, 0x22, 0x88),
+    Rgb::new(0x11, 0x77, 0x33),
+    Rgb::new(0x99, 0x99, 0x33),
+];
+
 /// The relationship types every new map starts with, after ATLAS.ti's and NVivo's presets.
 pub fn preset_relationship_types() -> Vec<RelationshipType> {
     let preset = |id, name: &str, direction, line, color| RelationshipType {
