@@ -357,6 +357,9 @@ fn filtering_by_an_attribute_fades_unsupported_items() {
     let faded = scene.nodes.iter().filter(|n| n.faded).count();
     assert!(faded > 0 && faded < scene.nodes.len(), "{faded} of {} concepts fade", scene.nodes.len());
     assert!(scene.edges.iter().any(|e| e.faded));
+    // The canvas redrew with the filter, though the document did not change.
+    let drawn = app.drawn_scene().map(|s| s.nodes.iter().filter(|n| n.faded).count());
+    assert_eq!(drawn, Some(faded));
     // The filter is not an edit: nothing to save.
     assert!(!app.is_dirty());
 }

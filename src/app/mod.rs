@@ -149,6 +149,17 @@ struct Alert {
     body: String,
 }
 
+/// What a cached scene was built from.
+struct SceneKey {
+    revision: u64,
+    theme: ThemeKind,
+    support: SupportMode,
+    /// The presentation step shown, if presenting.
+    step: Option<usize>,
+    /// The evidence filter the scene was built with.
+    filter: EvidenceFilter,
+}
+
 /// The Qualmap application.
 pub struct QualmapApp {
     doc: Document,
@@ -161,7 +172,7 @@ pub struct QualmapApp {
     view: ViewState,
     /// Changes whenever the document does, so the scene is rebuilt only then.
     revision: u64,
-    scene_cache: Option<((u64, SceneOptions), Scene)>,
+    scene_cache: Option<(SceneKey, Scene)>,
     evidence_draft: Option<evidence::EvidenceDraft>,
     browser: evidence::Browser,
     windows: catalogs::CatalogWindows,
@@ -267,6 +278,10 @@ impl QualmapApp {
     pub fn view(&self) -> &ViewState {
         &self.view
     }
+    /// The scene the canvas last drew, if it has drawn one.
+    pub fn drawn_scene(&self) -> Option<&Scene> {
+        self.scene_cache.as_ref().map(|(_, scene)| scene)
+    }
 
     /// The view state, for changing it (tests move the camera).
     pub fn view_mut(&mut self) -> &mut ViewState {
@@ -293,16 +308,19 @@ impl QualmapApp {
         let bounds = self.scene(measure).bounds;
         Camera::fit(bounds, canvas::map_area(self.view.canvas_rect))
     }
+    /// The theme the map is drawn in: the presenter's high-contrast switch overrides the preference.
+    pub(super) fn effective_theme(&self) -> ThemeKind {
+        if self.present.as_ref().is_some_and(|p| p.contrast) { ThemeKind::Contrast } else { self.prefs.theme }
+    }
+
     /// What, besides the document, the map is drawn with.
     pub fn scene_options(&self) -> SceneOptions {
         if let Some(step) = self.current_step() {
-            let theme =
-                if self.present.as_ref().is_some_and(|p| p.contrast) { ThemeKind::Contrast } else { self.prefs.theme };
             return SceneOptions {
                 support: self.view.support,
                 filter: step.filter.clone().unwrap_or_default(),
                 visible: self.doc.visible_in(step),
-                ..SceneOptions::new(theme)
+                ..SceneOptions::new(self.effective_theme())
             };
         }
         SceneOptions {
@@ -312,11 +330,31 @@ impl QualmapApp {
         }
     }
 
+    /// Whether the cached scene was built from what the map would be drawn with now. Compared
+    /// field by field so that a frame with nothing changed allocates nothing and makes no pass
+    /// over the graph; a presentation step's filter and items live in the document, so the
+    /// revision covers them.
+    fn scene_is_current(&self, key: &SceneKey) -> bool {
+        let step = self.present.as_ref().map(|p| p.step);
+        key.revision == self.revision
+            && key.theme == self.effective_theme()
+            && key.support == self.view.support
+            && key.step == step
+            && (step.is_some() || key.filter == self.view.filter)
+    }
+
     fn scene(&mut self, measure: &dyn TextMeasure) -> &Scene {
-        let key = (self.revision, self.scene_options());
-        let stale = self.scene_cache.as_ref().is_none_or(|(k, _)| *k != key);
+        let stale = self.scene_cache.as_ref().is_none_or(|(k, _)| !self.scene_is_current(k));
         if stale {
-            let scene = build_scene(&self.doc, &key.1, measure);
+            let options = self.scene_options();
+            let scene = build_scene(&self.doc, &options, measure);
+            let key = SceneKey {
+                revision: self.revision,
+                theme: options.theme.kind,
+                support: options.support,
+                step: self.present.as_ref().map(|p| p.step),
+                filter: options.filter,
+            };
             self.scene_cache = Some((key, scene));
         }
         match &self.scene_cache {

@@ -215,7 +215,7 @@ impl QualmapApp {
         if self.present.is_none() {
             return;
         }
-        let theme = MapTheme::new(self.scene_options().theme.kind);
+        let theme = MapTheme::new(self.effective_theme());
         let screen = ui.max_rect();
         self.presenter_view_ui(&ctx);
         let background = ui.allocate_rect(screen, Sense::click());
