@@ -5,6 +5,7 @@ use egui::{RichText, Ui};
 use super::inspector::{chip, color32};
 use super::{Action, QualmapApp};
 use crate::command::{Command, Element, ElementId};
+use crate::model::support::EvidenceFilter;
 use crate::model::{Document, Evidence, EvidenceId, ItemRef, Provenance, ProvenanceKind, Source, SourceKind};
 
 /// An evidence item being written or edited.
@@ -35,6 +36,66 @@ pub(super) struct Browser {
     pub sort: SortBy,
     pub descending: bool,
     pub selected: Option<EvidenceId>,
+    /// The listed rows (positions in the document's evidence) and what they were worked out from.
+    rows: Option<(RowsKey, Vec<usize>)>,
+}
+
+/// What the browser's row list depends on; it is recomputed only when one of these changes.
+#[derive(PartialEq)]
+struct RowsKey {
+    revision: u64,
+    query: String,
+    sort: SortBy,
+    descending: bool,
+    filter: EvidenceFilter,
+}
+
+impl Browser {
+    /// Positions in `doc.evidence` of the rows to list: those the filter and the search let
+    /// through, in the chosen order. Cached, since searching and sorting allocate per item and
+    /// the table is drawn every frame.
+    fn rows(&mut self, doc: &Document, revision: u64, filter: &EvidenceFilter) -> &[usize] {
+        let current = self.rows.as_ref().is_some_and(|(k, _)| {
+            k.revision == revision
+                && k.query == self.query
+                && k.sort == self.sort
+                && k.descending == self.descending
+                && k.filter == *filter
+        });
+        if !current {
+            let mut rows: Vec<usize> = doc
+                .evidence
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| !filter.is_active() || filter.matches(doc, e))
+                .filter(|(_, e)| evidence_matches(doc, e, &self.query))
+                .map(|(i, _)| i)
+                .collect();
+            let item = |i: &usize| &doc.evidence[*i];
+            match self.sort {
+                SortBy::Id => {}
+                SortBy::Excerpt => rows.sort_by_cached_key(|i| item(i).excerpt.to_lowercase()),
+                SortBy::Source => rows.sort_by_cached_key(|i| doc.source(item(i).source).map(|s| s.name.clone())),
+                SortBy::Codes => {
+                    rows.sort_by_cached_key(|i| item(i).codes.iter().map(|c| doc.code_path(*c)).collect::<Vec<_>>())
+                }
+                SortBy::Coder => rows.sort_by_cached_key(|i| item(i).coder.clone()),
+                SortBy::Links => rows.sort_by_key(|i| std::cmp::Reverse(item(i).links.len())),
+            }
+            if self.descending {
+                rows.reverse();
+            }
+            let key = RowsKey {
+                revision,
+                query: self.query.clone(),
+                sort: self.sort,
+                descending: self.descending,
+                filter: filter.clone(),
+            };
+            self.rows = Some((key, rows));
+        }
+        self.rows.as_ref().map_or(&[], |(_, rows)| rows)
+    }
 }
 
 /// Today's date as `YYYY-MM-DD` (UTC), for new evidence.
@@ -273,24 +334,9 @@ impl QualmapApp {
         });
         // Under an active filter the table lists the evidence that counts, like the map.
         let filter = &self.view.filter;
-        let mut rows: Vec<&Evidence> = doc
-            .evidence
-            .iter()
-            .filter(|e| !filter.is_active() || filter.matches(doc, e))
-            .filter(|e| evidence_matches(doc, e, &browser.query))
-            .collect();
+        let rows: Vec<&Evidence> =
+            browser.rows(doc, self.revision, filter).iter().filter_map(|i| doc.evidence.get(*i)).collect();
         let source_name = |e: &Evidence| doc.source(e.source).map_or(String::new(), |s| s.name.clone());
-        match browser.sort {
-            SortBy::Id => {}
-            SortBy::Excerpt => rows.sort_by_key(|e| e.excerpt.to_lowercase()),
-            SortBy::Source => rows.sort_by_key(|e| source_name(e)),
-            SortBy::Codes => rows.sort_by_key(|e| e.codes.iter().map(|c| doc.code_path(*c)).collect::<Vec<_>>()),
-            SortBy::Coder => rows.sort_by_key(|e| e.coder.clone()),
-            SortBy::Links => rows.sort_by_key(|e| std::cmp::Reverse(e.links.len())),
-        }
-        if browser.descending {
-            rows.reverse();
-        }
         let filtered = if filter.is_active() { format!(" (filter: {})", filter.describe(doc)) } else { String::new() };
         ui.label(RichText::new(format!("{} of {} items{filtered}", rows.len(), doc.evidence.len())).small().weak());
         let header = |ui: &mut Ui, browser: &mut Browser, text: &str, sort: SortBy| {
@@ -354,5 +400,35 @@ impl QualmapApp {
             self.view.highlight.extend(e.links.iter().copied());
         }
         self.run_actions(ui.ctx(), actions);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::example;
+
+    fn excerpts<'a>(doc: &'a Document, rows: &[usize]) -> Vec<&'a str> {
+        rows.iter().map(|i| doc.evidence[*i].excerpt.as_str()).collect()
+    }
+
+    #[test]
+    fn rows_follow_search_sort_and_document_changes() {
+        let mut doc = example::document();
+        let none = EvidenceFilter::default();
+        let mut browser = Browser { sort: SortBy::Excerpt, ..Browser::default() };
+        let sorted =
+            excerpts(&doc, browser.rows(&doc, 1, &none)).into_iter().map(str::to_lowercase).collect::<Vec<_>>();
+        assert_eq!(sorted.len(), doc.evidence.len());
+        assert!(sorted.is_sorted(), "sorted by excerpt");
+        browser.descending = true;
+        let reversed =
+            excerpts(&doc, browser.rows(&doc, 1, &none)).into_iter().map(str::to_lowercase).collect::<Vec<_>>();
+        assert!(reversed.iter().rev().eq(sorted.iter()), "descending reverses the order");
+        browser.query = "exhausted".to_owned();
+        assert_eq!(browser.rows(&doc, 1, &none).len(), 1);
+        // A changed document (new revision) is searched again.
+        doc.evidence[0].memo = "exhausted too".to_owned();
+        assert_eq!(browser.rows(&doc, 2, &none).len(), 2);
     }
 }
