@@ -655,3 +655,27 @@ fn automatic_layout_runs_in_the_background_and_undoes_in_one_step() {
     harness.run();
     assert_eq!(harness.state().document(), &before);
 }
+
+#[test]
+fn search_finds_concepts_and_excerpts_and_focuses_a_hit() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Search").click();
+    harness.run();
+    harness.get_by_label("Search").type_text("problem solving");
+    harness.run();
+    let problem_solving = ItemRef::Concept(concept_id(&harness, "Problem solving"));
+    assert!(harness.state().view().highlight.contains(&problem_solving));
+    harness.get_by_label_contains("1 matching concepts or areas, ");
+    // A renamed concept is found under its new name at once.
+    let mut renamed =
+        harness.state().document().concepts.iter().find(|c| c.label == "Problem solving").unwrap().clone();
+    renamed.label = "Problem solving together".to_owned();
+    harness.state_mut().apply(qualmap::command::Command::Update(qualmap::command::Element::Concept(renamed)));
+    harness.run();
+    // On the canvas and in the results list.
+    assert_eq!(harness.get_all_by_label("Problem solving together").count(), 2);
+    // Enter in the search field goes to the first hit.
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().view().selection.iter().copied().collect::<Vec<_>>(), vec![problem_solving]);
+}

@@ -183,6 +183,7 @@ pub struct QualmapApp {
     /// Work left by sessions that crashed, waiting for the user's decision (first shown first).
     orphans: Vec<recovery::Orphan>,
     search: String,
+    search_hits: Option<toolbar::SearchHits>,
     search_focus: bool,
     export_dialog: export_dialog::ExportDialog,
     import: import_dialog::ImportDialog,
@@ -244,6 +245,7 @@ impl QualmapApp {
             autosave_due: None,
             orphans: Vec::new(),
             search: String::new(),
+            search_hits: None,
             search_focus: false,
             export_dialog: Default::default(),
             import: Default::default(),

@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 use super::{Action, QualmapApp};
 use crate::command::{Command, Element, delete_items};
 use crate::model::support::{SupportMode, attribute_values, coders};
-use crate::model::{AREA_PALETTE, Area, Concept, ItemRef, Point, Provenance};
+use crate::model::{AREA_PALETTE, Area, Concept, Document, ItemRef, Point, Provenance};
 
 /// At most this many search results are listed.
 const SEARCH_RESULTS: usize = 12;
@@ -187,26 +187,11 @@ impl QualmapApp {
         if query.is_empty() {
             return;
         }
-        let doc = &self.doc;
-        let mut hits: Vec<(ItemRef, String)> = Vec::new();
-        for concept in &doc.concepts {
-            if concept.label.to_lowercase().contains(&query) || concept.description.to_lowercase().contains(&query) {
-                hits.push((ItemRef::Concept(concept.id), concept.label.clone()));
-            }
+        let current = self.search_hits.as_ref().is_some_and(|h| h.revision == self.revision && h.query == query);
+        if !current {
+            self.search_hits = Some(SearchHits::find(&self.doc, self.revision, query));
         }
-        for area in &doc.areas {
-            if area.label.to_lowercase().contains(&query) {
-                hits.push((ItemRef::Area(area.id), format!("Area: {}", area.label)));
-            }
-        }
-        let mut evidence_hits = 0;
-        for evidence in doc.evidence.iter().filter(|e| super::evidence::evidence_matches(doc, e, &query)) {
-            evidence_hits += 1;
-            if let Some(first) = evidence.links.first() {
-                let short: String = evidence.excerpt.chars().take(60).collect();
-                hits.push((*first, format!("“{short}…” — {}", doc.item_label(*first))));
-            }
-        }
+        let Some(SearchHits { hits, label_hits, evidence_hits, .. }) = &self.search_hits else { return };
         self.view.highlight.extend(hits.iter().map(|(item, _)| *item));
         if !(field.has_focus() || field.lost_focus())
             && self.view.selection.iter().any(|s| hits.iter().any(|h| h.0 == *s))
@@ -227,12 +212,9 @@ impl QualmapApp {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
                 ui.set_max_width(420.0);
                 ui.label(
-                    RichText::new(format!(
-                        "{} matching concepts or areas, {evidence_hits} excerpts",
-                        hits.len() - hits.iter().filter(|h| h.1.starts_with('“')).count()
-                    ))
-                    .small()
-                    .weak(),
+                    RichText::new(format!("{label_hits} matching concepts or areas, {evidence_hits} excerpts"))
+                        .small()
+                        .weak(),
                 );
                 for (item, text) in hits.iter().take(SEARCH_RESULTS) {
                     if ui.selectable_label(false, text).clicked() {
@@ -247,5 +229,44 @@ impl QualmapApp {
                 }
             });
         });
+    }
+}
+
+/// What the map search found, for one query on one revision of the document.
+pub(super) struct SearchHits {
+    revision: u64,
+    query: String,
+    /// Concepts, areas, and the first item each matching excerpt supports, with the text to list.
+    hits: Vec<(ItemRef, String)>,
+    /// How many concepts and areas matched (they come first in `hits`).
+    label_hits: usize,
+    /// How many excerpts matched.
+    evidence_hits: usize,
+}
+
+impl SearchHits {
+    /// Searches labels, descriptions and evidence for `query` (already trimmed and lower-cased).
+    fn find(doc: &Document, revision: u64, query: String) -> Self {
+        let mut hits: Vec<(ItemRef, String)> = Vec::new();
+        for concept in &doc.concepts {
+            if concept.label.to_lowercase().contains(&query) || concept.description.to_lowercase().contains(&query) {
+                hits.push((ItemRef::Concept(concept.id), concept.label.clone()));
+            }
+        }
+        for area in &doc.areas {
+            if area.label.to_lowercase().contains(&query) {
+                hits.push((ItemRef::Area(area.id), format!("Area: {}", area.label)));
+            }
+        }
+        let label_hits = hits.len();
+        let mut evidence_hits = 0;
+        for evidence in doc.evidence.iter().filter(|e| super::evidence::evidence_matches(doc, e, &query)) {
+            evidence_hits += 1;
+            if let Some(first) = evidence.links.first() {
+                let short: String = evidence.excerpt.chars().take(60).collect();
+                hits.push((*first, format!("“{short}…” — {}", doc.item_label(*first))));
+            }
+        }
+        Self { revision, query, hits, label_hits, evidence_hits }
     }
 }
