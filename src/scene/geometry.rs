@@ -119,14 +119,6 @@ pub fn convex_contains(polygon: &[Pos2], p: Pos2) -> bool {
     true
 }
 
-/// The point of a polygon's outline nearest to `p`.
-pub fn nearest_on_outline(polygon: &[Pos2], p: Pos2) -> Option<Pos2> {
-    let n = polygon.len();
-    (0..n)
-        .map(|i| nearest_on_segment(polygon[i], polygon[(i + 1) % n], p))
-        .min_by(|a, b| a.distance_sq(p).total_cmp(&b.distance_sq(p)))
-}
-
 /// The point of segment `a–b` nearest to `p`.
 pub fn nearest_on_segment(a: Pos2, b: Pos2, p: Pos2) -> Pos2 {
     let ab = b - a;
@@ -255,8 +247,8 @@ mod tests {
         let outline = rounded_outline(&hull, 3.0, 0.3);
         for p in &hull {
             assert!(convex_contains(&outline, *p));
-            let nearest = nearest_on_outline(&outline, *p).unwrap();
-            assert!((nearest.distance(*p) - 3.0).abs() < 0.2);
+            let closed: Vec<Pos2> = outline.iter().chain(outline.first()).copied().collect();
+            assert!((distance_to_polyline(&closed, *p) - 3.0).abs() < 0.2);
         }
     }
 
