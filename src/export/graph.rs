@@ -144,47 +144,35 @@ pub fn gexf(doc: &Document, options: &ExportOptions, scene: &Scene) -> String {
     }
     let _ = writeln!(out, "    </attributes>");
     let _ = writeln!(out, "    <nodes>");
-    let color = |c: Rgb| format!("<viz:color r=\"{}\" g=\"{}\" b=\"{}\"/>", c.r, c.g, c.b);
     for area in &doc.areas {
         let center = scene.areas.iter().find(|a| a.id == area.id).map(|a| a.label.rect.center());
-        let n = support.get(&ItemRef::Area(area.id)).copied().unwrap_or(0);
-        let _ = writeln!(
-            out,
-            "      <node id=\"{}\" label=\"{}\">",
-            node_id(Endpoint::Area(area.id)),
-            xml_escape(&area.label)
-        );
-        let _ = writeln!(
-            out,
-            "        <attvalues><attvalue for=\"0\" value=\"area\"/><attvalue for=\"1\" value=\"\"/><attvalue for=\"2\" value=\"{}\"/><attvalue for=\"3\" value=\"{n}\"/></attvalues>",
-            provenance(area.provenance.kind)
-        );
-        if let Some(c) = center {
-            let _ = writeln!(out, "        <viz:position x=\"{}\" y=\"{}\" z=\"0\"/>", c.x, -c.y);
-        }
-        let _ = writeln!(out, "        {}<viz:size value=\"20\"/>", color(area.color));
-        let _ = writeln!(out, "      </node>");
+        let node = GexfNode {
+            id: Endpoint::Area(area.id),
+            label: &area.label,
+            kind: "area",
+            areas: String::new(),
+            provenance: provenance(area.provenance.kind),
+            support: support.get(&ItemRef::Area(area.id)).copied().unwrap_or(0),
+            position: center.map(|c| (c.x, c.y)),
+            color: area.color,
+            size: 20,
+        };
+        node.write(&mut out);
     }
     for concept in &doc.concepts {
         let n = support.get(&ItemRef::Concept(concept.id)).copied().unwrap_or(0);
-        let first_area =
-            concept.areas.first().and_then(|a| doc.area(*a)).map_or(Rgb::new(0x88, 0x88, 0x88), |a| a.color);
-        let _ = writeln!(
-            out,
-            "      <node id=\"{}\" label=\"{}\">",
-            node_id(Endpoint::Concept(concept.id)),
-            xml_escape(&concept.label)
-        );
-        let _ = writeln!(
-            out,
-            "        <attvalues><attvalue for=\"0\" value=\"concept\"/><attvalue for=\"1\" value=\"{}\"/><attvalue for=\"2\" value=\"{}\"/><attvalue for=\"3\" value=\"{n}\"/></attvalues>",
-            xml_escape(&area_names(doc, &concept.areas)),
-            provenance(concept.provenance.kind)
-        );
-        // GEXF's y axis points up.
-        let _ = writeln!(out, "        <viz:position x=\"{}\" y=\"{}\" z=\"0\"/>", concept.pos.x, -concept.pos.y);
-        let _ = writeln!(out, "        {}<viz:size value=\"{}\"/>", color(first_area), 6 + 2 * n.min(10));
-        let _ = writeln!(out, "      </node>");
+        let node = GexfNode {
+            id: Endpoint::Concept(concept.id),
+            label: &concept.label,
+            kind: "concept",
+            areas: area_names(doc, &concept.areas),
+            provenance: provenance(concept.provenance.kind),
+            support: n,
+            position: Some((concept.pos.x, concept.pos.y)),
+            color: concept.areas.first().and_then(|a| doc.area(*a)).map_or(Rgb::new(0x88, 0x88, 0x88), |a| a.color),
+            size: 6 + 2 * n.min(10),
+        };
+        node.write(&mut out);
     }
     let _ = writeln!(out, "    </nodes>");
     let _ = writeln!(out, "    <edges>");
@@ -349,4 +337,43 @@ pub fn json_canvas(doc: &Document, scene: &Scene) -> String {
         .unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
     text
+}
+
+/// One `<node>` of a GEXF file, with its attribute values and `viz` position, colour and size.
+struct GexfNode<'a> {
+    id: Endpoint,
+    label: &'a str,
+    kind: &'static str,
+    areas: String,
+    provenance: &'static str,
+    support: usize,
+    /// Map coordinates (y down); `None` leaves the position out.
+    position: Option<(f32, f32)>,
+    color: Rgb,
+    size: usize,
+}
+
+impl GexfNode<'_> {
+    fn write(&self, out: &mut String) {
+        let _ = writeln!(out, "      <node id=\"{}\" label=\"{}\">", node_id(self.id), xml_escape(self.label));
+        let _ = writeln!(
+            out,
+            "        <attvalues><attvalue for=\"0\" value=\"{}\"/><attvalue for=\"1\" value=\"{}\"/><attvalue for=\"2\" value=\"{}\"/><attvalue for=\"3\" value=\"{}\"/></attvalues>",
+            self.kind,
+            xml_escape(&self.areas),
+            self.provenance,
+            self.support
+        );
+        // GEXF's y axis points up.
+        if let Some((x, y)) = self.position {
+            let _ = writeln!(out, "        <viz:position x=\"{x}\" y=\"{}\" z=\"0\"/>", -y);
+        }
+        let c = self.color;
+        let _ = writeln!(
+            out,
+            "        <viz:color r=\"{}\" g=\"{}\" b=\"{}\"/><viz:size value=\"{}\"/>",
+            c.r, c.g, c.b, self.size
+        );
+        let _ = writeln!(out, "      </node>");
+    }
 }
