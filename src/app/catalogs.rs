@@ -88,21 +88,10 @@ impl QualmapApp {
 
     pub(super) fn confirm_edit_ui(&mut self, ctx: &egui::Context) {
         let Some(confirm) = &self.confirm_edit else { return };
-        let mut choice = None;
-        egui::Modal::new(egui::Id::unique("confirm-edit")).show(ctx, |ui| {
-            ui.set_max_width(420.0);
-            ui.heading(&confirm.title);
-            ui.label(&confirm.body);
-            ui.label(RichText::new("You can undo this.").weak());
-            ui.horizontal(|ui| {
-                if ui.button("Delete").clicked() {
-                    choice = Some(true);
-                }
-                if ui.button("Cancel").clicked() {
-                    choice = Some(false);
-                }
-            });
-        });
+        let lines = [confirm.body.as_str().into(), RichText::new("You can undo this.").weak()];
+        let choice =
+            super::choice_modal(ctx, "confirm-edit", 420.0, &confirm.title, &lines, &["Delete", "Cancel"], None)
+                .map(|i| i == 0);
         match choice {
             Some(true) => {
                 if let Some(confirm) = self.confirm_edit.take() {

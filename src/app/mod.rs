@@ -550,24 +550,21 @@ impl QualmapApp {
 
     fn recovery_ui(&mut self, ctx: &egui::Context) {
         let Some(Ok((doc, info))) = self.orphans.first().map(|o| &o.map) else { return };
-        let mut choice = None;
-        egui::Modal::new(egui::Id::unique("offer-recovery")).show(ctx, |ui| {
-            ui.set_max_width(420.0);
-            ui.heading("Restore unsaved work?");
-            ui.label(format!(
-                "Qualmap did not close normally last time. Unsaved changes to “{}” were kept ({}).",
-                info.name,
-                doc.counts()
-            ));
-            ui.horizontal(|ui| {
-                if ui.button("Restore").clicked() {
-                    choice = Some(true);
-                }
-                if ui.button("Discard").clicked() {
-                    choice = Some(false);
-                }
-            });
-        });
+        let body = format!(
+            "Qualmap did not close normally last time. Unsaved changes to “{}” were kept ({}).",
+            info.name,
+            doc.counts()
+        );
+        let choice = choice_modal(
+            ctx,
+            "offer-recovery",
+            420.0,
+            "Restore unsaved work?",
+            &[body.into()],
+            &["Restore", "Discard"],
+            None,
+        )
+        .map(|i| i == 0);
         match choice {
             Some(true) => self.restore_recovery(),
             Some(false) => self.discard_recovery(),
@@ -976,25 +973,12 @@ impl QualmapApp {
                 Replace::New => "starting a new map",
                 _ => "opening another map",
             };
-            let mut choice = None;
-            egui::Modal::new(egui::Id::unique("confirm-unsaved")).show(ctx, |ui| {
-                ui.set_max_width(380.0);
-                ui.heading("Unsaved changes");
-                ui.label(format!("Save the changes to “{}” before {verb}?", self.display_name()));
-                ui.label(egui::RichText::new("If you don't save, your changes will be lost.").weak());
-                ui.add_space(8.0);
-                ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() {
-                        choice = Some(0);
-                    }
-                    if ui.button("Don't Save").clicked() {
-                        choice = Some(1);
-                    }
-                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
-                        choice = Some(2);
-                    }
-                });
-            });
+            let lines = [
+                format!("Save the changes to “{}” before {verb}?", self.display_name()).into(),
+                egui::RichText::new("If you don't save, your changes will be lost.").weak(),
+            ];
+            let buttons = ["Save", "Don't Save", "Cancel"];
+            let choice = choice_modal(ctx, "confirm-unsaved", 380.0, "Unsaved changes", &lines, &buttons, Some(2));
             match choice {
                 Some(0) => {
                     self.confirm = None;
@@ -1118,4 +1102,37 @@ impl eframe::App for QualmapApp {
             session.end();
         }
     }
+}
+
+/// A modal window with a heading, some lines of text and a row of buttons; returns the index of
+/// the button clicked this frame. `escape` names the button the Escape key stands for.
+pub(super) fn choice_modal(
+    ctx: &egui::Context,
+    id: &'static str,
+    width: f32,
+    title: &str,
+    lines: &[egui::RichText],
+    buttons: &[&str],
+    escape: Option<usize>,
+) -> Option<usize> {
+    let mut choice = None;
+    egui::Modal::new(egui::Id::unique(id)).show(ctx, |ui| {
+        ui.set_max_width(width);
+        ui.heading(title);
+        for line in lines {
+            ui.label(line.clone());
+        }
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            for (i, text) in buttons.iter().enumerate() {
+                if ui.button(*text).clicked() {
+                    choice = Some(i);
+                }
+            }
+        });
+        if choice.is_none() && ui.input(|i| i.key_pressed(Key::Escape)) {
+            choice = escape;
+        }
+    });
+    choice
 }
