@@ -5,7 +5,6 @@
 
 mod color;
 pub mod example;
-pub mod graph;
 mod ids;
 pub mod io;
 mod json_locate;
