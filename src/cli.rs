@@ -112,7 +112,7 @@ pub struct ImportArgs {
 /// Options of `qualmap layout`.
 #[derive(Debug, clap::Args)]
 pub struct LayoutArgs {
-    /// A .qualmap file, an edge list (.txt, .edges) or a DOT file (.dot, .gv).
+    /// A .qualmap file, an edge list (.txt, .edges), a DOT file (.dot, .gv) or GraphML (.graphml).
     pub input: PathBuf,
     /// Where to write: a .qualmap for maps, "node x y" lines for plain graphs.
     #[arg(short, long)]
@@ -150,7 +150,13 @@ fn layout(args: &LayoutArgs) -> Result<String, String> {
         ));
     }
     let bytes = crate::import::read_limited(&args.input, 500_000_000).map_err(|e| e.to_string())?;
-    let (names, edges) = read_plain_graph(&String::from_utf8_lossy(&bytes));
+    let text = String::from_utf8_lossy(&bytes);
+    let is_graphml = args.input.extension().is_some_and(|e| e.eq_ignore_ascii_case("graphml"));
+    let (names, edges) = if is_graphml {
+        crate::layout::read_graphml(&text, &args.input.display().to_string())?
+    } else {
+        read_plain_graph(&text)
+    };
     let n = names.len();
     let graph = LayoutGraph { half_sizes: vec![[1.0, 1.0]; n], edges, groups: Vec::new(), pinned: vec![false; n] };
     let (pos, stats) = layout(&graph, &vec![[0.0, 0.0]; n], &LayoutParams { edge_length: 1.0, ..params });

@@ -60,14 +60,14 @@ fn check_xml(text: &str, origin: &str) -> Result<(), ImportError> {
         return Err(refused(
             origin,
             format!(
-                "line {line}: the XML declares a DOCTYPE or entities, which REFI-QDA files never need; refused for safety"
+                "line {line}: the XML declares a DOCTYPE or entities, which REFI-QDA and GraphML files never need; refused for safety"
             ),
         ));
     }
     Ok(())
 }
 
-fn parse<'i>(text: &'i str, origin: &str) -> Result<Xml<'i>, ImportError> {
+pub(crate) fn parse<'i>(text: &'i str, origin: &str) -> Result<Xml<'i>, ImportError> {
     check_xml(text, origin)?;
     let options = roxmltree::ParsingOptions { allow_dtd: false, ..roxmltree::ParsingOptions::default() };
     Xml::parse_with_options(text, options).map_err(|e| {
@@ -377,13 +377,13 @@ fn best_variant(variants: &[Vec<char>; 3], selections: &[Node<'_, '_>]) -> usize
 }
 
 /// Source texts read from inside a `.qdpx` archive, within the limits.
-struct Archive<'a> {
-    zip: zip::ZipArchive<std::fs::File>,
+struct Archive<'a, R> {
+    zip: zip::ZipArchive<R>,
     origin: &'a str,
     total: u64,
 }
 
-impl Archive<'_> {
+impl<R: std::io::Read + std::io::Seek> Archive<'_, R> {
     fn read_entry(&mut self, index: usize) -> Result<Vec<u8>, ImportError> {
         let origin = self.origin.to_owned();
         let mut entry = self.zip.by_index(index).map_err(|e| refused(&origin, format!("damaged archive: {e}")))?;
@@ -404,7 +404,8 @@ impl Archive<'_> {
         }
         let mut bytes = Vec::new();
         (&mut entry)
-            .take(MAX_ENTRY_BYTES + 1)
+            // A lying header cannot make us unpack more than it declared (plus slack).
+            .take(declared.min(MAX_ENTRY_BYTES).saturating_add(1025))
             .read_to_end(&mut bytes)
             .map_err(|e| refused(&origin, format!("entry “{name}” cannot be read: {e}")))?;
         if bytes.len() as u64 > MAX_ENTRY_BYTES || bytes.len() as u64 > declared.saturating_add(1024) {
@@ -418,7 +419,7 @@ impl Archive<'_> {
     }
 }
 
-impl SourceFiles for Archive<'_> {
+impl<R: std::io::Read + std::io::Seek> SourceFiles for Archive<'_, R> {
     fn internal(&mut self, name: &str) -> Result<Option<String>, ImportError> {
         let wanted = name.trim_start_matches('/').to_ascii_lowercase();
         let index = (0..self.zip.len()).find(|i| {
@@ -462,8 +463,15 @@ pub fn check_zip_limits(path: &Path) -> Result<(), ImportError> {
 pub fn read_qdpx(path: &Path) -> Result<ImportData, ImportError> {
     let origin = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| ImportError::Io { origin: origin.clone(), source })?;
-    let zip =
-        zip::ZipArchive::new(file).map_err(|e| refused(&origin, format!("not a zip archive (a .qdpx is one): {e}")))?;
+    read_qdpx_from(std::io::BufReader::new(file), &origin)
+}
+
+/// Reads a REFI-QDA project archive from any seekable reader (a file, or bytes in memory);
+/// `origin` names it in messages.
+pub fn read_qdpx_from(reader: impl std::io::Read + std::io::Seek, origin: &str) -> Result<ImportData, ImportError> {
+    let origin = origin.to_owned();
+    let zip = zip::ZipArchive::new(reader)
+        .map_err(|e| refused(&origin, format!("not a zip archive (a .qdpx is one): {e}")))?;
     // Check every entry before reading any.
     let mut qde = None;
     for index in 0..zip.len() {

@@ -525,6 +525,40 @@ pub fn read_plain_graph(text: &str) -> (Vec<String>, Vec<(usize, usize, f32)>) {
     (names, edges)
 }
 
+/// Reads a GraphML file (`<node id>` and `<edge source target>`, any namespace) for the
+/// layout command. XML with a DOCTYPE is refused, as for REFI-QDA; an edge naming a node that
+/// is not declared is an error that gives its line.
+pub fn read_graphml(text: &str, origin: &str) -> Result<(Vec<String>, Vec<(usize, usize, f32)>), String> {
+    let xml = crate::import::refi::parse(text, origin).map_err(|e| e.to_string())?;
+    let mut names = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for node in xml.descendants().filter(|n| n.tag_name().name() == "node") {
+        let Some(id) = node.attribute("id") else {
+            let pos = xml.text_pos_at(node.range().start);
+            return Err(format!("{origin}: line {}, column {}: a <node> without an id", pos.row, pos.col));
+        };
+        if index.insert(id.to_owned(), names.len()).is_some() {
+            let pos = xml.text_pos_at(node.range().start);
+            return Err(format!("{origin}: line {}, column {}: node “{id}” is declared twice", pos.row, pos.col));
+        }
+        names.push(id.to_owned());
+    }
+    let mut edges = Vec::new();
+    for edge in xml.descendants().filter(|n| n.tag_name().name() == "edge") {
+        let pos = xml.text_pos_at(edge.range().start);
+        let end = |attribute: &str| -> Result<usize, String> {
+            let id = edge.attribute(attribute).ok_or_else(|| {
+                format!("{origin}: line {}, column {}: an <edge> without a {attribute}", pos.row, pos.col)
+            })?;
+            index.get(id).copied().ok_or_else(|| {
+                format!("{origin}: line {}, column {}: the edge's {attribute} “{id}” is not a node", pos.row, pos.col)
+            })
+        };
+        edges.push((end("source")?, end("target")?, 1.0));
+    }
+    Ok((names, edges))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,5 +634,12 @@ mod tests {
         let (names, edges) = read_plain_graph("graph G {\n  1 -- 2;\n  2 -- 3 [weight=2];\n}\n");
         assert_eq!(names, ["1", "2", "3"]);
         assert_eq!(edges.len(), 2);
+        let graphml = r#"<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+<graph edgedefault="undirected"><node id="a"/><node id="b"/><edge source="a" target="b"/>
+<edge source="b" target="c"/></graph></graphml>"#;
+        let error = read_graphml(graphml, "g.graphml").unwrap_err();
+        assert!(error.contains("line 3") && error.contains("“c” is not a node"), "{error}");
+        let (names, edges) = read_graphml(&graphml.replace("<edge source=\"b\" target=\"c\"/>", ""), "g").unwrap();
+        assert_eq!((names.len(), edges.len()), (2, 1));
     }
 }
