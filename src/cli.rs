@@ -37,6 +37,25 @@ pub enum Commands {
     /// Lay out a map automatically (or, for comparisons with other tools, a plain graph: an edge
     /// list or a simple DOT file, written back as "node x y" lines); prints time and iterations.
     Layout(LayoutArgs),
+    /// Write a generated map of any size (for load tests, benchmarks and demonstrations of
+    /// scale; its content is not real data).
+    Generate {
+        /// Number of concepts.
+        #[arg(long, default_value_t = 10_000)]
+        concepts: usize,
+        /// Number of relationships.
+        #[arg(long, default_value_t = 30_000)]
+        relationships: usize,
+        /// Number of evidence items.
+        #[arg(long, default_value_t = 100_000)]
+        evidence: usize,
+        /// Seed (the same seed gives the same map).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the .qualmap file.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Write the built-in example map to a file.
     Example {
         /// Where to write it ("-" for standard output).
@@ -362,6 +381,25 @@ pub fn run(command: &Commands) -> i32 {
                 1
             }
         },
+        Commands::Generate { concepts, relationships, evidence, seed, output } => {
+            let spec = crate::model::generate::Spec {
+                concepts: *concepts,
+                relationships: *relationships,
+                evidence: *evidence,
+                seed: *seed,
+            };
+            let doc = crate::model::generate::generated(spec);
+            match io::save_path(&doc, output) {
+                Ok(()) => {
+                    println!("wrote {} to {}", doc.counts(), output.display());
+                    0
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    1
+                }
+            }
+        }
         Commands::Example { output } => {
             if output.as_os_str() == "-" {
                 print!("{}", example::EXAMPLE_JSON);

@@ -5,6 +5,7 @@
 
 mod color;
 pub mod example;
+pub mod generate;
 mod ids;
 pub mod io;
 mod json_locate;
