@@ -480,9 +480,12 @@ pub fn layout_command(
     (crate::command::Command::MoveConcepts(moves), stats)
 }
 
+/// A graph read from a file: node names, and edges as (from, to, weight) between their indexes.
+pub type PlainGraph = (Vec<String>, Vec<(usize, usize, f32)>);
+
 /// Reads a plain graph for benchmarking: an edge list (`a b` per line, `#` comments) or a
 /// simple DOT file (`a -- b;` / `a -> b;`). Returns node names and edges.
-pub fn read_plain_graph(text: &str) -> (Vec<String>, Vec<(usize, usize, f32)>) {
+pub fn read_plain_graph(text: &str) -> PlainGraph {
     let mut names: Vec<String> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut edges = Vec::new();
@@ -528,7 +531,7 @@ pub fn read_plain_graph(text: &str) -> (Vec<String>, Vec<(usize, usize, f32)>) {
 /// Reads a GraphML file (`<node id>` and `<edge source target>`, any namespace) for the
 /// layout command. XML with a DOCTYPE is refused, as for REFI-QDA; an edge naming a node that
 /// is not declared is an error that gives its line.
-pub fn read_graphml(text: &str, origin: &str) -> Result<(Vec<String>, Vec<(usize, usize, f32)>), String> {
+pub fn read_graphml(text: &str, origin: &str) -> Result<PlainGraph, String> {
     let xml = crate::import::refi::parse(text, origin).map_err(|e| e.to_string())?;
     let mut names = Vec::new();
     let mut index = std::collections::HashMap::new();

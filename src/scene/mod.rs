@@ -4,6 +4,7 @@
 //! what is seen, and the scene can be tested without pixels.
 
 pub mod geometry;
+pub mod index;
 pub mod theme;
 
 use std::collections::HashMap;
@@ -183,7 +184,7 @@ pub struct NodeShape {
 }
 
 /// Everything drawn for a map, in world coordinates, in drawing order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Scene {
     /// Area regions (drawn first).
     pub areas: Vec<AreaShape>,
@@ -193,21 +194,99 @@ pub struct Scene {
     pub nodes: Vec<NodeShape>,
     /// Box holding every shape and label.
     pub bounds: Rect,
+    /// Where the nodes and edges are, for drawing only what is in view and for hit-testing.
+    /// Built with the scene; [`Scene::reindex`] rebuilds it after the shapes were changed.
+    index: SceneIndex,
+}
+
+/// The spatial indexes of a scene: item `i` of each is `nodes[i]` / `edges[i]`.
+#[derive(Clone, Debug)]
+struct SceneIndex {
+    nodes: index::RectIndex,
+    edges: index::LineIndex,
+}
+
+impl SceneIndex {
+    fn build(nodes: &[NodeShape], edges: &[EdgeShape], bounds: Rect) -> Self {
+        let node_index = index::RectIndex::from_rects(bounds, nodes.iter().map(NodeShape::extent));
+        let mut edge_index = index::LineIndex::new(bounds, edges.len());
+        for (i, edge) in edges.iter().enumerate() {
+            // Wide enough to take in the arrowheads and the line's own width.
+            edge_index.insert(i, &edge.points, edge.width + 12.0);
+            if let Some(label) = &edge.label {
+                let rect = label.rect.expand(4.0);
+                edge_index.insert(i, &[rect.center()], rect.width().max(rect.height()) / 2.0);
+            }
+        }
+        Self { nodes: node_index, edges: edge_index }
+    }
+}
+
+impl PartialEq for Scene {
+    /// Scenes are equal when they draw the same; the indexes follow from the shapes.
+    fn eq(&self, other: &Self) -> bool {
+        self.areas == other.areas
+            && self.edges == other.edges
+            && self.nodes == other.nodes
+            && self.bounds == other.bounds
+    }
+}
+
+impl AreaShape {
+    /// The box around the outline.
+    pub fn bounds(&self) -> Rect {
+        self.outline.iter().fold(Rect::NOTHING, |r, p| r.union(Rect::from_pos(*p)))
+    }
+}
+
+impl NodeShape {
+    /// The card with its badge: everything drawn for the concept.
+    pub fn extent(&self) -> Rect {
+        match self.badge {
+            Some((center, _)) => {
+                self.rect.union(Rect::from_center_size(center, Vec2::splat(2.0 * metrics::BADGE_RADIUS + 2.0)))
+            }
+            None => self.rect,
+        }
+    }
 }
 
 impl Scene {
+    /// Rebuilds the spatial index after shapes were added, moved or removed by hand.
+    pub fn reindex(&mut self) {
+        self.index = SceneIndex::build(&self.nodes, &self.edges, self.bounds);
+    }
+
+    /// Indexes (into [`Scene::nodes`]) of the concepts whose card or badge intersects `rect`,
+    /// in drawing order.
+    pub fn node_indices_in(&self, rect: Rect, out: &mut Vec<usize>) {
+        out.clear();
+        self.index.nodes.for_each_intersecting(rect, |i, _| out.push(i));
+        out.sort_unstable();
+    }
+
+    /// Indexes (into [`Scene::edges`]) of the relationships that may be drawn inside `rect`
+    /// (a few more, never fewer), in drawing order.
+    pub fn edge_indices_near(&self, rect: Rect, out: &mut Vec<usize>) {
+        self.index.edges.near(rect, out);
+        out.retain(|&i| i < self.edges.len());
+    }
+
     /// The topmost item at `pos`, if any: a concept card, then an edge label or line (within
     /// `tolerance`), then an area name, then the smallest area region containing it.
     pub fn hit(&self, pos: Pos2, tolerance: f32) -> Option<ItemRef> {
-        if let Some(node) = self.nodes.iter().rev().find(|n| n.rect.expand(2.0).contains(pos)) {
+        let probe = Rect::from_center_size(pos, Vec2::splat(2.0 * tolerance.max(2.0) + 2.0));
+        let mut near = Vec::new();
+        self.node_indices_in(probe, &mut near);
+        if let Some(node) = near.iter().rev().map(|&i| &self.nodes[i]).find(|n| n.rect.expand(2.0).contains(pos)) {
             return Some(ItemRef::Concept(node.id));
         }
-        if let Some(edge) = self.edges.iter().rev().find(|e| e.label.as_ref().is_some_and(|l| l.rect.contains(pos))) {
+        self.edge_indices_near(probe, &mut near);
+        let edges = || near.iter().map(|&i| &self.edges[i]);
+        if let Some(edge) = edges().rev().find(|e| e.label.as_ref().is_some_and(|l| l.rect.contains(pos))) {
             return Some(ItemRef::Relationship(edge.id));
         }
-        let nearest_edge = self
-            .edges
-            .iter()
+        let nearest_edge = edges()
             .map(|e| (geometry::distance_to_polyline(&e.points, pos) - e.width / 2.0, e.id))
             .filter(|(d, _)| *d <= tolerance)
             .min_by(|a, b| a.0.total_cmp(&b.0));
@@ -226,22 +305,30 @@ impl Scene {
 
     /// Concepts whose card intersects `rect`.
     pub fn nodes_in(&self, rect: Rect) -> impl Iterator<Item = ConceptId> + '_ {
-        self.nodes.iter().filter(move |n| n.rect.intersects(rect)).map(|n| n.id)
+        let mut found = Vec::new();
+        self.node_indices_in(rect, &mut found);
+        found.into_iter().map(|i| &self.nodes[i]).filter(move |n| n.rect.intersects(rect)).map(|n| n.id)
     }
 
     /// The card of a concept.
     pub fn node(&self, id: ConceptId) -> Option<&NodeShape> {
-        self.nodes.iter().find(|n| n.id == id)
+        // Cards follow the document's order, which is by id.
+        match self.nodes.binary_search_by_key(&id, |n| n.id) {
+            Ok(i) => Some(&self.nodes[i]),
+            Err(_) => self.nodes.iter().find(|n| n.id == id),
+        }
     }
 }
 
 impl Default for Scene {
     fn default() -> Self {
+        let bounds = Rect::from_center_size(Pos2::ZERO, vec2(400.0, 300.0));
         Self {
             areas: Vec::new(),
             edges: Vec::new(),
             nodes: Vec::new(),
-            bounds: Rect::from_center_size(Pos2::ZERO, vec2(400.0, 300.0)),
+            bounds,
+            index: SceneIndex::build(&[], &[], bounds),
         }
     }
 }
@@ -373,14 +460,20 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
         .collect();
     let node_rects: HashMap<ConceptId, Rect> = nodes.iter().map(|n| (n.id, n.rect)).collect();
 
-    // Area regions around their members.
+    // Area regions around their members (found in one pass over the concepts).
+    let mut members: HashMap<AreaId, Vec<&crate::model::Concept>> = HashMap::new();
+    for concept in &doc.concepts {
+        for area in &concept.areas {
+            members.entry(*area).or_default().push(concept);
+        }
+    }
+    let members_of = |area: AreaId| members.get(&area).into_iter().flatten().copied();
     let mut areas: Vec<AreaShape> = doc
         .areas
         .iter()
         .filter(|area| shown(ItemRef::Area(area.id)))
         .filter_map(|area| {
-            let corners: Vec<Pos2> = doc
-                .members_of(area.id)
+            let corners: Vec<Pos2> = members_of(area.id)
                 .filter_map(|c| node_rects.get(&c.id))
                 .flat_map(|r| {
                     let r = r.expand(AREA_PAD);
@@ -391,8 +484,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
                 return None;
             }
             let outline = rounded_outline(&convex_hull(&corners), AREA_ROUNDING, 0.2);
-            let own: Vec<Pos2> = doc
-                .members_of(area.id)
+            let own: Vec<Pos2> = members_of(area.id)
                 .filter(|c| c.areas.len() == 1)
                 .filter_map(|c| node_rects.get(&c.id).map(|r| r.center()))
                 .collect();
@@ -419,20 +511,23 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
             })
         })
         .collect();
-    let cards: Vec<Rect> = nodes.iter().map(|n| n.rect).collect();
-    place_area_labels(&mut areas, &cards);
+    let card_bounds = nodes.iter().fold(Rect::NOTHING, |b, n| b.union(n.rect)).expand(400.0);
+    let mut obstacles = index::RectIndex::new(card_bounds, nodes.len() * 2 + doc.relationships.len());
+    for node in &nodes {
+        obstacles.insert(node.rect.expand(3.0));
+    }
+    place_area_labels(&mut areas, &nodes, card_bounds);
 
     // Relationships.
     let area_shapes: HashMap<AreaId, &AreaShape> = areas.iter().map(|a| (a.id, a)).collect();
-    let mut obstacles: Vec<Rect> = nodes.iter().map(|n| n.rect.expand(3.0)).collect();
-    obstacles.extend(
-        nodes
-            .iter()
-            .filter_map(|n| n.badge)
-            .map(|(center, _)| Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS + 2.0))),
-    );
-    obstacles.extend(areas.iter().map(|a| a.label.rect.expand(3.0)));
+    for (center, _) in nodes.iter().filter_map(|n| n.badge) {
+        obstacles.insert(Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS + 2.0)));
+    }
+    for area in &areas {
+        obstacles.insert(area.label.rect.expand(3.0));
+    }
     let mut edges = Vec::with_capacity(doc.relationships.len());
+    let mut edge_texts: HashMap<&str, TextBlock> = HashMap::new();
     for rel in doc.relationships.iter().filter(|r| shown(ItemRef::Relationship(r.id))) {
         let ends = (end_geometry(rel.from, &node_rects, &area_shapes), end_geometry(rel.to, &node_rects, &area_shapes));
         let (Some(from), Some(to)) = ends else {
@@ -465,7 +560,12 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
         let text = doc.relationship_label(rel);
         let label = (!text.is_empty()).then(|| {
             let text_color = if faded { theme.muted_text.gamma_multiply(FADE) } else { theme.muted_text };
-            let block = text_block(text, EDGE_FONT, 160.0, text_color, Pos2::ZERO, measure);
+            // Many relationships share a type's label: measure each text once.
+            let mut block = edge_texts
+                .entry(text)
+                .or_insert_with(|| text_block(text, EDGE_FONT, 160.0, text_color, Pos2::ZERO, measure))
+                .clone();
+            block.color = text_color;
             place_edge_label(block, &points, &mut obstacles)
         });
         edges.push(EdgeShape {
@@ -506,19 +606,20 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
     if !bounds.is_positive() {
         bounds = Rect::from_center_size(Pos2::ZERO, vec2(400.0, 300.0));
     }
-    Scene { areas, edges, nodes, bounds }
+    let index = SceneIndex::build(&nodes, &edges, bounds);
+    Scene { areas, edges, nodes, bounds, index }
 }
 
 /// Puts each area's name just outside its outline, on the side facing away from the middle of
 /// the map, so names never sit on top of concepts.
-fn place_area_labels(areas: &mut [AreaShape], cards: &[Rect]) {
+fn place_area_labels(areas: &mut [AreaShape], nodes: &[NodeShape], bounds: Rect) {
     let centroids: Vec<Pos2> = areas.iter().map(|a| centroid(&a.outline)).collect();
     let middle = if centroids.is_empty() {
         Pos2::ZERO
     } else {
         (centroids.iter().fold(Vec2::ZERO, |acc, c| acc + c.to_vec2()) / centroids.len() as f32).to_pos2()
     };
-    let mut taken: Vec<Rect> = cards.iter().map(|r| r.expand(4.0)).collect();
+    let mut taken = index::RectIndex::from_rects(bounds, nodes.iter().map(|n| n.rect.expand(4.0)));
     for (area, own) in areas.iter_mut().zip(&centroids) {
         // Away from the middle of the map, leaning upwards so that names sit above the regions
         // like a figure's headings, and the space below stays free.
@@ -554,9 +655,13 @@ fn place_area_labels(areas: &mut [AreaShape], cards: &[Rect]) {
         let rect = candidates
             .iter()
             .map(|dir| place(*dir))
-            .find(|rect| !taken.iter().any(|t| t.intersects(*rect)))
+            .find(|rect| {
+                let mut free = true;
+                taken.for_each_intersecting(*rect, |_, _| free = false);
+                free
+            })
             .unwrap_or_else(|| place(candidates[0]));
-        taken.push(rect.expand(4.0));
+        taken.insert(rect.expand(4.0));
         area.label.rect = rect;
     }
 }
@@ -643,17 +748,18 @@ fn arrowhead(points: &[Pos2], length: f32, half_width: f32) -> [Pos2; 3] {
 
 /// Places an edge label on the edge where it covers no card, area name or other label, trying
 /// the middle first; marks the chosen box as taken.
-fn place_edge_label(mut block: TextBlock, points: &[Pos2], taken: &mut Vec<Rect>) -> TextBlock {
+fn place_edge_label(mut block: TextBlock, points: &[Pos2], taken: &mut index::RectIndex) -> TextBlock {
     let size = block.rect.size() + vec2(8.0, 4.0);
     let candidates = [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82];
     let overlap = |rect: Rect| -> f32 {
-        taken
-            .iter()
-            .map(|t| {
-                let i = t.intersect(rect);
-                if i.is_positive() { i.area() } else { 0.0 }
-            })
-            .sum()
+        let mut covered = 0.0;
+        taken.for_each_intersecting(rect, |_, t| {
+            let i = t.intersect(rect);
+            if i.is_positive() {
+                covered += i.area();
+            }
+        });
+        covered
     };
     let mut best = (f32::INFINITY, Rect::from_center_size(point_along(points, 0.5).0, size));
     for t in candidates {
@@ -666,7 +772,7 @@ fn place_edge_label(mut block: TextBlock, points: &[Pos2], taken: &mut Vec<Rect>
             break;
         }
     }
-    taken.push(best.1);
+    taken.insert(best.1);
     block.rect = Rect::from_center_size(best.1.center(), block.rect.size());
     block
 }

@@ -1,0 +1,289 @@
+//! A uniform-grid spatial index over world-space rectangles and polylines, so that drawing,
+//! hit-testing and label placement look only at what is near, not at the whole map.
+//!
+//! The grid covers a fixed box (the scene's bounds); anything outside it is filed in the
+//! border cells, which keeps every query correct (only slower for far-out items). Rectangles are
+//! filed in every cell they touch and reported once per query by the *reference point* rule:
+//! an item is reported from the cell holding the top-left corner of its overlap with the query.
+//! Polylines are filed along their segments and de-duplicated per query.
+
+use egui::{Pos2, Rect, pos2, vec2};
+
+/// Grid geometry shared by both kinds of index.
+#[derive(Clone, Debug)]
+struct Grid {
+    min: Pos2,
+    cell: f32,
+    cols: i32,
+    rows: i32,
+}
+
+impl Grid {
+    /// A grid over `bounds` with about `items` cells (at least one, at most a million).
+    fn new(bounds: Rect, items: usize) -> Self {
+        let bounds = if bounds.is_positive() { bounds } else { Rect::from_center_size(Pos2::ZERO, vec2(1.0, 1.0)) };
+        let cells = (items as f32).clamp(1.0, 1_000_000.0);
+        let cell = (bounds.width() * bounds.height() / cells).sqrt().max(bounds.width().max(bounds.height()) / 1000.0);
+        let cell = if cell.is_finite() && cell > 0.0 { cell } else { 1.0 };
+        let cols = ((bounds.width() / cell).ceil() as i32).clamp(1, 1000);
+        let rows = ((bounds.height() / cell).ceil() as i32).clamp(1, 1000);
+        Self { min: bounds.min, cell, cols, rows }
+    }
+
+    fn cell_of(&self, p: Pos2) -> (i32, i32) {
+        let c = ((p.x - self.min.x) / self.cell).floor();
+        let r = ((p.y - self.min.y) / self.cell).floor();
+        // NaN and infinities land in the first or last cells.
+        let clamp = |v: f32, max: i32| if v.is_nan() { 0 } else { (v.max(0.0).min(max as f32 - 1.0)) as i32 };
+        (clamp(c, self.cols), clamp(r, self.rows))
+    }
+
+    fn range(&self, rect: Rect) -> (i32, i32, i32, i32) {
+        let (c0, r0) = self.cell_of(rect.min);
+        let (c1, r1) = self.cell_of(rect.max);
+        (c0, r0, c1, r1)
+    }
+
+    fn slot(&self, c: i32, r: i32) -> usize {
+        (r * self.cols + c) as usize
+    }
+}
+
+/// Rectangles (concept cards, labels, obstacles), addressed by insertion order.
+#[derive(Clone, Debug)]
+pub struct RectIndex {
+    grid: Grid,
+    cells: Vec<Vec<u32>>,
+    rects: Vec<Rect>,
+}
+
+impl RectIndex {
+    /// An empty index tuned for about `items` rectangles inside `bounds`.
+    pub fn new(bounds: Rect, items: usize) -> Self {
+        let grid = Grid::new(bounds, items);
+        let cells = vec![Vec::new(); (grid.cols * grid.rows) as usize];
+        Self { grid, cells, rects: Vec::with_capacity(items) }
+    }
+
+    /// An index of `rects`, item `i` being `rects[i]`.
+    pub fn from_rects(bounds: Rect, rects: impl ExactSizeIterator<Item = Rect>) -> Self {
+        let mut index = Self::new(bounds, rects.len());
+        for rect in rects {
+            index.insert(rect);
+        }
+        index
+    }
+
+    /// Files a rectangle; returns its item number.
+    pub fn insert(&mut self, rect: Rect) -> usize {
+        let id = self.rects.len();
+        self.rects.push(rect);
+        let (c0, r0, c1, r1) = self.grid.range(rect);
+        for r in r0..=r1 {
+            for c in c0..=c1 {
+                let slot = self.grid.slot(c, r);
+                self.cells[slot].push(id as u32);
+            }
+        }
+        id
+    }
+
+    /// The rectangle of item `id`.
+    pub fn rect(&self, id: usize) -> Rect {
+        self.rects[id]
+    }
+
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        self.rects.len()
+    }
+
+    /// Whether the index holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.rects.is_empty()
+    }
+
+    /// Calls `found` once for each item whose rectangle intersects `query` (touching edges
+    /// count), in no particular order.
+    pub fn for_each_intersecting(&self, query: Rect, mut found: impl FnMut(usize, Rect)) {
+        let (c0, r0, c1, r1) = self.grid.range(query);
+        for r in r0..=r1 {
+            for c in c0..=c1 {
+                for &id in &self.cells[self.grid.slot(c, r)] {
+                    let rect = self.rects[id as usize];
+                    if !rect.intersects(query) {
+                        continue;
+                    }
+                    // Report from one cell only: the one holding the overlap's top-left corner.
+                    let corner = pos2(rect.min.x.max(query.min.x), rect.min.y.max(query.min.y));
+                    if self.grid.cell_of(corner) == (c, r) {
+                        found(id as usize, rect);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Polylines (relationship paths), addressed by insertion order.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    grid: Grid,
+    cells: Vec<Vec<u32>>,
+    /// Lines longer than [`LONG_CELLS`] cells, with their widened bounding boxes.
+    long: Vec<(u32, Rect)>,
+    count: usize,
+}
+
+/// Lines spanning more cells than this are checked by bounding box instead of filed.
+const LONG_CELLS: f32 = 24.0;
+
+impl LineIndex {
+    /// An empty index tuned for about `items` polylines inside `bounds`.
+    pub fn new(bounds: Rect, items: usize) -> Self {
+        let grid = Grid::new(bounds, items);
+        let cells = vec![Vec::new(); (grid.cols * grid.rows) as usize];
+        Self { grid, cells, long: Vec::new(), count: 0 }
+    }
+
+    /// Files a polyline (or a single point), widened by `pad` on each side, as item `id`. An
+    /// item may be filed several times (its line, then its label).
+    pub fn insert(&mut self, id: usize, points: &[Pos2], pad: f32) {
+        self.count = self.count.max(id + 1);
+        let id = id as u32;
+        let extent = points.iter().fold(Rect::NOTHING, |r, p| r.union(Rect::from_pos(*p))).expand(pad);
+        // Long lines (across a large part of the map) are kept aside with their bounding box
+        // rather than filed in hundreds of cells; queries check them directly.
+        if extent.width().max(extent.height()) > LONG_CELLS * self.grid.cell || !extent.is_finite() {
+            self.long.push((id, extent));
+            return;
+        }
+        // Samples every `step` along each segment, each widened by half a step more than the
+        // pad, cover the whole widened segment.
+        let step = self.grid.cell;
+        let reach = 2.0 * pad + step;
+        let grid = &self.grid;
+        let cells = &mut self.cells;
+        let mut file = |p: Pos2| {
+            let (c0, r0, c1, r1) = grid.range(Rect::from_center_size(p, vec2(reach, reach)));
+            for r in r0..=r1 {
+                for c in c0..=c1 {
+                    let cell = &mut cells[grid.slot(c, r)];
+                    if cell.last() != Some(&id) {
+                        cell.push(id);
+                    }
+                }
+            }
+        };
+        if let [only] = points {
+            file(*only);
+        }
+        for pair in points.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            let steps = (a.distance(b) / step).ceil().clamp(1.0, 2.0 * LONG_CELLS + 2.0) as usize;
+            for i in 0..=steps {
+                file(a.lerp(b, i as f32 / steps as f32));
+            }
+        }
+    }
+
+    /// Items filed near `query`, each once, in increasing order. A superset: callers check the
+    /// exact geometry.
+    pub fn near(&self, query: Rect, out: &mut Vec<usize>) {
+        out.clear();
+        let (c0, r0, c1, r1) = self.grid.range(query);
+        if c0 == 0 && r0 == 0 && c1 == self.grid.cols - 1 && r1 == self.grid.rows - 1 {
+            out.extend(0..self.count);
+            return;
+        }
+        for r in r0..=r1 {
+            for c in c0..=c1 {
+                out.extend(self.cells[self.grid.slot(c, r)].iter().map(|&id| id as usize));
+            }
+        }
+        out.extend(
+            self.long
+                .iter()
+                .filter(|(_, extent)| extent.intersects(query) || !extent.is_finite())
+                .map(|(id, _)| *id as usize),
+        );
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic pseudo-random rectangles.
+    fn rects(n: usize, seed: u64) -> Vec<Rect> {
+        let mut s = seed;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s % 10_000) as f32 / 10.0
+        };
+        (0..n)
+            .map(|_| Rect::from_min_size(pos2(next() - 50.0, next() - 50.0), vec2(next() / 5.0, next() / 20.0)))
+            .collect()
+    }
+
+    #[test]
+    fn rect_queries_match_a_linear_scan_and_report_each_item_once() {
+        let items = rects(2000, 7);
+        let bounds = Rect::from_min_max(pos2(0.0, 0.0), pos2(800.0, 800.0)); // some items lie outside
+        let index = RectIndex::from_rects(bounds, items.iter().copied());
+        for query in rects(300, 99)
+            .into_iter()
+            .chain([Rect::EVERYTHING, Rect::from_min_size(pos2(-500.0, -500.0), vec2(10.0, 10.0))])
+        {
+            let mut found = Vec::new();
+            index.for_each_intersecting(query, |id, _| found.push(id));
+            let mut sorted = found.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), found.len(), "an item was reported twice for {query:?}");
+            let expected: Vec<usize> = (0..items.len()).filter(|&i| items[i].intersects(query)).collect();
+            assert_eq!(sorted, expected, "query {query:?}");
+        }
+    }
+
+    #[test]
+    fn line_queries_find_every_line_passing_nearby() {
+        let bounds = Rect::from_min_max(pos2(0.0, 0.0), pos2(1000.0, 1000.0));
+        let lines: Vec<Vec<Pos2>> =
+            rects(500, 3).iter().map(|r| vec![r.min, r.center(), r.max + vec2(300.0, 0.0)]).collect();
+        let mut index = LineIndex::new(bounds, lines.len());
+        for (i, line) in lines.iter().enumerate() {
+            index.insert(i, line, 2.0);
+        }
+        let mut near = Vec::new();
+        for query in rects(200, 11) {
+            index.near(query, &mut near);
+            for (i, line) in lines.iter().enumerate() {
+                let passes =
+                    line.windows(2).any(|w| (0..=100).any(|k| query.contains(w[0].lerp(w[1], k as f32 / 100.0))));
+                if passes {
+                    assert!(near.binary_search(&i).is_ok(), "line {i} passes through {query:?} but was not found");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn degenerate_geometry_does_not_break_the_grid() {
+        let mut index = RectIndex::new(Rect::NOTHING, 0);
+        index.insert(Rect::from_min_max(pos2(f32::NAN, 0.0), pos2(f32::INFINITY, 1.0)));
+        index.insert(Rect::from_min_size(pos2(1e30, -1e30), vec2(1.0, 1.0)));
+        let mut count = 0;
+        index.for_each_intersecting(Rect::EVERYTHING, |_, _| count += 1);
+        assert!(count <= 2);
+        let mut lines = LineIndex::new(Rect::NOTHING, 1);
+        lines.insert(0, &[pos2(f32::NAN, 1.0), pos2(f32::INFINITY, 2.0)], 1.0);
+        let mut near = Vec::new();
+        lines.near(Rect::EVERYTHING, &mut near);
+        assert_eq!(near, [0]);
+    }
+}
