@@ -9,7 +9,7 @@ use super::{QualmapApp, ViewState};
 use crate::command::Command;
 use crate::command::Element;
 use crate::model::{ConceptId, Endpoint, EvidenceId, ItemRef, LineStyle, Point, Provenance, Relationship};
-use crate::scene::{MapTheme, Scene, TextBlock, metrics};
+use crate::scene::{MapTheme, Scene, TextBlock, geometry, metrics};
 
 /// Where the canvas looks: the world point at the centre of the canvas, and points per world unit.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -101,8 +101,9 @@ impl QualmapApp {
         ui.painter().rect_filled(canvas, 0.0, theme.background);
 
         let measure = EguiMeasure(&ctx);
-        if self.view.fit_requested {
-            let bounds = self.scene(&measure).bounds;
+        let bounds = self.scene(&measure).bounds;
+        // Fit once the new map's scene exists (a large map's arrives from a worker).
+        if self.view.fit_requested && self.scene_cache.is_some() {
             self.view.camera = Camera::fit(bounds, map_area(canvas));
             self.view.fit_requested = false;
         }
@@ -124,7 +125,14 @@ impl QualmapApp {
         let mut handles: Vec<(Pos2, Endpoint)> = Vec::new();
         let mut link_to: Option<(Endpoint, Pos2)> = None;
         let mut new_concept_at: Option<Pos2> = None;
+        // Only what is in view becomes a widget; cards too small to grab are reached by a click
+        // on the background (hit-testing through the scene's index).
+        let world = visible_world(&camera, canvas);
+        let mut in_view = Vec::new();
         for area in &scene.areas {
+            if !area.label.rect.intersects(world) {
+                continue;
+            }
             let rect = camera.screen_rect(canvas, area.label.rect);
             let response = ui.interact(rect, ui.scope_id().with(("area", area.id)), Sense::click());
             let label = format!("Area: {}", area.label.lines.join(" "));
@@ -139,8 +147,12 @@ impl QualmapApp {
                 handles.push((rect.right_center() + vec2(10.0, 0.0), Endpoint::Area(area.id)));
             }
         }
-        for edge in &scene.edges {
+        scene.edge_indices_near(world, &mut in_view);
+        for edge in in_view.iter().map(|&i| &scene.edges[i]) {
             let Some(block) = &edge.label else { continue };
+            if block.font_size * camera.zoom < MIN_LEGIBLE_FONT || !block.rect.intersects(world) {
+                continue;
+            }
             let rect = camera.screen_rect(canvas, block.rect.expand(3.0));
             let response = ui.interact(rect, ui.scope_id().with(("edge", edge.id)), Sense::click());
             let label = format!("Relationship: {}", self.doc.item_label(ItemRef::Relationship(edge.id)));
@@ -152,9 +164,10 @@ impl QualmapApp {
                 dropped = Some((*evidence, ItemRef::Relationship(edge.id)));
             }
         }
-        for node in &scene.nodes {
+        scene.node_indices_in(world, &mut in_view);
+        for node in in_view.iter().map(|&i| &scene.nodes[i]) {
             let rect = camera.screen_rect(canvas, node.rect);
-            if !rect.intersects(canvas) {
+            if !rect.intersects(canvas) || rect.height() < BLOCK_CARD_HEIGHT {
                 continue;
             }
             let response = ui.interact(rect, ui.scope_id().with(("concept", node.id)), Sense::click_and_drag());
@@ -291,6 +304,19 @@ impl QualmapApp {
             painter.rect_stroke(band, 2.0, Stroke::new(1.0, theme.selection), StrokeKind::Inside);
         }
         paint_legend(&painter, &self.doc, &theme, canvas, self.view.support);
+        let busy = if self.is_opening() {
+            Some("Opening the map…")
+        } else if self.scene_cache.is_none() && self.scene_pending() {
+            Some("Drawing the map…")
+        } else {
+            None
+        };
+        if let Some(text) = busy {
+            let galley = painter.layout_no_wrap(text.to_owned(), FontId::proportional(18.0), theme.text);
+            let rect = Rect::from_center_size(canvas.center(), galley.size() + vec2(36.0, 20.0));
+            painter.rect_filled(rect, CornerRadius::same(8), theme.label_fill);
+            painter.galley(rect.min + vec2(18.0, 10.0), galley, theme.text);
+        }
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             painter.rect_filled(canvas, 0.0, theme.background.gamma_multiply(0.85));
             painter.text(
@@ -427,7 +453,23 @@ pub struct Marks<'a> {
     pub only: Option<&'a dyn Fn(ItemRef) -> bool>,
 }
 
-/// Draws a scene through a camera.
+/// Below this height on screen (points), concept cards are drawn as plain blocks in one mesh:
+/// no text, outline or badge would be legible anyway.
+const BLOCK_CARD_HEIGHT: f32 = 9.0;
+
+/// Below this width on screen (points), relationship lines are drawn in one batched mesh of thin
+/// quads instead of one anti-aliased path each.
+const THIN_EDGE_WIDTH: f32 = 1.2;
+
+/// The part of the world a canvas shows, with a margin for strokes and badges.
+pub fn visible_world(camera: &Camera, canvas: Rect) -> Rect {
+    Rect::from_two_pos(camera.world_from_screen(canvas, canvas.min), camera.world_from_screen(canvas, canvas.max))
+        .expand(40.0 / camera.zoom.max(1e-6))
+}
+
+/// Draws a scene through a camera: only what is in view (found with the scene's spatial index),
+/// and with less detail when zoomed out — cards as blocks, hairline edges batched in one mesh,
+/// labels only when legible.
 pub fn paint_scene(
     painter: &egui::Painter,
     scene: &Scene,
@@ -442,9 +484,10 @@ pub fn paint_scene(
     let zoom = camera.zoom;
     let to_screen = |p: Pos2| camera.screen_from_world(canvas, p);
     let visible = canvas.expand(40.0);
+    let world = visible_world(camera, canvas);
 
     for area in &scene.areas {
-        if !wanted(ItemRef::Area(area.id)) {
+        if !wanted(ItemRef::Area(area.id)) || !area.bounds().intersects(world) {
             continue;
         }
         let outline: Vec<Pos2> = area.outline.iter().map(|p| to_screen(*p)).collect();
@@ -457,35 +500,63 @@ pub fn paint_scene(
         painter.add(Shape::convex_polygon(outline, area.fill, stroke));
     }
     for area in &scene.areas {
-        if !wanted(ItemRef::Area(area.id)) {
+        if !wanted(ItemRef::Area(area.id)) || !area.label.rect.intersects(world) {
             continue;
         }
         let selected = selection.contains(&ItemRef::Area(area.id));
         paint_text(painter, &area.label, camera, canvas, if selected { Some(theme.selection) } else { None });
     }
 
-    for edge in &scene.edges {
+    let mut in_view = Vec::new();
+    scene.edge_indices_near(world, &mut in_view);
+    let mut hairlines = egui::Mesh::default();
+    let mut strokes = egui::Mesh::default();
+    for edge in in_view.iter().map(|&i| &scene.edges[i]) {
         if !wanted(ItemRef::Relationship(edge.id)) {
             continue;
         }
-        let points: Vec<Pos2> = edge.points.iter().map(|p| to_screen(*p)).collect();
         let selected = selection.contains(&ItemRef::Relationship(edge.id));
+        let highlighted = highlight.contains(&ItemRef::Relationship(edge.id));
         let width = (edge.width * zoom).max(0.8);
-        if selected {
-            painter.add(Shape::line(points.clone(), Stroke::new(width + 5.0, theme.selection.gamma_multiply(0.45))));
-        } else if highlight.contains(&ItemRef::Relationship(edge.id)) {
-            painter.add(Shape::line(points.clone(), Stroke::new(width + 6.0, glow.gamma_multiply(0.55))));
+        if width < THIN_EDGE_WIDTH && !selected && !highlighted {
+            // Far out: a hairline of the edge's colour, dashes and arrowheads too small to see.
+            let alpha = if edge.line == LineStyle::Solid { 1.0 } else { 0.55 };
+            let color = edge.color.gamma_multiply(alpha);
+            for pair in edge.points.windows(2) {
+                add_segment(&mut hairlines, to_screen(pair[0]), to_screen(pair[1]), 0.9, color);
+            }
+            continue;
         }
-        let stroke = Stroke::new(width, edge.color);
-        match edge.line {
-            LineStyle::Solid => {
-                painter.add(Shape::line(points, stroke));
+        let points: Vec<Pos2> = edge.points.iter().map(|p| to_screen(*p)).collect();
+        // Only the parts in view are stroked: a line across a map zoomed in would otherwise be
+        // cut into thousands of dashes off screen.
+        for (along, piece) in geometry::clip_polyline(&points, visible) {
+            if selected {
+                painter.add(Shape::line(piece.clone(), Stroke::new(width + 5.0, theme.selection.gamma_multiply(0.45))));
+            } else if highlighted {
+                painter.add(Shape::line(piece.clone(), Stroke::new(width + 6.0, glow.gamma_multiply(0.55))));
             }
-            LineStyle::Dashed => {
-                painter.extend(Shape::dashed_line(&points, stroke, 8.0 * zoom.max(0.3), 5.0 * zoom.max(0.3)));
-            }
-            LineStyle::Dotted => {
-                painter.extend(Shape::dotted_line(&points, edge.color, 5.0 * zoom.max(0.3), width * 0.7));
+            let stroke = Stroke::new(width, edge.color);
+            match edge.line {
+                LineStyle::Solid => {
+                    painter.add(Shape::line(piece, stroke));
+                }
+                // Dashes and dots go into one mesh for all edges: a long dashed line in view is
+                // hundreds of pieces, too many to be shapes of their own.
+                LineStyle::Dashed => {
+                    // Never finer than a few points, so a zoomed-out dashed line stays a
+                    // readable pattern (and a bounded number of pieces).
+                    let (dash, gap) = ((8.0 * zoom).max(5.0), (5.0 * zoom).max(3.5));
+                    add_dashes(&mut strokes, &piece, along, dash, gap, |mesh, a, b| {
+                        add_segment(mesh, a, b, width, edge.color);
+                    });
+                }
+                LineStyle::Dotted => {
+                    let spacing = (5.0 * zoom).max(3.5);
+                    add_dashes(&mut strokes, &piece, along, 0.0, spacing, |mesh, a, _| {
+                        add_dot(mesh, a, width * 0.7, edge.color);
+                    });
+                }
             }
         }
         for head in &edge.arrowheads {
@@ -515,23 +586,51 @@ pub fn paint_scene(
             }
         }
     }
+    // Drawn under the cards, like the full-detail edges.
+    for mesh in [hairlines, strokes] {
+        if !mesh.is_empty() {
+            painter.add(Shape::mesh(mesh));
+        }
+    }
 
-    for node in &scene.nodes {
+    scene.node_indices_in(world, &mut in_view);
+    let mut blocks = egui::Mesh::default();
+    let mut badges = egui::Mesh::default();
+    let mut badge_texts: Vec<(Pos2, String, FontId)> = Vec::new();
+    for node in in_view.iter().map(|&i| &scene.nodes[i]) {
         if !wanted(ItemRef::Concept(node.id)) {
             continue;
         }
         let rect = camera.screen_rect(canvas, node.rect);
-        if !rect.intersects(visible) {
+        let selected = selection.contains(&ItemRef::Concept(node.id));
+        let highlighted = highlight.contains(&ItemRef::Concept(node.id));
+        if rect.height() < BLOCK_CARD_HEIGHT {
+            // Far out: the card as a block in its first area's colour, marked if selected.
+            let color = if selected {
+                theme.selection
+            } else if highlighted {
+                glow
+            } else {
+                node.area_colors.first().copied().unwrap_or(node.stroke)
+            };
+            let rect = if selected || highlighted { rect.expand(2.0) } else { rect };
+            blocks.add_colored_rect(rect, color);
             continue;
         }
         let rounding = CornerRadius::same((metrics::NODE_ROUNDING * zoom).clamp(0.0, 40.0) as u8);
-        let selected = selection.contains(&ItemRef::Concept(node.id));
         if selected {
             painter.rect_filled(rect.expand(4.0), rounding, theme.selection.gamma_multiply(0.35));
-        } else if highlight.contains(&ItemRef::Concept(node.id)) {
+        } else if highlighted {
             painter.rect_filled(rect.expand(5.0), rounding, glow.gamma_multiply(0.6));
         }
-        painter.rect_filled(rect, rounding, node.fill);
+        let stroke = if selected {
+            Stroke::new(2.0, theme.selection)
+        } else {
+            Stroke::new((node.stroke_width * zoom).clamp(0.6, 3.0), node.stroke)
+        };
+        // Fill and outline as one shape; the membership bar is drawn over the fill, inside the
+        // outline's width.
+        painter.add(egui::epaint::RectShape::new(rect, rounding, node.fill, stroke, StrokeKind::Inside));
         // Membership bar: one band per area on the card's left edge.
         if !node.area_colors.is_empty() {
             let bar = Rect::from_min_max(rect.min, pos2(rect.min.x + (5.0 * zoom).max(2.0), rect.max.y));
@@ -549,12 +648,6 @@ pub fn paint_scene(
                 painter.rect_filled(piece, corners, *color);
             }
         }
-        let stroke = if selected {
-            Stroke::new(2.0, theme.selection)
-        } else {
-            Stroke::new((node.stroke_width * zoom).clamp(0.6, 3.0), node.stroke)
-        };
-        painter.rect_stroke(rect, rounding, stroke, StrokeKind::Inside);
         paint_text(painter, &node.label, camera, canvas, None);
         if node.from_paper {
             paper_marker(painter, rect.left_top() + vec2(0.0, 0.0), 4.5 * zoom.clamp(0.6, 2.0), theme.paper_stroke);
@@ -563,16 +656,150 @@ pub fn paint_scene(
             let radius = metrics::BADGE_RADIUS * zoom;
             if radius >= 4.0 {
                 let center = to_screen(center);
-                painter.circle(center, radius, theme.badge_fill, Stroke::new(1.5, theme.background));
-                painter.text(
-                    center,
-                    Align2::CENTER_CENTER,
-                    count.to_string(),
-                    FontId::proportional(11.0 * zoom),
-                    theme.badge_text,
-                );
+                add_disc(&mut badges, center, radius + 1.5, theme.background);
+                add_disc(&mut badges, center, radius, theme.badge_fill);
+                badge_texts.push((center, count.to_string(), FontId::proportional(11.0 * zoom)));
             }
         }
+    }
+    if !blocks.is_empty() {
+        painter.add(Shape::mesh(blocks));
+    }
+    if !badges.is_empty() {
+        // Badge discs in one mesh, under their numbers (texts are drawn after meshes of the
+        // same layer only if added later, so the numbers go last).
+        painter.add(Shape::mesh(badges));
+        for (at, text, font) in badge_texts {
+            painter.text(at, Align2::CENTER_CENTER, text, font, theme.badge_text);
+        }
+    }
+}
+
+/// Appends a straight line of `width` points from `a` to `b` to a mesh: a solid core with a
+/// one-point feather on each side that fades out, for smooth edges like egui's own strokes.
+fn add_segment(mesh: &mut egui::Mesh, a: Pos2, b: Pos2, width: f32, color: Color32) {
+    let along = b - a;
+    let length = along.length();
+    if length.is_nan() || length <= 0.0 || !length.is_finite() {
+        return;
+    }
+    let unit = vec2(-along.y, along.x) / length;
+    let core = unit * ((width - 1.0).max(0.0) / 2.0);
+    let outer = unit * ((width - 1.0).max(0.0) / 2.0 + 1.0);
+    // A line thinner than the feather is drawn fainter rather than thinner.
+    let color = if width < 1.0 { color.gamma_multiply(width.max(0.0)) } else { color };
+    let base = mesh.vertices.len() as u32;
+    let clear = Color32::TRANSPARENT;
+    for (p, c) in [
+        (a + outer, clear),
+        (b + outer, clear),
+        (a + core, color),
+        (b + core, color),
+        (a - core, color),
+        (b - core, color),
+        (a - outer, clear),
+        (b - outer, clear),
+    ] {
+        mesh.colored_vertex(p, c);
+    }
+    for row in 0..3 {
+        let i = base + 2 * row;
+        mesh.add_triangle(i, i + 1, i + 3);
+        mesh.add_triangle(i, i + 3, i + 2);
+    }
+}
+
+/// Appends a filled circle with a feathered rim to a mesh (16 sides: smooth at badge sizes).
+fn add_disc(mesh: &mut egui::Mesh, center: Pos2, radius: f32, color: Color32) {
+    let base = mesh.vertices.len() as u32;
+    mesh.colored_vertex(center, color);
+    let (inner, outer) = ((radius - 0.5).max(0.0), radius + 0.5);
+    for k in 0..16u32 {
+        let angle = k as f32 * std::f32::consts::TAU / 16.0;
+        let dir = vec2(angle.cos(), angle.sin());
+        mesh.colored_vertex(center + dir * inner, color);
+        mesh.colored_vertex(center + dir * outer, Color32::TRANSPARENT);
+    }
+    for k in 0..16u32 {
+        let (i, j) = (base + 1 + 2 * k, base + 1 + 2 * ((k + 1) % 16));
+        mesh.add_triangle(base, i, j);
+        mesh.add_triangle(i, i + 1, j + 1);
+        mesh.add_triangle(i, j + 1, j);
+    }
+}
+
+/// Appends a dot (an octagon with a feathered rim) to a mesh.
+fn add_dot(mesh: &mut egui::Mesh, center: Pos2, radius: f32, color: Color32) {
+    let base = mesh.vertices.len() as u32;
+    mesh.colored_vertex(center, color);
+    let inner = (radius - 0.5).max(0.0);
+    let outer = radius + 0.5;
+    for k in 0..8u32 {
+        let angle = k as f32 * std::f32::consts::TAU / 8.0;
+        let dir = vec2(angle.cos(), angle.sin());
+        mesh.colored_vertex(center + dir * inner, color);
+        mesh.colored_vertex(center + dir * outer, Color32::TRANSPARENT);
+    }
+    for k in 0..8u32 {
+        let (i, j) = (base + 1 + 2 * k, base + 1 + 2 * ((k + 1) % 8));
+        mesh.add_triangle(base, i, j);
+        mesh.add_triangle(i, i + 1, j + 1);
+        mesh.add_triangle(i, j + 1, j);
+    }
+}
+
+/// Walks `piece` (which starts `along` points into its line) in a repeating pattern of `dash`
+/// drawn and `gap` skipped, calling `emit` with each dash's ends (for dots, `dash` is 0 and
+/// both ends are the same point).
+fn add_dashes(
+    mesh: &mut egui::Mesh,
+    piece: &[Pos2],
+    along: f32,
+    dash: f32,
+    gap: f32,
+    mut emit: impl FnMut(&mut egui::Mesh, Pos2, Pos2),
+) {
+    let period = dash + gap;
+    if period.is_nan() || period <= 0.1 || !period.is_finite() {
+        return;
+    }
+    // Position within the pattern where the piece starts.
+    let mut phase = along.rem_euclid(period);
+    let mut dash_start: Option<Pos2> = (phase < dash || dash == 0.0 && phase == 0.0).then(|| piece[0]);
+    for pair in piece.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let length = a.distance(b);
+        if length.is_nan() || length <= 0.0 || !length.is_finite() {
+            continue;
+        }
+        let mut at = 0.0;
+        while at < length {
+            let to_boundary = if phase < dash { dash - phase } else { period - phase };
+            if at + to_boundary > length {
+                phase += length - at;
+                break;
+            }
+            at += to_boundary;
+            let point = a.lerp(b, at / length);
+            if phase < dash {
+                // A dash ends here.
+                if let Some(start) = dash_start.take() {
+                    emit(mesh, start, point);
+                }
+                phase = dash;
+            } else {
+                // The next dash (or dot) starts here.
+                phase = 0.0;
+                if dash == 0.0 {
+                    emit(mesh, point, point);
+                } else {
+                    dash_start = Some(point);
+                }
+            }
+        }
+    }
+    if let (Some(start), Some(end)) = (dash_start, piece.last()) {
+        emit(mesh, start, *end);
     }
 }
 

@@ -228,6 +228,56 @@ pub fn trim_end(points: &mut Vec<Pos2>, mut by: f32) {
     }
 }
 
+/// The parts of a polyline inside `rect`, each with its distance from the start of the line
+/// (so that dashes keep their phase when a line is cut at the edge of the view).
+pub fn clip_polyline(points: &[Pos2], rect: Rect) -> Vec<(f32, Vec<Pos2>)> {
+    let mut pieces: Vec<(f32, Vec<Pos2>)> = Vec::new();
+    let mut travelled = 0.0;
+    let mut open = false;
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let length = a.distance(b);
+        match clip_segment(a, b, rect) {
+            Some((t0, t1)) => {
+                let (p0, p1) = (a.lerp(b, t0), a.lerp(b, t1));
+                if open && t0 == 0.0 {
+                    if let Some((_, piece)) = pieces.last_mut() {
+                        piece.push(p1);
+                    }
+                } else {
+                    pieces.push((travelled + t0 * length, vec![p0, p1]));
+                }
+                open = t1 == 1.0;
+            }
+            None => open = false,
+        }
+        travelled += length;
+    }
+    pieces
+}
+
+/// Liang–Barsky: the parameter range of segment `a`–`b` inside `rect`, if any.
+fn clip_segment(a: Pos2, b: Pos2, rect: Rect) -> Option<(f32, f32)> {
+    let d = b - a;
+    let (mut t0, mut t1) = (0.0f32, 1.0f32);
+    for (p, q) in [(-d.x, a.x - rect.min.x), (d.x, rect.max.x - a.x), (-d.y, a.y - rect.min.y), (d.y, rect.max.y - a.y)]
+    {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let r = q / p;
+            if p < 0.0 {
+                t0 = t0.max(r);
+            } else {
+                t1 = t1.min(r);
+            }
+        }
+    }
+    (t0 <= t1 && t0.is_finite() && t1.is_finite()).then_some((t0, t1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,5 +319,24 @@ mod tests {
         let (mid, dir) = point_along(&line, 0.5);
         assert_eq!(mid, pos2(3.0, 0.0));
         assert_eq!(dir, Vec2::X);
+    }
+
+    #[test]
+    fn polylines_are_clipped_to_the_view_keeping_their_distance_along() {
+        let view = Rect::from_min_max(pos2(0.0, 0.0), pos2(10.0, 10.0));
+        // In, out, back in: two pieces.
+        let line = [pos2(-5.0, 5.0), pos2(5.0, 5.0), pos2(5.0, 20.0), pos2(8.0, 20.0), pos2(8.0, 5.0)];
+        let pieces = clip_polyline(&line, view);
+        assert_eq!(pieces.len(), 2, "{pieces:?}");
+        assert_eq!(pieces[0].0, 5.0);
+        assert_eq!(pieces[0].1, vec![pos2(0.0, 5.0), pos2(5.0, 5.0), pos2(5.0, 10.0)]);
+        assert_eq!(pieces[1].0, 10.0 + 15.0 + 3.0 + 10.0);
+        assert_eq!(pieces[1].1, vec![pos2(8.0, 10.0), pos2(8.0, 5.0)]);
+        // Wholly outside, and wholly inside.
+        assert!(clip_polyline(&[pos2(-5.0, -5.0), pos2(-1.0, 20.0)], view).is_empty());
+        assert_eq!(
+            clip_polyline(&[pos2(1.0, 1.0), pos2(2.0, 2.0)], view),
+            vec![(0.0, vec![pos2(1.0, 1.0), pos2(2.0, 2.0)])]
+        );
     }
 }
