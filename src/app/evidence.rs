@@ -334,14 +334,16 @@ impl QualmapApp {
         });
         // Under an active filter the table lists the evidence that counts, like the map.
         let filter = &self.view.filter;
-        let rows: Vec<&Evidence> =
-            browser.rows(doc, self.revision, filter).iter().filter_map(|i| doc.evidence.get(*i)).collect();
+        let total = browser.rows(doc, self.revision, filter).len();
         let source_name = |e: &Evidence| doc.source(e.source).map_or(String::new(), |s| s.name.clone());
         let filtered = if filter.is_active() { format!(" (filter: {})", filter.describe(doc)) } else { String::new() };
-        ui.label(RichText::new(format!("{} of {} items{filtered}", rows.len(), doc.evidence.len())).small().weak());
-        let header = |ui: &mut Ui, browser: &mut Browser, text: &str, sort: SortBy| {
+        ui.label(RichText::new(format!("{total} of {} items{filtered}", doc.evidence.len())).small().weak());
+        // Fixed column widths, so that rows scrolled into view line up with the header.
+        const WIDTHS: [f32; 4] = [340.0, 150.0, 220.0, 70.0];
+        let header = |ui: &mut Ui, browser: &mut Browser, text: &str, sort: SortBy, width: f32| {
             let marker = if browser.sort == sort { if browser.descending { " v" } else { " ^" } } else { "" };
-            if ui.button(RichText::new(format!("{text}{marker}")).strong()).clicked() {
+            let button = egui::Button::new(RichText::new(format!("{text}{marker}")).strong());
+            if ui.add_sized([width, 20.0], button).clicked() {
                 if browser.sort == sort {
                     browser.descending = !browser.descending;
                 } else {
@@ -350,51 +352,73 @@ impl QualmapApp {
                 }
             }
         };
-        egui::ScrollArea::vertical().id_salt("evidence-table").auto_shrink([false, false]).show(ui, |ui| {
-            egui::Grid::new("evidence-grid").striped(true).num_columns(5).spacing([12.0, 4.0]).show(ui, |ui| {
-                header(ui, browser, "Excerpt", SortBy::Excerpt);
-                header(ui, browser, "Source", SortBy::Source);
-                header(ui, browser, "Codes", SortBy::Codes);
-                header(ui, browser, "Coder", SortBy::Coder);
-                header(ui, browser, "Supports", SortBy::Links);
-                ui.end_row();
-                for e in rows {
-                    let selected = browser.selected == Some(e.id);
-                    let short: String = e.excerpt.chars().take(90).collect();
-                    let short = if short.len() < e.excerpt.len() { format!("{short}…") } else { short };
-                    let row = ui
-                        .add_sized(
-                            [340.0, 18.0],
-                            egui::Button::selectable(selected, short).truncate().sense(egui::Sense::click_and_drag()),
-                        )
-                        .on_hover_text(
-                            "Click to show what it supports; drag onto a concept or relationship to link it",
-                        );
-                    if row.dragged() {
-                        row.dnd_set_drag_payload(e.id);
-                    }
-                    if row.clicked() {
-                        browser.selected = if selected { None } else { Some(e.id) };
-                    }
-                    ui.label(source_name(e)).on_hover_text(
-                        doc.source(e.source)
-                            .map(|s| {
-                                s.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n")
-                            })
-                            .unwrap_or_default(),
-                    );
-                    ui.horizontal(|ui| {
-                        for code in e.codes.iter().filter_map(|c| doc.code(*c)) {
-                            chip(ui, &code.name, color32(code.color));
-                        }
-                    });
-                    ui.label(&e.coder);
-                    let links: Vec<String> = e.links.iter().map(|l| doc.item_label(*l)).collect();
-                    ui.label(links.join("; "));
-                    ui.end_row();
-                }
-            });
+        ui.horizontal(|ui| {
+            header(ui, browser, "Excerpt", SortBy::Excerpt, WIDTHS[0]);
+            header(ui, browser, "Source", SortBy::Source, WIDTHS[1]);
+            header(ui, browser, "Codes", SortBy::Codes, WIDTHS[2]);
+            header(ui, browser, "Coder", SortBy::Coder, WIDTHS[3]);
+            header(ui, browser, "Supports", SortBy::Links, 160.0);
         });
+        let row_height = 22.0;
+        // Only the rows in view are laid out: a project's 100,000 excerpts scroll as smoothly
+        // as thirty.
+        egui::ScrollArea::vertical().id_salt("evidence-table").auto_shrink([false, false]).show_rows(
+            ui,
+            row_height,
+            total,
+            |ui, range| {
+                let shown: Vec<usize> = browser.rows(doc, self.revision, filter)[range.clone()].to_vec();
+                for (n, e) in shown.iter().filter_map(|i| doc.evidence.get(*i)).enumerate() {
+                    // Reserved under the row, filled once its size is known.
+                    let stripe_slot = ui.painter().add(egui::Shape::Noop);
+                    let row_rect = ui.horizontal(|ui| {
+                        ui.set_min_height(row_height - ui.spacing().item_spacing.y);
+                        let selected = browser.selected == Some(e.id);
+                        let short: String = e.excerpt.chars().take(90).collect();
+                        let short = if short.len() < e.excerpt.len() { format!("{short}…") } else { short };
+                        let row = ui
+                            .add_sized(
+                                [WIDTHS[0], 18.0],
+                                egui::Button::selectable(selected, short)
+                                    .truncate()
+                                    .sense(egui::Sense::click_and_drag()),
+                            )
+                            .on_hover_text(
+                                "Click to show what it supports; drag onto a concept or relationship to link it",
+                            );
+                        if row.dragged() {
+                            row.dnd_set_drag_payload(e.id);
+                        }
+                        if row.clicked() {
+                            browser.selected = if selected { None } else { Some(e.id) };
+                        }
+                        ui.add_sized([WIDTHS[1], 18.0], egui::Label::new(source_name(e)).truncate()).on_hover_text(
+                            doc.source(e.source)
+                                .map(|s| {
+                                    s.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n")
+                                })
+                                .unwrap_or_default(),
+                        );
+                        ui.allocate_ui(egui::vec2(WIDTHS[2], 18.0), |ui| {
+                            ui.set_width(WIDTHS[2]);
+                            ui.horizontal(|ui| {
+                                for code in e.codes.iter().filter_map(|c| doc.code(*c)) {
+                                    chip(ui, &code.name, color32(code.color));
+                                }
+                            });
+                        });
+                        ui.add_sized([WIDTHS[3], 18.0], egui::Label::new(&e.coder).truncate());
+                        let links: Vec<String> = e.links.iter().map(|l| doc.item_label(*l)).collect();
+                        ui.add(egui::Label::new(links.join("; ")).truncate());
+                    });
+                    if (range.start + n) % 2 == 1 {
+                        let stripe = row_rect.response.rect.expand2(egui::vec2(0.0, 1.0));
+                        let color = ui.visuals().faint_bg_color;
+                        ui.painter().set(stripe_slot, egui::Shape::rect_filled(stripe, 0.0, color));
+                    }
+                }
+            },
+        );
         // Highlight on the map what the chosen row supports.
         if let Some(e) = browser.selected.and_then(|id| doc.evidence_item(id)) {
             self.view.highlight.extend(e.links.iter().copied());

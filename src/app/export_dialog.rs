@@ -206,26 +206,30 @@ impl QualmapApp {
         let path = if path.extension().is_some() { path } else { path.with_extension(format.extension()) };
         let format = Format::from_path(&path).unwrap_or(format);
         let options = self.export_options_now();
-        let measure = EguiMeasure(ctx);
-        // Text is measured here, with the screen's fonts; the slow part (rasterising,
-        // PDF conversion, writing) runs on the worker.
         let handout = format == Format::Pdf && self.prefs.export.presentation && !self.doc.presentation.is_empty();
-        let work: Box<dyn FnOnce() -> Result<Vec<u8>, String> + Send> = if handout {
-            let svgs = crate::export::presentation_svgs(&self.doc, &options, &measure);
-            Box::new(move || crate::export::svgs_to_pdf(&svgs).map_err(|e| e.to_string()))
-        } else if format.is_image() {
-            let scene = export_scene(&self.doc, &options, &measure);
+        // All of the work — the scene, the SVG, rasterising or PDF conversion, writing — runs
+        // on the worker, with a copy of the map, so a large map never holds up the window. Text
+        // is measured with the screen's fonts through the (thread-safe) egui context.
+        let doc = self.doc.clone();
+        let fonts = ctx.clone();
+        let work = move || -> Result<Vec<u8>, String> {
+            let measure = EguiMeasure(&fonts);
+            if handout {
+                let svgs = crate::export::presentation_svgs(&doc, &options, &measure);
+                return crate::export::svgs_to_pdf(&svgs).map_err(|e| e.to_string());
+            }
+            if !format.is_image() {
+                return export_bytes(&doc, format, &options, &measure).map_err(|e| e.to_string());
+            }
+            let scene = export_scene(&doc, &options, &measure);
             let svg_options =
                 ExportOptions { scale: if format == Format::Png { options.scale } else { 1.0 }, ..options.clone() };
-            let svg_text = svg::scene_to_svg(&self.doc, &scene, &MapTheme::new(options.theme), &svg_options);
-            Box::new(move || match format {
+            let svg_text = svg::scene_to_svg(&doc, &scene, &MapTheme::new(options.theme), &svg_options);
+            match format {
                 Format::Svg => Ok(svg_text.into_bytes()),
                 Format::Png => svg_to_png(&svg_text, &svg_options).map_err(|e| e.to_string()),
                 _ => svg_to_pdf(&svg_text).map_err(|e| e.to_string()),
-            })
-        } else {
-            let bytes = export_bytes(&self.doc, format, &options, &measure).map_err(|e| e.to_string());
-            Box::new(move || bytes)
+            }
         };
         let (sender, receiver) = channel();
         let target = path.clone();

@@ -4,7 +4,7 @@
 //! [`Command`]s), the [`Prefs`] (theme and recent files, saved by eframe's storage) and the
 //! [`ViewState`] (camera, selection, drag), which is never saved in the map.
 
-mod canvas;
+pub mod canvas;
 mod catalogs;
 mod evidence;
 mod export_dialog;
@@ -22,7 +22,7 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 use crate::command::{Command, CommandError, Element, History};
 use crate::model::support::{EvidenceFilter, SupportMode};
 use crate::model::{Document, EvidenceId, ItemRef, RelationshipId, example, io};
-use crate::scene::{Scene, SceneOptions, TextMeasure, ThemeKind, build_scene};
+use crate::scene::{EguiMeasure, Scene, SceneOptions, TextMeasure, ThemeKind, build_scene};
 pub use canvas::Camera;
 use files::{DialogOutcome, DialogPurpose, FileDialogs};
 
@@ -66,6 +66,20 @@ impl Default for Prefs {
             export: Default::default(),
             table_mappings: Default::default(),
         }
+    }
+}
+
+/// A map with more concepts and relationships than this (plus one per 20 evidence items) has
+/// its first scene built on a worker thread.
+const LARGE_MAP_ITEMS: usize = 3_000;
+
+/// Scene builds slower than this move to a worker thread (see `QualmapApp::scene`).
+const SCENE_IN_BACKGROUND: std::time::Duration = std::time::Duration::from_millis(40);
+
+/// With `QUALMAP_LOG_SLOW` set, says on standard error how long slow work took.
+fn log_slow(what: &str, took: std::time::Duration) {
+    if took > std::time::Duration::from_millis(16) && std::env::var_os("QUALMAP_LOG_SLOW").is_some() {
+        eprintln!("qualmap: {what} took {:.1} ms", took.as_secs_f64() * 1000.0);
     }
 }
 
@@ -173,12 +187,23 @@ pub struct QualmapApp {
     /// Changes whenever the document does, so the scene is rebuilt only then.
     revision: u64,
     scene_cache: Option<(SceneKey, Scene)>,
+    /// A scene being built on a worker thread (large maps), with what it is built from.
+    scene_job: Option<std::sync::mpsc::Receiver<(SceneKey, Scene)>>,
+    /// How long the last scene build took; above [`SCENE_IN_BACKGROUND`] the next is built on a
+    /// worker while the window keeps drawing the previous one.
+    last_scene_build: std::time::Duration,
+    /// The revision at which the open map replaced the previous one.
+    scene_floor: u64,
+    /// A map file being read on a worker thread.
+    opening: Option<(PathBuf, std::sync::mpsc::Receiver<Result<Document, io::LoadError>>)>,
+    /// An autosave being written on a worker thread.
+    autosave_job: Option<std::thread::JoinHandle<Result<(), io::SaveError>>>,
     evidence_draft: Option<evidence::EvidenceDraft>,
     browser: evidence::Browser,
     windows: catalogs::CatalogWindows,
     confirm_edit: Option<catalogs::Confirm>,
     /// Where autosave writes; `None` disables it.
-    session: Option<recovery::Session>,
+    session: Option<std::sync::Arc<recovery::Session>>,
     autosave_due: Option<std::time::Instant>,
     /// Work left by sessions that crashed, waiting for the user's decision (first shown first).
     orphans: Vec<recovery::Orphan>,
@@ -199,6 +224,9 @@ pub struct QualmapApp {
     status: String,
     allow_close: bool,
     title_sent: String,
+    /// The egui context, once the first frame has run (for work on worker threads that
+    /// measures text).
+    egui_ctx: Option<egui::Context>,
 }
 
 impl QualmapApp {
@@ -216,12 +244,12 @@ impl QualmapApp {
     ) -> Self {
         let prefs: Prefs = cc.storage.and_then(|s| eframe::get_value(s, PREFS_KEY)).unwrap_or_default();
         let mut app = Self::with_prefs(prefs, &cc.egui_ctx);
-        app.session = recovery_dir.as_deref().and_then(recovery::Session::start);
+        app.session = recovery_dir.as_deref().and_then(recovery::Session::start).map(std::sync::Arc::new);
         app.check_for_recovery();
         match startup {
             Startup::Example => {}
             Startup::Blank => app.replace_document(Document::new_blank(), None, "Untitled.qualmap"),
-            Startup::File(path) => app.open_path(&path),
+            Startup::File(path) => app.open_in_background(&cc.egui_ctx, &path),
         }
         app
     }
@@ -237,6 +265,11 @@ impl QualmapApp {
             view: ViewState::default(),
             revision: 0,
             scene_cache: None,
+            scene_job: None,
+            last_scene_build: std::time::Duration::ZERO,
+            scene_floor: 0,
+            opening: None,
+            autosave_job: None,
             evidence_draft: None,
             browser: evidence::Browser::default(),
             windows: catalogs::CatalogWindows::default(),
@@ -260,6 +293,7 @@ impl QualmapApp {
             status: String::new(),
             allow_close: false,
             title_sent: String::new(),
+            egui_ctx: Some(ctx.clone()),
         };
         match example::try_document() {
             Ok(doc) => app.replace_document(doc, None, example::EXAMPLE_NAME),
@@ -345,24 +379,77 @@ impl QualmapApp {
             && (step.is_some() || key.filter == self.view.filter)
     }
 
+    /// The scene to draw: rebuilt when the map or the way it is drawn changed. Small maps are
+    /// rebuilt at once; when a build has taken longer than [`SCENE_IN_BACKGROUND`] (a map of
+    /// thousands of concepts) the next one runs on a worker thread with a copy of the map, and
+    /// the window keeps drawing the previous scene until it arrives, so no frame waits for it.
     fn scene(&mut self, measure: &dyn TextMeasure) -> &Scene {
+        if let Some(job) = &self.scene_job {
+            match job.try_recv() {
+                Ok((key, scene)) => {
+                    self.scene_job = None;
+                    // A scene of a map that has since been replaced is never shown.
+                    if key.revision >= self.scene_floor {
+                        self.scene_cache = Some((key, scene));
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.scene_job = None,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            }
+        }
         let stale = self.scene_cache.as_ref().is_none_or(|(k, _)| !self.scene_is_current(k));
-        if stale {
+        let in_background = self.last_scene_build > SCENE_IN_BACKGROUND || self.scene_job.is_some();
+        if stale
+            && in_background
+            && self.scene_job.is_none()
+            && let Some(ctx) = self.egui_ctx.clone()
+        {
+            self.start_scene_job(ctx);
+        }
+        if stale && (!in_background || self.egui_ctx.is_none()) {
+            let started = std::time::Instant::now();
             let options = self.scene_options();
             let scene = build_scene(&self.doc, &options, measure);
-            let key = SceneKey {
-                revision: self.revision,
-                theme: options.theme.kind,
-                support: options.support,
-                step: self.present.as_ref().map(|p| p.step),
-                filter: options.filter,
-            };
-            self.scene_cache = Some((key, scene));
+            self.scene_cache = Some((self.scene_key(&options), scene));
+            self.last_scene_build = started.elapsed();
         }
         match &self.scene_cache {
             Some((_, scene)) => scene,
             None => unreachable_scene(),
         }
+    }
+
+    fn scene_key(&self, options: &SceneOptions) -> SceneKey {
+        SceneKey {
+            revision: self.revision,
+            theme: options.theme.kind,
+            support: options.support,
+            step: self.present.as_ref().map(|p| p.step),
+            filter: options.filter.clone(),
+        }
+    }
+
+    /// Builds the scene of a copy of the map on a worker thread.
+    fn start_scene_job(&mut self, ctx: egui::Context) {
+        let options = self.scene_options();
+        let key = self.scene_key(&options);
+        let doc = self.doc.clone();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new().name("scene".to_owned()).spawn(move || {
+            let started = std::time::Instant::now();
+            let scene = build_scene(&doc, &options, &EguiMeasure(&ctx));
+            let _ = sender.send((key, scene));
+            log_slow("scene build (worker)", started.elapsed());
+            ctx.request_repaint();
+        });
+        if spawned.is_ok() {
+            self.scene_job = Some(receiver);
+        }
+    }
+
+    /// Whether the scene drawn is behind the map (a large map's scene is being rebuilt).
+    pub fn scene_pending(&self) -> bool {
+        self.scene_job.is_some()
     }
 
     fn replace_document(&mut self, doc: Document, path: Option<PathBuf>, unsaved_name: &str) {
@@ -374,6 +461,13 @@ impl QualmapApp {
         self.view.drag = None;
         self.view.fit_requested = true;
         self.revision += 1;
+        // The previous map's scene must not be drawn (or hit-tested) for this one. A large map
+        // gets its first scene on a worker thread.
+        self.scene_floor = self.revision;
+        self.scene_cache = None;
+        let size = self.doc.concepts.len() + self.doc.relationships.len() + self.doc.evidence.len() / 20;
+        self.last_scene_build =
+            if size > LARGE_MAP_ITEMS { SCENE_IN_BACKGROUND * 2 } else { std::time::Duration::ZERO };
     }
     /// Marks the document as changed: the scene is rebuilt and autosave is due shortly.
     fn touch(&mut self) {
@@ -483,9 +577,11 @@ impl QualmapApp {
         }
     }
 
-    /// Writes (or clears) the recovery file now.
+    /// Writes (or clears) the recovery file now, on this thread (after any autosave still being
+    /// written on a worker).
     pub fn autosave_now(&mut self) {
         self.autosave_due = None;
+        self.finish_autosave_job();
         let Some(session) = &self.session else { return };
         if self.is_dirty() {
             let info = recovery::RecoveryInfo { path: self.path.clone(), name: self.display_name() };
@@ -497,14 +593,55 @@ impl QualmapApp {
         }
     }
 
+    /// Waits for an autosave running on a worker thread and reports a failure.
+    fn finish_autosave_job(&mut self) {
+        if let Some(job) = self.autosave_job.take() {
+            match job.join() {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => self.status = format!("Autosave failed: {err}"),
+                Err(_) => self.status = "Autosave failed: the writer stopped unexpectedly".to_owned(),
+            }
+        }
+    }
+
+    /// Writes the recovery file on a worker thread from a copy of the map, so that a large
+    /// map's autosave never holds up the window. One write at a time, in order.
+    fn autosave_in_background(&mut self, ctx: &egui::Context) {
+        if self.autosave_job.as_ref().is_some_and(|job| !job.is_finished()) {
+            // Still writing the previous copy: try again shortly.
+            self.autosave_due = Some(std::time::Instant::now() + std::time::Duration::from_millis(250));
+            ctx.request_repaint_after(std::time::Duration::from_millis(250));
+            return;
+        }
+        self.finish_autosave_job();
+        self.autosave_due = None;
+        let Some(session) = self.session.clone() else { return };
+        if !self.is_dirty() {
+            session.clear();
+            return;
+        }
+        let started = std::time::Instant::now();
+        let doc = self.doc.clone();
+        log_slow("autosave snapshot", started.elapsed());
+        let info = recovery::RecoveryInfo { path: self.path.clone(), name: self.display_name() };
+        let spawned = std::thread::Builder::new().name("autosave".to_owned()).spawn(move || session.write(&doc, &info));
+        match spawned {
+            Ok(job) => self.autosave_job = Some(job),
+            Err(err) => self.status = format!("Autosave failed: {err}"),
+        }
+    }
+
     fn autosave_tick(&mut self, ctx: &egui::Context) {
         if let Some(due) = self.autosave_due {
             let now = std::time::Instant::now();
             if now >= due {
-                self.autosave_now();
+                self.autosave_in_background(ctx);
             } else {
                 ctx.request_repaint_after(due - now);
             }
+        }
+        if self.autosave_job.as_ref().is_some_and(|job| job.is_finished()) {
+            self.finish_autosave_job();
         }
     }
 
@@ -615,7 +752,52 @@ impl QualmapApp {
     /// Opens a map file, replacing the open map; on failure the open map is kept and the error
     /// shown.
     pub fn open_path(&mut self, path: &Path) {
-        match io::load_path(path) {
+        let result = io::load_path(path);
+        self.finish_open(path, result);
+    }
+
+    /// Opens a map file on a worker thread (reading and checking a large map takes a while);
+    /// the open map stays until the new one is ready, and the status bar says what is happening.
+    pub fn open_in_background(&mut self, ctx: &egui::Context, path: &Path) {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let (target, ctx) = (path.to_owned(), ctx.clone());
+        let spawned = std::thread::Builder::new().name("open".to_owned()).spawn(move || {
+            let started = std::time::Instant::now();
+            let _ = sender.send(io::load_path(&target));
+            log_slow("opening a map (worker)", started.elapsed());
+            ctx.request_repaint();
+        });
+        match spawned {
+            Ok(_) => {
+                self.status = format!("Opening {}…", path.display());
+                self.opening = Some((path.to_owned(), receiver));
+            }
+            Err(_) => self.open_path(path),
+        }
+    }
+
+    /// Whether a map is being opened.
+    pub fn is_opening(&self) -> bool {
+        self.opening.is_some()
+    }
+
+    fn poll_opening(&mut self) {
+        let Some((path, receiver)) = &self.opening else { return };
+        let path = path.clone();
+        let result = match receiver.try_recv() {
+            Ok(result) => result,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Err(io::LoadError::Io {
+                origin: path.display().to_string(),
+                source: std::io::Error::other("the reader stopped unexpectedly"),
+            }),
+        };
+        self.opening = None;
+        self.finish_open(&path, result);
+    }
+
+    fn finish_open(&mut self, path: &Path, result: Result<Document, io::LoadError>) {
+        match result {
             Ok(doc) => {
                 self.replace_document(doc, Some(path.to_owned()), "");
                 self.remember_recent(path);
@@ -699,7 +881,7 @@ impl QualmapApp {
                 let folder = self.path.as_ref().and_then(|p| p.parent()).map(Path::to_owned);
                 self.dialogs.open(ctx, folder);
             }
-            Replace::Open(path) => self.open_path(&path),
+            Replace::Open(path) => self.open_in_background(ctx, &path),
             Replace::Quit => {
                 self.allow_close = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -711,7 +893,7 @@ impl QualmapApp {
         while let Some(DialogOutcome { purpose, path }) = self.dialogs.poll() {
             let Some(path) = path else { continue };
             match purpose {
-                DialogPurpose::Open => self.open_path(&path),
+                DialogPurpose::Open => self.open_in_background(ctx, &path),
                 DialogPurpose::Export(format) => self.start_export(ctx, path, format),
                 DialogPurpose::Import => self.import_path(ctx, path),
                 DialogPurpose::SaveAs(then) => {
@@ -1047,6 +1229,8 @@ fn unreachable_scene() -> &'static Scene {
 impl eframe::App for QualmapApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        let frame_started = std::time::Instant::now();
+        self.poll_opening();
         self.handle_dialog_outcomes(&ctx);
         self.handle_close_request(&ctx);
         self.handle_dropped_files(&ctx);
@@ -1087,9 +1271,10 @@ impl eframe::App for QualmapApp {
         self.recovery_ui(&ctx);
         self.dialogs_ui(&ctx);
         self.autosave_tick(&ctx);
-        if self.dialogs.is_busy() {
+        if self.dialogs.is_busy() || self.opening.is_some() || self.scene_job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(200));
         }
+        log_slow("frame", frame_started.elapsed());
     }
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, PREFS_KEY, &self.prefs);
@@ -1098,7 +1283,8 @@ impl eframe::App for QualmapApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         // A normal close: the user saved or chose not to; nothing is left to recover. Orphans
         // not yet decided about stay for the next start.
-        if let Some(session) = self.session.take() {
+        self.finish_autosave_job();
+        if let Some(session) = self.session.take().and_then(|s| std::sync::Arc::try_unwrap(s).ok()) {
             session.end();
         }
     }
