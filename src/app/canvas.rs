@@ -27,7 +27,7 @@ impl Default for Camera {
 }
 
 /// Zoom limits.
-const MIN_ZOOM: f32 = 0.05;
+const MIN_ZOOM: f32 = 0.005;
 const MAX_ZOOM: f32 = 8.0;
 /// Fitting never enlarges a small map beyond this, so a new map starts at a natural size.
 const MAX_FIT_ZOOM: f32 = 1.25;
@@ -523,7 +523,7 @@ pub fn paint_scene(
             let alpha = if edge.line == LineStyle::Solid { 1.0 } else { 0.55 };
             let color = edge.color.gamma_multiply(alpha);
             for pair in edge.points.windows(2) {
-                add_segment(&mut hairlines, to_screen(pair[0]), to_screen(pair[1]), 0.9, color);
+                add_hairline(&mut hairlines, to_screen(pair[0]), to_screen(pair[1]), color);
             }
             continue;
         }
@@ -677,6 +677,8 @@ pub fn paint_scene(
 
 /// Appends a straight line of `width` points from `a` to `b` to a mesh: a solid core with a
 /// one-point feather on each side that fades out, for smooth edges like egui's own strokes.
+/// Lines under two points wide are a ridge instead (full colour on the centre line, fading to
+/// both sides): as smooth, with a third fewer triangles.
 fn add_segment(mesh: &mut egui::Mesh, a: Pos2, b: Pos2, width: f32, color: Color32) {
     let along = b - a;
     let length = along.length();
@@ -684,6 +686,20 @@ fn add_segment(mesh: &mut egui::Mesh, a: Pos2, b: Pos2, width: f32, color: Color
         return;
     }
     let unit = vec2(-along.y, along.x) / length;
+    if width < 2.0 {
+        let side = unit * (width / 2.0 + 0.5);
+        let base = mesh.vertices.len() as u32;
+        let clear = Color32::TRANSPARENT;
+        for (p, c) in [(a + side, clear), (b + side, clear), (a, color), (b, color), (a - side, clear), (b - side, clear)] {
+            mesh.colored_vertex(p, c);
+        }
+        for row in 0..2 {
+            let i = base + 2 * row;
+            mesh.add_triangle(i, i + 1, i + 3);
+            mesh.add_triangle(i, i + 3, i + 2);
+        }
+        return;
+    }
     let core = unit * ((width - 1.0).max(0.0) / 2.0);
     let outer = unit * ((width - 1.0).max(0.0) / 2.0 + 1.0);
     // A line thinner than the feather is drawn fainter rather than thinner.
@@ -709,14 +725,37 @@ fn add_segment(mesh: &mut egui::Mesh, a: Pos2, b: Pos2, width: f32, color: Color
     }
 }
 
+/// Appends a one-point line from `a` to `b` to a mesh as a single quad (no feathering: at this
+/// width the line is a faint trace that shows the map's structure).
+fn add_hairline(mesh: &mut egui::Mesh, a: Pos2, b: Pos2, color: Color32) {
+    let along = b - a;
+    let length = along.length();
+    if length.is_nan() || length <= 0.0 || !length.is_finite() {
+        return;
+    }
+    let normal = vec2(-along.y, along.x) / length * 0.5;
+    let base = mesh.vertices.len() as u32;
+    for p in [a + normal, b + normal, b - normal, a - normal] {
+        mesh.colored_vertex(p, color);
+    }
+    mesh.add_triangle(base, base + 1, base + 2);
+    mesh.add_triangle(base, base + 2, base + 3);
+}
+
+/// `N` unit vectors around the circle, starting at +x.
+fn unit_circle<const N: usize>() -> [Vec2; N] {
+    std::array::from_fn(|k| {
+        let angle = k as f32 * std::f32::consts::TAU / N as f32;
+        vec2(angle.cos(), angle.sin())
+    })
+}
+
 /// Appends a filled circle with a feathered rim to a mesh (16 sides: smooth at badge sizes).
 fn add_disc(mesh: &mut egui::Mesh, center: Pos2, radius: f32, color: Color32) {
     let base = mesh.vertices.len() as u32;
     mesh.colored_vertex(center, color);
     let (inner, outer) = ((radius - 0.5).max(0.0), radius + 0.5);
-    for k in 0..16u32 {
-        let angle = k as f32 * std::f32::consts::TAU / 16.0;
-        let dir = vec2(angle.cos(), angle.sin());
+    for dir in unit_circle::<16>() {
         mesh.colored_vertex(center + dir * inner, color);
         mesh.colored_vertex(center + dir * outer, Color32::TRANSPARENT);
     }
@@ -734,9 +773,7 @@ fn add_dot(mesh: &mut egui::Mesh, center: Pos2, radius: f32, color: Color32) {
     mesh.colored_vertex(center, color);
     let inner = (radius - 0.5).max(0.0);
     let outer = radius + 0.5;
-    for k in 0..8u32 {
-        let angle = k as f32 * std::f32::consts::TAU / 8.0;
-        let dir = vec2(angle.cos(), angle.sin());
+    for dir in unit_circle::<8>() {
         mesh.colored_vertex(center + dir * inner, color);
         mesh.colored_vertex(center + dir * outer, Color32::TRANSPARENT);
     }

@@ -83,6 +83,9 @@ fn log_slow(what: &str, took: std::time::Duration) {
     }
 }
 
+/// How much one Zoom In step magnifies.
+const ZOOM_STEP: f32 = 1.25;
+
 /// How long after the last change the recovery file is written.
 const AUTOSAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(1500);
 
@@ -910,6 +913,12 @@ impl QualmapApp {
 
     // ----- Input -------------------------------------------------------------------------------
 
+    /// Zooms the canvas by `factor` around its centre (keyboard and menu zoom).
+    fn zoom_view(&mut self, factor: f32) {
+        let canvas = canvas::map_area(self.view.canvas_rect);
+        self.view.camera.zoom_around(canvas, canvas.center(), factor);
+    }
+
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {
         let command = Modifiers::COMMAND;
         let shortcut = |modifiers, key| KeyboardShortcut::new(modifiers, key);
@@ -940,6 +949,16 @@ impl QualmapApp {
         }
         if pressed(shortcut(command, Key::E)) {
             self.export_dialog.open = true;
+        }
+        if pressed(shortcut(command, Key::Plus)) || pressed(shortcut(command, Key::Equals)) {
+            self.zoom_view(ZOOM_STEP);
+        }
+        if pressed(shortcut(command, Key::Minus)) {
+            self.zoom_view(1.0 / ZOOM_STEP);
+        }
+        if pressed(shortcut(command, Key::Num0)) {
+            let zoom = self.view.camera.zoom;
+            self.zoom_view(1.0 / zoom);
         }
         // Plain keys act on the canvas only when no text field has the keyboard.
         if !ctx.egui_wants_keyboard_input() {
@@ -1075,6 +1094,16 @@ impl QualmapApp {
             ui.menu_button("View", |ui| {
                 if ui.add(egui::Button::new("Fit Map to Window").shortcut_text("F")).clicked() {
                     self.view.fit_requested = true;
+                }
+                if ui.add(egui::Button::new("Zoom In").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::Plus)))).clicked() {
+                    self.zoom_view(ZOOM_STEP);
+                }
+                if ui.add(egui::Button::new("Zoom Out").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::Minus)))).clicked() {
+                    self.zoom_view(1.0 / ZOOM_STEP);
+                }
+                if ui.add(egui::Button::new("Actual Size").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::Num0)))).clicked() {
+                    let zoom = self.view.camera.zoom;
+                    self.zoom_view(1.0 / zoom);
                 }
                 if ui.button("Automatic Layout").on_hover_text("Lay out the whole map (undoable)").clicked() {
                     self.start_layout(&ctx, false);
