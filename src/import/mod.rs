@@ -194,11 +194,10 @@ pub struct ImportPlan {
     pub summary: Vec<String>,
 }
 
-fn code_path(data: &ImportData, key: &str) -> String {
-    let by_key: HashMap<&str, &ImportCode> = data.codes.iter().map(|c| (c.key.as_str(), c)).collect();
+fn code_path(by_key: &HashMap<&str, &ImportCode>, key: &str) -> String {
     let mut names = Vec::new();
     let mut current = Some(key);
-    for _ in 0..=data.codes.len() {
+    for _ in 0..=by_key.len() {
         let Some(code) = current.and_then(|k| by_key.get(k)) else { break };
         names.push(code.name.as_str());
         current = code.parent.as_deref();
@@ -233,11 +232,12 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
     let existing_codes: HashMap<String, CodeId> = doc.codes.iter().map(|c| (doc.code_path(c.id), c.id)).collect();
     let mut next_code = doc.next_code_id().0;
     let (mut codes_added, mut codes_reused) = (0, 0);
+    let codes_by_key: HashMap<&str, &ImportCode> = data.codes.iter().map(|c| (c.key.as_str(), c)).collect();
     for code in &data.codes {
         if Some(code.key.as_str()) == concepts_parent || concept_codes.contains(code.key.as_str()) {
             continue;
         }
-        let path = code_path(data, &code.key);
+        let path = code_path(&codes_by_key, &code.key);
         if let Some(id) = existing_codes.get(&path) {
             code_ids.insert(code.key.clone(), *id);
             codes_reused += 1;
@@ -338,18 +338,17 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
             }
         }
         AreasFrom::ParentCodes => {
-            let by_key: HashMap<&str, &ImportCode> = data.codes.iter().map(|c| (c.key.as_str(), c)).collect();
             for key in &coded {
                 // The top-level ancestor names the area.
                 let mut top = *key;
                 for _ in 0..=data.codes.len() {
-                    match by_key.get(top).and_then(|c| c.parent.as_deref()) {
+                    match codes_by_key.get(top).and_then(|c| c.parent.as_deref()) {
                         Some(parent) => top = parent,
                         None => break,
                     }
                 }
                 if top != *key
-                    && let Some(parent) = by_key.get(top)
+                    && let Some(parent) = codes_by_key.get(top)
                 {
                     let id = area_for(&parent.name, &mut commands);
                     areas_added.insert(id);
@@ -506,12 +505,8 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
         links.extend(segment.codes.iter().filter_map(|k| relationship_of.get(k).map(|r| ItemRef::Relationship(*r))));
         links.sort();
         links.dedup();
-        let mut codes_unique = Vec::new();
-        for code in codes {
-            if !codes_unique.contains(&code) {
-                codes_unique.push(code);
-            }
-        }
+        let mut seen = BTreeSet::new();
+        let codes_unique: Vec<CodeId> = codes.into_iter().filter(|code| seen.insert(*code)).collect();
         commands.push(Command::Insert(Element::Evidence(Evidence {
             id: crate::model::EvidenceId(next_evidence),
             excerpt: segment.text.clone(),

@@ -27,6 +27,11 @@ pub const MAX_TOTAL_BYTES: u64 = 1_000_000_000;
 /// Largest compression ratio accepted for entries over a megabyte (zip bombs reach thousands).
 pub const MAX_RATIO: u64 = 200;
 
+/// Deepest element nesting read. REFI-QDA projects nest a few levels plus their code hierarchy,
+/// GraphML fewer; the XML parser recurses once per level, so deeper files are refused before it
+/// runs out of stack.
+pub const MAX_XML_DEPTH: usize = 256;
+
 fn refused(origin: &str, message: impl Into<String>) -> ImportError {
     ImportError::Refused { origin: origin.to_owned(), message: message.into() }
 }
@@ -64,7 +69,67 @@ fn check_xml(text: &str, origin: &str) -> Result<(), ImportError> {
             ),
         ));
     }
+    if let Some(at) = too_deep(text) {
+        let line = text[..at].matches('\n').count() + 1;
+        return Err(refused(
+            origin,
+            format!("line {line}: elements are nested more than {MAX_XML_DEPTH} levels deep; refused"),
+        ));
+    }
     Ok(())
+}
+
+/// Where elements first nest deeper than [`MAX_XML_DEPTH`], if they do, as a byte offset. Reads
+/// the markup as the parser does (comments, CDATA sections, processing instructions and quoted
+/// attribute values skipped) without building anything, so a file is never counted shallower
+/// than the parser would nest it.
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let find = |from: usize, end: &[u8]| {
+        bytes.get(from..).and_then(|rest| rest.windows(end.len()).position(|w| w == end)).map(|at| from + at)
+    };
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(start) = find(i, b"<") {
+        let rest = &bytes[start..];
+        let skip_to = |end: &[u8]| find(start, end).map_or(bytes.len(), |at| at + end.len());
+        if rest.starts_with(b"<!--") {
+            i = skip_to(b"-->");
+        } else if rest.starts_with(b"<![CDATA[") {
+            i = skip_to(b"]]>");
+        } else if rest.starts_with(b"<?") {
+            i = skip_to(b"?>");
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            i = start + 2;
+        } else {
+            // A start tag ends at the first `>` outside quotes; attribute values cannot hold `<`.
+            let (mut j, mut quote, mut open) = (start + 1, None, false);
+            while let Some(&b) = bytes.get(j) {
+                match quote {
+                    _ if b == b'<' => break,
+                    Some(q) if b == q => quote = None,
+                    Some(_) => {}
+                    None if b == b'"' || b == b'\'' => quote = Some(b),
+                    None if b == b'>' => {
+                        open = bytes[j - 1] != b'/';
+                        j += 1;
+                        break;
+                    }
+                    None => {}
+                }
+                j += 1;
+            }
+            if open {
+                depth += 1;
+                if depth > MAX_XML_DEPTH {
+                    return Some(start);
+                }
+            }
+            i = j;
+        }
+    }
+    None
 }
 
 pub(crate) fn parse<'i>(text: &'i str, origin: &str) -> Result<Xml<'i>, ImportError> {

@@ -11,6 +11,11 @@ use super::{ImportCode, ImportData, ImportError, ImportReport, ImportSegment, Im
 /// Largest table read, in bytes.
 pub const MAX_TABLE_BYTES: u64 = 200_000_000;
 
+/// Deepest code path read, in levels. QDA tools nest codes a handful of levels deep; every level
+/// of a path adds a code whose key is the path so far, so a cell nesting thousands deep would take
+/// memory in the square of its length. Rows with deeper paths are skipped and reported.
+pub const MAX_CODE_DEPTH: usize = 100;
+
 /// What a column holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Field {
@@ -314,6 +319,15 @@ pub fn read_table(
             report.skipped.push(format!("row {line}: the “{}” cell is empty", headers[text_column]));
             continue;
         }
+        let code_paths = code_column.map(|c| code_paths(record.get(c).unwrap_or_default())).unwrap_or_default();
+        if let Some(deep) = code_paths.iter().find(|path| path.len() > MAX_CODE_DEPTH) {
+            report.skipped.push(format!(
+                "row {line}: the code path “{} / …” is {} levels deep, more than the {MAX_CODE_DEPTH} levels read",
+                deep[0],
+                deep.len()
+            ));
+            continue;
+        }
         let participant = get(&record, Field::Participant);
         let mut source_name = get(&record, Field::Source);
         if source_name.is_empty() {
@@ -335,24 +349,22 @@ pub fn read_table(
             }
         }
         let mut codes = Vec::new();
-        if let Some(c) = code_column {
-            for path in code_paths(record.get(c).unwrap_or_default()) {
-                let mut parent: Option<String> = None;
-                for depth in 0..path.len() {
-                    let key = path[..=depth].join(" / ");
-                    if code_keys.insert(key.clone(), ()).is_none() {
-                        data.codes.push(ImportCode {
-                            key: key.clone(),
-                            name: path[depth].clone(),
-                            parent: parent.clone(),
-                            color: None,
-                            description: String::new(),
-                        });
-                    }
-                    parent = Some(key);
+        for path in code_paths {
+            let mut parent: Option<String> = None;
+            for depth in 0..path.len() {
+                let key = path[..=depth].join(" / ");
+                if code_keys.insert(key.clone(), ()).is_none() {
+                    data.codes.push(ImportCode {
+                        key: key.clone(),
+                        name: path[depth].clone(),
+                        parent: parent.clone(),
+                        color: None,
+                        description: String::new(),
+                    });
                 }
-                codes.extend(parent);
+                parent = Some(key);
             }
+            codes.extend(parent);
         }
         data.segments.push(ImportSegment {
             source: source_name,

@@ -1,0 +1,161 @@
+//! The checks that the fuzz targets run on each input, one function per target.
+//!
+//! A check returns quietly when the loader refuses the input with an error (whose message is
+//! formatted, so the error path runs too), and panics when the input finds a bug: a loader that
+//! panics, a loaded map that does not save and load back to itself, an import whose planned
+//! command does not apply, does not undo or leaves a map that does not save and load back, or a
+//! graph whose layout is not finite.
+//!
+//! `tests/fuzz_regressions.rs` includes this file by path and runs the same checks on every
+//! seed and every stored crash input, so it uses nothing but `qualmap` and `std`.
+
+use std::io::Cursor;
+use std::sync::OnceLock;
+
+use qualmap::import::table::{self, ColumnMapping, Field};
+use qualmap::import::{AreasFrom, ImportData, ImportOptions, plan, refi};
+use qualmap::layout::{LayoutGraph, LayoutParams, layout, read_graphml, read_plain_graph};
+use qualmap::model::validate::validate;
+use qualmap::model::{Document, example, io};
+
+/// Graphs larger than this are read but not laid out, so that each input stays fast.
+pub const MAX_LAYOUT_NODES: usize = 200;
+/// See [`MAX_LAYOUT_NODES`].
+pub const MAX_LAYOUT_EDGES: usize = 1000;
+
+/// A `.qualmap` file: loading either fails with an error or gives a valid map that saves to
+/// text that loads back to the same map, and saves to the same text again.
+pub fn qualmap_json(data: &[u8]) {
+    let doc = match io::load_bytes(data, "fuzz.qualmap") {
+        Ok(doc) => doc,
+        Err(error) => {
+            let _ = error.to_string();
+            return;
+        }
+    };
+    let problems = validate(&doc);
+    assert!(problems.is_empty(), "a loaded map has problems: {problems:?}");
+    round_trip(&doc, "a loaded map");
+}
+
+/// A REFI-QDA project archive (`.qdpx`), then its import into a map.
+pub fn qdpx(data: &[u8]) {
+    match refi::read_qdpx_from(Cursor::new(data), "fuzz.qdpx") {
+        Ok(imported) => import(&imported),
+        Err(error) => {
+            let _ = error.to_string();
+        }
+    }
+}
+
+/// REFI-QDA XML read both as a codebook (`.qdc`) and as a project file (`.qde`), then imported.
+/// Qualmap refuses XML that is not UTF-8 before parsing it, so such input is skipped.
+pub fn qdc(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    for read in [refi::read_qdc(text, "fuzz.qdc"), refi::read_qde(text, "fuzz.qde", None)] {
+        match read {
+            Ok(imported) => import(&imported),
+            Err(error) => {
+                let _ = error.to_string();
+            }
+        }
+    }
+}
+
+/// A coded-segment table. The first byte chooses: bit 0, TSV rather than CSV (whose delimiter
+/// is guessed); bit 1, a column mapping set by hand (derived from the other bits) rather than
+/// guessed from the headers. The rest is the table, previewed, read and imported.
+pub fn table(data: &[u8]) {
+    let Some((&choice, bytes)) = data.split_first() else { return };
+    let tsv = choice & 1 == 1;
+    let headers = match table::preview(bytes, tsv, 5) {
+        Ok((headers, _)) => headers,
+        Err(_) => Vec::new(),
+    };
+    let mapping = (choice & 2 == 2).then(|| {
+        let shift = usize::from(choice >> 2);
+        // Usually one field per column, sometimes one too many, to test a mismatched mapping.
+        let columns = headers.len() + usize::from(shift % 8 == 7);
+        ColumnMapping { fields: (0..columns).map(|i| Field::ALL[(shift + i * 5) % Field::ALL.len()]).collect() }
+    });
+    match table::read_table(bytes, "fuzz.csv", tsv, mapping.as_ref()) {
+        Ok(imported) => import(&imported),
+        Err(error) => {
+            let _ = error.to_string();
+        }
+    }
+}
+
+/// A graph for `qualmap layout`, read both as an edge list or simple DOT and as GraphML (the
+/// command reads files as lossy UTF-8); small graphs are then laid out.
+pub fn graph(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (names, edges) = read_plain_graph(&text);
+    lay_out(&names, edges);
+    match read_graphml(&text, "fuzz.graphml") {
+        Ok((names, edges)) => lay_out(&names, edges),
+        Err(error) => assert!(!error.is_empty(), "an empty GraphML error"),
+    }
+}
+
+fn lay_out(names: &[String], edges: Vec<(usize, usize, f32)>) {
+    let n = names.len();
+    let mut unique: Vec<&String> = names.iter().collect();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), n, "a node name is read twice: {names:?}");
+    for &(a, b, w) in &edges {
+        assert!(a < n && b < n && w.is_finite(), "edge ({a}, {b}, {w}) in a graph of {n} nodes");
+    }
+    if n > MAX_LAYOUT_NODES || edges.len() > MAX_LAYOUT_EDGES {
+        return;
+    }
+    // As `qualmap layout` runs it, with fewer iterations so that each input stays fast.
+    let graph = LayoutGraph { half_sizes: vec![[1.0, 1.0]; n], edges, groups: Vec::new(), pinned: vec![false; n] };
+    let params = LayoutParams { edge_length: 1.0, iterations: 5, ..LayoutParams::default() };
+    let (pos, _) = layout(&graph, &vec![[0.0, 0.0]; n], &params);
+    assert_eq!(pos.len(), n, "one position per node");
+    assert!(pos.iter().all(|p| p[0].is_finite() && p[1].is_finite()), "a position is not finite: {pos:?}");
+}
+
+fn example_map() -> &'static Document {
+    static EXAMPLE: OnceLock<Document> = OnceLock::new();
+    EXAMPLE.get_or_init(example::document)
+}
+
+/// Plans the import into a blank map (areas from sets) and into the example (areas from parent
+/// codes); the planned command must apply, leave a valid map, and undo to the map it started
+/// from. The import into the blank map must also save and load back.
+fn import(imported: &ImportData) {
+    let _ = imported.report.text();
+    let blank = Document::new_blank();
+    let parent_codes = ImportOptions { areas_from: AreasFrom::ParentCodes, ..ImportOptions::default() };
+    for (base, options) in [(&blank, ImportOptions::default()), (example_map(), parent_codes)] {
+        let planned = plan(base, imported, &options);
+        let mut doc = base.clone();
+        let undo = match planned.command.apply(&mut doc) {
+            Ok(undo) => undo,
+            Err(error) => panic!("a planned import does not apply: {error}"),
+        };
+        let problems = validate(&doc);
+        assert!(problems.is_empty(), "an import leaves a map with problems: {problems:?}");
+        if std::ptr::eq(base, &blank) {
+            round_trip(&doc, "an imported map");
+        }
+        if let Err(error) = undo.apply(&mut doc) {
+            panic!("an import does not undo: {error}");
+        }
+        assert!(doc == *base, "undoing an import does not give back the map it started from");
+    }
+}
+
+/// Saving gives text that loads back to the same map and saves to the same text.
+fn round_trip(doc: &Document, what: &str) {
+    let text = io::to_json(doc);
+    let again = match io::load_str(&text, "saved again") {
+        Ok(again) => again,
+        Err(error) => panic!("{what} does not load back after saving: {error}\n{text}"),
+    };
+    assert!(again == *doc, "{what} loads back different after saving:\n{text}");
+    assert!(io::to_json(&again) == text, "{what} saves to different text the second time");
+}
