@@ -110,3 +110,12 @@ fn a_code_path_too_deep_skips_its_row_and_says_so() {
         "{skipped}"
     );
 }
+
+#[test]
+fn overlapping_selections_cannot_multiply_a_text_past_the_excerpt_limit() {
+    let path = Path::new(ROOT).join("tests/fixtures/fuzz/qdpx/1600-selections-of-a-whole-text.qdpx");
+    let bytes = std::fs::read(path).unwrap();
+    let error = qualmap::import::refi::read_qdpx_from(std::io::Cursor::new(bytes), "many.qdpx").unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("the selections' excerpts add up to more than 50 MB; refused"), "{message}");
+}

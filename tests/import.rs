@@ -106,6 +106,20 @@ fn offsets_counted_without_crlf_are_corrected_and_reported() {
 }
 
 #[test]
+fn offsets_count_characters_not_bytes_in_every_line_end_convention() {
+    // XML reads a literal CRLF as LF, so the CR is a character reference.
+    let qde = "<Project><Sources><TextSource guid=\"1\" name=\"s\"><PlainTextContent>Ça va&#13;\nmieux: très bien</PlainTextContent>\
+               <PlainTextSelection guid=\"a\" startPosition=\"13\" endPosition=\"22\" name=\"très bien\"/>\
+               <PlainTextSelection guid=\"b\" startPosition=\"0\" endPosition=\"2\"/>\
+               <PlainTextSelection guid=\"c\" startPosition=\"20\" endPosition=\"99\" name=\"\"/></TextSource></Sources></Project>";
+    let data = refi::read_qde(qde, "accents.qde", None).unwrap();
+    let texts: Vec<&str> = data.segments.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(texts, ["très bien", "Ça"]);
+    assert!(data.report.adjusted.iter().any(|a| a.contains("CRLF line ends counted as one")), "{:?}", data.report);
+    assert!(data.report.skipped.iter().any(|s| s.contains("positions 20–99 lie outside")), "{:?}", data.report);
+}
+
+#[test]
 fn real_world_deviations_are_accepted_and_said() {
     let dir = tempfile::tempdir().unwrap();
     // ATLAS.ti names the project file after the project; some tools write Sources/.

@@ -9,6 +9,7 @@
 //! links or decompress past the limits are refused, and XML with a DOCTYPE (entity expansion,
 //! external entities) is refused before it is parsed.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read as _;
 use std::path::Path;
@@ -26,6 +27,8 @@ pub const MAX_ENTRY_BYTES: u64 = 200_000_000;
 pub const MAX_TOTAL_BYTES: u64 = 1_000_000_000;
 /// Largest compression ratio accepted for entries over a megabyte (zip bombs reach thousands).
 pub const MAX_RATIO: u64 = 200;
+/// Largest total of the excerpts of a project's selections, in bytes.
+pub const MAX_EXCERPT_BYTES: u64 = 50_000_000;
 
 /// Deepest element nesting read. REFI-QDA projects nest a few levels plus their code hierarchy,
 /// GraphML fewer; the XML parser recurses once per level, so deeper files are refused before it
@@ -258,6 +261,7 @@ pub fn read_qde(text: &str, origin: &str, mut files: Option<&mut dyn SourceFiles
     }
 
     let mut selections_total = 0usize;
+    let mut excerpt_bytes = 0u64;
     let mut crlf_fixes = 0usize;
     if let Some(sources) = child(root, "Sources") {
         for source in sources.children().filter(Node::is_element) {
@@ -305,7 +309,9 @@ pub fn read_qde(text: &str, origin: &str, mut files: Option<&mut dyn SourceFiles
 
             let selections: Vec<Node<'_, '_>> = children(text_source, "PlainTextSelection").collect();
             selections_total += selections.len();
-            let variants = text_variants(&content);
+            let wanted: Vec<usize> =
+                selections.iter().flat_map(|s| [position(*s, "startPosition"), position(*s, "endPosition")]).collect();
+            let variants = TextVariants::new(&content, &wanted);
             let best = best_variant(&variants, &selections);
             if best != 0 {
                 crlf_fixes += 1;
@@ -318,15 +324,22 @@ pub fn read_qde(text: &str, origin: &str, mut files: Option<&mut dyn SourceFiles
                     .adjusted
                     .push(format!("source “{name}”: selection offsets matched the text with {which}; corrected"));
             }
-            let chars = &variants[best];
             for selection in selections {
-                let start: usize = attr(selection, "startPosition").parse().unwrap_or(usize::MAX);
-                let end: usize = attr(selection, "endPosition").parse().unwrap_or(usize::MAX);
-                let excerpt = if start <= end && end <= chars.len() {
-                    chars[start..end].iter().collect::<String>()
-                } else {
-                    String::new()
-                };
+                let (start, end) = (position(selection, "startPosition"), position(selection, "endPosition"));
+                let text = variants.slice(best, start, end).unwrap_or_default();
+                // Selections may overlap, so their excerpts can add up to far more than the texts.
+                excerpt_bytes = excerpt_bytes.saturating_add(text.len() as u64);
+                if excerpt_bytes > MAX_EXCERPT_BYTES {
+                    return Err(refused(
+                        origin,
+                        format!(
+                            "selection {} in “{name}”: the selections' excerpts add up to more than {} MB; refused",
+                            attr(selection, "guid"),
+                            MAX_EXCERPT_BYTES / 1_000_000
+                        ),
+                    ));
+                }
+                let excerpt = text.to_owned();
                 let excerpt = if excerpt.trim().is_empty() { attr(selection, "name") } else { excerpt };
                 if excerpt.trim().is_empty() {
                     data.report.skipped.push(format!(
@@ -410,33 +423,81 @@ pub fn read_qde(text: &str, origin: &str, mut files: Option<&mut dyn SourceFiles
     Ok(data)
 }
 
-/// The text as characters, with CRLF collapsed to LF, and with LF expanded to CRLF.
-fn text_variants(text: &str) -> [Vec<char>; 3] {
-    let lf = text.replace("\r\n", "\n");
-    let crlf = lf.replace('\n', "\r\n");
-    [text.chars().collect(), lf.chars().collect(), crlf.chars().collect()]
+/// A selection's start or end offset; `usize::MAX`, which no text reaches, when it is not a number.
+fn position(selection: Node<'_, '_>, name: &str) -> usize {
+    attr(selection, name).parse().unwrap_or(usize::MAX)
+}
+
+/// A source text as given, with CRLF collapsed to LF, and with LF expanded to CRLF: the ways tools
+/// count selection offsets. Each is a string (borrowed where it is the text as given) with the
+/// byte offsets of just the character offsets that selections name, so a long text costs a few
+/// times its size rather than a `char` per character three times over.
+struct TextVariants<'t> {
+    texts: [Cow<'t, str>; 3],
+    /// For each variant, the byte offset of each wanted character offset that lies within it.
+    offsets: [HashMap<usize, usize>; 3],
+}
+
+impl<'t> TextVariants<'t> {
+    fn new(text: &'t str, wanted: &[usize]) -> Self {
+        let lf = if text.contains("\r\n") { Cow::Owned(text.replace("\r\n", "\n")) } else { Cow::Borrowed(text) };
+        let crlf = if lf.contains('\n') { Cow::Owned(lf.replace('\n', "\r\n")) } else { lf.clone() };
+        let texts = [Cow::Borrowed(text), lf, crlf];
+        let offsets = [0, 1, 2].map(|which| byte_offsets(&texts[which], wanted));
+        Self { texts, offsets }
+    }
+
+    /// Characters `start..end` of variant `which`, if both ends lie within it.
+    fn slice(&self, which: usize, start: usize, end: usize) -> Option<&str> {
+        let offsets = &self.offsets[which];
+        match (offsets.get(&start), offsets.get(&end)) {
+            (Some(&from), Some(&to)) if start <= end => self.texts[which].get(from..to),
+            _ => None,
+        }
+    }
+}
+
+/// The byte offsets in `text` of those `wanted` character offsets that lie within it (its length
+/// in characters included), in one pass that stops at the last one wanted.
+fn byte_offsets(text: &str, wanted: &[usize]) -> HashMap<usize, usize> {
+    if text.is_ascii() {
+        return wanted.iter().filter(|w| **w <= text.len()).map(|w| (*w, *w)).collect();
+    }
+    let mut wanted = wanted.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut wanted = wanted.into_iter().peekable();
+    let mut offsets = HashMap::new();
+    for (index, byte) in text.char_indices().map(|(byte, _)| byte).chain([text.len()]).enumerate() {
+        if wanted.peek() == Some(&index) {
+            offsets.insert(index, byte);
+            wanted.next();
+        }
+        if wanted.peek().is_none() {
+            break;
+        }
+    }
+    offsets
 }
 
 /// Which text variant the selections' names agree with best (0 unless another is better).
-fn best_variant(variants: &[Vec<char>; 3], selections: &[Node<'_, '_>]) -> usize {
-    let score = |chars: &Vec<char>| {
+fn best_variant(variants: &TextVariants<'_>, selections: &[Node<'_, '_>]) -> usize {
+    let score = |which: usize| {
         selections
             .iter()
             .filter(|s| {
                 let name = attr(**s, "name");
                 let name = name.trim();
-                let (Ok(start), Ok(end)) = (attr(**s, "startPosition").parse::<usize>(), attr(**s, "endPosition").parse::<usize>()) else {
-                    return false;
-                };
+                let (start, end) = (position(**s, "startPosition"), position(**s, "endPosition"));
                 name.chars().count() >= 4
-                    && start <= end
-                    && end <= chars.len()
                     // Untrimmed: a shift of one character per line shows as a leading line break.
-                    && chars[start..end].iter().collect::<String>().starts_with(name.get(..name.len().min(40)).unwrap_or(name))
+                    && variants
+                        .slice(which, start, end)
+                        .is_some_and(|text| text.starts_with(name.get(..name.len().min(40)).unwrap_or(name)))
             })
             .count()
     };
-    let scores: Vec<usize> = variants.iter().map(score).collect();
+    let scores: Vec<usize> = (0..3).map(score).collect();
     let best = (0..3).max_by_key(|i| (scores[*i], usize::from(*i == 0))).unwrap_or(0);
     if scores[best] > scores[0] { best } else { 0 }
 }
@@ -453,6 +514,9 @@ impl<R: std::io::Read + std::io::Seek> Archive<'_, R> {
         let origin = self.origin.to_owned();
         let mut entry = self.zip.by_index(index).map_err(|e| refused(&origin, format!("damaged archive: {e}")))?;
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        if entry.is_symlink() {
+            return Err(refused(&origin, format!("entry “{name}” is a symbolic link; refused")));
+        }
         let declared = entry.size();
         let compressed = entry.compressed_size().max(1);
         if declared > MAX_ENTRY_BYTES {
