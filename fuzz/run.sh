@@ -28,7 +28,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   exit 2
 fi
 fuzz=(cargo fuzz)
-if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+if rustup toolchain list 2>/dev/null | grep '^nightly' >/dev/null; then
   fuzz=(cargo +nightly fuzz)
 else
   export RUSTC_BOOTSTRAP=1
@@ -62,8 +62,8 @@ for target in "${targets[@]}"; do
   log="logs/$target.log"
   echo "== $target: ${seconds} s"
   status=0
-  "${fuzz[@]}" run -s "$sanitizer" "$target" "corpus/$target" "seeds/$target" -- \
-    -dict="dict/$(dict_of "$target").dict" -max_len="$(max_len_of "$target")" \
+  "${fuzz[@]}" run -s "$sanitizer" "$target" "$PWD/corpus/$target" "$PWD/seeds/$target" -- \
+    -dict="$PWD/dict/$(dict_of "$target").dict" -max_len="$(max_len_of "$target")" \
     -timeout=1 -rss_limit_mb=1024 -max_total_time="$seconds" -print_final_stats=1 \
     >"$log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
