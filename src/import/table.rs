@@ -148,7 +148,7 @@ pub fn apply_overrides(mapping: &mut ColumnMapping, headers: &[String], override
             .find(|f| f.keyword() == field.trim().to_lowercase())
             .ok_or_else(|| format!("--map {pair}: unknown field; use text, code, source, participant, memo, location, coder, attribute or ignore"))?;
         let column = headers.iter().position(|h| h.trim().eq_ignore_ascii_case(header.trim())).ok_or_else(|| {
-            format!("--map {pair}: no column called “{}”; the columns are: {}", header.trim(), headers.join(", "))
+            format!("--map {pair}: no column called “{}”; the columns are: {}", header.trim(), list_columns(headers))
         })?;
         // A column chosen for a one-column field takes it from any other column.
         if !matches!(field, Field::Attribute | Field::Ignore | Field::Location) {
@@ -258,6 +258,24 @@ fn code_paths(cell: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Column names for a message: at most a dozen, each cut to 40 characters, and how many more
+/// there are (a file that is one enormous line would otherwise make a message of megabytes).
+fn list_columns(headers: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut names: Vec<String> = headers
+        .iter()
+        .take(SHOWN)
+        .map(|h| {
+            let short: String = h.chars().take(40).collect();
+            if short.len() < h.len() { format!("{short}…") } else { short }
+        })
+        .collect();
+    if headers.len() > SHOWN {
+        names.push(format!("… and {} more", headers.len() - SHOWN));
+    }
+    names.join(", ")
+}
+
 /// Reads a coded-segment table; without a mapping, it is guessed from the headers.
 pub fn read_table(
     bytes: &[u8],
@@ -288,7 +306,7 @@ pub fn read_table(
     let Some(text_column) = column(Field::Text) else {
         return Err(refused(format!(
             "no column holds the excerpt text; the columns are: {}. Choose the text column (e.g. --map text=\"{}\")",
-            headers.join(", "),
+            list_columns(&headers),
             headers.first().cloned().unwrap_or_default()
         )));
     };
