@@ -411,7 +411,7 @@ impl QualmapApp {
             *moved += delta / self.view.camera.zoom;
             let positions = shifted(start, *moved);
             // Shown live without an undo step; the step is recorded when the drag ends.
-            if Command::MoveConcepts(positions).apply(&mut self.doc).is_ok() {
+            if Command::MoveConcepts(positions).apply(std::sync::Arc::make_mut(&mut self.doc)).is_ok() {
                 self.revision += 1;
             }
         }

@@ -208,10 +208,10 @@ impl QualmapApp {
         let options = self.export_options_now();
         let handout = format == Format::Pdf && self.prefs.export.presentation && !self.doc.presentation.is_empty();
         // All of the work — the scene, the SVG, rasterising or PDF conversion, writing — runs
-        // on the worker, with a copy of the map, so a large map never holds up the window. Text
+        // on the worker, which shares the map, so a large map never holds up the window. Text
         // is measured with the screen's fonts through the (thread-safe) egui context.
         let doc = self.doc.clone();
-        let fonts = ctx.clone();
+        let fonts = self.worker_fonts(ctx);
         let work = move || -> Result<Vec<u8>, String> {
             let measure = EguiMeasure(&fonts);
             if handout {

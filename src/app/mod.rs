@@ -179,7 +179,9 @@ struct SceneKey {
 
 /// The Qualmap application.
 pub struct QualmapApp {
-    doc: Document,
+    /// The open map. Shared (not copied) with work on worker threads — scene builds, autosave,
+    /// export, layout; an edit while such work still reads it copies it first.
+    doc: std::sync::Arc<Document>,
     history: History,
     /// The file the map was opened from or saved to; `None` for the example or a new map.
     path: Option<PathBuf>,
@@ -230,6 +232,8 @@ pub struct QualmapApp {
     /// The egui context, once the first frame has run (for work on worker threads that
     /// measures text).
     egui_ctx: Option<egui::Context>,
+    /// Fonts for worker threads, and the screen scale they were made for.
+    worker_fonts: Option<(f32, egui::Context)>,
 }
 
 impl QualmapApp {
@@ -260,7 +264,7 @@ impl QualmapApp {
     fn with_prefs(prefs: Prefs, ctx: &egui::Context) -> Self {
         apply_theme(ctx, prefs.theme);
         let mut app = Self {
-            doc: Document::default(),
+            doc: std::sync::Arc::default(),
             history: History::default(),
             path: None,
             unsaved_name: String::new(),
@@ -297,6 +301,7 @@ impl QualmapApp {
             allow_close: false,
             title_sent: String::new(),
             egui_ctx: Some(ctx.clone()),
+            worker_fonts: None,
         };
         match example::try_document() {
             Ok(doc) => app.replace_document(doc, None, example::EXAMPLE_NAME),
@@ -384,7 +389,7 @@ impl QualmapApp {
 
     /// The scene to draw: rebuilt when the map or the way it is drawn changed. Small maps are
     /// rebuilt at once; when a build has taken longer than [`SCENE_IN_BACKGROUND`] (a map of
-    /// thousands of concepts) the next one runs on a worker thread with a copy of the map, and
+    /// thousands of concepts) the next one runs on a worker thread (which shares the map), and
     /// the window keeps drawing the previous scene until it arrives, so no frame waits for it.
     fn scene(&mut self, measure: &dyn TextMeasure) -> &Scene {
         if let Some(job) = &self.scene_job {
@@ -392,8 +397,11 @@ impl QualmapApp {
                 Ok((key, scene)) => {
                     self.scene_job = None;
                     // A scene of a map that has since been replaced is never shown.
-                    if key.revision >= self.scene_floor {
-                        self.scene_cache = Some((key, scene));
+                    if key.revision >= self.scene_floor
+                        && let Some((_, old)) = self.scene_cache.replace((key, scene))
+                    {
+                        // Freeing a large scene takes milliseconds; not on the UI thread.
+                        let _ = std::thread::Builder::new().name("drop-scene".to_owned()).spawn(move || drop(old));
                     }
                 }
                 Err(std::sync::mpsc::TryRecvError::Disconnected) => self.scene_job = None,
@@ -432,15 +440,18 @@ impl QualmapApp {
         }
     }
 
-    /// Builds the scene of a copy of the map on a worker thread.
+    /// Builds the scene on a worker thread, which shares the map until the next edit.
     fn start_scene_job(&mut self, ctx: egui::Context) {
         let options = self.scene_options();
         let key = self.scene_key(&options);
         let doc = self.doc.clone();
+        let fonts = self.worker_fonts(&ctx);
         let (sender, receiver) = std::sync::mpsc::channel();
         let spawned = std::thread::Builder::new().name("scene".to_owned()).spawn(move || {
             let started = std::time::Instant::now();
-            let scene = build_scene(&doc, &options, &EguiMeasure(&ctx));
+            let scene = build_scene(&doc, &options, &EguiMeasure(&fonts));
+            // Let go of the map before handing over, so the next edit need not copy it.
+            drop(doc);
             let _ = sender.send((key, scene));
             log_slow("scene build (worker)", started.elapsed());
             ctx.request_repaint();
@@ -450,13 +461,33 @@ impl QualmapApp {
         }
     }
 
+    /// An egui context of its own for measuring text on worker threads: the same fonts at the
+    /// screen's scale as the window's, without contending for the window's font lock (which
+    /// made frames wait while a 10,000-concept scene was measured).
+    fn worker_fonts(&mut self, ctx: &egui::Context) -> egui::Context {
+        let scale = ctx.pixels_per_point();
+        if let Some((fonts_scale, fonts)) = &self.worker_fonts
+            && *fonts_scale == scale
+        {
+            return fonts.clone();
+        }
+        let fonts = crate::scene::headless_context();
+        if scale != 1.0 {
+            fonts.set_pixels_per_point(scale);
+            let mut output = fonts.run_ui(egui::RawInput::default(), |_| {});
+            output.textures_delta.clear();
+        }
+        self.worker_fonts = Some((scale, fonts.clone()));
+        fonts
+    }
+
     /// Whether the scene drawn is behind the map (a large map's scene is being rebuilt).
     pub fn scene_pending(&self) -> bool {
         self.scene_job.is_some()
     }
 
     fn replace_document(&mut self, doc: Document, path: Option<PathBuf>, unsaved_name: &str) {
-        self.doc = doc;
+        self.doc = std::sync::Arc::new(doc);
         self.history = History::default();
         self.path = path;
         self.unsaved_name = unsaved_name.to_owned();
@@ -485,7 +516,7 @@ impl QualmapApp {
 
     fn apply_edit(&mut self, command: Command, merge_key: Option<String>) -> Option<CommandError> {
         let label = command.describe();
-        match self.history.apply_merging(&mut self.doc, command, merge_key) {
+        match self.history.apply_merging(std::sync::Arc::make_mut(&mut self.doc), command, merge_key) {
             Ok(()) => {
                 self.prune_selection();
                 self.touch();
@@ -713,7 +744,7 @@ impl QualmapApp {
     }
 
     fn undo(&mut self) {
-        if let Some(label) = self.history.undo(&mut self.doc) {
+        if let Some(label) = self.history.undo(std::sync::Arc::make_mut(&mut self.doc)) {
             self.status = format!("Undid {label}");
             self.prune_selection();
             self.touch();
@@ -721,7 +752,7 @@ impl QualmapApp {
     }
 
     fn redo(&mut self) {
-        if let Some(label) = self.history.redo(&mut self.doc) {
+        if let Some(label) = self.history.redo(std::sync::Arc::make_mut(&mut self.doc)) {
             self.status = format!("Redid {label}");
             self.prune_selection();
             self.touch();
