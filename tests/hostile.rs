@@ -39,7 +39,11 @@ fn every_format_version_has_a_fixture_that_opens() {
     for version in 1..=FORMAT_VERSION {
         let path = fixture(&format!("versions/v{version}.qualmap"));
         let text = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("no fixture for format version {version}"));
-        assert!(text.contains(&format!("\"version\": {version}")), "{} is not a version {version} file", path.display());
+        assert!(
+            text.contains(&format!("\"version\": {version}")),
+            "{} is not a version {version} file",
+            path.display()
+        );
         let doc = io::load_path(&path).unwrap_or_else(|e| panic!("version {version} no longer opens: {e}"));
         assert!(!doc.concepts.is_empty());
         // Opened files are written in the current format and read back the same.
@@ -87,7 +91,8 @@ fn patch_sizes(bytes: &mut [u8], from: u64, to: u64) {
     let mut patched = 0;
     for signature in [[0x50u8, 0x4b, 0x03, 0x04], [0x50, 0x4b, 0x01, 0x02]] {
         let offset = if signature[2] == 3 { 22 } else { 24 };
-        let starts: Vec<usize> = bytes.windows(4).enumerate().filter(|(_, w)| *w == signature).map(|(i, _)| i).collect();
+        let starts: Vec<usize> =
+            bytes.windows(4).enumerate().filter(|(_, w)| *w == signature).map(|(i, _)| i).collect();
         for start in starts {
             let at = start + offset;
             if bytes.get(at..at + 4) == Some(&from[..]) {
@@ -102,10 +107,15 @@ fn patch_sizes(bytes: &mut [u8], from: u64, to: u64) {
 #[test]
 fn deeply_nested_json_and_xml_are_refused_without_overflowing_the_stack() {
     let depth = 200_000;
-    let json = format!("{{\"format\": \"qualmap\", \"version\": 1, \"concepts\": {}{}}}", "[".repeat(depth), "]".repeat(depth));
+    let json = format!(
+        "{{\"format\": \"qualmap\", \"version\": 1, \"concepts\": {}{}}}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
     let message = io::load_str(&json, "deep.qualmap").unwrap_err().to_string();
     assert!(message.starts_with("deep.qualmap:1:"), "{message}");
-    let xml = format!("<CodeBook><Codes>{}{}</Codes></CodeBook>", "<Code name=\"a\">".repeat(depth), "</Code>".repeat(depth));
+    let xml =
+        format!("<CodeBook><Codes>{}{}</Codes></CodeBook>", "<Code name=\"a\">".repeat(depth), "</Code>".repeat(depth));
     match refi::read_qdc(&xml, "deep.qdc") {
         Ok(data) => assert!(data.codes.len() <= depth),
         Err(err) => assert!(err.to_string().contains("deep.qdc"), "{err}"),
@@ -146,4 +156,15 @@ fn a_hundred_megabyte_single_line_is_handled() {
     let message = import_error(&path);
     assert!(message.contains("line.csv") && message.contains("and 49999989 more"), "{message}");
     assert!(message.len() < 1_000, "the message stays readable: {} bytes", message.len());
+}
+
+#[test]
+fn a_million_concepts_are_refused_with_a_clear_message() {
+    use qualmap::model::generate::{Spec, generated};
+    let doc = generated(Spec { concepts: io::MAX_CONCEPTS + 1, relationships: 0, evidence: 0, seed: 1 });
+    let message = io::load_str(&io::to_json(&doc), "huge.qualmap").unwrap_err().to_string();
+    assert!(
+        message.contains("huge.qualmap: it holds 100001 concepts") && message.contains("up to 100000"),
+        "{message}"
+    );
 }

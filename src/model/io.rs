@@ -87,6 +87,16 @@ pub enum LoadError {
         /// What is wrong.
         message: String,
     },
+    /// Larger than Qualmap opens (a bound on time and memory, far above real projects).
+    #[error("{origin}: {what}; Qualmap opens maps of up to {limit}. Split the project, or import only part of it.")]
+    TooLarge {
+        /// The file.
+        origin: String,
+        /// What is too large, e.g. "it holds 1000000 concepts".
+        what: String,
+        /// The limit, in words.
+        limit: String,
+    },
     /// A well-formed map whose references do not hold together.
     #[error("{}", integrity_text(.origin, .problems))]
     Integrity {
@@ -140,10 +150,34 @@ struct FileOut<'a> {
     document: &'a Document,
 }
 
+/// The largest map file read (1 GB): a map of 100,000 concepts with a million excerpts is well
+/// under it.
+pub const MAX_FILE_BYTES: u64 = 1_000_000_000;
+
+/// The most concepts a map may hold.
+pub const MAX_CONCEPTS: usize = 100_000;
+
+/// The most relationships a map may hold.
+pub const MAX_RELATIONSHIPS: usize = 1_000_000;
+
+/// The most evidence items a map may hold.
+pub const MAX_EVIDENCE: usize = 2_000_000;
+
 /// Reads a map from a file; `origin` in errors is the path as given.
 pub fn load_path(path: &Path) -> Result<Document, LoadError> {
+    use std::io::Read as _;
     let origin = path.display().to_string();
-    let bytes = fs::read(path).map_err(|source| LoadError::Io { origin: origin.clone(), source })?;
+    let io_error = |source| LoadError::Io { origin: origin.clone(), source };
+    let file = fs::File::open(path).map_err(io_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io_error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            origin,
+            what: "the file is larger than 1 GB".to_owned(),
+            limit: "1 GB".to_owned(),
+        });
+    }
     load_bytes(&bytes, &origin)
 }
 
@@ -227,6 +261,19 @@ pub fn load_str(text: &str, origin: &str) -> Result<Document, LoadError> {
         },
         _ => json_error(&err, origin),
     })?;
+    for (count, limit, what) in [
+        (document.concepts.len(), MAX_CONCEPTS, "concepts"),
+        (document.relationships.len(), MAX_RELATIONSHIPS, "relationships"),
+        (document.evidence.len(), MAX_EVIDENCE, "evidence items"),
+    ] {
+        if count > limit {
+            return Err(LoadError::TooLarge {
+                origin: origin_owned(),
+                what: format!("it holds {count} {what}"),
+                limit: format!("{limit} {what}"),
+            });
+        }
+    }
     let problems = validate(&document);
     if !problems.is_empty() {
         return Err(LoadError::Integrity {
