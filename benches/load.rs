@@ -37,12 +37,7 @@ fn open_only(path: &Path) {
     let started = Instant::now();
     let doc = io::load_path(path).expect("the map opens");
     let took = started.elapsed();
-    println!(
-        "{} {:.1} {}",
-        took.as_secs_f64() * 1000.0,
-        peak_rss_mb().unwrap_or(f64::NAN),
-        doc.concepts.len()
-    );
+    println!("{} {:.1} {}", took.as_secs_f64() * 1000.0, peak_rss_mb().unwrap_or(f64::NAN), doc.concepts.len());
 }
 
 /// Frame-time statistics of one phase.
@@ -58,13 +53,7 @@ impl Phase {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let median = sorted.get(sorted.len() / 2).copied().unwrap_or_default();
         let worst = sorted.last().copied().unwrap_or_default();
-        println!(
-            "{:<42} {:>7} {:>10.1} {:>10.1}",
-            self.name,
-            self.frames.len(),
-            ms(median),
-            ms(worst)
-        );
+        println!("{:<42} {:>7} {:>10.1} {:>10.1}", self.name, self.frames.len(), ms(median), ms(worst));
     }
 }
 
@@ -113,10 +102,8 @@ fn main() {
     let exe = std::env::current_exe().expect("this benchmark's path");
     let mut runs = Vec::new();
     for _ in 0..3 {
-        let output = std::process::Command::new(&exe)
-            .env("QUALMAP_BENCH_OPEN_ONLY", &path)
-            .output()
-            .expect("the child runs");
+        let output =
+            std::process::Command::new(&exe).env("QUALMAP_BENCH_OPEN_ONLY", &path).output().expect("the child runs");
         let text = String::from_utf8_lossy(&output.stdout);
         let fields: Vec<f64> = text.split_whitespace().filter_map(|f| f.parse().ok()).collect();
         if let [ms, mb, _] = fields[..] {
@@ -131,10 +118,10 @@ fn main() {
     // The app, headless.
     let target = path.clone();
     let recovery = dir.path().join("recovery");
-    let mut harness = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_max_steps(100_000)
-        .build_eframe(move |cc| QualmapApp::with_recovery_dir(cc, Startup::File(target.clone()), Some(recovery.clone())));
+    let mut harness =
+        Harness::builder().with_size(Vec2::new(1280.0, 800.0)).with_max_steps(100_000).build_eframe(move |cc| {
+            QualmapApp::with_recovery_dir(cc, Startup::File(target.clone()), Some(recovery.clone()))
+        });
     println!("\n{:<42} {:>7} {:>10} {:>10}", "phase", "frames", "median ms", "worst ms");
     let mut phases = Vec::new();
     phases.push(frames_until(&mut harness, "open (read on a worker, first scene)", 2_000, |app| {
@@ -191,7 +178,9 @@ fn main() {
     phases.push(frames_until(&mut harness, "clear the filter until redrawn", 2_000, |app| !app.scene_pending()));
     // Autosave: it falls due 1.5 s after the last change and is written on a worker.
     std::thread::sleep(Duration::from_millis(1_600));
-    phases.push(frames_until(&mut harness, "autosave (snapshot, write on a worker)", 2_000, |app| !app.autosave_pending()));
+    phases.push(frames_until(&mut harness, "autosave (snapshot, write on a worker)", 2_000, |app| {
+        !app.autosave_pending()
+    }));
     // The evidence table with 100,000 rows, scrolled.
     harness.get_by_label("Evidence").click();
     phases.push(frames_until(&mut harness, "open the evidence table (100k rows)", 20, |_| false));

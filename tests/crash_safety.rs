@@ -13,8 +13,8 @@ use std::process::{Child, Command as Process, Stdio};
 use std::time::Duration;
 
 use qualmap::app::recovery::{RecoveryInfo, Session};
-use qualmap::model::generate::{Spec, generated};
 use qualmap::command::{Command, Element};
+use qualmap::model::generate::{Spec, generated};
 use qualmap::model::{Concept, Document, Point, Provenance, example, io};
 
 /// Two versions of a map: small, and large enough (≈2 MB) that a save takes a while.
@@ -79,7 +79,9 @@ fn kill(mut child: Child) {
 /// Leftover temporary files of interrupted saves in `dir`: evidence that a kill landed mid-save.
 fn temporaries(dir: &Path) -> usize {
     std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).count())
+        .map(|entries| {
+            entries.filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).count()
+        })
         .unwrap_or(0)
 }
 
@@ -154,8 +156,12 @@ fn work_killed_mid_edit_is_offered_and_restored() {
         kill(child);
         let mut lines = vec![line.trim().to_owned()];
         lines.extend(out.lines().map_while(Result::ok));
-        let confirmed: usize =
-            lines.iter().filter_map(|l| l.split("autosaved ").nth(1)).filter_map(|n| n.trim().parse().ok()).max().unwrap();
+        let confirmed: usize = lines
+            .iter()
+            .filter_map(|l| l.split("autosaved ").nth(1))
+            .filter_map(|n| n.trim().parse().ok())
+            .max()
+            .unwrap();
         let recovery_dir = dir.path().to_owned();
         let mut harness = Harness::builder()
             .with_size(egui::Vec2::new(1280.0, 800.0))
@@ -165,10 +171,13 @@ fn work_killed_mid_edit_is_offered_and_restored() {
         harness.get_by_label("Restore").click();
         harness.run();
         let doc = harness.state().document();
-        let added: Vec<&str> =
-            doc.concepts.iter().filter_map(|c| c.label.strip_prefix("Edit ")).collect();
+        let added: Vec<&str> = doc.concepts.iter().filter_map(|c| c.label.strip_prefix("Edit ")).collect();
         // Every edit confirmed as autosaved is there; at most one more (a save under way).
-        assert!(added.len() == confirmed || added.len() == confirmed + 1, "{} edits restored, {confirmed} autosaved", added.len());
+        assert!(
+            added.len() == confirmed || added.len() == confirmed + 1,
+            "{} edits restored, {confirmed} autosaved",
+            added.len()
+        );
         for (i, n) in added.iter().enumerate() {
             assert_eq!(n.parse::<usize>().ok(), Some(i + 1), "edits restored in order");
         }
@@ -208,9 +217,9 @@ fn child() {
             use egui_kittest::Harness;
             use qualmap::app::{QualmapApp, Startup};
             let recovery_dir = dir.clone();
-            let mut harness = Harness::builder()
-                .with_size(egui::Vec2::new(1280.0, 800.0))
-                .build_eframe(move |cc| QualmapApp::with_recovery_dir(cc, Startup::Example, Some(recovery_dir.clone())));
+            let mut harness = Harness::builder().with_size(egui::Vec2::new(1280.0, 800.0)).build_eframe(move |cc| {
+                QualmapApp::with_recovery_dir(cc, Startup::Example, Some(recovery_dir.clone()))
+            });
             harness.run();
             writeln!(stdout, "{READY}").unwrap();
             stdout.flush().unwrap();

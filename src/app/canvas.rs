@@ -690,7 +690,9 @@ fn add_segment(mesh: &mut egui::Mesh, a: Pos2, b: Pos2, width: f32, color: Color
         let side = unit * (width / 2.0 + 0.5);
         let base = mesh.vertices.len() as u32;
         let clear = Color32::TRANSPARENT;
-        for (p, c) in [(a + side, clear), (b + side, clear), (a, color), (b, color), (a - side, clear), (b - side, clear)] {
+        for (p, c) in
+            [(a + side, clear), (b + side, clear), (a, color), (b, color), (a - side, clear), (b - side, clear)]
+        {
             mesh.colored_vertex(p, c);
         }
         for row in 0..2 {
