@@ -4,8 +4,8 @@
 //! The test binary runs itself as the child: the `child` test (ignored in normal runs) loops
 //! forever doing what the `QUALMAP_KILL_CHILD` environment variable says, and the parent kills it
 //! after a random delay, then checks what is on disk. Iterations per test default to a number
-//! that keeps the suite quick; `QUALMAP_KILL_ITERATIONS=2000` gives the long run
-//! (`scripts/kill-test.sh`).
+//! that keeps the suite quick; the long run is
+//! `QUALMAP_KILL_ITERATIONS=1000 cargo test --test crash_safety -- --nocapture`.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::Path;
