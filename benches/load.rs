@@ -10,6 +10,8 @@
 //! Frames are run through egui_kittest, which keeps AccessKit (the screen-reader tree) on for
 //! every frame; a desktop session without a screen reader does less work per frame than this.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark stops loudly when its setup fails")]
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

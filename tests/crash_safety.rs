@@ -7,6 +7,8 @@
 //! that keeps the suite quick; the long run is
 //! `QUALMAP_KILL_ITERATIONS=1000 cargo test --test crash_safety -- --nocapture`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::Path;
 use std::process::{Child, Command as Process, Stdio};

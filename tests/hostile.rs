@@ -2,6 +2,8 @@
 //! bounded time and memory — never a panic, a hang or a stack overflow. Time bounds are not
 //! asserted here (the machines are shared); the long-run script prints them.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
