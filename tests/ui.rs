@@ -680,3 +680,43 @@ fn search_finds_concepts_and_excerpts_and_focuses_a_hit() {
     harness.run();
     assert_eq!(harness.state().view().selection.iter().copied().collect::<Vec<_>>(), vec![problem_solving]);
 }
+
+#[test]
+fn a_large_map_opens_and_redraws_in_the_background_without_holding_up_frames() {
+    use qualmap::command::{Command, Element};
+    use qualmap::model::generate::{Spec, generated};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("large.qualmap");
+    let doc = generated(Spec { concepts: 4_000, relationships: 2_000, evidence: 2_000, seed: 5 });
+    qualmap::model::io::save_path(&doc, &path).unwrap();
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .build_eframe(move |cc| QualmapApp::with_recovery_dir(cc, Startup::File(path.clone()), None));
+    // The file is read and its first scene built on workers; frames go on meanwhile.
+    let mut frames = 0;
+    while harness.state().is_opening()
+        || harness.state().scene_pending()
+        || harness.state().drawn_scene().is_none_or(|s| s.nodes.len() != 4_000)
+    {
+        harness.step();
+        frames += 1;
+        assert!(frames < 20_000, "the large map never appeared");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert_eq!(harness.state().document().concepts.len(), 4_000);
+    // Once a build was slow, edits are redrawn on a worker too: the old scene stays on screen
+    // until the new one, with the edit, arrives.
+    let id = harness.state().document().next_concept_id();
+    let mut concept = harness.state().document().concepts[0].clone();
+    concept.id = id;
+    concept.label = "Added to a large map".to_owned();
+    harness.state_mut().apply(Command::Insert(Element::Concept(concept)));
+    let mut frames = 0;
+    while harness.state().drawn_scene().is_none_or(|s| s.node(id).is_none()) {
+        harness.step();
+        frames += 1;
+        assert!(frames < 20_000, "the edit was never drawn");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert_eq!(harness.state().drawn_scene().unwrap().nodes.len(), 4_001);
+}

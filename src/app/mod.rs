@@ -193,7 +193,7 @@ pub struct QualmapApp {
     revision: u64,
     scene_cache: Option<(SceneKey, Scene)>,
     /// A scene being built on a worker thread (large maps), with what it is built from.
-    scene_job: Option<std::sync::mpsc::Receiver<(SceneKey, Scene)>>,
+    scene_job: Option<std::sync::mpsc::Receiver<(SceneKey, Scene, std::time::Duration)>>,
     /// How long the last scene build took; above [`SCENE_IN_BACKGROUND`] the next is built on a
     /// worker while the window keeps drawing the previous one.
     last_scene_build: std::time::Duration,
@@ -394,8 +394,10 @@ impl QualmapApp {
     fn scene(&mut self, measure: &dyn TextMeasure) -> &Scene {
         if let Some(job) = &self.scene_job {
             match job.try_recv() {
-                Ok((key, scene)) => {
+                Ok((key, scene, took)) => {
                     self.scene_job = None;
+                    // A map that has become quick to draw is drawn at once again.
+                    self.last_scene_build = took;
                     // A scene of a map that has since been replaced is never shown.
                     if key.revision >= self.scene_floor
                         && let Some((_, old)) = self.scene_cache.replace((key, scene))
@@ -452,8 +454,9 @@ impl QualmapApp {
             let scene = build_scene(&doc, &options, &EguiMeasure(&fonts));
             // Let go of the map before handing over, so the next edit need not copy it.
             drop(doc);
-            let _ = sender.send((key, scene));
-            log_slow("scene build (worker)", started.elapsed());
+            let took = started.elapsed();
+            let _ = sender.send((key, scene, took));
+            log_slow("scene build (worker)", took);
             ctx.request_repaint();
         });
         if spawned.is_ok() {
