@@ -511,6 +511,7 @@ pub fn paint_scene(
     scene.edge_indices_near(world, &mut in_view);
     let mut hairlines = egui::Mesh::default();
     let mut strokes = egui::Mesh::default();
+    let (dot_circle, badge_circle) = (unit_circle::<8>(), unit_circle::<16>());
     for edge in in_view.iter().map(|&i| &scene.edges[i]) {
         if !wanted(ItemRef::Relationship(edge.id)) {
             continue;
@@ -554,7 +555,7 @@ pub fn paint_scene(
                 LineStyle::Dotted => {
                     let spacing = (5.0 * zoom).max(3.5);
                     add_dashes(&mut strokes, &piece, along, 0.0, spacing, |mesh, a, _| {
-                        add_dot(mesh, a, width * 0.7, edge.color);
+                        add_disc(mesh, &dot_circle, a, width * 0.7, edge.color);
                     });
                 }
             }
@@ -656,8 +657,8 @@ pub fn paint_scene(
             let radius = metrics::BADGE_RADIUS * zoom;
             if radius >= 4.0 {
                 let center = to_screen(center);
-                add_disc(&mut badges, center, radius + 1.5, theme.background);
-                add_disc(&mut badges, center, radius, theme.badge_fill);
+                add_disc(&mut badges, &badge_circle, center, radius + 1.5, theme.background);
+                add_disc(&mut badges, &badge_circle, center, radius, theme.badge_fill);
                 badge_texts.push((center, count.to_string(), FontId::proportional(11.0 * zoom)));
             }
         }
@@ -752,35 +753,20 @@ fn unit_circle<const N: usize>() -> [Vec2; N] {
     })
 }
 
-/// Appends a filled circle with a feathered rim to a mesh (16 sides: smooth at badge sizes).
-fn add_disc(mesh: &mut egui::Mesh, center: Pos2, radius: f32, color: Color32) {
+/// Appends a filled circle with a feathered rim to a mesh, as a polygon with one side per
+/// direction in `circle` (from [`unit_circle`], computed once per frame): 16 for badges, 8 for
+/// the dots of dotted lines.
+fn add_disc(mesh: &mut egui::Mesh, circle: &[Vec2], center: Pos2, radius: f32, color: Color32) {
     let base = mesh.vertices.len() as u32;
     mesh.colored_vertex(center, color);
     let (inner, outer) = ((radius - 0.5).max(0.0), radius + 0.5);
-    for dir in unit_circle::<16>() {
-        mesh.colored_vertex(center + dir * inner, color);
-        mesh.colored_vertex(center + dir * outer, Color32::TRANSPARENT);
+    for dir in circle {
+        mesh.colored_vertex(center + *dir * inner, color);
+        mesh.colored_vertex(center + *dir * outer, Color32::TRANSPARENT);
     }
-    for k in 0..16u32 {
-        let (i, j) = (base + 1 + 2 * k, base + 1 + 2 * ((k + 1) % 16));
-        mesh.add_triangle(base, i, j);
-        mesh.add_triangle(i, i + 1, j + 1);
-        mesh.add_triangle(i, j + 1, j);
-    }
-}
-
-/// Appends a dot (an octagon with a feathered rim) to a mesh.
-fn add_dot(mesh: &mut egui::Mesh, center: Pos2, radius: f32, color: Color32) {
-    let base = mesh.vertices.len() as u32;
-    mesh.colored_vertex(center, color);
-    let inner = (radius - 0.5).max(0.0);
-    let outer = radius + 0.5;
-    for dir in unit_circle::<8>() {
-        mesh.colored_vertex(center + dir * inner, color);
-        mesh.colored_vertex(center + dir * outer, Color32::TRANSPARENT);
-    }
-    for k in 0..8u32 {
-        let (i, j) = (base + 1 + 2 * k, base + 1 + 2 * ((k + 1) % 8));
+    let sides = circle.len() as u32;
+    for k in 0..sides {
+        let (i, j) = (base + 1 + 2 * k, base + 1 + 2 * ((k + 1) % sides));
         mesh.add_triangle(base, i, j);
         mesh.add_triangle(i, i + 1, j + 1);
         mesh.add_triangle(i, j + 1, j);
