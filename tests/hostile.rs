@@ -170,3 +170,16 @@ fn a_million_concepts_are_refused_with_a_clear_message() {
         "{message}"
     );
 }
+
+#[test]
+fn a_project_too_large_for_a_map_is_refused_at_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("codes.csv");
+    let mut table = String::from("Segment,Code,Document name\n");
+    for i in 0..=io::MAX_CONCEPTS {
+        table.push_str(&format!("text {i},code {i},doc\n"));
+    }
+    std::fs::write(&path, table).unwrap();
+    let message = import_error(&path);
+    assert!(message.contains("codes.csv") && message.contains("100001 codes"), "{message}");
+}

@@ -531,6 +531,25 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
 /// Reads any supported file, by extension: `.qdpx`, `.qdc`, `.qde`, `.csv`, `.tsv`, and
 /// spreadsheets (`.xlsx`, `.xls`, `.ods`: the first sheet, as a table).
 pub fn read_path(path: &std::path::Path, mapping: Option<&table::ColumnMapping>) -> Result<ImportData, ImportError> {
+    let data = read_any(path, mapping)?;
+    // Codes may become concepts and segments evidence: a project beyond what a map may hold
+    // would make a map that could not be opened again.
+    let (limit_codes, limit_segments) = (crate::model::io::MAX_CONCEPTS, crate::model::io::MAX_EVIDENCE);
+    if data.codes.len() > limit_codes || data.segments.len() > limit_segments {
+        return Err(ImportError::Refused {
+            origin: path.display().to_string(),
+            message: format!(
+                "it holds {} codes and {} coded segments; a map holds up to {limit_codes} concepts and \
+                 {limit_segments} evidence items. Export part of the project (some codes or documents) and import that.",
+                data.codes.len(),
+                data.segments.len()
+            ),
+        });
+    }
+    Ok(data)
+}
+
+fn read_any(path: &std::path::Path, mapping: Option<&table::ColumnMapping>) -> Result<ImportData, ImportError> {
     let origin = path.display().to_string();
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     match ext.as_str() {
