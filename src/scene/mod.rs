@@ -261,7 +261,13 @@ impl Scene {
     /// in drawing order.
     pub fn node_indices_in(&self, rect: Rect, out: &mut Vec<usize>) {
         out.clear();
-        self.index.nodes.for_each_intersecting(rect, |i, _| out.push(i));
+        let count = self.nodes.len();
+        // Guarded like the edges: `nodes` is public and could have shrunk since indexing.
+        self.index.nodes.for_each_intersecting(rect, |i, _| {
+            if i < count {
+                out.push(i);
+            }
+        });
         out.sort_unstable();
     }
 
