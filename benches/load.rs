@@ -165,6 +165,7 @@ fn main() {
         description: String::new(),
         areas: Vec::new(),
         pos: Point::new(0.0, 0.0),
+        pinned: false,
         provenance: Provenance::default(),
     })));
     phases.push(frames_until(&mut harness, "edit (add a concept) until redrawn", 2_000, |app| !app.scene_pending()));

@@ -142,11 +142,27 @@ pub struct LayoutArgs {
     /// Start from the current positions and only nudge them.
     #[arg(long)]
     pub warm: bool,
+    /// The algorithm for a layout from scratch.
+    #[arg(long, value_enum, default_value_t = crate::layout::Engine::Stress)]
+    pub engine: crate::layout::Engine,
+    /// Pivots of the stress engine (more: closer to full stress, slower).
+    #[arg(long, default_value_t = crate::layout::LayoutParams::default().pivots)]
+    pub pivots: usize,
+    /// Force iterations that polish the stress engine's result (0: none).
+    #[arg(long, default_value_t = crate::layout::LayoutParams::default().polish)]
+    pub polish: usize,
 }
 
 fn layout(args: &LayoutArgs) -> Result<String, String> {
     use crate::layout::{LayoutGraph, LayoutParams, layout, layout_command, read_plain_graph};
-    let params = LayoutParams { seed: args.seed, warm: args.warm, ..LayoutParams::default() };
+    let params = LayoutParams {
+        seed: args.seed,
+        warm: args.warm,
+        engine: args.engine,
+        pivots: args.pivots.max(1),
+        polish: args.polish,
+        ..LayoutParams::default()
+    };
     let is_map = args.input.extension().is_some_and(|e| e.eq_ignore_ascii_case("qualmap"));
     if is_map {
         let mut doc = io::load_path(&args.input).map_err(|e| e.to_string())?;
@@ -177,8 +193,10 @@ fn layout(args: &LayoutArgs) -> Result<String, String> {
         read_plain_graph(&text)
     };
     let n = names.len();
-    let graph = LayoutGraph { half_sizes: vec![[1.0, 1.0]; n], edges, groups: Vec::new(), pinned: vec![false; n] };
-    let (pos, stats) = layout(&graph, &vec![[0.0, 0.0]; n], &LayoutParams { edge_length: 1.0, ..params });
+    let graph =
+        LayoutGraph { half_sizes: vec![[0.0, 0.0]; n], edges, pinned: vec![false; n], ..LayoutGraph::default() };
+    let (pos, stats) =
+        layout(&graph, &vec![[0.0, 0.0]; n], &LayoutParams { edge_length: 1.0, label_gap: 0.0, ..params });
     let mut text = String::with_capacity(n * 24);
     for (name, p) in names.iter().zip(&pos) {
         text.push_str(&format!("{name} {} {}\n", p[0], p[1]));

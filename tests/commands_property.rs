@@ -72,6 +72,7 @@ fn random_command(rng: &mut Rng, doc: &Document) -> Command {
                 description: String::new(),
                 areas,
                 pos: Point::new(rng.below(500) as f32, rng.below(500) as f32),
+                pinned: rng.chance(20),
                 provenance: Provenance::default(),
             }))
         }

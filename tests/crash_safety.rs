@@ -234,6 +234,7 @@ fn child() {
                     description: String::new(),
                     areas: Vec::new(),
                     pos: Point::new(40.0 * n as f32, 600.0),
+                    pinned: false,
                     provenance: Provenance::default(),
                 };
                 harness.state_mut().apply(Command::Insert(Element::Concept(concept)));

@@ -111,8 +111,16 @@ fn lay_out(names: &[String], edges: Vec<(usize, usize, f32)>) {
         return;
     }
     // As `qualmap layout` runs it, with fewer iterations so that each input stays fast.
-    let graph = LayoutGraph { half_sizes: vec![[1.0, 1.0]; n], edges, groups: Vec::new(), pinned: vec![false; n] };
-    let params = LayoutParams { edge_length: 1.0, iterations: 5, ..LayoutParams::default() };
+    let graph =
+        LayoutGraph { half_sizes: vec![[0.0, 0.0]; n], edges, pinned: vec![false; n], ..LayoutGraph::default() };
+    let params = LayoutParams {
+        edge_length: 1.0,
+        label_gap: 0.0,
+        iterations: 5,
+        stress_iterations: 5,
+        polish: 5,
+        ..LayoutParams::default()
+    };
     let (pos, _) = layout(&graph, &vec![[0.0, 0.0]; n], &params);
     assert_eq!(pos.len(), n, "one position per node");
     assert!(pos.iter().all(|p| p[0].is_finite() && p[1].is_finite()), "a position is not finite: {pos:?}");

@@ -34,6 +34,7 @@ impl QualmapApp {
             description: String::new(),
             areas,
             pos: Point::new(pos.x, pos.y),
+            pinned: false,
             provenance: Provenance::default(),
         };
         if self.apply_edit(Command::Insert(Element::Concept(concept)), None).is_none() {

@@ -422,6 +422,7 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
                 description: code.description.clone(),
                 areas,
                 pos,
+                pinned: false,
                 provenance: provenance(),
             })));
             concept_of.insert(code.key.clone(), id);

@@ -6,6 +6,7 @@
 //! Deterministic: the same graph, start and seed give the same positions.
 
 mod quadtree;
+mod stress;
 
 use std::time::Instant;
 
@@ -16,10 +17,19 @@ pub struct LayoutGraph {
     pub half_sizes: Vec<[f32; 2]>,
     /// Edges between node indices, with weights.
     pub edges: Vec<(usize, usize, f32)>,
+    /// Ideal length of each edge relative to `LayoutParams::edge_length`, parallel to `edges`
+    /// (empty: all 1).
+    pub lengths: Vec<f32>,
     /// Members of each group (area), by node index.
     pub groups: Vec<Vec<usize>>,
     /// Nodes that must not move.
     pub pinned: Vec<bool>,
+    /// Nodes that are not drawn (an area's hub): they may sit inside any area.
+    pub hidden: Vec<bool>,
+    /// Nodes that relate to whole groups without belonging to them: each with the groups it
+    /// relates to and whether it points into them (a process that underpins areas: placed in a
+    /// row below them) or they point to it (an outcome: a row above).
+    pub foundations: Vec<(usize, Vec<usize>, bool)>,
 }
 
 /// How to lay out.
@@ -35,11 +45,32 @@ pub struct LayoutParams {
     pub warm: bool,
     /// Pull of an area on its members, relative to an edge's.
     pub group_pull: f32,
+    /// Space kept between label boxes, in map units.
+    pub label_gap: f32,
+    /// The algorithm for layouts from scratch.
+    pub engine: Engine,
+    /// Pivots of the stress engine (more: closer to full stress majorization, slower).
+    pub pivots: usize,
+    /// Most force iterations after the stress engine.
+    pub polish: usize,
+    /// Most stress majorization iterations (it usually settles in fewer).
+    pub stress_iterations: usize,
 }
 
 impl Default for LayoutParams {
     fn default() -> Self {
-        Self { seed: 1, edge_length: 180.0, iterations: 300, warm: false, group_pull: 0.3 }
+        Self {
+            seed: 1,
+            edge_length: 180.0,
+            iterations: 300,
+            warm: false,
+            group_pull: 0.3,
+            label_gap: 12.0,
+            engine: Engine::Stress,
+            pivots: 50,
+            polish: 200,
+            stress_iterations: 50,
+        }
     }
 }
 
@@ -53,6 +84,15 @@ pub struct LayoutStats {
     /// Wall time in seconds.
     pub seconds: f64,
 }
+
+/// Length of the tie between a concept and its area's hub, relative to a relationship's.
+const HUB_LENGTH: f32 = 0.55;
+
+/// Polish iterations between two checks of the stress.
+const POLISH_CHECK: usize = 10;
+
+/// Checks in a row without a better stress after which the polish stops.
+const POLISH_PATIENCE: usize = 6;
 
 /// Strength of the pull towards the middle, relative to a spring at the natural length.
 const GRAVITY: f32 = 0.08;
@@ -140,6 +180,7 @@ fn refine(
     iterations: usize,
     initial_step: f32,
     group_pull: f32,
+    observe: &mut dyn FnMut(f32, &[[f32; 2]]) -> bool,
 ) -> usize {
     let n = pos.len();
     if n < 2 {
@@ -150,11 +191,15 @@ fn refine(
     let mut progress = 0;
     let mut force = vec![[0.0f32; 2]; n];
     let mut done = 0;
-    for _ in 0..iterations {
+    let mut stack = Vec::new();
+    for iteration in 0..iterations {
         done += 1;
+        if !observe(iteration as f32 / iterations as f32, pos) {
+            break;
+        }
         let tree = quadtree::QuadTree::build(pos, mass);
         for v in 0..n {
-            force[v] = tree.repulsion(pos[v], mass[v], k, 1.2);
+            force[v] = tree.repulsion(pos[v], mass[v], k, 1.2, &mut stack);
         }
         for &(a, b, w) in edges {
             let d = [pos[b][0] - pos[a][0], pos[b][1] - pos[a][1]];
@@ -283,9 +328,188 @@ fn remove_overlaps(pos: &mut [[f32; 2]], half: &[[f32; 2]], pinned: &[bool], gap
     }
 }
 
+/// Which algorithm places the nodes from scratch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// Pivot MDS, then sparse stress majorization, then a short Barnes–Hut force polish: graph
+    /// distances are kept best (see docs/ARCHITECTURE.md § Layout).
+    #[default]
+    Stress,
+    /// Multilevel force-directed (Fruchterman–Reingold forces, Barnes–Hut repulsion, matching
+    /// coarsening), as Graphviz sfdp does.
+    Force,
+}
+
+/// What an observer of a running layout is shown: how far it is (0 to 1) and, on request, the
+/// positions so far. It returns false to stop the layout early (the positions so far are kept).
+pub type Observer<'a> = dyn FnMut(f32, &dyn Fn() -> Vec<[f32; 2]>) -> bool + 'a;
+
+/// Puts nodes that point into groups they are not part of in a row below those groups, and
+/// nodes that groups point to in a row above, each row in the nodes' left-to-right order and
+/// centred under (or over) the groups they relate to.
+fn place_foundations(
+    pos: &mut [[f32; 2]],
+    half: &[[f32; 2]],
+    groups: &[Vec<usize>],
+    foundations: &[(usize, Vec<usize>, bool)],
+    pinned: &[bool],
+    gap: f32,
+) {
+    let pad = crate::scene::metrics::AREA_PAD + crate::scene::metrics::AREA_ROUNDING;
+    let n = pos.len();
+    let in_group: std::collections::HashSet<usize> = groups.iter().flatten().copied().collect();
+    for below in [true, false] {
+        let mut row: Vec<(usize, f32)> = Vec::new();
+        let (mut edge, mut centre, mut count) = (if below { f32::NEG_INFINITY } else { f32::INFINITY }, 0f32, 0f32);
+        for (v, related, is_below) in foundations {
+            if *is_below != below || *v >= n || pinned[*v] || in_group.contains(v) {
+                continue;
+            }
+            let mut x = (0f32, 0f32);
+            for g in related.iter().filter_map(|g| groups.get(*g)) {
+                for &m in g.iter().filter(|m| **m < n) {
+                    edge = if below { edge.max(pos[m][1] + half[m][1]) } else { edge.min(pos[m][1] - half[m][1]) };
+                    x = (x.0 + pos[m][0], x.1 + 1.0);
+                }
+            }
+            if x.1 > 0.0 {
+                centre += x.0 / x.1;
+                count += 1.0;
+                row.push((*v, pos[*v][0]));
+            }
+        }
+        if row.is_empty() || !edge.is_finite() {
+            continue;
+        }
+        row.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        let width: f32 = row.iter().map(|(v, _)| half[*v][0] * 2.0).sum::<f32>() + gap * (row.len() - 1) as f32;
+        let tallest = row.iter().map(|(v, _)| half[*v][1]).fold(0f32, f32::max);
+        let y = if below { edge + pad + gap + tallest } else { edge - pad - gap - tallest };
+        let mut x = centre / count - width / 2.0;
+        for (v, _) in row {
+            pos[v] = [x + half[v][0], y];
+            x += half[v][0] * 2.0 + gap;
+        }
+    }
+}
+
+/// Moves concepts out of areas they do not belong to: each area's outline is the convex hull
+/// of its members' label boxes grown by the scene's padding, and a non-member whose box reaches
+/// into it is pushed out across the nearest side. A few passes, since a move can reshape another
+/// area.
+fn keep_out_of_areas(
+    pos: &mut [[f32; 2]],
+    half: &[[f32; 2]],
+    groups: &[Vec<usize>],
+    pinned: &[bool],
+    hidden: &[bool],
+    gap: f32,
+) -> bool {
+    use egui::pos2;
+    let mut any = false;
+    let n = pos.len();
+    // The scene draws an area as the hull of its members' boxes grown by the padding, then
+    // rounded by growing it again by the corner radius.
+    let pad = crate::scene::metrics::AREA_PAD + crate::scene::metrics::AREA_ROUNDING;
+    let mut member = vec![false; n];
+    for _ in 0..6 {
+        let mut moved = false;
+        for group in groups {
+            if group.is_empty() {
+                continue;
+            }
+            let corners: Vec<egui::Pos2> = group
+                .iter()
+                .filter(|v| !hidden.get(**v).copied().unwrap_or(false))
+                .flat_map(|&v| {
+                    let (p, h) = (pos[v], half[v]);
+                    let (hx, hy) = (h[0] + pad, h[1] + pad);
+                    [
+                        pos2(p[0] - hx, p[1] - hy),
+                        pos2(p[0] + hx, p[1] - hy),
+                        pos2(p[0] + hx, p[1] + hy),
+                        pos2(p[0] - hx, p[1] + hy),
+                    ]
+                })
+                .collect();
+            let hull = crate::scene::geometry::convex_hull(&corners);
+            if hull.len() < 3 {
+                continue;
+            }
+            let centre = hull.iter().fold(egui::Vec2::ZERO, |a, p| a + p.to_vec2()) / hull.len() as f32;
+            // Sides as (point on it, outward unit normal).
+            let sides: Vec<(egui::Pos2, egui::Vec2)> = (0..hull.len())
+                .filter_map(|i| {
+                    let (a, b) = (hull[i], hull[(i + 1) % hull.len()]);
+                    let d = b - a;
+                    let mut normal = egui::vec2(d.y, -d.x).normalized();
+                    if !normal.x.is_finite() || d.length() < 1e-6 {
+                        return None;
+                    }
+                    if normal.dot(a.to_vec2() - centre) < 0.0 {
+                        normal = -normal;
+                    }
+                    Some((a, normal))
+                })
+                .collect();
+            let (min, max) = hull.iter().fold(
+                (egui::vec2(f32::INFINITY, f32::INFINITY), egui::vec2(f32::NEG_INFINITY, f32::NEG_INFINITY)),
+                |(lo, hi), p| (lo.min(p.to_vec2()), hi.max(p.to_vec2())),
+            );
+            for &v in group {
+                member[v] = true;
+            }
+            for v in 0..n {
+                if member[v] || pinned[v] || hidden.get(v).copied().unwrap_or(false) {
+                    continue;
+                }
+                let (p, h) = (pos[v], [half[v][0] + gap * 0.5, half[v][1] + gap * 0.5]);
+                if p[0] + h[0] < min.x || p[0] - h[0] > max.x || p[1] + h[1] < min.y || p[1] - h[1] > max.y {
+                    continue;
+                }
+                // Separating sides: the box is clear of a side when it lies wholly beyond it.
+                let mut least: Option<(f32, egui::Vec2)> = None;
+                for (a, normal) in &sides {
+                    let reach = normal.x.abs() * h[0] + normal.y.abs() * h[1];
+                    let depth = reach - normal.dot(egui::vec2(p[0] - a.x, p[1] - a.y));
+                    if depth <= 0.0 {
+                        least = None;
+                        break;
+                    }
+                    if least.is_none_or(|(d, _)| depth < d) {
+                        least = Some((depth, *normal));
+                    }
+                }
+                if let Some((depth, normal)) = least {
+                    pos[v] = [p[0] + normal.x * (depth + 1.0), p[1] + normal.y * (depth + 1.0)];
+                    moved = true;
+                }
+            }
+            for &v in group {
+                member[v] = false;
+            }
+        }
+        any |= moved;
+        if !moved {
+            break;
+        }
+    }
+    any
+}
+
 /// Lays out `graph` starting from `initial` (used as is for pinned nodes, and as the start when
 /// `params.warm`). Returns the new positions and what was done.
 pub fn layout(graph: &LayoutGraph, initial: &[[f32; 2]], params: &LayoutParams) -> (Vec<[f32; 2]>, LayoutStats) {
+    layout_observed(graph, initial, params, &mut |_, _| true)
+}
+
+/// [`layout`], reporting progress to `observe`, which may stop it.
+pub fn layout_observed(
+    graph: &LayoutGraph,
+    initial: &[[f32; 2]],
+    params: &LayoutParams,
+    observe: &mut Observer<'_>,
+) -> (Vec<[f32; 2]>, LayoutStats) {
     let started = Instant::now();
     let n = initial.len();
     let mut stats = LayoutStats { levels: 1, ..LayoutStats::default() };
@@ -293,127 +517,348 @@ pub fn layout(graph: &LayoutGraph, initial: &[[f32; 2]], params: &LayoutParams) 
         return (Vec::new(), stats);
     }
     let pinned: Vec<bool> = (0..n).map(|v| graph.pinned.get(v).copied().unwrap_or(false)).collect();
-    let edges: Vec<(usize, usize, f32)> =
-        graph.edges.iter().copied().filter(|(a, b, w)| *a < n && *b < n && a != b && w.is_finite()).collect();
-    let groups: Vec<Vec<usize>> = graph.groups.iter().map(|g| g.iter().copied().filter(|v| *v < n).collect()).collect();
-    let k = params.edge_length.max(1.0);
-    let mut rng = Rng(params.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let mut pos: Vec<[f32; 2]> = if params.warm {
-        initial.to_vec()
+    let keep = |(a, b, w): &(usize, usize, f32)| *a < n && *b < n && a != b && w.is_finite() && *w > 0.0;
+    let edges: Vec<(usize, usize, f32)> = graph.edges.iter().copied().filter(keep).collect();
+    let lengths: Vec<f32> = if graph.lengths.is_empty() {
+        Vec::new()
     } else {
-        let spread = k * (n as f32).sqrt();
-        (0..n)
-            .map(|v| if pinned[v] { initial[v] } else { [rng.next_f32() * spread, rng.next_f32() * spread] })
+        graph
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| keep(e))
+            .map(|(i, _)| graph.lengths.get(i).copied().unwrap_or(1.0))
             .collect()
     };
+    let groups: Vec<Vec<usize>> = graph.groups.iter().map(|g| g.iter().copied().filter(|v| *v < n).collect()).collect();
+    let half: Vec<[f32; 2]> = (0..n).map(|v| graph.half_sizes.get(v).copied().unwrap_or([40.0, 14.0])).collect();
+    let k = params.edge_length.max(1e-3);
+    let mut rng = Rng(params.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut pos: Vec<[f32; 2]> = initial.to_vec();
+    let mut stopped = false;
     if params.warm {
         // Gentle: small steps, few iterations, so untouched concepts stay close to where they were.
-        stats.iterations +=
-            refine(&mut pos, &edges, &vec![1.0; n], &groups, &pinned, k, 40, k * 0.015, params.group_pull);
-    } else {
-        // Build the hierarchy.
-        let mut levels: Vec<Level> = Vec::new();
-        let (mut cur_n, mut cur_edges, mut cur_mass, mut cur_pinned) =
-            (n, edges.clone(), vec![1.0f32; n], pinned.clone());
-        while cur_n > 60 {
-            let Some(level) = coarsen(cur_n, &cur_edges, &cur_mass, &cur_pinned, &mut rng) else { break };
-            let mut next_pinned = vec![false; level.n];
-            for (v, p) in level.parent_of.iter().enumerate() {
-                next_pinned[*p] |= cur_pinned[v];
-            }
-            cur_n = level.n;
-            cur_edges = level.edges.clone();
-            cur_mass = level.mass.clone();
-            cur_pinned = next_pinned;
-            levels.push(level);
-        }
-        stats.levels = levels.len() + 1;
-        // Coarsest level from scratch.
-        let spread = k * (cur_n as f32).sqrt();
-        let mut coarse: Vec<[f32; 2]> =
-            (0..cur_n).map(|_| [rng.next_f32() * spread, rng.next_f32() * spread]).collect();
-        if levels.is_empty() {
-            // No coarsening: the coarsest level is the graph itself, so pins hold from the start.
-            for v in 0..n {
-                if pinned[v] {
-                    coarse[v] = initial[v];
-                }
-            }
-        }
-        let coarse_k = k * 1.41f32.powi(levels.len() as i32);
         stats.iterations += refine(
-            &mut coarse,
-            &cur_edges,
-            &cur_mass,
-            &[],
-            &cur_pinned,
-            coarse_k,
-            params.iterations * 2,
-            coarse_k,
-            0.0,
+            &mut pos,
+            &edges,
+            &vec![1.0; n],
+            &groups,
+            &pinned,
+            k,
+            40,
+            k * 0.015,
+            params.group_pull,
+            &mut |f, p| observe(0.9 * f, &|| p.to_vec()),
         );
-        // Back down, level by level.
-        for (depth, level) in levels.iter().enumerate().rev() {
-            let finer_n = level.parent_of.len();
-            let (finer_edges, finer_mass): (Vec<(usize, usize, f32)>, Vec<f32>) = if depth == 0 {
-                (edges.clone(), vec![1.0; n])
-            } else {
-                (levels[depth - 1].edges.clone(), levels[depth - 1].mass.clone())
-            };
-            let mut finer: Vec<[f32; 2]> = (0..finer_n)
-                .map(|v| {
-                    let p = coarse[level.parent_of[v]];
-                    [p[0] + (rng.next_f32() - 0.5) * k * 0.1, p[1] + (rng.next_f32() - 0.5) * k * 0.1]
-                })
-                .collect();
-            let level_k = k * 1.41f32.powi(depth as i32);
-            let finer_pinned: Vec<bool> = if depth == 0 { pinned.clone() } else { vec![false; finer_n] };
-            if depth == 0 {
-                for v in 0..n {
-                    if pinned[v] {
-                        finer[v] = initial[v];
-                    }
-                }
+    } else {
+        match params.engine {
+            Engine::Stress => {
+                stopped =
+                    stress_cold(&mut pos, &edges, &lengths, &pinned, &half, params, &mut rng, &mut stats, observe);
             }
-            let groups_here: &[Vec<usize>] = if depth == 0 { &groups } else { &[] };
-            stats.iterations += refine(
-                &mut finer,
-                &finer_edges,
-                &finer_mass,
-                groups_here,
-                &finer_pinned,
-                level_k,
-                params.iterations,
-                level_k * 0.5,
-                params.group_pull,
-            );
-            coarse = finer;
-        }
-        pos = coarse;
-        if levels.is_empty() {
-            // Small graphs: one more refinement with the areas' pull.
-            stats.iterations += refine(
-                &mut pos,
-                &edges,
-                &vec![1.0; n],
-                &groups,
-                &pinned,
-                k,
-                params.iterations,
-                k * 0.5,
-                params.group_pull,
-            );
+            Engine::Force => force_cold(&mut pos, &edges, &groups, &pinned, initial, params, &mut rng, &mut stats),
         }
     }
-    let half: Vec<[f32; 2]> = (0..n).map(|v| graph.half_sizes.get(v).copied().unwrap_or([40.0, 14.0])).collect();
-    remove_overlaps(&mut pos, &half, &pinned, 12.0);
+    if !stopped {
+        let labelled = half.iter().any(|h| h[0] > 0.0 || h[1] > 0.0) || params.label_gap > 0.0;
+        if labelled {
+            remove_overlaps(&mut pos, &half, &pinned, params.label_gap);
+        }
+        if !graph.foundations.is_empty() && !params.warm {
+            place_foundations(&mut pos, &half, &groups, &graph.foundations, &pinned, params.label_gap.max(k * 0.3));
+        }
+        // Pushing a concept out of an area can make it overlap another card, and separating cards
+        // can reshape an area: alternate until both hold.
+        for _ in 0..8 {
+            if groups.is_empty()
+                || !keep_out_of_areas(&mut pos, &half, &groups, &pinned, &graph.hidden, params.label_gap)
+            {
+                break;
+            }
+            if labelled {
+                remove_overlaps(&mut pos, &half, &pinned, params.label_gap);
+            }
+        }
+    }
     for (v, p) in pos.iter_mut().enumerate() {
         if !(p[0].is_finite() && p[1].is_finite()) {
             *p = initial[v];
         }
     }
+    observe(1.0, &|| pos.clone());
     stats.seconds = started.elapsed().as_secs_f64();
     (pos, stats)
+}
+
+/// The stress engine from scratch: each connected part placed by [`stress::layout`], parts
+/// without pins packed in rows under the largest (or under the pinned ones). Returns whether
+/// the observer stopped it.
+#[allow(clippy::too_many_arguments, reason = "the layout's state spelled out")]
+fn stress_cold(
+    pos: &mut [[f32; 2]],
+    edges: &[(usize, usize, f32)],
+    lengths: &[f32],
+    pinned: &[bool],
+    half: &[[f32; 2]],
+    params: &LayoutParams,
+    rng: &mut Rng,
+    stats: &mut LayoutStats,
+    observe: &mut Observer<'_>,
+) -> bool {
+    let n = pos.len();
+    let k = params.edge_length.max(1e-3);
+    let csr = stress::Csr::new(n, edges, lengths);
+    let parts = csr.components();
+    let mut done_nodes = 0usize;
+    for part in &parts {
+        let sub = if parts.len() == 1 { stress::Csr::new(n, edges, lengths) } else { csr.subgraph(part) };
+        let fixed: Vec<Option<[f32; 2]>> =
+            part.iter().map(|&v| pinned[v].then(|| [pos[v][0] / k, pos[v][1] / k])).collect();
+        let (base, share) = (done_nodes as f32 / n as f32, part.len() as f32 / n as f32);
+        let mut stopped = false;
+        let (local, iterations) = {
+            let current: &[[f32; 2]] = pos;
+            stress::layout(&sub, &fixed, params.pivots, params.stress_iterations, rng, &mut |f, local| {
+                let go = observe(0.9 * (base + share * f * 0.5), &|| {
+                    let mut snapshot = current.to_vec();
+                    for (i, v) in part.iter().enumerate() {
+                        snapshot[*v] = [local[i][0] * k, local[i][1] * k];
+                    }
+                    snapshot
+                });
+                stopped |= !go;
+                go
+            })
+        };
+        stats.iterations += iterations;
+        let mut local = local;
+        if !stopped && part.len() > 2 && params.polish > 0 {
+            // Barnes–Hut force polish: spreads crowded neighbourhoods (a hub's leaves), which
+            // stress alone leaves bunched. Kept only as far as it brings layout distances closer
+            // to graph distances, judged by the pivots' stress every few iterations.
+            let local_edges: Vec<(usize, usize, f32)> = (0..part.len())
+                .flat_map(|v| {
+                    sub.neighbours(v).iter().filter(move |u| **u as usize > v).map(move |u| (v, *u as usize, 1.0))
+                })
+                .collect();
+            let local_pinned: Vec<bool> = fixed.iter().map(Option::is_some).collect();
+            let judge = stress::Pivots::sample(&sub, 32, rng);
+            let mut best = (judge.stress(&local), local.clone());
+            let (mut calls, mut worse, mut user_stop) = (0usize, 0, false);
+            stats.iterations += refine(
+                &mut local,
+                &local_edges,
+                &vec![1.0; part.len()],
+                &[],
+                &local_pinned,
+                1.0,
+                params.polish,
+                0.2,
+                0.0,
+                &mut |f, p| {
+                    calls += 1;
+                    if calls % POLISH_CHECK == 0 {
+                        let now = judge.stress(p);
+                        // Better by a thousandth at least, or it is only creeping.
+                        if now < best.0 * 0.999 {
+                            best = (now, p.to_vec());
+                            worse = 0;
+                        } else {
+                            worse += 1;
+                            if worse >= POLISH_PATIENCE {
+                                return false;
+                            }
+                        }
+                    }
+                    let go = observe(0.9 * (base + share * (0.5 + 0.5 * f)), &|| {
+                        let mut snapshot = pos.to_vec();
+                        for (i, v) in part.iter().enumerate() {
+                            snapshot[*v] = [p[i][0] * k, p[i][1] * k];
+                        }
+                        snapshot
+                    });
+                    user_stop |= !go;
+                    go
+                },
+            );
+            if judge.stress(&local) < best.0 {
+                best.1 = local;
+            }
+            local = best.1;
+            stopped |= user_stop;
+        }
+        for (i, v) in part.iter().enumerate() {
+            pos[*v] = [local[i][0] * k, local[i][1] * k];
+        }
+        done_nodes += part.len();
+        if stopped {
+            return true;
+        }
+    }
+    if parts.len() > 1 {
+        pack_parts(pos, &parts, pinned, half, k);
+    }
+    false
+}
+
+/// Keeps parts with pins where they are and places the others in rows below: the largest part
+/// (or the pinned ones) first, then the rest, biggest first.
+fn pack_parts(pos: &mut [[f32; 2]], parts: &[Vec<usize>], pinned: &[bool], half: &[[f32; 2]], k: f32) {
+    let bounds = |pos: &[[f32; 2]], part: &[usize]| {
+        let mut b = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
+        for &v in part {
+            b[0] = b[0].min(pos[v][0] - half[v][0]);
+            b[1] = b[1].min(pos[v][1] - half[v][1]);
+            b[2] = b[2].max(pos[v][0] + half[v][0]);
+            b[3] = b[3].max(pos[v][1] + half[v][1]);
+        }
+        b
+    };
+    let has_pin: Vec<bool> = parts.iter().map(|p| p.iter().any(|v| pinned[*v])).collect();
+    let anchored: Vec<usize> =
+        if has_pin.iter().any(|x| *x) { (0..parts.len()).filter(|i| has_pin[*i]).collect() } else { vec![0] };
+    let mut anchor = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
+    for &i in &anchored {
+        let b = bounds(pos, &parts[i]);
+        anchor = [anchor[0].min(b[0]), anchor[1].min(b[1]), anchor[2].max(b[2]), anchor[3].max(b[3])];
+    }
+    let rest: Vec<usize> = (0..parts.len()).filter(|i| !anchored.contains(i)).collect();
+    let gap = k * 0.6;
+    let area: f32 = rest
+        .iter()
+        .map(|&i| {
+            let b = bounds(pos, &parts[i]);
+            (b[2] - b[0] + gap) * (b[3] - b[1] + gap)
+        })
+        .sum();
+    let row_width = (anchor[2] - anchor[0]).max(area.sqrt() * 1.5);
+    let (mut x, mut y, mut row_height) = (anchor[0], anchor[3] + gap * 1.5, 0f32);
+    for i in rest {
+        let b = bounds(pos, &parts[i]);
+        let (w, h) = (b[2] - b[0], b[3] - b[1]);
+        if x > anchor[0] && x + w > anchor[0] + row_width {
+            x = anchor[0];
+            y += row_height + gap;
+            row_height = 0.0;
+        }
+        for &v in &parts[i] {
+            pos[v] = [pos[v][0] - b[0] + x, pos[v][1] - b[1] + y];
+        }
+        x += w + gap;
+        row_height = row_height.max(h);
+    }
+}
+
+/// The force engine from scratch: coarsen by matching, lay out the coarsest graph, then refine
+/// level by level.
+#[allow(clippy::too_many_arguments, reason = "the layout's state spelled out")]
+fn force_cold(
+    pos: &mut Vec<[f32; 2]>,
+    edges: &[(usize, usize, f32)],
+    groups: &[Vec<usize>],
+    pinned: &[bool],
+    initial: &[[f32; 2]],
+    params: &LayoutParams,
+    rng: &mut Rng,
+    stats: &mut LayoutStats,
+) {
+    let n = pos.len();
+    let k = params.edge_length.max(1e-3);
+    // Build the hierarchy.
+    let mut levels: Vec<Level> = Vec::new();
+    let (mut cur_n, mut cur_edges, mut cur_mass, mut cur_pinned) =
+        (n, edges.to_vec(), vec![1.0f32; n], pinned.to_vec());
+    while cur_n > 60 {
+        let Some(level) = coarsen(cur_n, &cur_edges, &cur_mass, &cur_pinned, rng) else { break };
+        let mut next_pinned = vec![false; level.n];
+        for (v, p) in level.parent_of.iter().enumerate() {
+            next_pinned[*p] |= cur_pinned[v];
+        }
+        cur_n = level.n;
+        cur_edges = level.edges.clone();
+        cur_mass = level.mass.clone();
+        cur_pinned = next_pinned;
+        levels.push(level);
+    }
+    stats.levels = levels.len() + 1;
+    // Coarsest level from scratch.
+    let spread = k * (cur_n as f32).sqrt();
+    let mut coarse: Vec<[f32; 2]> = (0..cur_n).map(|_| [rng.next_f32() * spread, rng.next_f32() * spread]).collect();
+    if levels.is_empty() {
+        // No coarsening: the coarsest level is the graph itself, so pins hold from the start.
+        for v in 0..n {
+            if pinned[v] {
+                coarse[v] = initial[v];
+            }
+        }
+    }
+    let coarse_k = k * 1.41f32.powi(levels.len() as i32);
+    stats.iterations += refine(
+        &mut coarse,
+        &cur_edges,
+        &cur_mass,
+        &[],
+        &cur_pinned,
+        coarse_k,
+        params.iterations * 2,
+        coarse_k,
+        0.0,
+        &mut |_, _| true,
+    );
+    // Back down, level by level.
+    for (depth, level) in levels.iter().enumerate().rev() {
+        let finer_n = level.parent_of.len();
+        let (finer_edges, finer_mass): (Vec<(usize, usize, f32)>, Vec<f32>) = if depth == 0 {
+            (edges.to_vec(), vec![1.0; n])
+        } else {
+            (levels[depth - 1].edges.clone(), levels[depth - 1].mass.clone())
+        };
+        let mut finer: Vec<[f32; 2]> = (0..finer_n)
+            .map(|v| {
+                let p = coarse[level.parent_of[v]];
+                [p[0] + (rng.next_f32() - 0.5) * k * 0.1, p[1] + (rng.next_f32() - 0.5) * k * 0.1]
+            })
+            .collect();
+        let level_k = k * 1.41f32.powi(depth as i32);
+        let finer_pinned: Vec<bool> = if depth == 0 { pinned.to_vec() } else { vec![false; finer_n] };
+        if depth == 0 {
+            for v in 0..n {
+                if pinned[v] {
+                    finer[v] = initial[v];
+                }
+            }
+        }
+        let groups_here: &[Vec<usize>] = if depth == 0 { groups } else { &[] };
+        stats.iterations += refine(
+            &mut finer,
+            &finer_edges,
+            &finer_mass,
+            groups_here,
+            &finer_pinned,
+            level_k,
+            params.iterations,
+            level_k * 0.5,
+            params.group_pull,
+            &mut |_, _| true,
+        );
+        coarse = finer;
+    }
+    *pos = coarse;
+    if levels.is_empty() {
+        // Small graphs: one more refinement with the areas' pull.
+        stats.iterations += refine(
+            pos,
+            edges,
+            &vec![1.0; n],
+            groups,
+            pinned,
+            k,
+            params.iterations,
+            k * 0.5,
+            params.group_pull,
+            &mut |_, _| true,
+        );
+    }
 }
 
 /// The layout graph of a document: one node per concept, then one hub node per area that its
@@ -440,10 +885,13 @@ pub fn document_graph(doc: &crate::model::Document, scene: &crate::scene::Scene)
             Some((node(r.from)?, node(r.to)?, w))
         })
         .collect();
+    let mut lengths = vec![1.0; edges.len()];
     for concept in &doc.concepts {
         for area in &concept.areas {
             if let (Some(&c), Some(&h)) = (index.get(&concept.id), hub.get(area)) {
+                // Shorter than a relationship, so an area's members gather round its middle.
                 edges.push((c, h, 1.5));
+                lengths.push(HUB_LENGTH);
             }
         }
     }
@@ -455,7 +903,24 @@ pub fn document_graph(doc: &crate::model::Document, scene: &crate::scene::Scene)
         .map(|c| scene.node(c.id).map_or([60.0, 16.0], |n| [n.rect.width() / 2.0, n.rect.height() / 2.0]))
         .collect();
     half_sizes.extend(doc.areas.iter().map(|_| [1.0, 1.0]));
-    LayoutGraph { half_sizes, edges, groups, pinned: vec![false; n + doc.areas.len()] }
+    let hidden = (0..n + doc.areas.len()).map(|v| v >= n).collect();
+    let area_index: std::collections::HashMap<crate::model::AreaId, usize> =
+        doc.areas.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
+    let mut related: std::collections::BTreeMap<(usize, bool), Vec<usize>> = std::collections::BTreeMap::new();
+    for r in &doc.relationships {
+        let (concept, area, below) = match (r.from, r.to) {
+            (Endpoint::Concept(c), Endpoint::Area(a)) => (c, a, true),
+            (Endpoint::Area(a), Endpoint::Concept(c)) => (c, a, false),
+            _ => continue,
+        };
+        let (Some(&v), Some(&g)) = (index.get(&concept), area_index.get(&area)) else { continue };
+        if !doc.concepts[v].areas.contains(&area) {
+            related.entry((v, below)).or_default().push(g);
+        }
+    }
+    let foundations = related.into_iter().map(|((v, below), groups)| (v, groups, below)).collect();
+    let pinned = (0..n + doc.areas.len()).map(|v| doc.concepts.get(v).is_some_and(|c| c.pinned)).collect();
+    LayoutGraph { half_sizes, edges, lengths, groups, pinned, hidden, foundations }
 }
 
 /// The command that lays out a document's concepts (one undo step).
@@ -583,7 +1048,7 @@ mod tests {
         }
         let n = side * side;
         (
-            LayoutGraph { half_sizes: vec![[20.0, 10.0]; n], edges, groups: Vec::new(), pinned: vec![false; n] },
+            LayoutGraph { half_sizes: vec![[20.0, 10.0]; n], edges, pinned: vec![false; n], ..LayoutGraph::default() },
             vec![[0.0; 2]; n],
         )
     }
@@ -591,16 +1056,96 @@ mod tests {
     #[test]
     fn deterministic_finite_and_untangled_on_a_grid() {
         let (graph, start) = grid(12);
-        let params = LayoutParams { edge_length: 60.0, ..LayoutParams::default() };
-        let (a, stats) = layout(&graph, &start, &params);
-        let (b, _) = layout(&graph, &start, &params);
-        assert_eq!(a, b, "same seed, same layout");
-        assert!(a.iter().all(|p| p[0].is_finite() && p[1].is_finite()));
-        assert!(stats.levels > 1, "a 144-node graph is coarsened: {stats:?}");
-        // Neighbours end up much closer than the graph's far corners.
-        let d = |u: usize, v: usize| ((a[u][0] - a[v][0]).powi(2) + (a[u][1] - a[v][1]).powi(2)).sqrt();
-        let neighbour = graph.edges.iter().map(|(u, v, _)| d(*u, *v)).sum::<f32>() / graph.edges.len() as f32;
-        assert!(d(0, 143) > 5.0 * neighbour, "corners {} vs neighbours {neighbour}", d(0, 143));
+        for engine in [Engine::Stress, Engine::Force] {
+            let params = LayoutParams { edge_length: 60.0, engine, ..LayoutParams::default() };
+            let (a, stats) = layout(&graph, &start, &params);
+            let (b, _) = layout(&graph, &start, &params);
+            assert_eq!(a, b, "same seed, same layout ({engine:?})");
+            assert!(a.iter().all(|p| p[0].is_finite() && p[1].is_finite()));
+            if engine == Engine::Force {
+                assert!(stats.levels > 1, "a 144-node graph is coarsened: {stats:?}");
+            }
+            // Neighbours end up much closer than the graph's far corners.
+            let d = |u: usize, v: usize| ((a[u][0] - a[v][0]).powi(2) + (a[u][1] - a[v][1]).powi(2)).sqrt();
+            let neighbour = graph.edges.iter().map(|(u, v, _)| d(*u, *v)).sum::<f32>() / graph.edges.len() as f32;
+            assert!(d(0, 143) > 5.0 * neighbour, "{engine:?}: corners {} vs neighbours {neighbour}", d(0, 143));
+        }
+    }
+
+    /// Normalized stress (as the benchmark defines it) of a layout against hop distances from
+    /// every node.
+    fn full_stress(graph: &LayoutGraph, pos: &[[f32; 2]]) -> f64 {
+        let csr = stress::Csr::new(pos.len(), &graph.edges, &graph.lengths);
+        let mut rng = Rng(7);
+        stress::Pivots::sample(&csr, pos.len(), &mut rng).stress(pos)
+    }
+
+    #[test]
+    fn the_stress_engine_keeps_graph_distances() {
+        let (graph, start) = grid(20);
+        let params = LayoutParams { edge_length: 1.0, label_gap: 0.0, ..LayoutParams::default() };
+        let plain = LayoutGraph { half_sizes: vec![[0.0, 0.0]; 400], ..graph.clone() };
+        let (pos, _) = layout(&plain, &start, &params);
+        let stress = full_stress(&plain, &pos);
+        // A square grid drawn as a square grid has stress ≈ 0.01 (diagonals are shorter than
+        // their hop counts); a folded or tangled one is far above 0.05.
+        assert!(stress < 0.03, "grid stress {stress}");
+        let (force, _) = layout(&plain, &start, &LayoutParams { engine: Engine::Force, ..params });
+        assert!(full_stress(&plain, &force) < 0.06, "force engine grid stress {}", full_stress(&plain, &force));
+    }
+
+    #[test]
+    fn separate_parts_are_packed_apart_and_stopping_keeps_a_finite_layout() {
+        // Three triangles and two lone nodes.
+        let mut edges = Vec::new();
+        for t in 0..3 {
+            let b = t * 3;
+            edges.extend([(b, b + 1, 1.0), (b + 1, b + 2, 1.0), (b, b + 2, 1.0)]);
+        }
+        let n = 11;
+        let graph = LayoutGraph { half_sizes: vec![[30.0, 12.0]; n], edges, ..LayoutGraph::default() };
+        let (pos, _) = layout(&graph, &vec![[0.0; 2]; n], &LayoutParams::default());
+        let bounds = |vs: &[usize]| {
+            vs.iter().fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |b, v| {
+                [b[0].min(pos[*v][0]), b[1].min(pos[*v][1]), b[2].max(pos[*v][0]), b[3].max(pos[*v][1])]
+            })
+        };
+        let parts: Vec<Vec<usize>> = vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8], vec![9], vec![10]];
+        for (i, a) in parts.iter().enumerate() {
+            for b in &parts[i + 1..] {
+                let (p, q) = (bounds(a), bounds(b));
+                let apart = p[2] + 30.0 < q[0] || q[2] + 30.0 < p[0] || p[3] + 12.0 < q[1] || q[3] + 12.0 < p[1];
+                assert!(apart, "parts {a:?} and {b:?} overlap: {p:?} {q:?}");
+            }
+        }
+        // An observer that stops at once still gets finite positions back.
+        let mut calls = 0;
+        let (stopped, _) = layout_observed(&graph, &vec![[5.0; 2]; n], &LayoutParams::default(), &mut |_, snapshot| {
+            calls += 1;
+            assert_eq!(snapshot().len(), n);
+            false
+        });
+        assert!(calls >= 1 && stopped.iter().all(|p| p[0].is_finite() && p[1].is_finite()));
+    }
+
+    #[test]
+    fn the_example_lays_out_as_areas_that_hold_only_their_members() {
+        let mut doc = example::document();
+        let options = SceneOptions::new(ThemeKind::Light);
+        let scene = build_scene(&doc, &options, &ApproxMeasure);
+        let (command, _) = layout_command(&doc, &scene, &LayoutParams::default());
+        command.apply(&mut doc).unwrap();
+        let scene = build_scene(&doc, &options, &ApproxMeasure);
+        for area in &scene.areas {
+            for node in &scene.nodes {
+                let concept = doc.concept(node.id).unwrap();
+                if concept.areas.contains(&area.id) {
+                    continue;
+                }
+                let inside = crate::scene::geometry::convex_contains(&area.outline, node.rect.center());
+                assert!(!inside, "{} sits inside “{}”", concept.label, doc.area(area.id).unwrap().label);
+            }
+        }
     }
 
     #[test]
@@ -609,10 +1154,12 @@ mod tests {
         let scene = build_scene(&doc, &SceneOptions::new(ThemeKind::Light), &ApproxMeasure);
         let mut graph = document_graph(&doc, &scene);
         graph.pinned[0] = true;
+        graph.pinned[7] = true;
         let mut start: Vec<[f32; 2]> = doc.concepts.iter().map(|c| [c.pos.x, c.pos.y]).collect();
         start.extend(doc.areas.iter().map(|_| [0.0, 0.0]));
         let (cold, _) = layout(&graph, &start, &LayoutParams::default());
         assert_eq!(cold[0], start[0], "the pinned concept stays");
+        assert_eq!(cold[7], start[7], "the other pinned concept stays");
         let concepts = doc.concepts.len();
         for u in 0..concepts {
             for v in u + 1..concepts {

@@ -86,9 +86,10 @@ impl QuadTree {
     }
 
     /// Repulsive force on a body at `p` (Fruchterman–Reingold k²/d, scaled by masses).
-    pub fn repulsion(&self, p: [f32; 2], m: f32, k: f32, theta: f32) -> [f32; 2] {
+    pub fn repulsion(&self, p: [f32; 2], m: f32, k: f32, theta: f32, stack: &mut Vec<usize>) -> [f32; 2] {
         let mut force = [0.0f32; 2];
-        let mut stack = vec![0usize];
+        stack.clear();
+        stack.push(0);
         while let Some(index) = stack.pop() {
             let cell = &self.cells[index];
             if cell.mass <= 0.0 {

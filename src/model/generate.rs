@@ -121,6 +121,7 @@ pub fn generated(spec: Spec) -> Document {
             description: String::new(),
             areas,
             pos: Point::new(x, y),
+            pinned: false,
             provenance: generated(),
         });
     }

@@ -134,6 +134,9 @@ pub struct Concept {
     pub areas: Vec<AreaId>,
     /// Centre of the concept on the map.
     pub pos: Point,
+    /// Automatic layout leaves a pinned concept where it is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
     /// Where the concept comes from.
     #[serde(default)]
     pub provenance: Provenance,
