@@ -635,20 +635,95 @@ fn story_steps_are_added_and_undone_like_any_edit() {
     assert_eq!(harness.state().document().presentation[0].title, "Does it hold for mentors?");
 }
 
-#[test]
-fn automatic_layout_runs_in_the_background_and_undoes_in_one_step() {
-    let mut harness = harness(Startup::Example);
-    let before = harness.state().document().clone();
-    let ctx = harness.ctx.clone();
-    harness.state_mut().start_layout(&ctx, false);
-    for _ in 0..300 {
+fn wait_for_layout(harness: &mut Harness<'_, QualmapApp>) {
+    for _ in 0..500 {
         harness.step();
         if !harness.state().layout_running() {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
+    assert!(!harness.state().layout_running(), "the layout ends");
+    // Settles: `run` fails if the app keeps asking for frames.
     harness.run();
+}
+
+#[test]
+fn pinned_concepts_stay_put_in_automatic_layout() {
+    let mut harness = harness(Startup::Example);
+    let coping = concept_id(&harness, "Coping");
+    let before = harness.state().document().concept(coping).unwrap().pos;
+    harness.state_mut().view_mut().selection = [ItemRef::Concept(coping)].into();
+    harness.key_press(Key::P);
+    harness.run();
+    assert!(harness.state().document().concept(coping).unwrap().pinned, "P pins the selection");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().start_layout(&ctx, false);
+    wait_for_layout(&mut harness);
+    let doc = harness.state().document();
+    assert_eq!(doc.concept(coping).unwrap().pos, before, "the pinned concept stayed");
+    let problem_solving = doc.concepts.iter().find(|c| c.label == "Problem solving").unwrap();
+    assert_ne!(
+        problem_solving.pos,
+        qualmap::model::example::document().concepts.iter().find(|c| c.label == "Problem solving").unwrap().pos
+    );
+    // Undo the layout, then the pin.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document(), &qualmap::model::example::document());
+}
+
+#[test]
+fn an_edit_during_a_layout_ends_it_and_undo_still_returns_to_the_start() {
+    let mut harness = harness(Startup::Example);
+    let before = harness.state().document().clone();
+    let coping = concept_id(&harness, "Coping");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().start_layout(&ctx, false);
+    harness.step();
+    // Delete a concept while the layout runs or glides.
+    harness.state_mut().view_mut().selection = [ItemRef::Concept(coping)].into();
+    harness.key_press(Key::Delete);
+    harness.run();
+    assert!(!harness.state().layout_running());
+    assert!(harness.state().document().concept(coping).is_none());
+    for _ in 0..3 {
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+        harness.run();
+    }
+    assert_eq!(harness.state().document(), &before, "undo goes back through the delete and the layout");
+}
+
+#[test]
+fn escape_stops_a_layout_and_keeps_what_it_did() {
+    let mut harness = harness(Startup::Example);
+    let before = harness.state().document().clone();
+    let ctx = harness.ctx.clone();
+    harness.state_mut().start_layout(&ctx, false);
+    harness.step();
+    harness.key_press(Key::Escape);
+    wait_for_layout(&mut harness);
+    let after = harness.state().document().clone();
+    assert!(after.concepts.iter().all(|c| c.pos.x.is_finite() && c.pos.y.is_finite()));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document(), &before, "a stopped layout is one undo step too");
+}
+
+#[test]
+fn automatic_layout_runs_in_the_background_and_undoes_in_one_step() {
+    let mut harness = harness(Startup::Example);
+    let before = harness.state().document().clone();
+    let ctx = harness.ctx.clone();
+    harness.state_mut().start_layout(&ctx, false);
+    harness.step();
+    // Progress and a Stop button in the status bar while concepts glide into place.
+    // The status line and the bar's text.
+    assert_eq!(harness.get_all_by_label_contains("Laying out").count(), 2);
+    harness.get_by_label("Stop");
+    wait_for_layout(&mut harness);
+    assert!(harness.query_by_label("Stop").is_none(), "the progress bar goes when the layout ends");
     let after = harness.state().document().clone();
     assert_ne!(after.concepts[5].pos, before.concepts[5].pos, "concepts moved");
     assert!(after.concepts.iter().all(|c| c.pos.x.is_finite() && c.pos.y.is_finite()));

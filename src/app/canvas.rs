@@ -387,6 +387,8 @@ impl QualmapApp {
     /// Moves the dragged concepts live, and records the whole drag as one undo step.
     fn concept_drag(&mut self, started: Option<ConceptId>, delta: Vec2, stopped: bool, modifiers: egui::Modifiers) {
         if let Some(id) = started {
+            // A layout gliding concepts about ends before the user moves one.
+            self.settle_layout();
             let item = ItemRef::Concept(id);
             if !self.view.selection.contains(&item) {
                 if !(modifiers.shift || modifiers.command) {
@@ -653,6 +655,9 @@ pub fn paint_scene(
         if node.from_paper {
             paper_marker(painter, rect.left_top() + vec2(0.0, 0.0), 4.5 * zoom.clamp(0.6, 2.0), theme.paper_stroke);
         }
+        if node.pinned {
+            pin_marker(painter, rect.right_bottom(), zoom.clamp(0.6, 2.0), theme.text);
+        }
         if let Some((center, count)) = node.badge {
             let radius = metrics::BADGE_RADIUS * zoom;
             if radius >= 4.0 {
@@ -674,6 +679,14 @@ pub fn paint_scene(
             painter.text(at, Align2::CENTER_CENTER, text, font, theme.badge_text);
         }
     }
+}
+
+/// A drawing pin stuck in a card's corner: a pinned concept stays put in automatic layout.
+fn pin_marker(painter: &egui::Painter, corner: Pos2, scale: f32, color: Color32) {
+    let head = corner + vec2(-2.0, -2.0) * scale;
+    let point = head + vec2(-6.0, 6.0) * scale;
+    painter.line_segment([head, point], Stroke::new(1.4 * scale, color));
+    painter.circle(head, 3.6 * scale, Color32::from_rgb(0xc0, 0x39, 0x2b), Stroke::new(1.0 * scale, color));
 }
 
 /// Appends a straight line of `width` points from `a` to `b` to a mesh: a solid core with a

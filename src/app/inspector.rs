@@ -134,9 +134,13 @@ fn item_ui(ui: &mut Ui, doc: &Document, item: ItemRef, focus_label: bool, action
                     }
                 }
             });
+            ui.checkbox(&mut edited.pinned, "Pinned")
+                .on_hover_text("Automatic layout leaves a pinned concept where it is (P pins or unpins the selection)");
             if edited != *concept {
                 let field = if edited.label != concept.label { "label" } else { "description" };
-                let key = (edited.areas == concept.areas && edited.provenance == concept.provenance)
+                let key = (edited.areas == concept.areas
+                    && edited.provenance == concept.provenance
+                    && edited.pinned == concept.pinned)
                     .then(|| format!("concept-{}-{field}", id.0));
                 actions.push(Action::Edit(Command::Update(Element::Concept(edited)), key));
             }

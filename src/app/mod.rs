@@ -11,6 +11,7 @@ mod export_dialog;
 mod files;
 mod import_dialog;
 mod inspector;
+mod layout_job;
 mod present;
 pub mod recovery;
 mod toolbar;
@@ -220,7 +221,7 @@ pub struct QualmapApp {
     present: Option<present::Presenting>,
     story_open: bool,
     story_step: usize,
-    layout_job: Option<std::sync::mpsc::Receiver<(Command, crate::layout::LayoutStats)>>,
+    layout_job: Option<layout_job::LayoutJob>,
     /// The type given to the next relationship drawn on the canvas.
     last_relationship_type: Option<crate::model::RelationshipTypeId>,
     dialogs: FileDialogs,
@@ -518,6 +519,7 @@ impl QualmapApp {
     }
 
     fn apply_edit(&mut self, command: Command, merge_key: Option<String>) -> Option<CommandError> {
+        self.settle_layout();
         let label = command.describe();
         match self.history.apply_merging(std::sync::Arc::make_mut(&mut self.doc), command, merge_key) {
             Ok(()) => {
@@ -746,7 +748,38 @@ impl QualmapApp {
         }
     }
 
+    /// Pins the selected concepts, or unpins them when all are pinned already (one step).
+    fn toggle_pins(&mut self) {
+        let selected: Vec<&crate::model::Concept> = self
+            .view
+            .selection
+            .iter()
+            .filter_map(|item| match item {
+                ItemRef::Concept(id) => self.doc.concept(*id),
+                _ => None,
+            })
+            .collect();
+        if selected.is_empty() {
+            return;
+        }
+        let pin = !selected.iter().all(|c| c.pinned);
+        let commands: Vec<Command> = selected
+            .iter()
+            .filter(|c| c.pinned != pin)
+            .map(|c| {
+                Command::Update(crate::command::Element::Concept(crate::model::Concept { pinned: pin, ..(*c).clone() }))
+            })
+            .collect();
+        let count = commands.len();
+        let label =
+            format!("{} {count} concept{}", if pin { "Pin" } else { "Unpin" }, if count == 1 { "" } else { "s" });
+        if self.apply_edit(Command::Batch { label: label.clone(), commands }, None).is_none() {
+            self.status = label;
+        }
+    }
+
     fn undo(&mut self) {
+        self.settle_layout();
         if let Some(label) = self.history.undo(std::sync::Arc::make_mut(&mut self.doc)) {
             self.status = format!("Undid {label}");
             self.prune_selection();
@@ -755,6 +788,7 @@ impl QualmapApp {
     }
 
     fn redo(&mut self) {
+        self.settle_layout();
         if let Some(label) = self.history.redo(std::sync::Arc::make_mut(&mut self.doc)) {
             self.status = format!("Redid {label}");
             self.prune_selection();
@@ -1000,7 +1034,11 @@ impl QualmapApp {
                 self.view.fit_requested = true;
             }
             if pressed(shortcut(Modifiers::NONE, Key::Escape)) {
-                self.view.selection.clear();
+                if self.layout_running() {
+                    self.stop_layout();
+                } else {
+                    self.view.selection.clear();
+                }
             }
             if (pressed(shortcut(Modifiers::NONE, Key::Delete)) || pressed(shortcut(Modifiers::NONE, Key::Backspace)))
                 && !self.view.selection.is_empty()
@@ -1010,6 +1048,9 @@ impl QualmapApp {
             }
             if pressed(shortcut(command, Key::A)) {
                 self.view.selection = self.doc.concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
+            }
+            if pressed(shortcut(Modifiers::NONE, Key::P)) {
+                self.toggle_pins();
             }
         }
     }
@@ -1121,6 +1162,14 @@ impl QualmapApp {
                     self.redo();
                 }
                 ui.separator();
+                let concepts_selected = self.view.selection.iter().any(|i| matches!(i, ItemRef::Concept(_)));
+                if ui
+                    .add_enabled(concepts_selected, egui::Button::new("Pin or Unpin Selected Concepts").shortcut_text("P"))
+                    .on_hover_text("Pinned concepts stay where they are in automatic layout")
+                    .clicked()
+                {
+                    self.toggle_pins();
+                }
                 if ui.add(egui::Button::new("Select All Concepts").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::A)))).clicked() {
                     self.view.selection = self.doc.concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
                 }
@@ -1139,10 +1188,19 @@ impl QualmapApp {
                     let zoom = self.view.camera.zoom;
                     self.zoom_view(1.0 / zoom);
                 }
-                if ui.button("Automatic Layout").on_hover_text("Lay out the whole map (undoable)").clicked() {
+                let idle = !self.layout_running();
+                if ui
+                    .add_enabled(idle, egui::Button::new("Automatic Layout"))
+                    .on_hover_text("Lay out the whole map; pinned concepts stay (undoable, Esc stops)")
+                    .clicked()
+                {
                     self.start_layout(&ctx, false);
                 }
-                if ui.button("Tidy Layout").on_hover_text("Nudge concepts apart without moving the map much (undoable)").clicked() {
+                if ui
+                    .add_enabled(idle, egui::Button::new("Tidy Layout"))
+                    .on_hover_text("Nudge concepts apart without moving the map much (undoable)")
+                    .clicked()
+                {
                     self.start_layout(&ctx, true);
                 }
                 ui.checkbox(&mut self.prefs.show_inspector, "Inspector");
@@ -1203,6 +1261,7 @@ impl QualmapApp {
                 ui.separator();
                 ui.label(&self.status);
             }
+            self.layout_status_ui(ui);
             if self.dialogs.is_busy() {
                 ui.separator();
                 ui.spinner();

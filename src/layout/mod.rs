@@ -5,6 +5,7 @@
 //!
 //! Deterministic: the same graph, start and seed give the same positions.
 
+mod grid;
 mod quadtree;
 mod stress;
 
@@ -286,39 +287,36 @@ fn remove_overlaps(pos: &mut [[f32; 2]], half: &[[f32; 2]], pinned: &[bool], gap
     if n < 2 {
         return;
     }
-    let cell = half.iter().map(|h| h[0].max(h[1])).fold(1.0f32, f32::max) * 2.0 + gap;
+    let widest = half.iter().map(|h| h[0].max(h[1])).fold(0.0f32, f32::max);
+    let cell = widest * 2.0 + gap;
+    let mut near = Vec::new();
     for _ in 0..30 {
-        let mut grid: std::collections::HashMap<(i64, i64), Vec<usize>> = std::collections::HashMap::new();
-        for (v, p) in pos.iter().enumerate() {
-            grid.entry(((p[0] / cell).floor() as i64, (p[1] / cell).floor() as i64)).or_default().push(v);
-        }
+        let grid = grid::Grid::build(pos, cell);
         let mut moved = false;
         for v in 0..n {
-            let (cx, cy) = ((pos[v][0] / cell).floor() as i64, (pos[v][1] / cell).floor() as i64);
-            for dx in -1..=1 {
-                for dy in -1..=1 {
-                    let Some(cell_nodes) = grid.get(&(cx + dx, cy + dy)) else { continue };
-                    for &u in cell_nodes {
-                        if u <= v {
-                            continue;
-                        }
-                        let ox = half[v][0] + half[u][0] + gap - (pos[u][0] - pos[v][0]).abs();
-                        let oy = half[v][1] + half[u][1] + gap - (pos[u][1] - pos[v][1]).abs();
-                        if ox > 0.0 && oy > 0.0 {
-                            moved = true;
-                            // Separate along the axis that needs the smaller move.
-                            let (axis, amount) = if ox < oy { (0, ox) } else { (1, oy) };
-                            let sign = if pos[u][axis] >= pos[v][axis] { 1.0 } else { -1.0 };
-                            let share = match (pinned[v], pinned[u]) {
-                                (true, true) => continue,
-                                (true, false) => (0.0, 1.0),
-                                (false, true) => (1.0, 0.0),
-                                (false, false) => (0.5, 0.5),
-                            };
-                            pos[v][axis] -= sign * amount * share.0;
-                            pos[u][axis] += sign * amount * share.1;
-                        }
-                    }
+            let reach = half[v][0].max(half[v][1]) + widest + gap;
+            near.clear();
+            grid.for_each_in([pos[v][0] - reach, pos[v][1] - reach], [pos[v][0] + reach, pos[v][1] + reach], |u| {
+                if u > v {
+                    near.push(u);
+                }
+            });
+            for &u in &near {
+                let ox = half[v][0] + half[u][0] + gap - (pos[u][0] - pos[v][0]).abs();
+                let oy = half[v][1] + half[u][1] + gap - (pos[u][1] - pos[v][1]).abs();
+                if ox > 0.0 && oy > 0.0 {
+                    // Separate along the axis that needs the smaller move.
+                    let (axis, amount) = if ox < oy { (0, ox) } else { (1, oy) };
+                    let sign = if pos[u][axis] >= pos[v][axis] { 1.0 } else { -1.0 };
+                    let share = match (pinned[v], pinned[u]) {
+                        (true, true) => continue,
+                        (true, false) => (0.0, 1.0),
+                        (false, true) => (1.0, 0.0),
+                        (false, false) => (0.5, 0.5),
+                    };
+                    moved = true;
+                    pos[v][axis] -= sign * amount * share.0;
+                    pos[u][axis] += sign * amount * share.1;
                 }
             }
         }
@@ -404,16 +402,19 @@ fn keep_out_of_areas(
     pinned: &[bool],
     hidden: &[bool],
     gap: f32,
-) -> bool {
+) -> usize {
     use egui::pos2;
-    let mut any = false;
+    let mut any = 0;
     let n = pos.len();
     // The scene draws an area as the hull of its members' boxes grown by the padding, then
     // rounded by growing it again by the corner radius.
     let pad = crate::scene::metrics::AREA_PAD + crate::scene::metrics::AREA_ROUNDING;
     let mut member = vec![false; n];
-    for _ in 0..6 {
-        let mut moved = false;
+    let widest = half.iter().map(|h| h[0].max(h[1])).fold(0.0f32, f32::max) + gap;
+    let mut near = Vec::new();
+    for _ in 0..2 {
+        let mut moved = 0;
+        let grid = grid::Grid::build(pos, widest * 2.0);
         for group in groups {
             if group.is_empty() {
                 continue;
@@ -459,7 +460,9 @@ fn keep_out_of_areas(
             for &v in group {
                 member[v] = true;
             }
-            for v in 0..n {
+            near.clear();
+            grid.for_each_in([min.x - widest, min.y - widest], [max.x + widest, max.y + widest], |v| near.push(v));
+            for &v in &near {
                 if member[v] || pinned[v] || hidden.get(v).copied().unwrap_or(false) {
                     continue;
                 }
@@ -482,15 +485,15 @@ fn keep_out_of_areas(
                 }
                 if let Some((depth, normal)) = least {
                     pos[v] = [p[0] + normal.x * (depth + 1.0), p[1] + normal.y * (depth + 1.0)];
-                    moved = true;
+                    moved += 1;
                 }
             }
             for &v in group {
                 member[v] = false;
             }
         }
-        any |= moved;
-        if !moved {
+        any += moved;
+        if moved == 0 {
             break;
         }
     }
@@ -561,23 +564,36 @@ pub fn layout_observed(
     }
     if !stopped {
         let labelled = half.iter().any(|h| h[0] > 0.0 || h[1] > 0.0) || params.label_gap > 0.0;
+        if !graph.foundations.is_empty() && !params.warm {
+            if labelled {
+                remove_overlaps(&mut pos, &half, &pinned, params.label_gap);
+            }
+            place_foundations(&mut pos, &half, &groups, &graph.foundations, &pinned, params.label_gap.max(k * 0.3));
+        }
         if labelled {
             remove_overlaps(&mut pos, &half, &pinned, params.label_gap);
         }
-        if !graph.foundations.is_empty() && !params.warm {
-            place_foundations(&mut pos, &half, &groups, &graph.foundations, &pinned, params.label_gap.max(k * 0.3));
-        }
         // Pushing a concept out of an area can make it overlap another card, and separating cards
-        // can reshape an area: alternate until both hold.
+        // can reshape an area: alternate while it helps. (On crowded maps both cannot always
+        // hold; then it stops when a round no longer pushes fewer concepts out.) Cards never
+        // overlap at the end.
+        let mut last = usize::MAX;
         for _ in 0..8 {
-            if groups.is_empty()
-                || !keep_out_of_areas(&mut pos, &half, &groups, &pinned, &graph.hidden, params.label_gap)
-            {
+            let pushed = if groups.is_empty() {
+                0
+            } else {
+                keep_out_of_areas(&mut pos, &half, &groups, &pinned, &graph.hidden, params.label_gap)
+            };
+            if pushed == 0 {
                 break;
             }
             if labelled {
                 remove_overlaps(&mut pos, &half, &pinned, params.label_gap);
             }
+            if pushed >= last {
+                break;
+            }
+            last = pushed;
         }
     }
     for (v, p) in pos.iter_mut().enumerate() {
@@ -929,6 +945,18 @@ pub fn layout_command(
     scene: &crate::scene::Scene,
     params: &LayoutParams,
 ) -> (crate::command::Command, LayoutStats) {
+    let (moves, stats) = layout_positions(doc, scene, params, &mut |_, _| true);
+    (crate::command::Command::MoveConcepts(moves), stats)
+}
+
+/// New positions for a document's concepts (pinned ones stay), reporting progress to
+/// `observe`, whose position snapshots list the concepts first, in the document's order.
+pub fn layout_positions(
+    doc: &crate::model::Document,
+    scene: &crate::scene::Scene,
+    params: &LayoutParams,
+    observe: &mut Observer<'_>,
+) -> (Vec<(crate::model::ConceptId, crate::model::Point)>, LayoutStats) {
     let graph = document_graph(doc, scene);
     let mut initial: Vec<[f32; 2]> = doc.concepts.iter().map(|c| [c.pos.x, c.pos.y]).collect();
     // Hubs start at their members' middle.
@@ -940,9 +968,9 @@ pub fn layout_command(
             members.iter().map(|c| c.pos.y).sum::<f32>() / count,
         ]);
     }
-    let (pos, stats) = layout(&graph, &initial, params);
+    let (pos, stats) = layout_observed(&graph, &initial, params, observe);
     let moves = doc.concepts.iter().zip(pos).map(|(c, p)| (c.id, crate::model::Point::new(p[0], p[1]))).collect();
-    (crate::command::Command::MoveConcepts(moves), stats)
+    (moves, stats)
 }
 
 /// A graph read from a file: node names, and edges as (from, to, weight) between their indexes.

@@ -179,6 +179,8 @@ pub struct NodeShape {
     pub badge: Option<(Pos2, usize)>,
     /// Whether it comes from the paper (drawn with a marker).
     pub from_paper: bool,
+    /// Whether automatic layout leaves it where it is (drawn with a pin in the window).
+    pub pinned: bool,
     /// Whether it has no support under the filter in force (drawn faded).
     pub faded: bool,
 }
@@ -460,6 +462,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
                 area_colors: concept.areas.iter().filter_map(|a| area_colors.get(a).copied()).map(fade).collect(),
                 badge: (count > 0).then(|| (rect.right_top() + vec2(-2.0, 2.0), count)),
                 from_paper,
+                pinned: concept.pinned,
                 faded,
             }
         })

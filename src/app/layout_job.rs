@@ -1,0 +1,292 @@
+//! Automatic layout in the window: computed on a worker thread that reports its progress and
+//! positions so far, shown as concepts gliding to their new places, stoppable at any time, and
+//! recorded as one undoable step when it ends.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::{Duration, Instant};
+
+use super::QualmapApp;
+use crate::command::Command;
+use crate::layout::{LayoutParams, LayoutStats};
+use crate::model::{ConceptId, Point};
+use crate::scene::EguiMeasure;
+
+/// How long concepts take to glide to a new set of positions.
+const GLIDE: Duration = Duration::from_millis(450);
+
+/// How often the worker sends the positions so far.
+const SNAPSHOT_EVERY: Duration = Duration::from_millis(80);
+
+/// Maps with more concepts jump to the result instead of gliding: moving every concept each
+/// frame would cost more than the frame.
+const MAX_ANIMATED: usize = 3_000;
+
+enum Message {
+    Progress(f32),
+    Positions(Vec<[f32; 2]>),
+    Done(Vec<(ConceptId, Point)>, LayoutStats),
+}
+
+/// A layout on its way.
+pub(super) struct LayoutJob {
+    receiver: Receiver<Message>,
+    stop: Arc<AtomicBool>,
+    warm: bool,
+    /// The concepts, in the order the worker reports them.
+    ids: Vec<ConceptId>,
+    /// Where they were when the layout started (the undo step goes back here).
+    start: Vec<(ConceptId, Point)>,
+    progress: f32,
+    animate: bool,
+    /// The glide under way: from, to, since.
+    glide: Option<(Vec<Point>, Vec<Point>, Instant)>,
+    /// Positions drawn now.
+    shown: Vec<Point>,
+    result: Option<(Vec<(ConceptId, Point)>, LayoutStats)>,
+    stopping: bool,
+}
+
+impl LayoutJob {
+    /// How far the layout is, from 0 to 1.
+    pub(super) fn progress(&self) -> f32 {
+        self.progress
+    }
+
+    /// Whether a stop was asked for.
+    pub(super) fn stopping(&self) -> bool {
+        self.stopping
+    }
+
+    fn glide_to(&mut self, to: Vec<Point>) {
+        self.glide = Some((self.shown.clone(), to, Instant::now()));
+    }
+}
+
+fn ease(t: f32) -> f32 {
+    let t = t.clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+impl QualmapApp {
+    /// Lays out the map on a worker thread, showing it move as it goes; the result is one
+    /// undoable step. `warm` only nudges the current positions (after an edit).
+    pub fn start_layout(&mut self, ctx: &egui::Context, warm: bool) {
+        if self.layout_job.is_some() || self.doc.concepts.is_empty() {
+            return;
+        }
+        let measure = EguiMeasure(ctx);
+        let scene = self.scene(&measure).clone();
+        let doc = self.doc.clone();
+        let ids: Vec<ConceptId> = doc.concepts.iter().map(|c| c.id).collect();
+        let start: Vec<(ConceptId, Point)> = doc.concepts.iter().map(|c| (c.id, c.pos)).collect();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let worker_stop = stop.clone();
+        let worker_ctx = ctx.clone();
+        let params = LayoutParams { warm, ..LayoutParams::default() };
+        let concepts = ids.len();
+        let spawned = std::thread::Builder::new().name("layout".to_owned()).spawn(move || {
+            let mut last_snapshot: Option<Instant> = None;
+            let mut last_progress = -1.0f32;
+            let (moves, stats) = crate::layout::layout_positions(&doc, &scene, &params, &mut |fraction, positions| {
+                if worker_stop.load(Ordering::Relaxed) {
+                    return false;
+                }
+                let mut news = false;
+                if fraction - last_progress >= 0.01 {
+                    last_progress = fraction;
+                    news |= sender.send(Message::Progress(fraction)).is_ok();
+                }
+                if concepts <= MAX_ANIMATED && last_snapshot.is_none_or(|at| at.elapsed() >= SNAPSHOT_EVERY) {
+                    last_snapshot = Some(Instant::now());
+                    let mut snapshot = positions();
+                    snapshot.truncate(concepts);
+                    news |= sender.send(Message::Positions(snapshot)).is_ok();
+                }
+                if news {
+                    worker_ctx.request_repaint();
+                }
+                true
+            });
+            let _ = sender.send(Message::Done(moves, stats));
+            worker_ctx.request_repaint();
+        });
+        match spawned {
+            Ok(_) => {
+                let shown = start.iter().map(|(_, p)| *p).collect();
+                self.layout_job = Some(LayoutJob {
+                    receiver,
+                    stop,
+                    warm,
+                    ids,
+                    start,
+                    progress: 0.0,
+                    animate: concepts <= MAX_ANIMATED,
+                    glide: None,
+                    shown,
+                    result: None,
+                    stopping: false,
+                });
+                self.status = if warm { "Tidying the layout…" } else { "Laying out…" }.to_owned();
+            }
+            Err(err) => self.alert("Could not lay out the map", err.to_string()),
+        }
+    }
+
+    /// Whether a layout is running (or its result still gliding into place).
+    pub fn layout_running(&self) -> bool {
+        self.layout_job.is_some()
+    }
+
+    /// Asks the running layout to stop; what it has done so far is kept (and can be undone).
+    pub fn stop_layout(&mut self) {
+        if let Some(job) = &mut self.layout_job {
+            job.stop.store(true, Ordering::Relaxed);
+            job.stopping = true;
+        }
+    }
+
+    /// Ends a layout before an edit, undo or drag: a finished one is recorded at once, one
+    /// still computing is abandoned and the concepts go back where they were.
+    pub(super) fn settle_layout(&mut self) {
+        let Some(job) = self.layout_job.take() else { return };
+        job.stop.store(true, Ordering::Relaxed);
+        // A result that has arrived but not been read yet counts as arrived.
+        let mut result = job.result;
+        while let Ok(message) = job.receiver.try_recv() {
+            if let Message::Done(moves, stats) = message {
+                result = Some((moves, stats));
+            }
+        }
+        match result {
+            Some((moves, stats)) => self.record_layout(job.start, moves, &stats, job.warm, false),
+            None => {
+                if Command::MoveConcepts(job.start).apply(Arc::make_mut(&mut self.doc)).is_ok() {
+                    self.revision += 1;
+                }
+                self.status = "Layout abandoned for the edit".to_owned();
+            }
+        }
+    }
+
+    fn record_layout(
+        &mut self,
+        start: Vec<(ConceptId, Point)>,
+        moves: Vec<(ConceptId, Point)>,
+        stats: &LayoutStats,
+        warm: bool,
+        stopped: bool,
+    ) {
+        let label = if warm { "Tidy layout" } else { "Automatic layout" }.to_owned();
+        let doc = Arc::make_mut(&mut self.doc);
+        if Command::MoveConcepts(moves.clone()).apply(doc).is_err() {
+            return;
+        }
+        self.history.record(
+            Command::Batch { label: label.clone(), commands: vec![Command::MoveConcepts(start)] },
+            Command::Batch { label, commands: vec![Command::MoveConcepts(moves)] },
+        );
+        self.touch();
+        self.status = if stopped {
+            format!("Layout stopped after {:.2} s; what it had done is kept (Undo goes back)", stats.seconds)
+        } else {
+            format!("Laid out in {:.2} s ({} iterations)", stats.seconds, stats.iterations)
+        };
+    }
+
+    /// Reads what the worker sent, moves the concepts along, and records the result when the
+    /// glide ends. Asks for frames only while something moves or the worker runs.
+    pub(super) fn poll_layout(&mut self, ctx: &egui::Context) {
+        let Some(job) = &mut self.layout_job else { return };
+        let mut latest: Option<Vec<[f32; 2]>> = None;
+        let mut failed = false;
+        loop {
+            match job.receiver.try_recv() {
+                Ok(Message::Progress(p)) => job.progress = p,
+                Ok(Message::Positions(p)) => latest = Some(p),
+                Ok(Message::Done(moves, stats)) => {
+                    job.progress = 1.0;
+                    job.result = Some((moves, stats));
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    // The worker ended without a result (it cannot, short of a panic).
+                    failed = job.result.is_none();
+                    break;
+                }
+            }
+        }
+        if failed {
+            if let Some(job) = self.layout_job.take()
+                && Command::MoveConcepts(job.start).apply(Arc::make_mut(&mut self.doc)).is_ok()
+            {
+                self.revision += 1;
+            }
+            self.status = "The layout failed; the map is as it was".to_owned();
+            return;
+        }
+        if job.animate {
+            if let Some((moves, _)) = &job.result {
+                let target: Vec<Point> = moves.iter().map(|(_, p)| *p).collect();
+                if job.glide.as_ref().is_none_or(|(_, to, _)| *to != target) {
+                    job.glide_to(target);
+                }
+            } else if let Some(snapshot) = latest
+                && snapshot.len() == job.ids.len()
+            {
+                job.glide_to(snapshot.into_iter().map(|p| Point::new(p[0], p[1])).collect());
+            }
+        }
+        let mut gliding = false;
+        let mut shown_moves = None;
+        if let Some((from, to, since)) = &job.glide {
+            let t = ease(since.elapsed().as_secs_f32() / GLIDE.as_secs_f32());
+            job.shown =
+                from.iter().zip(to).map(|(a, b)| Point::new(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t)).collect();
+            gliding = t < 1.0;
+            shown_moves = Some(job.ids.iter().copied().zip(job.shown.iter().copied()).collect::<Vec<_>>());
+        }
+        let finished = job.result.is_some() && !gliding;
+        // Shown live without an undo step, like a drag; the step is recorded at the end.
+        if let Some(moves) = shown_moves
+            && Command::MoveConcepts(moves).apply(Arc::make_mut(&mut self.doc)).is_ok()
+        {
+            self.revision += 1;
+        }
+        if finished {
+            let Some(job) = self.layout_job.take() else { return };
+            let Some((moves, stats)) = job.result else { return };
+            self.record_layout(job.start, moves, &stats, job.warm, job.stopping);
+            self.view.fit_requested = !job.warm;
+            return;
+        }
+        if gliding {
+            ctx.request_repaint();
+        } else {
+            // The worker wakes the window when it has news; this is only a safety net.
+            ctx.request_repaint_after(Duration::from_millis(250));
+        }
+    }
+
+    /// The layout's progress bar and Stop button, for the status bar.
+    pub(super) fn layout_status_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(job) = &self.layout_job else { return };
+        let (progress, stopping, warm) = (job.progress(), job.stopping(), job.warm);
+        ui.separator();
+        let text = if stopping {
+            "Stopping…".to_owned()
+        } else {
+            format!("{} {:.0} %", if warm { "Tidying" } else { "Laying out" }, progress * 100.0)
+        };
+        ui.add(egui::ProgressBar::new(progress).desired_width(150.0).text(text));
+        if ui
+            .add_enabled(!stopping && progress < 1.0, egui::Button::new("Stop"))
+            .on_hover_text("Stop the layout and keep what it has done so far (Esc)")
+            .clicked()
+        {
+            self.stop_layout();
+        }
+    }
+}
