@@ -102,8 +102,9 @@ impl QualmapApp {
 
         let measure = EguiMeasure(&ctx);
         let bounds = self.scene(&measure).bounds;
-        // Fit once the new map's scene exists (a large map's arrives from a worker).
-        if self.view.fit_requested && self.scene_cache.is_some() {
+        // Fit once the map's current scene exists (a large map's arrives from a worker, and
+        // until then the previous scene, with the old bounds, is drawn).
+        if self.view.fit_requested && self.scene_cache.is_some() && !self.scene_pending() {
             self.view.camera = Camera::fit(bounds, map_area(canvas));
             self.view.fit_requested = false;
         }

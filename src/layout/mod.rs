@@ -342,6 +342,47 @@ pub enum Engine {
 /// positions so far. It returns false to stop the layout early (the positions so far are kept).
 pub type Observer<'a> = dyn FnMut(f32, &dyn Fn() -> Vec<[f32; 2]>) -> bool + 'a;
 
+/// Areas with many members come out of stress layout as rings round their hub (every member
+/// wants the same distance to it). Draws the members that belong to that area alone in towards
+/// its middle, to the radius of a disc their cards would fill; overlap removal then spreads
+/// them over the disc.
+fn fill_areas(pos: &mut [[f32; 2]], half: &[[f32; 2]], groups: &[Vec<usize>], pinned: &[bool], gap: f32) {
+    let n = pos.len();
+    let mut areas_of = vec![0u16; n];
+    for group in groups {
+        for &v in group.iter().filter(|v| **v < n) {
+            areas_of[v] = areas_of[v].saturating_add(1);
+        }
+    }
+    for group in groups {
+        let members: Vec<usize> = group.iter().copied().filter(|v| *v < n).collect();
+        if members.len() < 12 {
+            continue;
+        }
+        let count = members.len() as f32;
+        let centre = members.iter().fold([0f32; 2], |a, v| [a[0] + pos[*v][0] / count, a[1] + pos[*v][1] / count]);
+        let own: Vec<usize> = members.iter().copied().filter(|v| areas_of[*v] == 1 && !pinned[*v]).collect();
+        if own.is_empty() {
+            continue;
+        }
+        let cards: f32 = members.iter().map(|v| (2.0 * half[*v][0] + gap) * (2.0 * half[*v][1] + gap)).sum();
+        // Cards cover about two thirds of a disc they fill.
+        let filled = (cards / (std::f32::consts::PI * 0.65)).sqrt();
+        let ring = own
+            .iter()
+            .map(|v| ((pos[*v][0] - centre[0]).powi(2) + (pos[*v][1] - centre[1]).powi(2)).sqrt())
+            .sum::<f32>()
+            / own.len() as f32;
+        if ring <= filled || ring <= 0.0 {
+            continue;
+        }
+        let scale = (filled / ring).max(0.2);
+        for v in own {
+            pos[v] = [centre[0] + (pos[v][0] - centre[0]) * scale, centre[1] + (pos[v][1] - centre[1]) * scale];
+        }
+    }
+}
+
 /// Puts nodes that point into groups they are not part of in a row below those groups, and
 /// nodes that groups point to in a row above, each row in the nodes' left-to-right order and
 /// centred under (or over) the groups they relate to.
@@ -564,6 +605,10 @@ pub fn layout_observed(
     }
     if !stopped {
         let labelled = half.iter().any(|h| h[0] > 0.0 || h[1] > 0.0) || params.label_gap > 0.0;
+        observe(0.9, &|| pos.clone());
+        if !params.warm && labelled {
+            fill_areas(&mut pos, &half, &groups, &pinned, params.label_gap);
+        }
         if !graph.foundations.is_empty() && !params.warm {
             if labelled {
                 remove_overlaps(&mut pos, &half, &pinned, params.label_gap);
@@ -573,6 +618,7 @@ pub fn layout_observed(
         if labelled {
             remove_overlaps(&mut pos, &half, &pinned, params.label_gap);
         }
+        observe(0.95, &|| pos.clone());
         // Pushing a concept out of an area can make it overlap another card, and separating cards
         // can reshape an area: alternate while it helps. (On crowded maps both cannot always
         // hold; then it stops when a round no longer pushes fewer concepts out.) Cards never
