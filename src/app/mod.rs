@@ -1326,7 +1326,10 @@ Click                    select a concept, relationship or area
 Shift/Ctrl + click       add to or remove from the selection
 Shift + drag background  select with a rubber band
 Drag a concept           move it (and the other selected concepts)
-Esc                      clear the selection
+Del                      delete the selection
+P                        pin or unpin the selected concepts
+Esc                      stop a layout, or clear the selection
+Ctrl+= / Ctrl+- / Ctrl+0 zoom in, zoom out, actual size
 Ctrl+Z / Ctrl+Shift+Z    undo / redo
 Drop a .qualmap file     open it";
 
