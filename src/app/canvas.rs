@@ -513,7 +513,9 @@ pub fn paint_scene(
     let mut in_view = Vec::new();
     scene.edge_indices_near(world, &mut in_view);
     let mut hairlines = egui::Mesh::default();
-    let mut strokes = egui::Mesh::default();
+    let patterns = line_patterns(painter.ctx());
+    let mut dashes = egui::Mesh::with_texture(patterns.dash.id());
+    let mut dots = egui::Mesh::with_texture(patterns.dot.id());
     let (dot_circle, badge_circle) = (unit_circle::<8>(), unit_circle::<16>());
     for edge in in_view.iter().map(|&i| &scene.edges[i]) {
         if !wanted(ItemRef::Relationship(edge.id)) {
@@ -545,23 +547,38 @@ pub fn paint_scene(
                 LineStyle::Solid => {
                     painter.add(Shape::line(piece, stroke));
                 }
-                // Dashes and dots go into one mesh for all edges: a long dashed line in view is
-                // hundreds of pieces, too many to be shapes of their own.
+                // Dashes and dots are one textured quad per segment, in one mesh for all
+                // edges: a long dashed line in view would otherwise be hundreds of pieces.
                 LineStyle::Dashed => {
                     // Never finer than a few points, so a zoomed-out dashed line stays a
-                    // readable pattern (and a bounded number of pieces).
-                    let (dash, gap) = ((8.0 * zoom).max(5.0), (5.0 * zoom).max(3.5));
-                    add_dashes(&mut strokes, &piece, along, dash, gap, |mesh, a, b| {
-                        add_segment(mesh, a, b, width, edge.color);
-                    });
+                    // readable pattern.
+                    let period = (8.0 * zoom).max(5.0) + (5.0 * zoom).max(3.5);
+                    add_patterned(&mut dashes, &piece, along, period, (2.0 * width).max(2.0), edge.color);
                 }
                 LineStyle::Dotted => {
-                    let spacing = (5.0 * zoom).max(3.5);
-                    add_dashes(&mut strokes, &piece, along, 0.0, spacing, |mesh, a, _| {
-                        add_disc(mesh, &dot_circle, a, width * 0.7, edge.color);
-                    });
+                    // Round dots 1.4 line widths across, [`DOT_PERIOD`] diameters apart.
+                    let diameter = (1.4 * width).max(1.5);
+                    let across = diameter * DOT_TEXELS_ACROSS / DOT_TEXELS_DISC;
+                    add_patterned(&mut dots, &piece, along, diameter * DOT_PERIOD, across, edge.color);
                 }
             }
+        }
+    }
+    // Drawn under the cards, like the full-detail edges.
+    for mesh in [hairlines, dashes, dots] {
+        if !mesh.is_empty() {
+            painter.add(Shape::mesh(mesh));
+        }
+    }
+    // Arrowheads and labels over every line, so no line crosses a label.
+    for edge in in_view.iter().map(|&i| &scene.edges[i]) {
+        if !wanted(ItemRef::Relationship(edge.id)) {
+            continue;
+        }
+        let selected = selection.contains(&ItemRef::Relationship(edge.id));
+        let highlighted = highlight.contains(&ItemRef::Relationship(edge.id));
+        if (edge.width * zoom).max(0.8) < THIN_EDGE_WIDTH && !selected && !highlighted {
+            continue;
         }
         for head in &edge.arrowheads {
             painter.add(Shape::convex_polygon(head.iter().map(|p| to_screen(*p)).collect(), edge.color, Stroke::NONE));
@@ -588,12 +605,6 @@ pub fn paint_scene(
                     );
                 }
             }
-        }
-    }
-    // Drawn under the cards, like the full-detail edges.
-    for mesh in [hairlines, strokes] {
-        if !mesh.is_empty() {
-            painter.add(Shape::mesh(mesh));
         }
     }
 
@@ -663,8 +674,10 @@ pub fn paint_scene(
             let radius = metrics::BADGE_RADIUS * zoom;
             if radius >= 4.0 {
                 let center = to_screen(center);
-                add_disc(&mut badges, &badge_circle, center, radius + 1.5, theme.background);
-                add_disc(&mut badges, &badge_circle, center, radius, theme.badge_fill);
+                // Small badges look as round with 8 sides as with 16.
+                let circle: &[Vec2] = if radius < 8.0 { &dot_circle } else { &badge_circle };
+                add_disc(&mut badges, circle, center, radius + 1.5, theme.background);
+                add_disc(&mut badges, circle, center, radius, theme.badge_fill);
                 badge_texts.push((center, count.to_string(), FontId::proportional(11.0 * zoom)));
             }
         }
@@ -690,55 +703,90 @@ fn pin_marker(painter: &egui::Painter, corner: Pos2, scale: f32, color: Color32)
     painter.circle(head, 3.6 * scale, Color32::from_rgb(0xc0, 0x39, 0x2b), Stroke::new(1.0 * scale, color));
 }
 
-/// Appends a straight line of `width` points from `a` to `b` to a mesh: a solid core with a
-/// one-point feather on each side that fades out, for smooth edges like egui's own strokes.
-/// Lines under two points wide are a ridge instead (full colour on the centre line, fading to
-/// both sides): as smooth, with a third fewer triangles.
-fn add_segment(mesh: &mut egui::Mesh, a: Pos2, b: Pos2, width: f32, color: Color32) {
-    let along = b - a;
-    let length = along.length();
-    if length.is_nan() || length <= 0.0 || !length.is_finite() {
+/// Texels of the dot pattern across the line, and of the disc inside them.
+const DOT_TEXELS_ACROSS: f32 = 16.0;
+const DOT_TEXELS_DISC: f32 = 12.0;
+/// Length of one dot's repeat, in dot diameters (the dot texture is 32 texels long).
+const DOT_PERIOD: f32 = 32.0 / DOT_TEXELS_DISC;
+
+/// Repeating textures for dashed and dotted lines: white with alpha, tinted by vertex colour.
+#[derive(Clone)]
+struct LinePatterns {
+    dash: egui::TextureHandle,
+    dot: egui::TextureHandle,
+}
+
+/// The line patterns of `ctx`, made on first use.
+fn line_patterns(ctx: &egui::Context) -> LinePatterns {
+    let id = egui::Id::unique("qualmap-line-patterns");
+    if let Some(patterns) = ctx.data(|d| d.get_temp::<LinePatterns>(id)) {
+        return patterns;
+    }
+    let options = egui::TextureOptions {
+        magnification: egui::TextureFilter::Linear,
+        minification: egui::TextureFilter::Linear,
+        wrap_mode: egui::TextureWrapMode::Repeat,
+        mipmap_mode: None,
+    };
+    // Dash: 8 on, 5 off along (20 of 32 texels); across, a solid core between clear rows, so
+    // linear filtering feathers both sides and the ends.
+    let dash_pixels: Vec<Color32> = (0..4)
+        .flat_map(|y| {
+            (0..32).map(move |x| if x < 20 && (y == 1 || y == 2) { Color32::WHITE } else { Color32::TRANSPARENT })
+        })
+        .collect();
+    let dash = ctx.load_texture("qualmap-dash", egui::ColorImage::new([32, 4], dash_pixels), options);
+    // Dot: a disc of 12 texels in a 32 × 16 cell, coverage-sampled for a soft rim.
+    let (width, height) = (32usize, DOT_TEXELS_ACROSS as usize);
+    let radius = DOT_TEXELS_DISC / 2.0;
+    let centre = (radius + 1.0, height as f32 / 2.0);
+    let dot_pixels: Vec<Color32> = (0..height)
+        .flat_map(|y| {
+            (0..width).map(move |x| {
+                let mut covered = 0;
+                for sy in 0..4 {
+                    for sx in 0..4 {
+                        let px = x as f32 + (sx as f32 + 0.5) / 4.0 - centre.0;
+                        let py = y as f32 + (sy as f32 + 0.5) / 4.0 - centre.1;
+                        covered += u8::from(px * px + py * py <= radius * radius);
+                    }
+                }
+                let alpha = (u32::from(covered) * 255 / 16) as u8;
+                Color32::from_rgba_premultiplied(alpha, alpha, alpha, alpha)
+            })
+        })
+        .collect();
+    let dot = ctx.load_texture("qualmap-dot", egui::ColorImage::new([width, height], dot_pixels), options);
+    let patterns = LinePatterns { dash, dot };
+    ctx.data_mut(|d| d.insert_temp(id, patterns.clone()));
+    patterns
+}
+
+/// Appends a patterned line to a textured mesh: one quad `across` points wide per segment of
+/// `piece`, with the texture repeating every `period` points along it, starting `along` points
+/// into the pattern (so a line clipped to the view keeps its phase).
+fn add_patterned(mesh: &mut egui::Mesh, piece: &[Pos2], along: f32, period: f32, across: f32, color: Color32) {
+    if !(period.is_finite() && period > 0.1 && across.is_finite() && across > 0.0) {
         return;
     }
-    let unit = vec2(-along.y, along.x) / length;
-    if width < 2.0 {
-        let side = unit * (width / 2.0 + 0.5);
+    let mut at = along;
+    for pair in piece.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let length = a.distance(b);
+        if !(length.is_finite() && length > 0.0) {
+            continue;
+        }
+        let side = vec2(-(b.y - a.y), b.x - a.x) / length * (across / 2.0);
+        let (u0, u1) = (at / period, (at + length) / period);
         let base = mesh.vertices.len() as u32;
-        let clear = Color32::TRANSPARENT;
-        for (p, c) in
-            [(a + side, clear), (b + side, clear), (a, color), (b, color), (a - side, clear), (b - side, clear)]
+        for (p, uv) in
+            [(a + side, pos2(u0, 0.0)), (a - side, pos2(u0, 1.0)), (b + side, pos2(u1, 0.0)), (b - side, pos2(u1, 1.0))]
         {
-            mesh.colored_vertex(p, c);
+            mesh.vertices.push(egui::epaint::Vertex { pos: p, uv, color });
         }
-        for row in 0..2 {
-            let i = base + 2 * row;
-            mesh.add_triangle(i, i + 1, i + 3);
-            mesh.add_triangle(i, i + 3, i + 2);
-        }
-        return;
-    }
-    let core = unit * ((width - 1.0).max(0.0) / 2.0);
-    let outer = unit * ((width - 1.0).max(0.0) / 2.0 + 1.0);
-    // A line thinner than the feather is drawn fainter rather than thinner.
-    let color = if width < 1.0 { color.gamma_multiply(width.max(0.0)) } else { color };
-    let base = mesh.vertices.len() as u32;
-    let clear = Color32::TRANSPARENT;
-    for (p, c) in [
-        (a + outer, clear),
-        (b + outer, clear),
-        (a + core, color),
-        (b + core, color),
-        (a - core, color),
-        (b - core, color),
-        (a - outer, clear),
-        (b - outer, clear),
-    ] {
-        mesh.colored_vertex(p, c);
-    }
-    for row in 0..3 {
-        let i = base + 2 * row;
-        mesh.add_triangle(i, i + 1, i + 3);
-        mesh.add_triangle(i, i + 3, i + 2);
+        mesh.add_triangle(base, base + 1, base + 3);
+        mesh.add_triangle(base, base + 3, base + 2);
+        at += length;
     }
 }
 
@@ -784,61 +832,6 @@ fn add_disc(mesh: &mut egui::Mesh, circle: &[Vec2], center: Pos2, radius: f32, c
         mesh.add_triangle(base, i, j);
         mesh.add_triangle(i, i + 1, j + 1);
         mesh.add_triangle(i, j + 1, j);
-    }
-}
-
-/// Walks `piece` (which starts `along` points into its line) in a repeating pattern of `dash`
-/// drawn and `gap` skipped, calling `emit` with each dash's ends (for dots, `dash` is 0 and
-/// both ends are the same point).
-fn add_dashes(
-    mesh: &mut egui::Mesh,
-    piece: &[Pos2],
-    along: f32,
-    dash: f32,
-    gap: f32,
-    mut emit: impl FnMut(&mut egui::Mesh, Pos2, Pos2),
-) {
-    let period = dash + gap;
-    if period.is_nan() || period <= 0.1 || !period.is_finite() {
-        return;
-    }
-    // Position within the pattern where the piece starts.
-    let mut phase = along.rem_euclid(period);
-    let mut dash_start: Option<Pos2> = (phase < dash || dash == 0.0 && phase == 0.0).then(|| piece[0]);
-    for pair in piece.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        let length = a.distance(b);
-        if length.is_nan() || length <= 0.0 || !length.is_finite() {
-            continue;
-        }
-        let mut at = 0.0;
-        while at < length {
-            let to_boundary = if phase < dash { dash - phase } else { period - phase };
-            if at + to_boundary > length {
-                phase += length - at;
-                break;
-            }
-            at += to_boundary;
-            let point = a.lerp(b, at / length);
-            if phase < dash {
-                // A dash ends here.
-                if let Some(start) = dash_start.take() {
-                    emit(mesh, start, point);
-                }
-                phase = dash;
-            } else {
-                // The next dash (or dot) starts here.
-                phase = 0.0;
-                if dash == 0.0 {
-                    emit(mesh, point, point);
-                } else {
-                    dash_start = Some(point);
-                }
-            }
-        }
-    }
-    if let (Some(start), Some(end)) = (dash_start, piece.last()) {
-        emit(mesh, start, *end);
     }
 }
 
