@@ -131,6 +131,42 @@ fn dragging_a_concept_moves_it_as_one_undo_step() {
 }
 
 #[test]
+fn dragging_on_a_large_map_draws_the_card_moved_and_changes_the_map_on_release() {
+    let mut harness = harness(Startup::Example);
+    harness.state_mut().assume_slow_scenes();
+    let id = concept_id(&harness, "Coping");
+    let before = harness.state().document().concept(id).unwrap().pos;
+    let start = harness.get_by_label("Coping").rect().center();
+    harness.drag_at(start);
+    harness.run();
+    for step in 1..=5 {
+        harness.hover_at(start + Vec2::new(10.0 * step as f32, 6.0 * step as f32));
+        harness.step();
+        assert!(harness.state().drag_previewing(), "the card is drawn moved during the drag");
+        assert_eq!(harness.state().document().concept(id).unwrap().pos, before, "the map waits for the drop");
+    }
+    harness.drop_at(start + Vec2::new(50.0, 30.0));
+    harness.step();
+    let zoom = harness.state().view().camera.zoom;
+    let after = harness.state().document().concept(id).unwrap().pos;
+    assert!((after.x - before.x - 50.0 / zoom).abs() < 1.0, "{before:?} → {after:?}");
+    assert!((after.y - before.y - 30.0 / zoom).abs() < 1.0, "{before:?} → {after:?}");
+    // The moved drawing stays until the scene with the move arrives from its worker.
+    for _ in 0..200 {
+        harness.step();
+        if !harness.state().drag_previewing() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(!harness.state().drag_previewing());
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().concept(id).unwrap().pos, before, "one undo step");
+}
+
+#[test]
 fn shift_click_adds_to_the_selection() {
     let mut harness = harness(Startup::Example);
     harness.get_by_label("Coping").click();

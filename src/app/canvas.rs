@@ -1,14 +1,16 @@
 //! The map canvas: draws the scene through the camera, and turns pointer input into camera
 //! moves, selection changes and (for drags of concepts) move commands.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use egui::{Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Vec2, pos2, vec2};
 
 use super::{QualmapApp, ViewState};
 use crate::command::Command;
 use crate::command::Element;
-use crate::model::{ConceptId, Endpoint, EvidenceId, ItemRef, LineStyle, Point, Provenance, Relationship};
+use crate::model::{
+    ConceptId, Endpoint, EvidenceId, ItemRef, LineStyle, Point, Provenance, Relationship, RelationshipId,
+};
 use crate::scene::{MapTheme, Scene, TextBlock, geometry, metrics};
 
 /// Where the canvas looks: the world point at the centre of the canvas, and points per world unit.
@@ -267,8 +269,24 @@ impl QualmapApp {
         let camera = self.view.camera;
         // Rebuild only if the drag changed the document this frame.
         self.scene(&measure);
+        if let (Some(preview), Some((key, _))) = (&self.drag_preview, &self.scene_cache)
+            && key.revision >= preview.until
+        {
+            self.drag_preview = None;
+        }
+        // A drag that ended some other way (the map was replaced) leaves nothing moved.
+        if self.drag_preview.as_ref().is_some_and(|p| p.until == u64::MAX)
+            && !matches!(self.view.drag, Some(DragState::Move { .. }))
+        {
+            self.drag_preview = None;
+        }
         if let Some((_, scene)) = &self.scene_cache {
-            let marks = Marks { selection: &self.view.selection, highlight: &self.view.highlight, only: None };
+            let marks = Marks {
+                selection: &self.view.selection,
+                highlight: &self.view.highlight,
+                only: None,
+                drag: self.drag_preview.as_ref(),
+            };
             paint_scene(&painter, scene, &theme, &camera, canvas, &marks);
         }
         for (center, _) in &handle_paint {
@@ -406,25 +424,46 @@ impl QualmapApp {
                     _ => None,
                 })
                 .collect();
+            // A map whose scenes are built in the background moves its cards by drawing them
+            // moved; the map itself changes when the drag ends.
+            let deferred = self.last_scene_build > super::SCENE_IN_BACKGROUND || self.scene_job.is_some();
+            self.drag_preview = deferred.then(|| {
+                let concepts: &Vec<(ConceptId, Point)> = &start;
+                DragPreview::of(&self.doc, concepts.iter().map(|(id, _)| *id).collect())
+            });
             self.view.drag = Some(DragState::Move { start, moved: Vec2::ZERO });
         }
         if delta != Vec2::ZERO
             && let Some(DragState::Move { start, moved }) = &mut self.view.drag
         {
             *moved += delta / self.view.camera.zoom;
-            let positions = shifted(start, *moved);
-            // Shown live without an undo step; the step is recorded when the drag ends.
-            if Command::MoveConcepts(positions).apply(std::sync::Arc::make_mut(&mut self.doc)).is_ok() {
-                self.revision += 1;
+            if let Some(preview) = &mut self.drag_preview {
+                preview.offset = *moved;
+            } else {
+                let positions = shifted(start, *moved);
+                // Shown live without an undo step; the step is recorded when the drag ends.
+                if Command::MoveConcepts(positions).apply(std::sync::Arc::make_mut(&mut self.doc)).is_ok() {
+                    self.revision += 1;
+                }
             }
         }
-        if stopped
-            && let Some(DragState::Move { start, moved }) = self.view.drag.take()
-            && moved != Vec2::ZERO
-        {
+        if stopped && let Some(DragState::Move { start, moved }) = self.view.drag.take() {
+            if moved == Vec2::ZERO {
+                self.drag_preview = None;
+                return;
+            }
             let end = shifted(&start, moved);
+            if self.drag_preview.is_some()
+                && Command::MoveConcepts(end.clone()).apply(std::sync::Arc::make_mut(&mut self.doc)).is_err()
+            {
+                self.drag_preview = None;
+                return;
+            }
             self.history.record(Command::MoveConcepts(start), Command::MoveConcepts(end));
             self.touch();
+            if let Some(preview) = &mut self.drag_preview {
+                preview.until = self.revision;
+            }
         }
     }
 }
@@ -454,6 +493,39 @@ pub struct Marks<'a> {
     pub highlight: &'a BTreeSet<ItemRef>,
     /// Draw only the items this accepts (`None`: all).
     pub only: Option<&'a dyn Fn(ItemRef) -> bool>,
+    /// Concepts drawn moved although the scene has them where they were.
+    pub drag: Option<&'a DragPreview>,
+}
+
+/// A drag on a large map: the scene is rebuilt on a worker, too slowly for the cards to follow
+/// the pointer, so the dragged cards are drawn moved by `offset` (world units) and their
+/// relationships as straight lines to them, until a scene with the move arrives.
+#[derive(Clone, Debug, Default)]
+pub struct DragPreview {
+    /// The dragged concepts.
+    pub concepts: HashSet<ConceptId>,
+    /// Relationships touching them, with whether their start and their end move.
+    pub edges: HashMap<RelationshipId, (bool, bool)>,
+    /// How far they have moved.
+    pub offset: Vec2,
+    /// The first map revision whose scene has them in their new place (`u64::MAX` while the
+    /// drag goes on).
+    pub until: u64,
+}
+
+impl DragPreview {
+    fn of(doc: &crate::model::Document, concepts: HashSet<ConceptId>) -> Self {
+        let moves = |end: Endpoint| matches!(end, Endpoint::Concept(c) if concepts.contains(&c));
+        let edges = doc
+            .relationships
+            .iter()
+            .filter_map(|r| {
+                let ends = (moves(r.from), moves(r.to));
+                (ends.0 || ends.1).then_some((r.id, ends))
+            })
+            .collect();
+        Self { concepts, edges, offset: Vec2::ZERO, until: u64::MAX }
+    }
 }
 
 /// Below this height on screen (points), concept cards are drawn as plain blocks in one mesh:
@@ -481,7 +553,9 @@ pub fn paint_scene(
     canvas: Rect,
     marks: &Marks<'_>,
 ) {
-    let Marks { selection, highlight, only } = *marks;
+    let Marks { selection, highlight, only, drag } = *marks;
+    let dragged_edge = |id: RelationshipId| drag.is_some_and(|d| d.edges.contains_key(&id));
+    let dragged_node = |id: ConceptId| drag.is_some_and(|d| d.concepts.contains(&id));
     let glow = Color32::from_rgb(0xf2, 0xa9, 0x00);
     let wanted = |item: ItemRef| only.is_none_or(|f| f(item));
     let zoom = camera.zoom;
@@ -518,7 +592,7 @@ pub fn paint_scene(
     let mut dots = egui::Mesh::with_texture(patterns.dot.id());
     let (dot_circle, badge_circle) = (unit_circle::<8>(), unit_circle::<16>());
     for edge in in_view.iter().map(|&i| &scene.edges[i]) {
-        if !wanted(ItemRef::Relationship(edge.id)) {
+        if !wanted(ItemRef::Relationship(edge.id)) || dragged_edge(edge.id) {
             continue;
         }
         let selected = selection.contains(&ItemRef::Relationship(edge.id));
@@ -570,9 +644,22 @@ pub fn paint_scene(
             painter.add(Shape::mesh(mesh));
         }
     }
+    // A dragged card's relationships: straight lines from where their ends are now.
+    if let Some(drag) = drag {
+        for edge in scene.edges.iter().filter(|e| wanted(ItemRef::Relationship(e.id))) {
+            let (Some(&(from_moves, to_moves)), Some(first), Some(last)) =
+                (drag.edges.get(&edge.id), edge.points.first(), edge.points.last())
+            else {
+                continue;
+            };
+            let moved = |p: Pos2, moves: bool| to_screen(if moves { p + drag.offset } else { p });
+            let stroke = Stroke::new((edge.width * zoom).max(0.8), edge.color.gamma_multiply(0.7));
+            painter.line_segment([moved(*first, from_moves), moved(*last, to_moves)], stroke);
+        }
+    }
     // Arrowheads and labels over every line, so no line crosses a label.
     for edge in in_view.iter().map(|&i| &scene.edges[i]) {
-        if !wanted(ItemRef::Relationship(edge.id)) {
+        if !wanted(ItemRef::Relationship(edge.id)) || dragged_edge(edge.id) {
             continue;
         }
         let selected = selection.contains(&ItemRef::Relationship(edge.id));
@@ -612,7 +699,20 @@ pub fn paint_scene(
     let mut blocks = egui::Mesh::default();
     let mut badges = egui::Mesh::default();
     let mut badge_texts: Vec<(Pos2, String, FontId)> = Vec::new();
-    for node in in_view.iter().map(|&i| &scene.nodes[i]) {
+    // Each card with the camera to draw it through: dragged cards last (on top), through a
+    // camera shifted by the drag.
+    let mut cards: Vec<(&crate::scene::NodeShape, Camera)> = in_view
+        .iter()
+        .map(|&i| &scene.nodes[i])
+        .filter(|node| !dragged_node(node.id))
+        .map(|node| (node, *camera))
+        .collect();
+    if let Some(drag) = drag {
+        let shifted = Camera { center: camera.center - drag.offset, ..*camera };
+        cards.extend(drag.concepts.iter().filter_map(|id| scene.node(*id)).map(|node| (node, shifted)));
+    }
+    for (node, camera) in cards {
+        let camera = &camera;
         if !wanted(ItemRef::Concept(node.id)) {
             continue;
         }
@@ -673,7 +773,7 @@ pub fn paint_scene(
         if let Some((center, count)) = node.badge {
             let radius = metrics::BADGE_RADIUS * zoom;
             if radius >= 4.0 {
-                let center = to_screen(center);
+                let center = camera.screen_from_world(canvas, center);
                 // Small badges look as round with 8 sides as with 16.
                 let circle: &[Vec2] = if radius < 8.0 { &dot_circle } else { &badge_circle };
                 add_disc(&mut badges, circle, center, radius + 1.5, theme.background);

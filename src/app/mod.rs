@@ -222,6 +222,9 @@ pub struct QualmapApp {
     story_open: bool,
     story_step: usize,
     layout_job: Option<layout_job::LayoutJob>,
+    /// Concepts being dragged on a map whose scene is built in the background, drawn moved
+    /// until a scene with the move arrives.
+    drag_preview: Option<canvas::DragPreview>,
     /// The type given to the next relationship drawn on the canvas.
     last_relationship_type: Option<crate::model::RelationshipTypeId>,
     dialogs: FileDialogs,
@@ -294,6 +297,7 @@ impl QualmapApp {
             story_open: false,
             story_step: 0,
             layout_job: None,
+            drag_preview: None,
             last_relationship_type: None,
             dialogs: FileDialogs::default(),
             confirm: None,
@@ -485,6 +489,18 @@ impl QualmapApp {
         fonts
     }
 
+    /// Treats this map as one whose scenes take long to build (as a 10,000-concept map's do):
+    /// scenes are built on a worker and drags draw the moved cards until one arrives. For tests.
+    #[doc(hidden)]
+    pub fn assume_slow_scenes(&mut self) {
+        self.last_scene_build = SCENE_IN_BACKGROUND * 2;
+    }
+
+    /// Whether dragged cards are being drawn moved ahead of the map (a drag on a large map).
+    pub fn drag_previewing(&self) -> bool {
+        self.drag_preview.is_some()
+    }
+
     /// Whether the scene drawn is behind the map (a large map's scene is being rebuilt).
     pub fn scene_pending(&self) -> bool {
         self.scene_job.is_some()
@@ -497,6 +513,7 @@ impl QualmapApp {
         self.unsaved_name = unsaved_name.to_owned();
         self.view.selection.clear();
         self.view.drag = None;
+        self.drag_preview = None;
         self.view.fit_requested = true;
         self.revision += 1;
         // The previous map's scene must not be drawn (or hit-tested) for this one. A large map

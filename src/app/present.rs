@@ -316,7 +316,7 @@ impl QualmapApp {
                 &theme,
                 &camera,
                 map_area,
-                &Marks { selection: &none, highlight: &highlight, only: Some(&keep) },
+                &Marks { selection: &none, highlight: &highlight, only: Some(&keep), drag: None },
             );
             let mut fading = painter.clone();
             fading.multiply_opacity(t);
@@ -330,7 +330,7 @@ impl QualmapApp {
                 &theme,
                 &camera,
                 map_area,
-                &Marks { selection: &none, highlight: &highlight, only: Some(&new) },
+                &Marks { selection: &none, highlight: &highlight, only: Some(&new), drag: None },
             );
             if let Some(item) = dim_except {
                 let one = move |i: ItemRef| i == item;
@@ -340,7 +340,7 @@ impl QualmapApp {
                     &theme,
                     &camera,
                     map_area,
-                    &Marks { selection: &none, highlight: &highlight, only: Some(&one) },
+                    &Marks { selection: &none, highlight: &highlight, only: Some(&one), drag: None },
                 );
             }
         }
