@@ -184,6 +184,37 @@ fn main() {
     phases.push(frames_until(&mut harness, "autosave (snapshot, write on a worker)", 2_000, |app| {
         !app.autosave_pending()
     }));
+    // Drag one concept at 100 %: the card is drawn moved while the map waits for the drop.
+    let concept = harness.state().document().concepts[4_470].clone();
+    {
+        let camera = &mut harness.state_mut().view_mut().camera;
+        camera.zoom = 1.0;
+        camera.center = egui::pos2(concept.pos.x, concept.pos.y);
+    }
+    phases.push(frames_until(&mut harness, "zoom in on a concept until redrawn", 2_000, |app| !app.scene_pending()));
+    let start = harness.get_by_label(&concept.label).rect().center();
+    harness.drag_at(start);
+    let mut drag = Vec::new();
+    for step in 1..=40 {
+        harness.hover_at(start + Vec2::new(6.0 * step as f32, 3.0 * step as f32));
+        let started = Instant::now();
+        harness.step();
+        drag.push(started.elapsed());
+    }
+    phases.push(Phase { name: "drag a concept (40 pointer moves)", frames: drag });
+    harness.drop_at(start + Vec2::new(240.0, 120.0));
+    phases.push(frames_until(&mut harness, "drop until the moved scene arrives", 2_000, |app| {
+        !app.scene_pending() && !app.drag_previewing()
+    }));
+    // Automatic layout of the whole map on a worker, until the result is drawn.
+    let ctx = harness.ctx.clone();
+    let layout_started = Instant::now();
+    harness.state_mut().start_layout(&ctx, false);
+    phases.push(frames_until(&mut harness, "automatic layout (worker) until redrawn", 20_000, |app| {
+        !app.layout_running() && !app.scene_pending()
+    }));
+    println!("automatic layout of the 10k map, start to redrawn: {:.2} s", layout_started.elapsed().as_secs_f64());
+    phases.push(frames_until(&mut harness, "idle after the layout", 20, |_| false));
     // The evidence table with 100,000 rows, scrolled.
     harness.get_by_label("Evidence").click();
     phases.push(frames_until(&mut harness, "open the evidence table (100k rows)", 20, |_| false));

@@ -110,6 +110,10 @@ impl QualmapApp {
                 }
                 true
             });
+            // Let go of the map before handing over: the window applies the result to it, and
+            // would copy the whole map (a 10k map: a frame of 100+ ms) while this still held it.
+            drop(doc);
+            drop(scene);
             let _ = sender.send(Message::Done(moves, stats));
             worker_ctx.request_repaint();
         });
