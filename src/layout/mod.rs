@@ -89,6 +89,12 @@ pub struct LayoutStats {
 /// Length of the tie between a concept and its area's hub, relative to a relationship's.
 const HUB_LENGTH: f32 = 0.55;
 
+/// Stress sweeps of a warm start (Tidy Layout).
+const WARM_SWEEPS: usize = 30;
+
+/// How much of each warm sweep's move is held back towards where the concept was.
+const WARM_HOLD: f32 = 0.8;
+
 /// Polish iterations between two checks of the stress.
 const POLISH_CHECK: usize = 10;
 
@@ -581,19 +587,25 @@ pub fn layout_observed(
     let mut pos: Vec<[f32; 2]> = initial.to_vec();
     let mut stopped = false;
     if params.warm {
-        // Gentle: small steps, few iterations, so untouched concepts stay close to where they were.
-        stats.iterations += refine(
-            &mut pos,
-            &edges,
-            &vec![1.0; n],
-            &groups,
-            &pinned,
-            k,
-            40,
-            k * 0.015,
-            params.group_pull,
-            &mut |f, p| observe(0.9 * f, &|| p.to_vec()),
+        // Stress sweeps from where the concepts are, each move blended with the concept's place
+        // before, so a concept that fits the map already stays and a new or misplaced one
+        // finds its neighbours.
+        let csr = stress::Csr::new(n, &edges, &lengths);
+        let fixed: Vec<Option<[f32; 2]>> = (0..n).map(|v| pinned[v].then(|| [pos[v][0] / k, pos[v][1] / k])).collect();
+        let start: Vec<[f32; 2]> = pos.iter().map(|p| [p[0] / k, p[1] / k]).collect();
+        let (moved, iterations) = stress::layout(
+            &csr,
+            &fixed,
+            params.pivots,
+            WARM_SWEEPS,
+            &mut rng,
+            Some((&start, WARM_HOLD)),
+            &mut |f, p| observe(0.9 * f, &|| p.iter().map(|q| [q[0] * k, q[1] * k]).collect()),
         );
+        stats.iterations += iterations;
+        if moved.len() == n {
+            pos = moved.iter().map(|p| [p[0] * k, p[1] * k]).collect();
+        }
     } else {
         match params.engine {
             Engine::Stress => {
@@ -669,6 +681,7 @@ fn stress_cold(
 ) -> bool {
     let n = pos.len();
     let k = params.edge_length.max(1e-3);
+    let before = pos.to_vec();
     let csr = stress::Csr::new(n, edges, lengths);
     let parts = csr.components();
     let mut done_nodes = 0usize;
@@ -680,7 +693,7 @@ fn stress_cold(
         let mut stopped = false;
         let (local, iterations) = {
             let current: &[[f32; 2]] = pos;
-            stress::layout(&sub, &fixed, params.pivots, params.stress_iterations, rng, &mut |f, local| {
+            stress::layout(&sub, &fixed, params.pivots, params.stress_iterations, rng, None, &mut |f, local| {
                 let go = observe(0.9 * (base + share * f * 0.5), &|| {
                     let mut snapshot = current.to_vec();
                     for (i, v) in part.iter().enumerate() {
@@ -759,6 +772,13 @@ fn stress_cold(
     }
     if parts.len() > 1 {
         pack_parts(pos, &parts, pinned, half, k);
+    }
+    if !pinned.iter().any(|p| *p) {
+        // Turned, mirrored and moved to match the map as it was, so laying out again after a
+        // small edit does not flip or spin the whole map.
+        let targets: Vec<Option<[f32; 2]>> =
+            before.iter().map(|p| (p[0].is_finite() && p[1].is_finite()).then_some(*p)).collect();
+        stress::rigid_fit(pos, &targets);
     }
     false
 }
@@ -1248,6 +1268,58 @@ mod tests {
             warm.iter().zip(&start).map(|(a, b)| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()).sum::<f32>()
                 / start.len() as f32;
         assert!(moved < 60.0, "a warm start moves concepts {moved} on average");
+    }
+
+    #[test]
+    fn laying_out_again_after_adding_a_concept_moves_the_rest_little() {
+        use crate::model::{Concept, Endpoint, Point, Relationship, RelationshipId};
+        let mut doc = example::document();
+        let options = SceneOptions::new(ThemeKind::Light);
+        let scene = build_scene(&doc, &options, &ApproxMeasure);
+        layout_command(&doc, &scene, &LayoutParams::default()).0.apply(&mut doc).unwrap();
+        let first: Vec<Point> = doc.concepts.iter().map(|c| c.pos).collect();
+        // One new concept, tied to one that is there.
+        let anchor = doc.concepts.iter().find(|c| c.label == "Coping").unwrap().clone();
+        let id = doc.next_concept_id();
+        doc.concepts.push(Concept {
+            id,
+            label: "Peer support groups".to_owned(),
+            pos: Point::new(anchor.pos.x + 40.0, anchor.pos.y + 40.0),
+            areas: anchor.areas.clone(),
+            ..anchor.clone()
+        });
+        let relationship = Relationship {
+            id: RelationshipId(doc.relationships.iter().map(|r| r.id.0).max().unwrap_or(0) + 1),
+            from: Endpoint::Concept(id),
+            to: Endpoint::Concept(anchor.id),
+            ..doc.relationships[0].clone()
+        };
+        doc.relationships.push(relationship);
+        doc.normalize();
+        let scene = build_scene(&doc, &options, &ApproxMeasure);
+        let ids: Vec<crate::model::ConceptId> = example::document().concepts.iter().map(|c| c.id).collect();
+        let mean_move = |after: &crate::model::Document| {
+            let moved: Vec<f32> = ids
+                .iter()
+                .zip(&first)
+                .map(|(id, p)| {
+                    let now = after.concept(*id).unwrap().pos;
+                    ((now.x - p.x).powi(2) + (now.y - p.y).powi(2)).sqrt()
+                })
+                .collect();
+            moved.iter().sum::<f32>() / moved.len() as f32
+        };
+        // Tidy (a warm start) after the edit: the rest of the map barely moves.
+        let mut tidied = doc.clone();
+        let warm = LayoutParams { warm: true, ..LayoutParams::default() };
+        layout_command(&doc, &scene, &warm).0.apply(&mut tidied).unwrap();
+        let tidy_move = mean_move(&tidied);
+        assert!(tidy_move < 25.0, "tidying moved concepts {tidy_move} on average");
+        // A whole new layout after the edit is fitted to the map as it was: a relationship is 180
+        // units long, and without the fit the map came out mirrored and turned (292 on average).
+        layout_command(&doc, &scene, &LayoutParams::default()).0.apply(&mut doc).unwrap();
+        let cold_move = mean_move(&doc);
+        assert!(cold_move < 130.0, "a new layout moved concepts {cold_move} on average");
     }
 
     #[test]

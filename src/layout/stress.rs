@@ -289,16 +289,34 @@ pub(super) fn layout(
     pivot_count: usize,
     max_iterations: usize,
     rng: &mut Rng,
+    anchor: Option<(&[[f32; 2]], f32)>,
     observe: &mut dyn FnMut(f32, &[[f32; 2]]) -> bool,
 ) -> (Vec<[f32; 2]>, usize) {
     let n = csr.len();
-    match n {
-        0 => return (Vec::new(), 0),
-        1 => return (vec![fixed[0].unwrap_or([0.0, 0.0])], 0),
+    match (n, anchor) {
+        (0, _) => return (Vec::new(), 0),
+        (1, None) => return (vec![fixed[0].unwrap_or([0.0, 0.0])], 0),
         _ => {}
     }
     let pivots = choose_pivots(csr, pivot_count, rng);
-    let mut pos = pivot_mds(n, &pivots, rng);
+    let mut pos = match anchor {
+        // A warm start: from where the nodes are.
+        Some((start, _)) => start.iter().zip(fixed).map(|(p, f)| f.unwrap_or(*p)).collect(),
+        None => pivot_mds(n, &pivots, rng),
+    };
+    if anchor.is_none() {
+        place_start(&mut pos, &pivots, fixed, rng);
+    }
+    if !observe(0.1, &pos) {
+        return (pos, 0);
+    }
+    sweep(csr, &pivots, &mut pos, fixed, max_iterations, anchor, observe)
+}
+
+/// Scales the Pivot MDS start to fit the pivot distances, breaks exact symmetries and fits it
+/// to the fixed nodes.
+fn place_start(pos: &mut [[f32; 2]], pivots: &Pivots, fixed: &[Option<[f32; 2]>], rng: &mut Rng) {
+    let n = pos.len();
     // Scale the start to fit the pivot distances, and break exact symmetries.
     let (mut num, mut den) = (0f64, 0f64);
     for (p, &pv) in pivots.nodes.iter().enumerate() {
@@ -312,13 +330,24 @@ pub(super) fn layout(
         }
     }
     let scale = if den > 0.0 { (num / den) as f32 } else { 1.0 };
-    for p in &mut pos {
+    for p in pos.iter_mut() {
         *p = [p[0] * scale + (rng.next_f32() - 0.5) * 0.02, p[1] * scale + (rng.next_f32() - 0.5) * 0.02];
     }
-    align_to_fixed(&mut pos, fixed);
-    if !observe(0.1, &pos) {
-        return (pos, 0);
-    }
+    align_to_fixed(pos, fixed);
+}
+
+/// Sparse stress majorization sweeps over `pos`; with an anchor, each move is blended with
+/// the node's anchored position by the given share, so a warm start stays near it.
+fn sweep(
+    csr: &Csr,
+    pivots: &Pivots,
+    pos: &mut Vec<[f32; 2]>,
+    fixed: &[Option<[f32; 2]>],
+    max_iterations: usize,
+    anchor: Option<(&[[f32; 2]], f32)>,
+    observe: &mut dyn FnMut(f32, &[[f32; 2]]) -> bool,
+) -> (Vec<[f32; 2]>, usize) {
+    let n = pos.len();
 
     // Sparse stress weights: a pivot stands for the nodes of its region (those nearer to it
     // than to any other pivot) that are nearer to it than half the distance to the node.
@@ -385,7 +414,10 @@ pub(super) fn layout(
                 }
             }
             if sw > 0.0 {
-                let next = [sx / sw, sy / sw];
+                let mut next = [sx / sw, sy / sw];
+                if let Some((start, hold)) = anchor {
+                    next = [next[0] + (start[v][0] - next[0]) * hold, next[1] + (start[v][1] - next[1]) * hold];
+                }
                 if next[0].is_finite() && next[1].is_finite() {
                     moved += distance(here, next);
                     pos[v] = next;
@@ -393,7 +425,7 @@ pub(super) fn layout(
             }
         }
         let fraction = 0.1 + 0.9 * (iteration + 1) as f32 / max_iterations as f32;
-        if !observe(fraction, &pos) {
+        if !observe(fraction, pos) {
             break;
         }
         // Converged: nodes move on average less than a thousandth of an edge.
@@ -401,7 +433,7 @@ pub(super) fn layout(
             break;
         }
     }
-    (pos, done)
+    (std::mem::take(pos), done)
 }
 
 impl Pivots {
@@ -498,8 +530,19 @@ fn distance(a: [f32; 2], b: [f32; 2]) -> f32 {
 /// Moves `pos` rigidly (rotation, reflection, translation) so its fixed nodes come as close as
 /// possible to where they must be, then puts them exactly there.
 fn align_to_fixed(pos: &mut [[f32; 2]], fixed: &[Option<[f32; 2]>]) {
+    rigid_fit(pos, fixed);
+    for (p, f) in pos.iter_mut().zip(fixed) {
+        if let Some(target) = f {
+            *p = *target;
+        }
+    }
+}
+
+/// Moves `pos` rigidly (rotation, reflection, translation) to come as close as possible (least
+/// squares) to the targets given.
+pub(super) fn rigid_fit(pos: &mut [[f32; 2]], targets: &[Option<[f32; 2]>]) {
     let pairs: Vec<([f32; 2], [f32; 2])> =
-        pos.iter().zip(fixed).filter_map(|(p, f)| f.map(|target| (*p, target))).collect();
+        pos.iter().zip(targets).filter_map(|(p, f)| f.map(|target| (*p, target))).collect();
     if pairs.is_empty() {
         return;
     }
@@ -535,10 +578,5 @@ fn align_to_fixed(pos: &mut [[f32; 2]], fixed: &[Option<[f32; 2]>]) {
         let px = p[0] - cp[0];
         let py = if flip { cp[1] - p[1] } else { p[1] - cp[1] };
         *p = [cq[0] + cos * px - sin * py, cq[1] + sin * px + cos * py];
-    }
-    for (p, f) in pos.iter_mut().zip(fixed) {
-        if let Some(target) = f {
-            *p = *target;
-        }
     }
 }
