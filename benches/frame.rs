@@ -29,7 +29,7 @@ use qualmap::scene::{EguiMeasure, MapTheme, Scene, SceneOptions, ThemeKind, buil
 fn frame(ctx: &egui::Context, scene: &Scene, camera: &Camera, size: egui::Vec2) -> usize {
     let theme = MapTheme::new(ThemeKind::Light);
     let none = BTreeSet::new();
-    let marks = Marks { selection: &none, highlight: &none, only: None, drag: None };
+    let marks = Marks { selection: &none, highlight: &none, only: None, drag: None, pins: false };
     let input =
         egui::RawInput { screen_rect: Some(Rect::from_min_size(Pos2::ZERO, size)), ..egui::RawInput::default() };
     let output = ctx.run_ui(input, |ui| {

@@ -286,6 +286,7 @@ impl QualmapApp {
                 highlight: &self.view.highlight,
                 only: None,
                 drag: self.drag_preview.as_ref(),
+                pins: true,
             };
             paint_scene(&painter, scene, &theme, &camera, canvas, &marks);
         }
@@ -495,6 +496,8 @@ pub struct Marks<'a> {
     pub only: Option<&'a dyn Fn(ItemRef) -> bool>,
     /// Concepts drawn moved although the scene has them where they were.
     pub drag: Option<&'a DragPreview>,
+    /// Whether to mark pinned concepts (editing, not presenting).
+    pub pins: bool,
 }
 
 /// A drag on a large map: the scene is rebuilt on a worker, too slowly for the cards to follow
@@ -553,7 +556,7 @@ pub fn paint_scene(
     canvas: Rect,
     marks: &Marks<'_>,
 ) {
-    let Marks { selection, highlight, only, drag } = *marks;
+    let Marks { selection, highlight, only, drag, pins } = *marks;
     let dragged_edge = |id: RelationshipId| drag.is_some_and(|d| d.edges.contains_key(&id));
     let dragged_node = |id: ConceptId| drag.is_some_and(|d| d.concepts.contains(&id));
     let glow = Color32::from_rgb(0xf2, 0xa9, 0x00);
@@ -767,7 +770,7 @@ pub fn paint_scene(
         if node.from_paper {
             paper_marker(painter, rect.left_top() + vec2(0.0, 0.0), 4.5 * zoom.clamp(0.6, 2.0), theme.paper_stroke);
         }
-        if node.pinned {
+        if pins && node.pinned {
             pin_marker(painter, rect.right_bottom(), zoom.clamp(0.6, 2.0), theme.text);
         }
         if let Some((center, count)) = node.badge {

@@ -316,7 +316,7 @@ impl QualmapApp {
                 &theme,
                 &camera,
                 map_area,
-                &Marks { selection: &none, highlight: &highlight, only: Some(&keep), drag: None },
+                &Marks { selection: &none, highlight: &highlight, only: Some(&keep), drag: None, pins: false },
             );
             let mut fading = painter.clone();
             fading.multiply_opacity(t);
@@ -330,7 +330,7 @@ impl QualmapApp {
                 &theme,
                 &camera,
                 map_area,
-                &Marks { selection: &none, highlight: &highlight, only: Some(&new), drag: None },
+                &Marks { selection: &none, highlight: &highlight, only: Some(&new), drag: None, pins: false },
             );
             if let Some(item) = dim_except {
                 let one = move |i: ItemRef| i == item;
@@ -340,7 +340,7 @@ impl QualmapApp {
                     &theme,
                     &camera,
                     map_area,
-                    &Marks { selection: &none, highlight: &highlight, only: Some(&one), drag: None },
+                    &Marks { selection: &none, highlight: &highlight, only: Some(&one), drag: None, pins: false },
                 );
             }
         }
