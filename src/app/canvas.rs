@@ -800,10 +800,12 @@ pub fn paint_scene(
 
 /// A drawing pin stuck in a card's corner: a pinned concept stays put in automatic layout.
 fn pin_marker(painter: &egui::Painter, corner: Pos2, scale: f32, color: Color32) {
-    let head = corner + vec2(-2.0, -2.0) * scale;
-    let point = head + vec2(-6.0, 6.0) * scale;
-    painter.line_segment([head, point], Stroke::new(1.4 * scale, color));
-    painter.circle(head, 3.6 * scale, Color32::from_rgb(0xc0, 0x39, 0x2b), Stroke::new(1.0 * scale, color));
+    let scale = scale.max(0.8);
+    // The head sits on the corner; the needle goes in towards the card's middle.
+    let head = corner + vec2(-1.0, -1.0) * scale;
+    let point = head + vec2(-7.0, -7.0) * scale;
+    painter.line_segment([head, point], Stroke::new(1.6 * scale, color));
+    painter.circle(head, 4.6 * scale, Color32::from_rgb(0xc6, 0x28, 0x28), Stroke::new(1.2 * scale, Color32::WHITE));
 }
 
 /// Texels of the dot pattern across the line, and of the disc inside them.
