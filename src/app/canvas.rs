@@ -649,12 +649,9 @@ pub fn paint_scene(
     }
     // A dragged card's relationships: straight lines from where their ends are now.
     if let Some(drag) = drag {
-        for edge in scene.edges.iter().filter(|e| wanted(ItemRef::Relationship(e.id))) {
-            let (Some(&(from_moves, to_moves)), Some(first), Some(last)) =
-                (drag.edges.get(&edge.id), edge.points.first(), edge.points.last())
-            else {
-                continue;
-            };
+        for (&id, &(from_moves, to_moves)) in &drag.edges {
+            let Some(edge) = scene.edge(id).filter(|_| wanted(ItemRef::Relationship(id))) else { continue };
+            let (Some(first), Some(last)) = (edge.points.first(), edge.points.last()) else { continue };
             let moved = |p: Pos2, moves: bool| to_screen(if moves { p + drag.offset } else { p });
             let stroke = Stroke::new((edge.width * zoom).max(0.8), edge.color.gamma_multiply(0.7));
             painter.line_segment([moved(*first, from_moves), moved(*last, to_moves)], stroke);

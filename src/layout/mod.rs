@@ -336,7 +336,7 @@ fn remove_overlaps(pos: &mut [[f32; 2]], half: &[[f32; 2]], pinned: &[bool], gap
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Engine {
     /// Pivot MDS, then sparse stress majorization, then a short Barnes–Hut force polish: graph
-    /// distances are kept best (see docs/ARCHITECTURE.md § Layout).
+    /// distances are kept best (docs/ARCHITECTURE.md, "Layout by stress first, forces second").
     #[default]
     Stress,
     /// Multilevel force-directed (Fruchterman–Reingold forces, Barnes–Hut repulsion, matching
@@ -686,14 +686,20 @@ fn stress_cold(
     let parts = csr.components();
     let mut done_nodes = 0usize;
     for part in &parts {
-        let sub = if parts.len() == 1 { stress::Csr::new(n, edges, lengths) } else { csr.subgraph(part) };
+        let part_graph;
+        let sub: &stress::Csr = if parts.len() == 1 {
+            &csr
+        } else {
+            part_graph = csr.subgraph(part);
+            &part_graph
+        };
         let fixed: Vec<Option<[f32; 2]>> =
             part.iter().map(|&v| pinned[v].then(|| [pos[v][0] / k, pos[v][1] / k])).collect();
         let (base, share) = (done_nodes as f32 / n as f32, part.len() as f32 / n as f32);
         let mut stopped = false;
         let (local, iterations) = {
             let current: &[[f32; 2]] = pos;
-            stress::layout(&sub, &fixed, params.pivots, params.stress_iterations, rng, None, &mut |f, local| {
+            stress::layout(sub, &fixed, params.pivots, params.stress_iterations, rng, None, &mut |f, local| {
                 let go = observe(0.9 * (base + share * f * 0.5), &|| {
                     let mut snapshot = current.to_vec();
                     for (i, v) in part.iter().enumerate() {
@@ -717,7 +723,7 @@ fn stress_cold(
                 })
                 .collect();
             let local_pinned: Vec<bool> = fixed.iter().map(Option::is_some).collect();
-            let judge = stress::Pivots::sample(&sub, 32, rng);
+            let judge = stress::Pivots::sample(sub, 32, rng);
             let mut best = (judge.stress(&local), local.clone());
             let (mut calls, mut worse, mut user_stop) = (0usize, 0, false);
             stats.iterations += refine(

@@ -326,6 +326,12 @@ impl Scene {
             Err(_) => self.nodes.iter().find(|n| n.id == id),
         }
     }
+
+    /// The drawn relationship `id`, if it is drawn. Edges follow the document's order, which is
+    /// by id.
+    pub fn edge(&self, id: crate::model::RelationshipId) -> Option<&EdgeShape> {
+        self.edges.binary_search_by_key(&id, |e| e.id).ok().map(|i| &self.edges[i])
+    }
 }
 
 impl Default for Scene {
@@ -858,6 +864,9 @@ mod tests {
         assert_eq!(scene.hit(area.label.rect.center(), 4.0), Some(ItemRef::Area(area.id)));
         assert!(scene.hit(scene.bounds.left_top() - vec2(50.0, 50.0), 4.0).is_none());
         assert_eq!(doc.areas[0].id, area.id);
+        // Every relationship and concept is found by id.
+        assert!(doc.relationships.iter().all(|r| scene.edge(r.id).is_some_and(|e| e.id == r.id)));
+        assert!(doc.concepts.iter().all(|c| scene.node(c.id).is_some_and(|n| n.id == c.id)));
     }
 
     #[test]
