@@ -298,7 +298,9 @@ pub(super) fn layout(
         (1, None) => return (vec![fixed[0].unwrap_or([0.0, 0.0])], 0),
         _ => {}
     }
-    let pivots = choose_pivots(csr, pivot_count, rng);
+    // Memory is O(n · pivots) and O(n · two-hop cap): both shrink on very large graphs so that
+    // a million nodes take hundreds of megabytes, not gigabytes.
+    let pivots = choose_pivots(csr, pivot_count.min((PER_NODE_BUDGET / n).max(8)), rng);
     let mut pos = match anchor {
         // A warm start: from where the nodes are.
         Some((start, _)) => start.iter().zip(fixed).map(|(p, f)| f.unwrap_or(*p)).collect(),
@@ -380,7 +382,7 @@ fn sweep(
     }
     // Nodes two hops apart (up to a cap per node): without them, nodes that look alike from
     // every pivot (the leaves of a hub) would meet in one point.
-    let (two_start, two_adj, two_len) = two_hop(csr, TWO_HOP_CAP);
+    let (two_start, two_adj, two_len) = two_hop(csr, TWO_HOP_CAP.min((PER_NODE_BUDGET / n).max(4)));
     let mut done = 0;
     for iteration in 0..max_iterations {
         done += 1;
@@ -486,6 +488,9 @@ impl Pivots {
 
 /// Most nodes two hops away that one node is held apart from.
 const TWO_HOP_CAP: usize = 64;
+
+/// Node–pivot and node–two-hop entries allowed in all, before their caps per node shrink.
+const PER_NODE_BUDGET: usize = 20_000_000;
 
 /// For each node, up to `cap` nodes exactly two hops away, spread over its neighbours'
 /// neighbourhoods, in compressed rows, with the length of the two-edge path found to each.
