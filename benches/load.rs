@@ -210,6 +210,7 @@ fn main() {
     let ctx = harness.ctx.clone();
     let layout_started = Instant::now();
     harness.state_mut().start_layout(&ctx, false);
+    phases.push(Phase { name: "start the layout (UI thread)", frames: vec![layout_started.elapsed()] });
     phases.push(frames_until(&mut harness, "automatic layout (worker) until redrawn", 20_000, |app| {
         !app.layout_running() && !app.scene_pending()
     }));

@@ -77,8 +77,9 @@ impl QualmapApp {
             return;
         }
         let measure = EguiMeasure(ctx);
-        let scene = self.scene(&measure).clone();
+        // Only the cards' sizes: copying a 10k map's scene would cost the window a frame.
         let doc = self.doc.clone();
+        let cards = crate::layout::card_half_sizes(&doc, self.scene(&measure));
         let ids: Vec<ConceptId> = doc.concepts.iter().map(|c| c.id).collect();
         let start: Vec<(ConceptId, Point)> = doc.concepts.iter().map(|c| (c.id, c.pos)).collect();
         let (sender, receiver) = std::sync::mpsc::channel();
@@ -90,7 +91,7 @@ impl QualmapApp {
         let spawned = std::thread::Builder::new().name("layout".to_owned()).spawn(move || {
             let mut last_snapshot: Option<Instant> = None;
             let mut last_progress = -1.0f32;
-            let (moves, stats) = crate::layout::layout_positions(&doc, &scene, &params, &mut |fraction, positions| {
+            let (moves, stats) = crate::layout::layout_positions(&doc, &cards, &params, &mut |fraction, positions| {
                 if worker_stop.load(Ordering::Relaxed) {
                     return false;
                 }
@@ -113,7 +114,6 @@ impl QualmapApp {
             // Let go of the map before handing over: the window applies the result to it, and
             // would copy the whole map (a 10k map: a frame of 100+ ms) while this still held it.
             drop(doc);
-            drop(scene);
             let _ = sender.send(Message::Done(moves, stats));
             worker_ctx.request_repaint();
         });

@@ -952,8 +952,8 @@ fn force_cold(
 /// The layout graph of a document: one node per concept, then one hub node per area that its
 /// members are tied to (so an area's concepts gather and a concept in two areas settles
 /// between them), relationships as edges weighted by their evidence (a relationship to an area
-/// ties to its hub), label sizes from the scene.
-pub fn document_graph(doc: &crate::model::Document, scene: &crate::scene::Scene) -> LayoutGraph {
+/// ties to its hub), label sizes from `cards` (see [`card_half_sizes`]).
+pub fn document_graph(doc: &crate::model::Document, cards: &[[f32; 2]]) -> LayoutGraph {
     use crate::model::{Endpoint, ItemRef};
     let n = doc.concepts.len();
     let index: std::collections::HashMap<crate::model::ConceptId, usize> =
@@ -985,11 +985,7 @@ pub fn document_graph(doc: &crate::model::Document, scene: &crate::scene::Scene)
     }
     let groups =
         doc.areas.iter().map(|a| doc.members_of(a.id).filter_map(|c| index.get(&c.id).copied()).collect()).collect();
-    let mut half_sizes: Vec<[f32; 2]> = doc
-        .concepts
-        .iter()
-        .map(|c| scene.node(c.id).map_or([60.0, 16.0], |n| [n.rect.width() / 2.0, n.rect.height() / 2.0]))
-        .collect();
+    let mut half_sizes: Vec<[f32; 2]> = (0..n).map(|v| cards.get(v).copied().unwrap_or([60.0, 16.0])).collect();
     half_sizes.extend(doc.areas.iter().map(|_| [1.0, 1.0]));
     let hidden = (0..n + doc.areas.len()).map(|v| v >= n).collect();
     let area_index: std::collections::HashMap<crate::model::AreaId, usize> =
@@ -1011,13 +1007,22 @@ pub fn document_graph(doc: &crate::model::Document, scene: &crate::scene::Scene)
     LayoutGraph { half_sizes, edges, lengths, groups, pinned, hidden, foundations }
 }
 
+/// Half the width and height of each concept's card in `scene`, in the document's order (a
+/// concept the scene does not draw gets a typical card's).
+pub fn card_half_sizes(doc: &crate::model::Document, scene: &crate::scene::Scene) -> Vec<[f32; 2]> {
+    doc.concepts
+        .iter()
+        .map(|c| scene.node(c.id).map_or([60.0, 16.0], |n| [n.rect.width() / 2.0, n.rect.height() / 2.0]))
+        .collect()
+}
+
 /// The command that lays out a document's concepts (one undo step).
 pub fn layout_command(
     doc: &crate::model::Document,
     scene: &crate::scene::Scene,
     params: &LayoutParams,
 ) -> (crate::command::Command, LayoutStats) {
-    let (moves, stats) = layout_positions(doc, scene, params, &mut |_, _| true);
+    let (moves, stats) = layout_positions(doc, &card_half_sizes(doc, scene), params, &mut |_, _| true);
     (crate::command::Command::MoveConcepts(moves), stats)
 }
 
@@ -1025,11 +1030,11 @@ pub fn layout_command(
 /// `observe`, whose position snapshots list the concepts first, in the document's order.
 pub fn layout_positions(
     doc: &crate::model::Document,
-    scene: &crate::scene::Scene,
+    cards: &[[f32; 2]],
     params: &LayoutParams,
     observe: &mut Observer<'_>,
 ) -> (Vec<(crate::model::ConceptId, crate::model::Point)>, LayoutStats) {
-    let graph = document_graph(doc, scene);
+    let graph = document_graph(doc, cards);
     let mut initial: Vec<[f32; 2]> = doc.concepts.iter().map(|c| [c.pos.x, c.pos.y]).collect();
     // Hubs start at their members' middle.
     for area in &doc.areas {
@@ -1252,7 +1257,7 @@ mod tests {
     fn pins_hold_labels_do_not_overlap_and_warm_starts_move_little() {
         let doc = example::document();
         let scene = build_scene(&doc, &SceneOptions::new(ThemeKind::Light), &ApproxMeasure);
-        let mut graph = document_graph(&doc, &scene);
+        let mut graph = document_graph(&doc, &card_half_sizes(&doc, &scene));
         graph.pinned[0] = true;
         graph.pinned[7] = true;
         let mut start: Vec<[f32; 2]> = doc.concepts.iter().map(|c| [c.pos.x, c.pos.y]).collect();
