@@ -671,6 +671,13 @@ fn story_steps_are_added_and_undone_like_any_edit() {
     assert_eq!(harness.state().document().presentation[0].title, "Does it hold for mentors?");
 }
 
+/// Starts an automatic layout and runs one frame of it.
+fn begin_layout(harness: &mut Harness<'_, QualmapApp>) {
+    let ctx = harness.ctx.clone();
+    harness.state_mut().start_layout(&ctx, false);
+    harness.step();
+}
+
 fn wait_for_layout(harness: &mut Harness<'_, QualmapApp>) {
     for _ in 0..500 {
         harness.step();
@@ -693,8 +700,7 @@ fn pinned_concepts_stay_put_in_automatic_layout() {
     harness.key_press(Key::P);
     harness.run();
     assert!(harness.state().document().concept(coping).unwrap().pinned, "P pins the selection");
-    let ctx = harness.ctx.clone();
-    harness.state_mut().start_layout(&ctx, false);
+    begin_layout(&mut harness);
     wait_for_layout(&mut harness);
     let doc = harness.state().document();
     assert_eq!(doc.concept(coping).unwrap().pos, before, "the pinned concept stayed");
@@ -715,9 +721,7 @@ fn an_edit_during_a_layout_ends_it_and_undo_still_returns_to_the_start() {
     let mut harness = harness(Startup::Example);
     let before = harness.state().document().clone();
     let coping = concept_id(&harness, "Coping");
-    let ctx = harness.ctx.clone();
-    harness.state_mut().start_layout(&ctx, false);
-    harness.step();
+    begin_layout(&mut harness);
     // Delete a concept while the layout runs or glides.
     harness.state_mut().view_mut().selection = [ItemRef::Concept(coping)].into();
     harness.key_press(Key::Delete);
@@ -735,9 +739,7 @@ fn an_edit_during_a_layout_ends_it_and_undo_still_returns_to_the_start() {
 fn escape_stops_a_layout_and_keeps_what_it_did() {
     let mut harness = harness(Startup::Example);
     let before = harness.state().document().clone();
-    let ctx = harness.ctx.clone();
-    harness.state_mut().start_layout(&ctx, false);
-    harness.step();
+    begin_layout(&mut harness);
     harness.key_press(Key::Escape);
     wait_for_layout(&mut harness);
     let after = harness.state().document().clone();
@@ -751,9 +753,7 @@ fn escape_stops_a_layout_and_keeps_what_it_did() {
 fn automatic_layout_runs_in_the_background_and_undoes_in_one_step() {
     let mut harness = harness(Startup::Example);
     let before = harness.state().document().clone();
-    let ctx = harness.ctx.clone();
-    harness.state_mut().start_layout(&ctx, false);
-    harness.step();
+    begin_layout(&mut harness);
     // Progress and a Stop button in the status bar while concepts glide into place.
     // The status line and the bar's text.
     assert_eq!(harness.get_all_by_label_contains("Laying out").count(), 2);

@@ -442,10 +442,7 @@ impl QualmapApp {
                 preview.offset = *moved;
             } else {
                 let positions = shifted(start, *moved);
-                // Shown live without an undo step; the step is recorded when the drag ends.
-                if Command::MoveConcepts(positions).apply(std::sync::Arc::make_mut(&mut self.doc)).is_ok() {
-                    self.revision += 1;
-                }
+                self.move_live(positions);
             }
         }
         if stopped && let Some(DragState::Move { start, moved }) = self.view.drag.take() {
@@ -454,9 +451,7 @@ impl QualmapApp {
                 return;
             }
             let end = shifted(&start, moved);
-            if self.drag_preview.is_some()
-                && Command::MoveConcepts(end.clone()).apply(std::sync::Arc::make_mut(&mut self.doc)).is_err()
-            {
+            if self.drag_preview.is_some() && !self.move_live(end.clone()) {
                 self.drag_preview = None;
                 return;
             }
@@ -701,16 +696,15 @@ pub fn paint_scene(
     let mut badge_texts: Vec<(Pos2, String, FontId)> = Vec::new();
     // Each card with the camera to draw it through: dragged cards last (on top), through a
     // camera shifted by the drag.
-    let mut cards: Vec<(&crate::scene::NodeShape, Camera)> = in_view
+    let shifted = drag.map(|d| (d, Camera { center: camera.center - d.offset, ..*camera }));
+    let cards = in_view
         .iter()
         .map(|&i| &scene.nodes[i])
         .filter(|node| !dragged_node(node.id))
         .map(|node| (node, *camera))
-        .collect();
-    if let Some(drag) = drag {
-        let shifted = Camera { center: camera.center - drag.offset, ..*camera };
-        cards.extend(drag.concepts.iter().filter_map(|id| scene.node(*id)).map(|node| (node, shifted)));
-    }
+        .chain(shifted.into_iter().flat_map(|(d, shifted)| {
+            d.concepts.iter().filter_map(|id| scene.node(*id)).map(move |node| (node, shifted))
+        }));
     for (node, camera) in cards {
         let camera = &camera;
         if !wanted(ItemRef::Concept(node.id)) {

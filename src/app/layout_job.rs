@@ -167,9 +167,7 @@ impl QualmapApp {
         match result {
             Some((moves, stats)) => self.record_layout(job.start, moves, &stats, job.warm, false),
             None => {
-                if Command::MoveConcepts(job.start).apply(Arc::make_mut(&mut self.doc)).is_ok() {
-                    self.revision += 1;
-                }
+                self.move_live(job.start);
                 self.status = "Layout abandoned for the edit".to_owned();
             }
         }
@@ -184,8 +182,7 @@ impl QualmapApp {
         stopped: bool,
     ) {
         let label = if warm { "Tidy layout" } else { "Automatic layout" }.to_owned();
-        let doc = Arc::make_mut(&mut self.doc);
-        if Command::MoveConcepts(moves.clone()).apply(doc).is_err() {
+        if !self.move_live(moves.clone()) {
             return;
         }
         self.history.record(
@@ -223,10 +220,8 @@ impl QualmapApp {
             }
         }
         if failed {
-            if let Some(job) = self.layout_job.take()
-                && Command::MoveConcepts(job.start).apply(Arc::make_mut(&mut self.doc)).is_ok()
-            {
-                self.revision += 1;
+            if let Some(job) = self.layout_job.take() {
+                self.move_live(job.start);
             }
             self.status = "The layout failed; the map is as it was".to_owned();
             return;
@@ -254,10 +249,8 @@ impl QualmapApp {
         }
         let finished = job.result.is_some() && !gliding;
         // Shown live without an undo step, like a drag; the step is recorded at the end.
-        if let Some(moves) = shown_moves
-            && Command::MoveConcepts(moves).apply(Arc::make_mut(&mut self.doc)).is_ok()
-        {
-            self.revision += 1;
+        if let Some(moves) = shown_moves {
+            self.move_live(moves);
         }
         if finished {
             let Some(job) = self.layout_job.take() else { return };

@@ -530,6 +530,16 @@ impl QualmapApp {
         self.autosave_due = Some(std::time::Instant::now() + AUTOSAVE_DELAY);
     }
 
+    /// Moves concepts without an undo step, as a drag or a layout shows them live (the step is
+    /// recorded when the move ends). Returns whether the moves applied.
+    fn move_live(&mut self, moves: Vec<(crate::model::ConceptId, crate::model::Point)>) -> bool {
+        let moved = Command::MoveConcepts(moves).apply(std::sync::Arc::make_mut(&mut self.doc)).is_ok();
+        if moved {
+            self.revision += 1;
+        }
+        moved
+    }
+
     /// Applies a command as one undo step.
     pub fn apply(&mut self, command: Command) {
         self.apply_edit(command, None);

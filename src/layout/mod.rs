@@ -700,13 +700,7 @@ fn stress_cold(
         let (local, iterations) = {
             let current: &[[f32; 2]] = pos;
             stress::layout(sub, &fixed, params.pivots, params.stress_iterations, rng, None, &mut |f, local| {
-                let go = observe(0.9 * (base + share * f * 0.5), &|| {
-                    let mut snapshot = current.to_vec();
-                    for (i, v) in part.iter().enumerate() {
-                        snapshot[*v] = [local[i][0] * k, local[i][1] * k];
-                    }
-                    snapshot
-                });
+                let go = observe(0.9 * (base + share * f * 0.5), &|| with_part(current, part, local, k));
                 stopped |= !go;
                 go
             })
@@ -751,13 +745,7 @@ fn stress_cold(
                             }
                         }
                     }
-                    let go = observe(0.9 * (base + share * (0.5 + 0.5 * f)), &|| {
-                        let mut snapshot = pos.to_vec();
-                        for (i, v) in part.iter().enumerate() {
-                            snapshot[*v] = [p[i][0] * k, p[i][1] * k];
-                        }
-                        snapshot
-                    });
+                    let go = observe(0.9 * (base + share * (0.5 + 0.5 * f)), &|| with_part(pos, part, p, k));
                     user_stop |= !go;
                     go
                 },
@@ -787,6 +775,16 @@ fn stress_cold(
         stress::rigid_fit(pos, &targets);
     }
     false
+}
+
+/// `pos` with the nodes of `part` at `local` (in hop units, scaled by `k`): a snapshot of the
+/// layout while one part is being placed.
+fn with_part(pos: &[[f32; 2]], part: &[usize], local: &[[f32; 2]], k: f32) -> Vec<[f32; 2]> {
+    let mut snapshot = pos.to_vec();
+    for (v, p) in part.iter().zip(local) {
+        snapshot[*v] = [p[0] * k, p[1] * k];
+    }
+    snapshot
 }
 
 /// Keeps parts with pins where they are and places the others in rows below: the largest part
