@@ -184,6 +184,27 @@ fn main() {
     phases.push(frames_until(&mut harness, "autosave (snapshot, write on a worker)", 2_000, |app| {
         !app.autosave_pending()
     }));
+    // An edit while the autosave writes: the worker still reads the map, so the edit copies
+    // it, but only the lists it changes (a move copies the concepts, not the 100k evidence).
+    let moved = harness.state().document().concepts[17].clone();
+    let nudge = |by: f32| Command::MoveConcepts(vec![(moved.id, Point::new(moved.pos.x + by, moved.pos.y))]);
+    harness.state_mut().apply(nudge(10.0));
+    std::thread::sleep(Duration::from_millis(1_600));
+    harness.step();
+    let writing = harness.state().autosave_writing();
+    let started = Instant::now();
+    harness.state_mut().apply(nudge(20.0));
+    let edit = started.elapsed();
+    println!(
+        "edit while the autosave writes ({}): {:.1} ms",
+        if writing { "it was writing" } else { "it had already finished" },
+        edit.as_secs_f64() * 1000.0
+    );
+    let mut phase =
+        frames_until(&mut harness, "edit while the autosave writes, until redrawn", 2_000, |app| !app.scene_pending());
+    phase.frames[0] += edit;
+    phases.push(phase);
+
     // Drag one concept at 100 %: the card is drawn moved while the map waits for the drop.
     let concept = harness.state().document().concepts[4_470].clone();
     {

@@ -714,6 +714,23 @@ mod tests {
     use crate::model::{Provenance, example};
 
     #[test]
+    fn moving_concepts_copies_no_evidence_or_relationships_of_a_shared_map() {
+        // A worker's snapshot (a clone) and the edited map keep sharing the lists a move does
+        // not touch, so editing while an autosave runs does not copy 100,000 evidence items.
+        let snapshot = example::document();
+        let mut doc = snapshot.clone();
+        let id = doc.concepts[0].id;
+        let mut history = History::default();
+        history.apply(&mut doc, Command::MoveConcepts(vec![(id, Point::new(1.0, 2.0))])).unwrap();
+        history.undo(&mut doc);
+        history.redo(&mut doc);
+        assert!(doc.evidence.shares_with(&snapshot.evidence));
+        assert!(doc.relationships.shares_with(&snapshot.relationships));
+        assert!(doc.sources.shares_with(&snapshot.sources));
+        assert_ne!(doc.concepts, snapshot.concepts);
+    }
+
+    #[test]
     fn move_undo_redo_and_dirty_flag() {
         let original = example::document();
         let mut doc = original.clone();

@@ -9,12 +9,15 @@ pub mod generate;
 mod ids;
 pub mod io;
 mod json_locate;
+mod shared;
 pub mod support;
 pub mod validate;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use shared::Shared;
 
 pub use color::Rgb;
 pub use ids::{AreaId, CodeId, ConceptId, EvidenceId, RelationshipId, RelationshipTypeId, SourceId};
@@ -395,16 +398,16 @@ pub struct Document {
     pub relationship_types: Vec<RelationshipType>,
     /// Relationships between concepts and areas.
     #[serde(default)]
-    pub relationships: Vec<Relationship>,
+    pub relationships: Shared<Relationship>,
     /// The codebook.
     #[serde(default)]
     pub codes: Vec<Code>,
     /// Interviews and documents.
     #[serde(default)]
-    pub sources: Vec<Source>,
+    pub sources: Shared<Source>,
     /// Coded excerpts.
     #[serde(default)]
-    pub evidence: Vec<Evidence>,
+    pub evidence: Shared<Evidence>,
     /// A story told with the map, step by step, for presenting.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub presentation: Vec<Step>,
