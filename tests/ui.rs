@@ -62,6 +62,36 @@ fn clicking_a_relationship_shows_its_evidence() {
 }
 
 #[test]
+fn the_inspector_lists_follow_edits_and_undo() {
+    // The inspector's evidence and relationship lists are found once per change of the map,
+    // not every frame; they must still follow every change.
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Problem solving").click();
+    harness.run();
+    harness.get_by_label("Relationships (3)");
+    let id = concept_id(&harness, "Problem solving");
+    let linked = harness.state().document().evidence_for(ItemRef::Concept(id)).count();
+    let other = harness
+        .state()
+        .document()
+        .evidence
+        .iter()
+        .find(|e| !e.links.contains(&ItemRef::Concept(id)))
+        .cloned()
+        .expect("an excerpt not yet linked to Problem solving");
+    let mut edited = other.clone();
+    edited.links.push(ItemRef::Concept(id));
+    harness.state_mut().apply(qualmap::command::Command::Update(qualmap::command::Element::Evidence(edited)));
+    harness.run();
+    harness.get_by_label_contains(&format!("Evidence ({} excerpt", linked + 1));
+    harness.get_by_label_contains(&other.excerpt);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    harness.get_by_label_contains(&format!("Evidence ({} excerpt", linked));
+    assert!(harness.query_by_label_contains(&other.excerpt).is_none());
+}
+
+#[test]
 fn a_process_lists_what_it_underpins() {
     let mut harness = harness(Startup::Example);
     harness.get_by_label("Problem solving").click();

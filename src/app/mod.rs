@@ -84,6 +84,26 @@ fn log_slow(what: &str, took: std::time::Duration) {
     }
 }
 
+/// The map, for changing it. If a worker still reads it (a scene build, an autosave, an export),
+/// it is copied first; its large lists are shared copy-on-write (`model::Shared`), so the copy
+/// takes only the lists the change touches.
+fn writable(doc: &mut std::sync::Arc<Document>) -> &mut Document {
+    if std::sync::Arc::strong_count(doc) > 1 {
+        let started = std::time::Instant::now();
+        std::sync::Arc::make_mut(doc);
+        log_slow("copy of a map a worker reads", started.elapsed());
+    }
+    std::sync::Arc::make_mut(doc)
+}
+
+/// This thread's time on a CPU and waiting for one, in ns (Linux's schedstat): tells a slow
+/// frame's own work from time the system gave to other threads. `None` elsewhere.
+fn schedstat() -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
+    Some((fields.next()??, fields.next()??))
+}
+
 /// How much one Zoom In step magnifies.
 const ZOOM_STEP: f32 = 1.25;
 
@@ -193,6 +213,8 @@ pub struct QualmapApp {
     /// Changes whenever the document does, so the scene is rebuilt only then.
     revision: u64,
     scene_cache: Option<(SceneKey, Scene)>,
+    /// What the inspector lists for the selected item, found once per revision.
+    listing: inspector::Listing,
     /// A scene being built on a worker thread (large maps), with what it is built from.
     scene_job: Option<std::sync::mpsc::Receiver<(SceneKey, Scene, std::time::Duration)>>,
     /// How long the last scene build took; above [`SCENE_IN_BACKGROUND`] the next is built on a
@@ -276,6 +298,7 @@ impl QualmapApp {
             view: ViewState::default(),
             revision: 0,
             scene_cache: None,
+            listing: inspector::Listing::default(),
             scene_job: None,
             last_scene_build: std::time::Duration::ZERO,
             scene_floor: 0,
@@ -533,7 +556,7 @@ impl QualmapApp {
     /// Moves concepts without an undo step, as a drag or a layout shows them live (the step is
     /// recorded when the move ends). Returns whether the moves applied.
     fn move_live(&mut self, moves: Vec<(crate::model::ConceptId, crate::model::Point)>) -> bool {
-        let moved = Command::MoveConcepts(moves).apply(std::sync::Arc::make_mut(&mut self.doc)).is_ok();
+        let moved = Command::MoveConcepts(moves).apply(writable(&mut self.doc)).is_ok();
         if moved {
             self.revision += 1;
         }
@@ -548,7 +571,7 @@ impl QualmapApp {
     fn apply_edit(&mut self, command: Command, merge_key: Option<String>) -> Option<CommandError> {
         self.settle_layout();
         let label = command.describe();
-        match self.history.apply_merging(std::sync::Arc::make_mut(&mut self.doc), command, merge_key) {
+        match self.history.apply_merging(writable(&mut self.doc), command, merge_key) {
             Ok(()) => {
                 self.prune_selection();
                 self.touch();
@@ -716,6 +739,11 @@ impl QualmapApp {
         self.autosave_due.is_some()
     }
 
+    /// Whether the recovery file is being written on a worker (which reads the map meanwhile).
+    pub fn autosave_writing(&self) -> bool {
+        self.autosave_job.as_ref().is_some_and(|job| !job.is_finished())
+    }
+
     /// Whether work from a crashed session is waiting to be restored or discarded.
     pub fn recovery_offered(&self) -> bool {
         !self.orphans.is_empty()
@@ -807,7 +835,7 @@ impl QualmapApp {
 
     fn undo(&mut self) {
         self.settle_layout();
-        if let Some(label) = self.history.undo(std::sync::Arc::make_mut(&mut self.doc)) {
+        if let Some(label) = self.history.undo(writable(&mut self.doc)) {
             self.status = format!("Undid {label}");
             self.prune_selection();
             self.touch();
@@ -816,7 +844,7 @@ impl QualmapApp {
 
     fn redo(&mut self) {
         self.settle_layout();
-        if let Some(label) = self.history.redo(std::sync::Arc::make_mut(&mut self.doc)) {
+        if let Some(label) = self.history.redo(writable(&mut self.doc)) {
             self.status = format!("Redid {label}");
             self.prune_selection();
             self.touch();
@@ -1382,6 +1410,7 @@ impl eframe::App for QualmapApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         let frame_started = std::time::Instant::now();
+        let sched_started = if std::env::var_os("QUALMAP_LOG_SLOW").is_some() { schedstat() } else { None };
         self.poll_opening();
         self.handle_dialog_outcomes(&ctx);
         self.handle_close_request(&ctx);
@@ -1426,7 +1455,19 @@ impl eframe::App for QualmapApp {
         if self.dialogs.is_busy() || self.opening.is_some() || self.scene_job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(200));
         }
-        log_slow("frame", frame_started.elapsed());
+        let took = frame_started.elapsed();
+        match (sched_started, schedstat()) {
+            (Some(start), Some(end)) => {
+                let ms = |ns: u64| ns as f64 / 1e6;
+                let what = format!(
+                    "frame (on a CPU {:.1} ms, waiting for one {:.1} ms)",
+                    ms(end.0.saturating_sub(start.0)),
+                    ms(end.1.saturating_sub(start.1))
+                );
+                log_slow(&what, took);
+            }
+            _ => log_slow("frame", took),
+        }
     }
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, PREFS_KEY, &self.prefs);
