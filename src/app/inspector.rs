@@ -77,14 +77,14 @@ impl Listing {
 impl QualmapApp {
     pub(super) fn inspector_ui(&mut self, ui: &mut Ui) {
         let mut actions = Vec::new();
-        if let [item] = self.view.selection.iter().copied().collect::<Vec<_>>().as_slice() {
+        let selection: Vec<ItemRef> = self.view.selection.iter().copied().collect();
+        if let [item] = selection.as_slice() {
             self.listing.refresh(&self.doc, self.revision, *item);
         }
         let listing = &self.listing;
         let focus_label = std::mem::take(&mut self.view.focus_label);
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             ui.add_space(6.0);
-            let selection: Vec<ItemRef> = self.view.selection.iter().copied().collect();
             match selection.as_slice() {
                 [] => map_summary_ui(ui, &self.doc, &mut actions),
                 [item] => item_ui(ui, &self.doc, listing, *item, focus_label, &mut actions),
