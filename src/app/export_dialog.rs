@@ -234,7 +234,7 @@ impl QualmapApp {
         let (sender, receiver) = channel();
         let target = path.clone();
         let ctx_for_worker = ctx.clone();
-        let spawned = std::thread::Builder::new().name("export".to_owned()).spawn(move || {
+        let spawned = super::spawn_background("export", move || {
             let result =
                 work().and_then(|bytes| crate::model::io::write_atomic(&target, &bytes).map_err(|e| e.to_string()));
             let _ = sender.send(result);

@@ -77,7 +77,7 @@ impl QualmapApp {
         let mapping = self.import.table.as_ref().map(|t| t.mapping.clone());
         let (sender, receiver) = channel();
         let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new().name("import".to_owned()).spawn(move || {
+        let spawned = super::spawn_background("import", move || {
             let _ = sender.send(read_path(&path, mapping.as_ref()).map_err(|e| e.to_string()));
             ctx.request_repaint();
         });

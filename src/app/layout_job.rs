@@ -88,7 +88,7 @@ impl QualmapApp {
         let worker_ctx = ctx.clone();
         let params = LayoutParams { warm, ..LayoutParams::default() };
         let concepts = ids.len();
-        let spawned = std::thread::Builder::new().name("layout".to_owned()).spawn(move || {
+        let spawned = super::spawn_background("layout", move || {
             let mut last_snapshot: Option<Instant> = None;
             let mut last_progress = -1.0f32;
             let (moves, stats) = crate::layout::layout_positions(&doc, &cards, &params, &mut |fraction, positions| {
