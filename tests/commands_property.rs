@@ -136,6 +136,7 @@ fn random_command(rng: &mut Rng, doc: &Document) -> Command {
                     coded_at: String::new(),
                     links,
                     provenance: Provenance::default(),
+                    status: Default::default(),
                 }))
             }
             None => Command::Insert(Element::Source(Source {

@@ -144,7 +144,8 @@ fn a_coded_segment_table_is_mapped_from_its_headers() {
     let r02 = doc.sources.iter().find(|s| s.name == "Interview R02").unwrap();
     assert_eq!(r02.attributes.get("role").map(String::as_str), Some("mentor"));
     assert!(doc.evidence.iter().any(|e| e.excerpt == "\"Why was that hard?\" is the question I ask."));
-    assert!(doc.evidence.iter().any(|e| e.location == "7–8"));
+    // MAXQDA's Begin and End are paragraph numbers.
+    assert!(doc.evidence.iter().any(|e| e.location == "paragraphs 7–8"));
     // Parent codes become areas when there are no sets.
     let areas: Vec<&str> = doc.areas.iter().map(|a| a.label.as_str()).collect();
     assert_eq!(areas, ["Benefits", "Processes"]);

@@ -156,6 +156,7 @@ impl QualmapApp {
                 coded_at: today(),
                 links: vec![item],
                 provenance: Provenance::new(ProvenanceKind::User, ""),
+                status: crate::model::ExcerptStatus::Exact,
             },
             is_new: true,
             new_source: String::new(),

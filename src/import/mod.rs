@@ -7,6 +7,8 @@
 //! command layer's checks guarantee that it cannot leave a dangling reference.
 
 pub mod cooccur;
+pub mod docx;
+pub mod positions;
 pub mod refi;
 pub mod table;
 
@@ -14,8 +16,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::command::{Command, Element};
 use crate::model::{
-    Area, AreaId, Code, CodeId, Concept, ConceptId, Direction, Document, Endpoint, Evidence, ItemRef, LineStyle, Point,
-    Provenance, ProvenanceKind, Relationship, RelationshipType, RelationshipTypeId, Rgb, Source, SourceId, SourceKind,
+    Area, AreaId, Code, CodeId, Concept, ConceptId, Direction, Document, Endpoint, Evidence, ExcerptStatus, ItemRef,
+    LineStyle, Point, Provenance, ProvenanceKind, Relationship, RelationshipType, RelationshipTypeId, Rgb, Source,
+    SourceId, SourceKind,
 };
 
 /// A code as read from the other tool. `key` is its GUID, or its path when there is none.
@@ -51,6 +54,8 @@ pub struct ImportSource {
     pub name: String,
     /// Participant or case attributes.
     pub attributes: BTreeMap<String, String>,
+    /// Notes about the source (its description in the project).
+    pub description: String,
 }
 
 /// One coded segment.
@@ -70,6 +75,8 @@ pub struct ImportSegment {
     pub coder: String,
     /// When.
     pub coded_at: String,
+    /// How exactly the text is known (positions uncertain, text missing).
+    pub status: crate::model::ExcerptStatus,
 }
 
 /// A link between two codes.
@@ -275,7 +282,7 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
             name: source.name.clone(),
             kind: SourceKind::Interview,
             attributes: source.attributes.clone(),
-            description: String::new(),
+            description: source.description.clone(),
             provenance: provenance(),
         })));
         source_ids.insert(source.key.clone(), id);
@@ -482,21 +489,48 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
     }
     summary.push(format!("{relationships_added} relationships from links"));
 
-    // Evidence, skipping excerpts the map already has from the same source.
+    // Evidence, skipping excerpts the map already has from the same source. An item the map
+    // holds without its text (its source's text was missing from an earlier import) is filled
+    // in when this import brings the text for the same source and positions.
     let existing_excerpts: BTreeSet<(SourceId, &str)> =
         doc.evidence.iter().map(|e| (e.source, e.excerpt.as_str())).collect();
+    let mut waiting_for_text: HashMap<(SourceId, &str, &str), Vec<&Evidence>> = HashMap::new();
+    for e in doc.evidence.iter().filter(|e| e.status == ExcerptStatus::TextMissing) {
+        waiting_for_text.entry((e.source, e.location.as_str(), e.coder.as_str())).or_default().push(e);
+    }
     let mut next_evidence = doc.next_evidence_id().0;
-    let (mut evidence_added, mut evidence_known, mut evidence_skipped) = (0, 0, 0);
+    let (mut evidence_added, mut evidence_known, mut evidence_skipped, mut filled_in) = (0, 0, 0, 0);
+    let (mut without_text, mut uncertain) = (0, 0);
     for segment in &data.segments {
         let Some(source) = source_ids.get(&segment.source) else {
             evidence_skipped += 1;
             continue;
         };
-        if segment.text.trim().is_empty() {
+        let missing = segment.status == ExcerptStatus::TextMissing;
+        if segment.text.trim().is_empty() && !missing {
             evidence_skipped += 1;
             continue;
         }
-        if existing_excerpts.contains(&(*source, segment.text.as_str())) {
+        if !missing
+            && let Some(waiting) =
+                waiting_for_text.get_mut(&(*source, segment.location.as_str(), segment.coder.as_str()))
+            && let Some(old) = waiting.pop()
+        {
+            let mut filled = old.clone();
+            filled.excerpt = segment.text.clone();
+            filled.status = segment.status;
+            commands.push(Command::Update(Element::Evidence(filled)));
+            filled_in += 1;
+            continue;
+        }
+        if missing {
+            // Kept once: the same positions, coder and source already waiting are not added again.
+            let key = (*source, segment.location.as_str(), segment.coder.as_str());
+            if waiting_for_text.get(&key).is_some_and(|w| !w.is_empty()) {
+                evidence_known += 1;
+                continue;
+            }
+        } else if existing_excerpts.contains(&(*source, segment.text.as_str())) {
             evidence_known += 1;
             continue;
         }
@@ -508,6 +542,11 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
         links.dedup();
         let mut seen = BTreeSet::new();
         let codes_unique: Vec<CodeId> = codes.into_iter().filter(|code| seen.insert(*code)).collect();
+        match segment.status {
+            ExcerptStatus::TextMissing => without_text += 1,
+            ExcerptStatus::PositionsUncertain => uncertain += 1,
+            ExcerptStatus::Exact => {}
+        }
         commands.push(Command::Insert(Element::Evidence(Evidence {
             id: crate::model::EvidenceId(next_evidence),
             excerpt: segment.text.clone(),
@@ -519,6 +558,7 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
             coded_at: segment.coded_at.clone(),
             links,
             provenance: provenance(),
+            status: segment.status,
         })));
         next_evidence += 1;
         evidence_added += 1;
@@ -526,6 +566,17 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
     summary.push(format!(
         "{evidence_added} evidence items added, {evidence_known} already in the map, {evidence_skipped} without a source or text"
     ));
+    if filled_in > 0 {
+        summary.push(format!("{filled_in} evidence items that were waiting for their source's text filled in"));
+    }
+    if uncertain > 0 {
+        summary.push(format!("{uncertain} evidence items marked “positions uncertain”: check them against the source"));
+    }
+    if without_text > 0 {
+        summary.push(format!(
+            "{without_text} evidence items marked “text missing”: import the project with its texts to fill them in"
+        ));
+    }
     ImportPlan { command: Command::Batch { label: format!("Import {}", data.report.origin), commands }, summary }
 }
 

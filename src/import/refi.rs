@@ -3,21 +3,24 @@
 //!
 //! Real exports differ from the standard; this reader is lenient and says what it did: elements
 //! are matched by local name whatever their namespace, GUIDs may carry braces, the `.qde` need
-//! not be called `project.qde`, `Sources/` and `sources/` are both accepted, and selection offsets
-//! counted against CRLF (or LF) line ends are corrected when the selection names show a consistent
-//! shift. It never trusts the file: archives whose entries escape the archive, are absolute, are
+//! not be called `project.qde`, `Sources/` and `sources/` are both accepted, a `plainTextPath`
+//! may lack its `internal://`, an empty or missing plain text is read from the source's `.docx`,
+//! sets of sources are document groups (attributes, not areas), and how each source's selection
+//! positions are counted (code points, UTF-16 units or bytes; line ends; byte-order mark) is
+//! decided from the selections themselves ([`super::positions`]). It never trusts the file: archives whose entries escape the archive, are absolute, are
 //! links or decompress past the limits are refused, and XML with a DOCTYPE (entity expansion,
 //! external entities) is refused before it is parsed.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read as _;
 use std::path::Path;
 
 use roxmltree::{Document as Xml, Node};
 
-use super::{ImportCode, ImportData, ImportError, ImportLink, ImportReport, ImportSegment, ImportSet, ImportSource};
-use crate::model::{Direction, Rgb};
+use super::{
+    ImportCode, ImportData, ImportError, ImportLink, ImportReport, ImportSegment, ImportSet, ImportSource, positions,
+};
+use crate::model::{Direction, ExcerptStatus, Rgb};
 
 /// Largest XML file read, in bytes.
 pub const MAX_XML_BYTES: u64 = 200_000_000;
@@ -160,20 +163,52 @@ fn read_codes(codes: Node<'_, '_>, parent: Option<&str>, out: &mut Vec<ImportCod
     }
 }
 
-fn read_codebook(root: Node<'_, '_>, data: &mut ImportData) {
+/// Reads the codebook and the sets. Sets of codes are returned in `data.sets` (they become
+/// areas); sets of sources (ATLAS.ti document groups, MAXQDA document sets) are returned as
+/// (name, source keys): they are groups of documents, not of concepts.
+fn read_codebook(root: Node<'_, '_>, data: &mut ImportData) -> Vec<(String, Vec<String>)> {
     let book = if root.tag_name().name() == "CodeBook" { Some(root) } else { child(root, "CodeBook") };
     if let Some(codes) = book.and_then(|b| child(b, "Codes")) {
         read_codes(codes, None, &mut data.codes);
     }
+    let mut source_groups = Vec::new();
     let sets = child(root, "Sets").or_else(|| book.and_then(|b| child(b, "Sets")));
     if let Some(sets) = sets {
         for set in children(sets, "Set") {
-            data.sets.push(ImportSet {
-                name: attr(set, "name"),
-                members: children(set, "MemberCode").map(|m| guid(&attr(m, "targetGUID"))).collect(),
-            });
+            let codes: Vec<String> = children(set, "MemberCode").map(|m| guid(&attr(m, "targetGUID"))).collect();
+            let sources: Vec<String> = children(set, "MemberSource").map(|m| guid(&attr(m, "targetGUID"))).collect();
+            if !codes.is_empty() || sources.is_empty() {
+                data.sets.push(ImportSet { name: attr(set, "name"), members: codes });
+            }
+            if !sources.is_empty() {
+                source_groups.push((attr(set, "name"), sources));
+            }
         }
     }
+    source_groups
+}
+
+/// Gives each source of a document group an attribute, so groups can be filtered on. A group
+/// named "key: value" (ATLAS.ti's convention, e.g. "gender: female") gives attribute `key` the
+/// value `value`; any other group gives attribute "group: NAME" the value "yes".
+fn apply_source_groups(groups: &[(String, Vec<String>)], data: &mut ImportData) {
+    if groups.is_empty() {
+        return;
+    }
+    let mut placed = 0usize;
+    for (name, members) in groups {
+        let (attribute, value) = match name.split_once(':') {
+            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => (k.trim().to_owned(), v.trim().to_owned()),
+            _ => (format!("group: {}", name.trim()), "yes".to_owned()),
+        };
+        for source in data.sources.iter_mut().filter(|s| members.contains(&s.key)) {
+            source.attributes.insert(attribute.clone(), value.clone());
+            placed += 1;
+        }
+    }
+    data.report
+        .read
+        .push(format!("{} document groups (sets of sources) as source attributes, on {placed} sources", groups.len()));
 }
 
 /// Reads a REFI-QDA codebook (`.qdc`).
@@ -187,6 +222,11 @@ pub fn read_qdc(text: &str, origin: &str) -> Result<ImportData, ImportError> {
         report: ImportReport { origin: origin.to_owned(), ..ImportReport::default() },
         ..ImportData::default()
     };
+    if root.tag_name().namespace().is_some_and(|ns| ns != "urn:QDA-XML:codebook:1.0") {
+        data.report
+            .adjusted
+            .push(format!("namespace {:?} (not 1.0); read as 1.0", root.tag_name().namespace().unwrap_or("")));
+    }
     read_codebook(root, &mut data);
     data.report.read.push(format!("{} codes, {} sets", data.codes.len(), data.sets.len()));
     Ok(data)
@@ -194,8 +234,125 @@ pub fn read_qdc(text: &str, origin: &str) -> Result<ImportData, ImportError> {
 
 /// Where a project's source texts come from.
 pub trait SourceFiles {
-    /// The text of `internal://name`, if the archive has it.
-    fn internal(&mut self, name: &str) -> Result<Option<String>, ImportError>;
+    /// The bytes of `internal://name` (or of a bare `name`), if the archive has the file.
+    fn internal(&mut self, name: &str) -> Result<Option<Vec<u8>>, ImportError>;
+}
+
+/// The file name inside the archive that a source path refers to: `internal://NAME`, or a bare
+/// relative `NAME` (some tools leave out the scheme). Paths to files outside the project
+/// (`absolute://`, `relative://`, `file://`, absolute paths) give `None`.
+fn internal_name(path: &str) -> Option<&str> {
+    let path = path.trim();
+    if let Some(name) = path.strip_prefix("internal://") {
+        return Some(name);
+    }
+    let outside = path.contains("://")
+        || path.starts_with('/')
+        || path.starts_with('\\')
+        || path.get(1..2) == Some(":")
+        || path.split(['/', '\\']).any(|p| p == "..");
+    (!path.is_empty() && !outside).then_some(path)
+}
+
+/// Decodes a source text: UTF-8 (a byte-order mark kept, since tools differ on counting it),
+/// or UTF-16 where a byte-order mark says so; anything else is read with replacement characters
+/// and reported, since positions after a bad byte may then be off.
+fn decode_text(bytes: &[u8], what: &str, report: &mut ImportReport) -> String {
+    let utf16 = |little: bool| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|p| if little { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    match bytes {
+        [0xff, 0xfe, ..] => format!("\u{feff}{}", utf16(true)),
+        [0xfe, 0xff, ..] => format!("\u{feff}{}", utf16(false)),
+        _ => match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_owned(),
+            Err(e) => {
+                report.adjusted.push(format!(
+                    "{what}: not UTF-8 (first bad byte at {}); unreadable bytes replaced, so positions after them may be off",
+                    e.valid_up_to()
+                ));
+                String::from_utf8_lossy(bytes).into_owned()
+            }
+        },
+    }
+}
+
+/// The text of a source: inline `PlainTextContent`, else the plain-text file the project
+/// names, else the text of its `.docx` rich text where the plain text is empty or missing.
+/// `None` when the text is not in the import at all.
+fn source_text(
+    text_source: Node<'_, '_>,
+    name: &str,
+    mut files: Option<&mut (dyn SourceFiles + '_)>,
+    report: &mut ImportReport,
+) -> Result<Option<String>, ImportError> {
+    if let Some(content) = child(text_source, "PlainTextContent").and_then(|n| n.text())
+        && !content.trim().is_empty()
+    {
+        return Ok(Some(content.to_owned()));
+    }
+    let plain = attr(text_source, "plainTextPath");
+    let rich = attr(text_source, "richTextPath");
+    let mut read = |path: &str, report: &mut ImportReport| -> Result<Option<Vec<u8>>, ImportError> {
+        let Some(file) = internal_name(path) else {
+            if !path.is_empty() {
+                report
+                    .skipped
+                    .push(format!("source “{name}”: its text lives outside the project ({path}) and is not read"));
+            }
+            return Ok(None);
+        };
+        match files.as_deref_mut() {
+            Some(files) => {
+                let found = files.internal(file)?;
+                if found.is_none() {
+                    report.skipped.push(format!("source “{name}”: {path} is not in the archive"));
+                }
+                Ok(found)
+            }
+            None => {
+                report.skipped.push(format!("source “{name}”: its text {path} is inside a .qdpx; import the .qdpx"));
+                Ok(None)
+            }
+        }
+    };
+    let mut text = None;
+    if let Some(bytes) = read(&plain, report)? {
+        let decoded = decode_text(&bytes, &format!("source “{name}”"), report);
+        if !decoded.trim_start_matches('\u{feff}').trim().is_empty() {
+            return Ok(Some(decoded));
+        }
+        text = Some(decoded);
+    }
+    if rich.to_ascii_lowercase().ends_with(".docx")
+        && let Some(bytes) = read(&rich, report)?
+    {
+        let docx = super::docx::docx_text(&bytes, &format!("source “{name}”: {rich}"))?;
+        if !docx.trim().is_empty() {
+            report.adjusted.push(format!(
+                "source “{name}”: its plain text is {}, so the text was read from {rich}",
+                if text.is_some() { "empty" } else { "missing" }
+            ));
+            return Ok(Some(docx));
+        }
+    }
+    Ok(text.filter(|t| !t.trim_start_matches('\u{feff}').trim().is_empty()))
+}
+
+/// An excerpt as it is quoted: line ends as LF, no byte-order mark, no white space around.
+fn excerpt_text(slice: &str) -> String {
+    let text = slice.trim_start_matches('\u{feff}').trim();
+    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_owned() }
+}
+
+/// Positions for a message; a position that is not a number shows as "?".
+fn positions_text(start: usize, end: usize) -> String {
+    let show = |p: usize| if p == usize::MAX { "?".to_owned() } else { p.to_string() };
+    format!("{}–{}", show(start), show(end))
 }
 
 /// Reads a REFI-QDA project file (`.qde`); `files` supplies texts kept beside it.
@@ -214,7 +371,7 @@ pub fn read_qde(text: &str, origin: &str, mut files: Option<&mut dyn SourceFiles
             .adjusted
             .push(format!("unexpected namespace {:?}; read anyway", root.tag_name().namespace().unwrap_or("")));
     }
-    read_codebook(root, &mut data);
+    let source_groups = read_codebook(root, &mut data);
     data.title = attr(root, "name");
 
     let users: HashMap<String, String> = child(root, "Users")
@@ -260,9 +417,10 @@ pub fn read_qde(text: &str, origin: &str, mut files: Option<&mut dyn SourceFiles
         }
     }
 
+    let hint = positions::Counting::hint_from_origin(&attr(root, "origin"));
     let mut selections_total = 0usize;
     let mut excerpt_bytes = 0u64;
-    let mut crlf_fixes = 0usize;
+    let mut corrected = 0usize;
     if let Some(sources) = child(root, "Sources") {
         for source in sources.children().filter(Node::is_element) {
             let kind = source.tag_name().name();
@@ -284,102 +442,138 @@ pub fn read_qde(text: &str, origin: &str, mut files: Option<&mut dyn SourceFiles
                     .skipped
                     .push(format!("source “{name}”: PDF area selections are not read, only its text selections"));
             }
-            let mut content = text_of(child(text_source, "PlainTextContent"));
-            if content.is_empty() {
-                let path = attr(text_source, "plainTextPath");
-                if let Some(file) = path.strip_prefix("internal://") {
-                    match files.as_deref_mut() {
-                        Some(files) => content = files.internal(file)?.unwrap_or_default(),
-                        None => data
-                            .report
-                            .skipped
-                            .push(format!("source “{name}”: its text {path} is inside a .qdpx; import the .qdpx")),
-                    }
-                } else if path.starts_with("absolute://") || path.starts_with("relative://") {
-                    data.report.skipped.push(format!(
-                        "source “{name}”: its text lives outside the project ({path}) and is not read; selections without text are skipped"
-                    ));
-                }
-            }
+            let content = source_text(text_source, &name, files.as_deref_mut(), &mut data.report)?;
             let mut attributes = case_attributes.get(&key).cloned().unwrap_or_default();
             if attributes.is_empty() {
                 attributes.insert("participant".to_owned(), name.clone());
             }
-            data.sources.push(ImportSource { key: key.clone(), name: name.clone(), attributes });
+            let description = text_of(child(source, "Description"));
+            data.sources.push(ImportSource { key: key.clone(), name: name.clone(), attributes, description });
 
             let selections: Vec<Node<'_, '_>> = children(text_source, "PlainTextSelection").collect();
-            selections_total += selections.len();
-            let wanted: Vec<usize> =
-                selections.iter().flat_map(|s| [position(*s, "startPosition"), position(*s, "endPosition")]).collect();
-            let variants = TextVariants::new(&content, &wanted);
-            let best = best_variant(&variants, &selections);
-            if best != 0 {
-                crlf_fixes += 1;
-                let which = if best == 1 {
-                    "CRLF line ends counted as one character"
-                } else {
-                    "LF line ends counted as two characters"
-                };
-                data.report
-                    .adjusted
-                    .push(format!("source “{name}”: selection offsets matched the text with {which}; corrected"));
+            if selections.is_empty() {
+                continue;
             }
-            for selection in selections {
-                let (start, end) = (position(selection, "startPosition"), position(selection, "endPosition"));
-                let text = variants.slice(best, start, end).unwrap_or_default();
-                // Selections may overlap, so their excerpts can add up to far more than the texts.
-                excerpt_bytes = excerpt_bytes.saturating_add(text.len() as u64);
-                if excerpt_bytes > MAX_EXCERPT_BYTES {
-                    return Err(refused(
-                        origin,
-                        format!(
-                            "selection {} in “{name}”: the selections' excerpts add up to more than {} MB; refused",
-                            attr(selection, "guid"),
-                            MAX_EXCERPT_BYTES / 1_000_000
-                        ),
-                    ));
+            selections_total += selections.len();
+            let wanted: Vec<positions::Selection<'_>> = selections
+                .iter()
+                .map(|s| positions::Selection {
+                    start: position(*s, "startPosition"),
+                    end: position(*s, "endPosition"),
+                    stored: s.attribute("name").unwrap_or_default(),
+                })
+                .collect();
+            let (spans, status) = match &content {
+                Some(text) => {
+                    let detection = positions::detect(text, &wanted, hint);
+                    data.report.read.push(format!("source “{name}”: {}", detection.describe(selections.len())));
+                    if detection.differs_from_standard {
+                        corrected += 1;
+                        data.report.adjusted.push(format!(
+                            "source “{name}”: selections read as counted in {}, not in characters as the standard says",
+                            detection.counting
+                        ));
+                    }
+                    let status = if detection.confidence == positions::Confidence::Uncertain {
+                        data.report.adjusted.push(format!(
+                            "source “{name}”: no way of counting places the selections on word boundaries; its {} excerpts are marked “positions uncertain” — check them against the source",
+                            selections.len()
+                        ));
+                        ExcerptStatus::PositionsUncertain
+                    } else {
+                        ExcerptStatus::Exact
+                    };
+                    (detection.spans, status)
                 }
-                let excerpt = text.to_owned();
-                let excerpt = if excerpt.trim().is_empty() { attr(selection, "name") } else { excerpt };
-                if excerpt.trim().is_empty() {
+                None => {
                     data.report.skipped.push(format!(
-                        "selection {} in “{name}”: positions {start}–{end} lie outside the text and it has no name",
-                        attr(selection, "guid")
+                        "source “{name}”: its text is not in the import; {} selections are kept with their positions, marked “text missing”, for an import that brings the text to fill in",
+                        selections.len()
+                    ));
+                    (vec![None; selections.len()], ExcerptStatus::TextMissing)
+                }
+            };
+            for (selection, (span, wanted)) in selections.iter().zip(spans.into_iter().zip(&wanted)) {
+                let (start, end) = (wanted.start, wanted.end);
+                let text = match (&content, span) {
+                    (Some(content), Some((from, to))) => excerpt_text(&content[from..to]),
+                    (Some(_), None) => {
+                        data.report.skipped.push(format!(
+                            "selection {} in “{name}”: positions {} lie outside the text",
+                            attr(*selection, "guid"),
+                            positions_text(start, end)
+                        ));
+                        continue;
+                    }
+                    (None, _) => String::new(),
+                };
+                if content.is_some() && text.is_empty() {
+                    data.report.skipped.push(format!(
+                        "selection {} in “{name}”: positions {start}–{end} cover only white space",
+                        attr(*selection, "guid")
                     ));
                     continue;
                 }
-                let mut memo: Vec<String> = children(selection, "NoteRef")
+                let mut memo: Vec<String> = children(*selection, "NoteRef")
                     .filter_map(|n| notes.get(&guid(&attr(n, "targetGUID"))).cloned())
                     .collect();
-                let description = text_of(child(selection, "Description"));
+                let description = text_of(child(*selection, "Description"));
                 if !description.is_empty() {
                     memo.insert(0, description);
                 }
-                let codings: Vec<Node<'_, '_>> = children(selection, "Coding").collect();
-                let codes: Vec<String> =
-                    codings.iter().filter_map(|c| child(*c, "CodeRef").map(|r| guid(&attr(r, "targetGUID")))).collect();
-                let coder_guid = codings
-                    .first()
-                    .map(|c| attr(*c, "creatingUser"))
-                    .filter(|g| !g.is_empty())
-                    .unwrap_or_else(|| attr(selection, "creatingUser"));
-                let coded_at = codings
-                    .first()
-                    .map(|c| attr(*c, "creationDateTime"))
-                    .filter(|d| !d.is_empty())
-                    .unwrap_or_else(|| attr(selection, "creationDateTime"));
-                data.segments.push(ImportSegment {
-                    source: key.clone(),
-                    text: excerpt.trim().to_owned(),
-                    location: format!("characters {start}–{end}"),
-                    codes,
-                    memo: memo.join("\n"),
-                    coder: users.get(&guid(&coder_guid)).cloned().unwrap_or_default(),
-                    coded_at,
-                });
+                let memo = memo.join("\n");
+                // Each user's codings of a selection are that user's evidence: two coders who
+                // coded the same passage give two items, each with its own coder.
+                let mut by_user: Vec<(String, Vec<String>, String)> = Vec::new();
+                for coding in children(*selection, "Coding") {
+                    let user = Some(attr(coding, "creatingUser"))
+                        .filter(|g| !g.is_empty())
+                        .unwrap_or_else(|| attr(*selection, "creatingUser"));
+                    let date = Some(attr(coding, "creationDateTime"))
+                        .filter(|d| !d.is_empty())
+                        .unwrap_or_else(|| attr(*selection, "creationDateTime"));
+                    let code = child(coding, "CodeRef").map(|r| guid(&attr(r, "targetGUID")));
+                    let user = guid(&user);
+                    match by_user.iter_mut().find(|(u, _, _)| *u == user) {
+                        Some((_, codes, _)) => codes.extend(code),
+                        None => by_user.push((user, code.into_iter().collect(), date)),
+                    }
+                }
+                if by_user.is_empty() {
+                    by_user.push((
+                        guid(&attr(*selection, "creatingUser")),
+                        Vec::new(),
+                        attr(*selection, "creationDateTime"),
+                    ));
+                }
+                for (user, codes, coded_at) in by_user {
+                    // Selections may overlap, so their excerpts can add up to far more than the texts.
+                    excerpt_bytes = excerpt_bytes.saturating_add(text.len() as u64);
+                    if excerpt_bytes > MAX_EXCERPT_BYTES {
+                        return Err(refused(
+                            origin,
+                            format!(
+                                "selection {} in “{name}”: the selections' excerpts add up to more than {} MB; refused",
+                                attr(*selection, "guid"),
+                                MAX_EXCERPT_BYTES / 1_000_000
+                            ),
+                        ));
+                    }
+                    data.segments.push(ImportSegment {
+                        source: key.clone(),
+                        text: text.clone(),
+                        location: format!("characters {start}–{end}"),
+                        codes,
+                        memo: memo.clone(),
+                        coder: users.get(&user).cloned().unwrap_or_default(),
+                        coded_at,
+                        status,
+                    });
+                }
             }
         }
     }
+    apply_source_groups(&source_groups, &mut data);
 
     if let Some(links) = child(root, "Links") {
         for link in children(links, "Link") {
@@ -417,8 +611,8 @@ pub fn read_qde(text: &str, origin: &str, mut files: Option<&mut dyn SourceFiles
         data.links.len(),
         data.positions.len()
     ));
-    if crlf_fixes == 0 && selections_total > 0 {
-        data.report.read.push("selection offsets matched the texts as given".to_owned());
+    if corrected == 0 && selections_total > 0 {
+        data.report.read.push("selection positions fit the texts as the standard counts them".to_owned());
     }
     Ok(data)
 }
@@ -426,80 +620,6 @@ pub fn read_qde(text: &str, origin: &str, mut files: Option<&mut dyn SourceFiles
 /// A selection's start or end offset; `usize::MAX`, which no text reaches, when it is not a number.
 fn position(selection: Node<'_, '_>, name: &str) -> usize {
     attr(selection, name).parse().unwrap_or(usize::MAX)
-}
-
-/// A source text as given, with CRLF collapsed to LF, and with LF expanded to CRLF: the ways tools
-/// count selection offsets. Each is a string (borrowed where it is the text as given) with the
-/// byte offsets of just the character offsets that selections name, so a long text costs a few
-/// times its size rather than a `char` per character three times over.
-struct TextVariants<'t> {
-    texts: [Cow<'t, str>; 3],
-    /// For each variant, the byte offset of each wanted character offset that lies within it.
-    offsets: [HashMap<usize, usize>; 3],
-}
-
-impl<'t> TextVariants<'t> {
-    fn new(text: &'t str, wanted: &[usize]) -> Self {
-        let lf = if text.contains("\r\n") { Cow::Owned(text.replace("\r\n", "\n")) } else { Cow::Borrowed(text) };
-        let crlf = if lf.contains('\n') { Cow::Owned(lf.replace('\n', "\r\n")) } else { lf.clone() };
-        let texts = [Cow::Borrowed(text), lf, crlf];
-        let offsets = [0, 1, 2].map(|which| byte_offsets(&texts[which], wanted));
-        Self { texts, offsets }
-    }
-
-    /// Characters `start..end` of variant `which`, if both ends lie within it.
-    fn slice(&self, which: usize, start: usize, end: usize) -> Option<&str> {
-        let offsets = &self.offsets[which];
-        match (offsets.get(&start), offsets.get(&end)) {
-            (Some(&from), Some(&to)) if start <= end => self.texts[which].get(from..to),
-            _ => None,
-        }
-    }
-}
-
-/// The byte offsets in `text` of those `wanted` character offsets that lie within it (its length
-/// in characters included), in one pass that stops at the last one wanted.
-fn byte_offsets(text: &str, wanted: &[usize]) -> HashMap<usize, usize> {
-    if text.is_ascii() {
-        return wanted.iter().filter(|w| **w <= text.len()).map(|w| (*w, *w)).collect();
-    }
-    let mut wanted = wanted.to_vec();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let mut wanted = wanted.into_iter().peekable();
-    let mut offsets = HashMap::new();
-    for (index, byte) in text.char_indices().map(|(byte, _)| byte).chain([text.len()]).enumerate() {
-        if wanted.peek() == Some(&index) {
-            offsets.insert(index, byte);
-            wanted.next();
-        }
-        if wanted.peek().is_none() {
-            break;
-        }
-    }
-    offsets
-}
-
-/// Which text variant the selections' names agree with best (0 unless another is better).
-fn best_variant(variants: &TextVariants<'_>, selections: &[Node<'_, '_>]) -> usize {
-    let score = |which: usize| {
-        selections
-            .iter()
-            .filter(|s| {
-                let name = attr(**s, "name");
-                let name = name.trim();
-                let (start, end) = (position(**s, "startPosition"), position(**s, "endPosition"));
-                name.chars().count() >= 4
-                    // Untrimmed: a shift of one character per line shows as a leading line break.
-                    && variants
-                        .slice(which, start, end)
-                        .is_some_and(|text| text.starts_with(name.get(..name.len().min(40)).unwrap_or(name)))
-            })
-            .count()
-    };
-    let scores: Vec<usize> = (0..3).map(score).collect();
-    let best = (0..3).max_by_key(|i| (scores[*i], usize::from(*i == 0))).unwrap_or(0);
-    if scores[best] > scores[0] { best } else { 0 }
 }
 
 /// Source texts read from inside a `.qdpx` archive, within the limits.
@@ -549,7 +669,7 @@ impl<R: std::io::Read + std::io::Seek> Archive<'_, R> {
 }
 
 impl<R: std::io::Read + std::io::Seek> SourceFiles for Archive<'_, R> {
-    fn internal(&mut self, name: &str) -> Result<Option<String>, ImportError> {
+    fn internal(&mut self, name: &str) -> Result<Option<Vec<u8>>, ImportError> {
         let wanted = name.trim_start_matches('/').to_ascii_lowercase();
         let index = (0..self.zip.len()).find(|i| {
             self.zip.name_for_index(*i).and_then(Result::ok).is_some_and(|n| {
@@ -558,8 +678,7 @@ impl<R: std::io::Read + std::io::Seek> SourceFiles for Archive<'_, R> {
             })
         });
         let Some(index) = index else { return Ok(None) };
-        let bytes = self.read_entry(index)?;
-        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+        self.read_entry(index).map(Some)
     }
 }
 

@@ -6,8 +6,8 @@
 //! [`Spec`] always gives the same document.
 
 use super::{
-    Area, AreaId, Code, CodeId, Concept, ConceptId, Document, Endpoint, Evidence, EvidenceId, ItemRef, Point,
-    Provenance, ProvenanceKind, Relationship, RelationshipId, Rgb, Source, SourceId,
+    Area, AreaId, Code, CodeId, Concept, ConceptId, Document, Endpoint, Evidence, EvidenceId, ExcerptStatus, ItemRef,
+    Point, Provenance, ProvenanceKind, Relationship, RelationshipId, Rgb, Source, SourceId,
 };
 
 /// The size of a generated map.
@@ -234,6 +234,7 @@ pub fn generated(spec: Spec) -> Document {
             coded_at: String::new(),
             links,
             provenance: generated(),
+            status: ExcerptStatus::Exact,
         });
     }
     doc.normalize();

@@ -377,6 +377,41 @@ pub struct Evidence {
     /// Where the excerpt comes from (an illustrative excerpt is never a participant's words).
     #[serde(default)]
     pub provenance: Provenance,
+    /// How exactly the excerpt is known: exact unless an import could not be sure where the
+    /// coded positions fall in the source text, or did not have the text at all.
+    #[serde(default, skip_serializing_if = "ExcerptStatus::is_exact")]
+    pub status: ExcerptStatus,
+}
+
+/// How exactly an excerpt's text is known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExcerptStatus {
+    /// The excerpt is the text as coded.
+    #[default]
+    Exact,
+    /// Imported from positions that no way of counting placed cleanly in the source text: the
+    /// excerpt may start or end in the wrong place. Check it against the source.
+    PositionsUncertain,
+    /// The source text was not in the import: the excerpt is empty and `location` holds the
+    /// coded positions, so that a later import bringing the text can fill it in.
+    TextMissing,
+}
+
+impl ExcerptStatus {
+    /// Whether this is [`ExcerptStatus::Exact`] (the default, not written to files).
+    pub fn is_exact(&self) -> bool {
+        *self == Self::Exact
+    }
+
+    /// A short warning for the inspector and the evidence browser, or `None` when exact.
+    pub fn warning(self) -> Option<&'static str> {
+        match self {
+            Self::Exact => None,
+            Self::PositionsUncertain => Some("positions uncertain: the excerpt may be cut in the wrong place"),
+            Self::TextMissing => Some("text missing: the source's text was not in the import"),
+        }
+    }
 }
 
 /// A whole map: everything saved in a `.qualmap` file.
