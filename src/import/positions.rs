@@ -306,6 +306,9 @@ struct Candidate {
     spans: Vec<Option<(usize, usize)>>,
     landed: usize,
     clean: usize,
+    /// Clean, and neither starting nor ending with white space (tools select from the first
+    /// letter to the last; a counting one character off often still lands beside a space).
+    tight: usize,
     named: usize,
 }
 
@@ -351,8 +354,14 @@ pub fn detect(text: &str, selections: &[Selection<'_>], hint: Option<Counting>) 
             1 => p.checked_sub(bom_units),
             _ => Some(p),
         };
-        let mut candidate =
-            Candidate { counting, spans: Vec::with_capacity(selections.len()), landed: 0, clean: 0, named: 0 };
+        let mut candidate = Candidate {
+            counting,
+            spans: Vec::with_capacity(selections.len()),
+            landed: 0,
+            clean: 0,
+            tight: 0,
+            named: 0,
+        };
         for (index, s) in selections.iter().enumerate() {
             let span = match (shift(s.start).and_then(|p| map.get(&p)), shift(s.end).and_then(|p| map.get(&p))) {
                 (Some(&from), Some(&to)) if from <= to => Some((from, to)),
@@ -362,6 +371,11 @@ pub fn detect(text: &str, selections: &[Selection<'_>], hint: Option<Counting>) 
                 candidate.landed += 1;
                 if clean_boundary(text, from) && clean_boundary(text, to) {
                     candidate.clean += 1;
+                    let first = text[from..].chars().next();
+                    let last = text[..to].chars().next_back();
+                    if from < to && !first.is_some_and(char::is_whitespace) && !last.is_some_and(char::is_whitespace) {
+                        candidate.tight += 1;
+                    }
                 }
                 if agrees(&text[from..to], s.stored) == Some(true) {
                     candidate.named += 1;
@@ -374,24 +388,29 @@ pub fn detect(text: &str, selections: &[Selection<'_>], hint: Option<Counting>) 
     }
 
     let with_stored = agrees_somewhere.iter().filter(|a| **a).count();
-    let key = |c: &Candidate| (c.named, c.clean, c.landed, hint == Some(c.counting), c.counting == Counting::STANDARD);
+    let key = |c: &Candidate| {
+        (c.named, c.clean, c.tight, c.landed, hint == Some(c.counting), c.counting == Counting::STANDARD)
+    };
     let best = candidates.iter().enumerate().max_by_key(|(i, c)| (key(c), std::cmp::Reverse(*i))).map_or(0, |(i, _)| i);
     let winner = &candidates[best];
     // The best counting that gives other excerpts than the winner.
     let rival = candidates
         .iter()
         .filter(|c| c.spans != winner.spans && c.landed > 0)
-        .max_by_key(|c| (c.named, c.clean, c.landed));
+        .max_by_key(|c| (c.named, c.clean, c.tight, c.landed));
     let total = selections.len().max(1);
     let confidence = if with_stored > 0 && winner.named * 10 >= with_stored * 9 {
         Confidence::Certain
     } else {
-        let (rival_named, rival_clean) = rival.map_or((0, 0), |r| (r.named, r.clean));
+        let (rival_named, rival_clean, rival_tight) = rival.map_or((0, 0, 0), |r| (r.named, r.clean, r.tight));
         let margin = (total / 10).max(1);
-        let ahead = rival.is_none() || winner.named > rival_named || winner.clean >= rival_clean + margin;
+        let ahead = rival.is_none()
+            || winner.named > rival_named
+            || winner.clean >= rival_clean + margin
+            || (winner.clean >= rival_clean && winner.tight >= rival_tight + margin);
         if !ahead || winner.clean * 2 < total {
             Confidence::Uncertain
-        } else if winner.clean == winner.landed && rival_clean * 2 <= winner.clean {
+        } else if winner.tight == winner.landed && rival_clean * 2 <= winner.clean {
             // Every selection clean, and no other counting comes close.
             Confidence::Certain
         } else {

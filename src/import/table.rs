@@ -437,6 +437,8 @@ pub enum TableKind {
     /// A codebook: codes with descriptions (Taguette's codebook, MAXQDA's code import table,
     /// an NVivo code list).
     Codebook,
+    /// Code frequencies or other counts: no coded text, said with what to export instead.
+    Counts(String),
     /// Something else, described for the user with what to export instead.
     Other(String),
 }
@@ -469,7 +471,7 @@ pub fn table_kind(headers: &[String], rows: &[Vec<String>], mapping: &ColumnMapp
         return TableKind::Other("every column is set to “ignore”".to_owned());
     }
     if numeric_columns >= 1 && numeric_columns + 2 >= headers.len() {
-        return TableKind::Other(format!(
+        return TableKind::Counts(format!(
             "it looks like a table of code frequencies or counts (a name and {numeric_columns} column(s) of numbers in each row), which holds no coded text; {EXPORT_ADVICE}"
         ));
     }
@@ -699,9 +701,7 @@ fn location_text(headers: &[String], columns: &[usize], record: &csv::StringReco
     let mut parts: Vec<&str> =
         columns.iter().filter_map(|c| record.get(*c)).map(str::trim).filter(|p| !p.is_empty()).collect();
     parts.dedup();
-    let paragraphs = columns
-        .iter()
-        .any(|c| matches!(normal(&headers[*c]).as_str(), "begin" | "end" | "anfang" | "ende" | "początek" | "koniec"));
+    let paragraphs = columns.iter().any(|c| matches!(normal(&headers[*c]).as_str(), "begin" | "anfang" | "początek")); // MAXQDA's begin words; "start" elsewhere counts characters
     let all_numbers = !parts.is_empty() && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()));
     if paragraphs && all_numbers {
         match parts.as_slice() {
@@ -858,6 +858,10 @@ pub fn read_table(
             TableKind::Codebook => {
                 Ok(read_codebook_table(&headers, &mapping, rows.into_iter().map(|(_, r)| r).collect(), report))
             }
+            TableKind::Counts(what) => Err(refused(format!(
+                "no column holds the excerpt text: {what}. The columns are: {}",
+                list_columns(&headers)
+            ))),
             TableKind::Other(what) => Err(refused(format!(
                 "no column holds the excerpt text: {what}. The columns are: {}. If one of them does hold the coded text, choose it (e.g. --map text=\"{}\")",
                 list_columns(&headers),
@@ -890,6 +894,8 @@ pub fn read_table(
     // Begin and end columns read as one position, e.g. "paragraphs 3–8".
     let location_columns: Vec<usize> =
         mapping.fields.iter().enumerate().filter(|(_, f)| **f == Field::Location).map(|(i, _)| i).collect();
+    let mut merged: HashMap<(String, String, String, String), usize> = HashMap::new();
+    let mut rows_merged = 0usize;
     for (line, record) in rows {
         let excerpt = record.get(text_column).unwrap_or_default().trim().to_owned();
         if excerpt.is_empty() {
@@ -927,16 +933,38 @@ pub fn read_table(
         }
         let codes: Vec<String> =
             code_paths.iter().filter_map(|path| add_path(path, "", &mut data.codes, &mut code_keys)).collect();
+        // Tools write a segment coded twice as two rows (Taguette: one row per highlight and
+        // tag; MAXQDA: one per coding): the same text at the same place by the same coder is
+        // one excerpt with both codes.
+        let location = location_text(&headers, &location_columns, &record);
+        let coder = get(&record, Field::Coder);
+        let same = (source_name.clone(), excerpt.clone(), location.clone(), coder.clone());
+        if let Some(&index) = merged.get(&same) {
+            let segment: &mut ImportSegment = &mut data.segments[index];
+            for code in codes {
+                if !segment.codes.contains(&code) {
+                    segment.codes.push(code);
+                }
+            }
+            rows_merged += 1;
+            continue;
+        }
+        merged.insert(same, data.segments.len());
         data.segments.push(ImportSegment {
             source: source_name,
             text: excerpt,
-            location: location_text(&headers, &location_columns, &record),
+            location,
             codes,
             memo: get(&record, Field::Memo),
-            coder: get(&record, Field::Coder),
+            coder,
             coded_at: get(&record, Field::CodedAt),
             status: crate::model::ExcerptStatus::Exact,
         });
+    }
+    if rows_merged > 0 {
+        report.adjusted.push(format!(
+            "{rows_merged} rows repeat a segment (same text, place and coder) with another code; read as one segment with several codes"
+        ));
     }
     data.sources = sources.into_values().collect();
     let described: Vec<String> = headers
