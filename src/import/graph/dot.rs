@@ -1050,6 +1050,18 @@ pub fn read(bytes: &[u8], origin: &str, report: &mut ImportReport) -> Result<Gra
             )?;
         }
     }
+    // A cluster may share its name with a node (`subgraph cluster_a { }` and `cluster_a;`):
+    // ids stay unique.
+    let mut seen = std::collections::HashSet::new();
+    for node in &mut graph.nodes {
+        let mut id = node.id.clone();
+        let mut k = 1;
+        while !seen.insert(id.clone()) {
+            k += 1;
+            id = format!("{}~{k}", node.id);
+        }
+        node.id = id;
+    }
     if positions > 0 {
         report.adjusted.push(format!("positions in points (y up) placed at 1/{DOT_SPREAD} map unit per point"));
     }
