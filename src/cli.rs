@@ -31,11 +31,13 @@ pub enum Commands {
     /// Export a map: an image (svg, png, pdf), a graph (graphml, gexf, dot, canvas) or an
     /// evidence appendix (html, md, csv), chosen by the output's extension.
     Export(ExportArgs),
-    /// Import a REFI-QDA project (.qdpx) or codebook (.qdc), or a coded-segment table (.csv, .tsv),
-    /// into a new map or an existing one; prints the import report.
+    /// Import a REFI-QDA project (.qdpx) or codebook (.qdc), a coded-segment table (.csv, .tsv), or
+    /// a graph or concept map from another tool (GraphML, GEXF, DOT, JSON Canvas, CXL, edge lists
+    /// and CSV edge tables), into a new map or an existing one; prints the import report.
     Import(ImportArgs),
-    /// Lay out a map automatically (or, for comparisons with other tools, a plain graph: an edge
-    /// list or a simple DOT file, written back as "node x y" lines); prints time and iterations.
+    /// Lay out a map automatically (or, for comparisons with other tools, a graph file: an edge
+    /// list, DOT, GraphML, GEXF, JSON Canvas or CXL, written back as "node x y" lines); prints
+    /// time and iterations.
     Layout(LayoutArgs),
     /// Write a generated map of any size (for load tests, benchmarks and demonstrations of
     /// scale; its content is not real data).
@@ -108,7 +110,8 @@ pub struct ExportArgs {
 /// Options of `qualmap import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The file to import: .qdpx, .qdc, .csv or .tsv.
+    /// The file to import: .qdpx, .qdc, .csv, .tsv, .xlsx, or a graph (.graphml, .gexf, .dot, .gv,
+    /// .canvas, .cxl, .edges, or a .csv edge table with source and target columns).
     pub input: PathBuf,
     /// The map to write.
     #[arg(short, long)]
@@ -131,7 +134,8 @@ pub struct ImportArgs {
 /// Options of `qualmap layout`.
 #[derive(Debug, clap::Args)]
 pub struct LayoutArgs {
-    /// A .qualmap file, an edge list (.txt, .edges), a DOT file (.dot, .gv) or GraphML (.graphml).
+    /// A .qualmap file, or a graph: an edge list (.txt, .edges), DOT (.dot, .gv), GraphML, GEXF,
+    /// JSON Canvas or CXL (read by content, whatever the extension).
     pub input: PathBuf,
     /// Where to write: a .qualmap for maps, "node x y" lines for plain graphs.
     #[arg(short, long)]
@@ -154,7 +158,7 @@ pub struct LayoutArgs {
 }
 
 fn layout(args: &LayoutArgs) -> Result<String, String> {
-    use crate::layout::{LayoutGraph, LayoutParams, layout, layout_command, read_plain_graph};
+    use crate::layout::{LayoutGraph, LayoutParams, layout, layout_command};
     let params = LayoutParams {
         seed: args.seed,
         warm: args.warm,
@@ -185,13 +189,9 @@ fn layout(args: &LayoutArgs) -> Result<String, String> {
         ));
     }
     let bytes = crate::import::read_limited(&args.input, 500_000_000).map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&bytes);
-    let is_graphml = args.input.extension().is_some_and(|e| e.eq_ignore_ascii_case("graphml"));
-    let (names, edges) = if is_graphml {
-        crate::layout::read_graphml(&text, &args.input.display().to_string())?
-    } else {
-        read_plain_graph(&text)
-    };
+    // Read by content (GraphML, GEXF, DOT, JSON Canvas, CXL, edge lists and edge tables).
+    let (names, edges) =
+        crate::import::graph::read_plain(&bytes, &args.input.display().to_string()).map_err(|e| e.to_string())?;
     let n = names.len();
     let graph =
         LayoutGraph { half_sizes: vec![[0.0, 0.0]; n], edges, pinned: vec![false; n], ..LayoutGraph::default() };

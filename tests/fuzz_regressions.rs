@@ -73,6 +73,31 @@ fn graph() {
     run("graph", checks::graph);
 }
 
+#[test]
+fn gexf() {
+    run("gexf", checks::gexf);
+}
+
+#[test]
+fn graphml() {
+    run("graphml", checks::graphml);
+}
+
+#[test]
+fn dot() {
+    run("dot", checks::dot);
+}
+
+#[test]
+fn canvas() {
+    run("canvas", checks::canvas);
+}
+
+#[test]
+fn cxl() {
+    run("cxl", checks::cxl);
+}
+
 fn stored(path: &str) -> String {
     std::fs::read_to_string(Path::new(ROOT).join("tests/fixtures/fuzz").join(path)).unwrap()
 }
@@ -84,7 +109,9 @@ fn deeply_nested_xml_is_refused_with_its_line_before_the_parser_overflows_the_st
     };
     let message = error.to_string();
     assert!(message.starts_with("deep.qdc: line 1: elements are nested more than 256 levels deep"), "{message}");
-    let error = qualmap::layout::read_graphml(&stored("graph/elements-5000-deep.graphml"), "deep.graphml").unwrap_err();
+    let deep = stored("graph/elements-5000-deep.graphml");
+    let kind = qualmap::import::graph::Kind::GraphMl;
+    let error = qualmap::import::graph::read(deep.as_bytes(), "deep.graphml", kind).unwrap_err().to_string();
     assert!(error.contains("nested more than 256 levels"), "{error}");
     // Nesting inside comments, CDATA and quoted attribute values is not nesting.
     let flat = format!(

@@ -12,9 +12,10 @@
 use std::io::Cursor;
 use std::sync::OnceLock;
 
+use qualmap::import::graph::{self as graph_files, Kind};
 use qualmap::import::table::{self, ColumnMapping, Field};
 use qualmap::import::{AreasFrom, ImportData, ImportOptions, plan, refi};
-use qualmap::layout::{LayoutGraph, LayoutParams, layout, read_graphml, read_plain_graph};
+use qualmap::layout::{LayoutGraph, LayoutParams, layout};
 use qualmap::model::validate::validate;
 use qualmap::model::{Document, example, io};
 
@@ -76,7 +77,10 @@ pub fn table(data: &[u8]) {
         let shift = usize::from(choice >> 2);
         // Usually one field per column, sometimes one too many, to test a mismatched mapping.
         let columns = headers.len() + usize::from(shift % 8 == 7);
-        ColumnMapping { fields: (0..columns).map(|i| Field::ALL[(shift + i * 5) % Field::ALL.len()]).collect() }
+        ColumnMapping {
+            fields: (0..columns).map(|i| Field::ALL[(shift + i * 5) % Field::ALL.len()]).collect(),
+            guessed: Vec::new(),
+        }
     });
     match table::read_table(bytes, "fuzz.csv", tsv, mapping.as_ref()) {
         Ok(imported) => import(&imported),
@@ -86,15 +90,12 @@ pub fn table(data: &[u8]) {
     }
 }
 
-/// A graph for `qualmap layout`, read both as an edge list or simple DOT and as GraphML (the
-/// command reads files as lossy UTF-8); small graphs are then laid out.
+/// A graph for `qualmap layout`: read by content, whatever it is (edge list, edge table, DOT,
+/// GraphML, GEXF, JSON Canvas, CXL); small graphs are then laid out.
 pub fn graph(data: &[u8]) {
-    let text = String::from_utf8_lossy(data);
-    let (names, edges) = read_plain_graph(&text);
-    lay_out(&names, edges);
-    match read_graphml(&text, "fuzz.graphml") {
+    match graph_files::read_plain(data, "fuzz.graph") {
         Ok((names, edges)) => lay_out(&names, edges),
-        Err(error) => assert!(!error.is_empty(), "an empty GraphML error"),
+        Err(error) => assert!(!error.to_string().is_empty(), "an empty graph error"),
     }
 }
 
@@ -166,4 +167,68 @@ fn round_trip(doc: &Document, what: &str) {
     };
     assert!(again == *doc, "{what} loads back different after saving:\n{text}");
     assert!(io::to_json(&again) == text, "{what} saves to different text the second time");
+}
+
+/// A graph file of one kind, read as that kind whatever its content: the graph must hold
+/// together (edges, groups and parents name existing nodes, groups only contain, ids are
+/// unique, positions are finite), small graphs without positions are laid out, and the graph is
+/// imported as a map (see [`import`]).
+fn graph_file(data: &[u8], kind: Kind) {
+    let (mut graph, mut report) = match graph_files::read(data, "fuzz.graph", kind) {
+        Ok(read) => read,
+        Err(error) => {
+            assert!(!error.to_string().is_empty(), "an empty graph error");
+            return;
+        }
+    };
+    let n = graph.nodes.len();
+    let mut ids: Vec<&str> = graph.nodes.iter().map(|node| node.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "node ids are read twice");
+    for node in &graph.nodes {
+        for &p in &node.parents {
+            assert!(p < n && graph.nodes[p].group, "node {:?} has parent {p}, not a group", node.id);
+        }
+        if let Some(p) = node.pos {
+            assert!(p[0].is_finite() && p[1].is_finite(), "a position is not finite: {p:?}");
+        }
+    }
+    for edge in &graph.edges {
+        assert!(edge.source < n && edge.target < n, "an edge names a node that is not there");
+    }
+    if graph.nodes.len() <= 30 && graph.edges.len() <= 100 {
+        graph_files::complete_positions(&mut graph, &mut report);
+        assert!(
+            graph.nodes.iter().filter(|node| !node.group).all(|node| node.pos.is_some()),
+            "a node left without a place"
+        );
+    }
+    let imported = ImportData { graph: Some(graph), report, ..ImportData::default() };
+    import(&imported);
+}
+
+/// GEXF (Gephi).
+pub fn gexf(data: &[u8]) {
+    graph_file(data, Kind::Gexf);
+}
+
+/// GraphML (yEd, yFiles for HTML, networkx, igraph, graph-tool, TinkerPop, Cytoscape).
+pub fn graphml(data: &[u8]) {
+    graph_file(data, Kind::GraphMl);
+}
+
+/// Graphviz DOT.
+pub fn dot(data: &[u8]) {
+    graph_file(data, Kind::Dot);
+}
+
+/// JSON Canvas (Obsidian).
+pub fn canvas(data: &[u8]) {
+    graph_file(data, Kind::Canvas);
+}
+
+/// CmapTools CXL.
+pub fn cxl(data: &[u8]) {
+    graph_file(data, Kind::Cxl);
 }

@@ -74,6 +74,10 @@ impl FileDialogs {
         let mut dialog = rfd::AsyncFileDialog::new()
             .set_title("Import coded data")
             .add_filter("REFI-QDA project, codebook or coded segments", &["qdpx", "qdc", "csv", "tsv", "xlsx", "ods"])
+            .add_filter(
+                "Graph or concept map",
+                &["graphml", "gexf", "dot", "gv", "canvas", "cxl", "edges", "csv", "txt"],
+            )
             .add_filter("All files", &["*"]);
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);

@@ -8,6 +8,7 @@
 
 pub mod cooccur;
 pub mod docx;
+pub mod graph;
 pub mod positions;
 pub mod refi;
 pub mod table;
@@ -142,6 +143,9 @@ pub struct ImportData {
     pub title: String,
     /// How the reading went.
     pub report: ImportReport,
+    /// A graph file (GraphML, GEXF, DOT, JSON Canvas, CXL, edge list): planned by
+    /// [`graph::plan`] instead of the fields above.
+    pub graph: Option<graph::Graph>,
 }
 
 /// Why an import failed. Each names the file and, where there is one, the element.
@@ -217,6 +221,9 @@ fn code_path(by_key: &HashMap<&str, &ImportCode>, key: &str) -> String {
 /// name), concepts for coded codes (reusing concepts with the same label), areas, relationships
 /// for links, and evidence for segments (skipping excerpts already in the map).
 pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> ImportPlan {
+    if let Some(graph) = &data.graph {
+        return graph::plan(doc, graph, &data.report, options);
+    }
     let mut commands = Vec::new();
     let mut summary = Vec::new();
     let provenance = || Provenance::new(ProvenanceKind::Imported, data.report.origin.clone());
@@ -602,6 +609,10 @@ pub fn read_path(path: &std::path::Path, mapping: Option<&table::ColumnMapping>)
 }
 
 fn read_any(path: &std::path::Path, mapping: Option<&table::ColumnMapping>) -> Result<ImportData, ImportError> {
+    // Graph files are read by content, whatever their name says.
+    if let Some(data) = graph::read_import(path, mapping)? {
+        return Ok(data);
+    }
     let origin = path.display().to_string();
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     match ext.as_str() {

@@ -1048,87 +1048,9 @@ pub fn layout_positions(
     (moves, stats)
 }
 
-/// A graph read from a file: node names, and edges as (from, to, weight) between their indexes.
+/// A plain graph for `qualmap layout` (read by `import::graph`): node names, and edges as
+/// (from, to, weight) between their indexes.
 pub type PlainGraph = (Vec<String>, Vec<(usize, usize, f32)>);
-
-/// Reads a plain graph for benchmarking: an edge list (`a b` per line, `#` comments) or a
-/// simple DOT file (`a -- b;` / `a -> b;`). Returns node names and edges.
-pub fn read_plain_graph(text: &str) -> PlainGraph {
-    let mut names: Vec<String> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut edges = Vec::new();
-    let mut id = |name: &str, names: &mut Vec<String>| -> usize {
-        let name = name.trim().trim_matches('"').trim_end_matches(';').to_owned();
-        *index.entry(name.clone()).or_insert_with(|| {
-            names.push(name);
-            names.len() - 1
-        })
-    };
-    for line in text.lines() {
-        let line = line.split('#').next().unwrap_or_default().split("//").next().unwrap_or_default().trim();
-        if line.is_empty()
-            || line.starts_with("graph")
-            || line.starts_with("digraph")
-            || line == "}"
-            || line.contains('=') && !line.contains("--") && !line.contains("->")
-        {
-            continue;
-        }
-        let line = line.split('[').next().unwrap_or_default().trim().trim_end_matches(';');
-        let parts: Vec<&str> = if line.contains("--") {
-            line.split("--").collect()
-        } else if line.contains("->") {
-            line.split("->").collect()
-        } else {
-            line.split_whitespace().collect()
-        };
-        match parts.as_slice() {
-            [a, b, ..] if !a.trim().is_empty() && !b.trim().is_empty() => {
-                let (a, b) = (id(a, &mut names), id(b, &mut names));
-                edges.push((a, b, 1.0));
-            }
-            [a] if !a.trim().is_empty() => {
-                id(a, &mut names);
-            }
-            _ => {}
-        }
-    }
-    (names, edges)
-}
-
-/// Reads a GraphML file (`<node id>` and `<edge source target>`, any namespace) for the
-/// layout command. XML with a DOCTYPE is refused, as for REFI-QDA; an edge naming a node that
-/// is not declared is an error that gives its line.
-pub fn read_graphml(text: &str, origin: &str) -> Result<PlainGraph, String> {
-    let xml = crate::import::refi::parse(text, origin).map_err(|e| e.to_string())?;
-    let mut names = Vec::new();
-    let mut index = std::collections::HashMap::new();
-    for node in xml.descendants().filter(|n| n.tag_name().name() == "node") {
-        let Some(id) = node.attribute("id") else {
-            let pos = xml.text_pos_at(node.range().start);
-            return Err(format!("{origin}: line {}, column {}: a <node> without an id", pos.row, pos.col));
-        };
-        if index.insert(id.to_owned(), names.len()).is_some() {
-            let pos = xml.text_pos_at(node.range().start);
-            return Err(format!("{origin}: line {}, column {}: node “{id}” is declared twice", pos.row, pos.col));
-        }
-        names.push(id.to_owned());
-    }
-    let mut edges = Vec::new();
-    for edge in xml.descendants().filter(|n| n.tag_name().name() == "edge") {
-        let pos = xml.text_pos_at(edge.range().start);
-        let end = |attribute: &str| -> Result<usize, String> {
-            let id = edge.attribute(attribute).ok_or_else(|| {
-                format!("{origin}: line {}, column {}: an <edge> without a {attribute}", pos.row, pos.col)
-            })?;
-            index.get(id).copied().ok_or_else(|| {
-                format!("{origin}: line {}, column {}: the edge's {attribute} “{id}” is not a node", pos.row, pos.col)
-            })
-        };
-        edges.push((end("source")?, end("target")?, 1.0));
-    }
-    Ok((names, edges))
-}
 
 #[cfg(test)]
 mod tests {
@@ -1329,22 +1251,5 @@ mod tests {
         layout_command(&doc, &scene, &LayoutParams::default()).0.apply(&mut doc).unwrap();
         let cold_move = mean_move(&doc);
         assert!(cold_move < 130.0, "a new layout moved concepts {cold_move} on average");
-    }
-
-    #[test]
-    fn plain_graphs_are_read() {
-        let (names, edges) = read_plain_graph("# grid\na b\nb c\nd\n");
-        assert_eq!(names, ["a", "b", "c", "d"]);
-        assert_eq!(edges.len(), 2);
-        let (names, edges) = read_plain_graph("graph G {\n  1 -- 2;\n  2 -- 3 [weight=2];\n}\n");
-        assert_eq!(names, ["1", "2", "3"]);
-        assert_eq!(edges.len(), 2);
-        let graphml = r#"<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">
-<graph edgedefault="undirected"><node id="a"/><node id="b"/><edge source="a" target="b"/>
-<edge source="b" target="c"/></graph></graphml>"#;
-        let error = read_graphml(graphml, "g.graphml").unwrap_err();
-        assert!(error.contains("line 3") && error.contains("“c” is not a node"), "{error}");
-        let (names, edges) = read_graphml(&graphml.replace("<edge source=\"b\" target=\"c\"/>", ""), "g").unwrap();
-        assert_eq!((names.len(), edges.len()), (2, 1));
     }
 }

@@ -1,0 +1,6 @@
+//! CmapTools CXL, read as such and imported as a map.
+//! The checks are in `fuzz/src/lib.rs`.
+
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| qualmap_fuzz::cxl(data));

@@ -1,0 +1,6 @@
+//! GraphML (yEd, yFiles for HTML, networkx, igraph, graph-tool, TinkerPop, Cytoscape), read as such and imported as a map.
+//! The checks are in `fuzz/src/lib.rs`.
+
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| qualmap_fuzz::graphml(data));
