@@ -20,6 +20,12 @@ and the only fonts exports use, so that the same map gives the same files on eve
   downloaded. Characters outside the subset are drawn with the operating system's fonts on
   screen, and reported as missing by exports.
 
+- Emoji: Noto Emoji (monochrome; egui has no colour glyphs), the Google Fonts build of 2013-2024
+  as the npm package @fontsource/noto-emoji 5.3 ships it, in twelve unicode-range pieces of
+  weight 400, merged back into one font. Fetch it with `npm pack @fontsource/noto-emoji` and
+  pass the unpacked folder with --emoji. (egui's own NotoEmoji-Regular is from 2015 and lacks
+  common emoji such as U+1F642 and U+1F91D.)
+
 The output is deterministic for the same fontTools version and input fonts.
 """
 
@@ -90,10 +96,32 @@ def subset(source, target, extra):
     subprocess.run(args, check=True)
 
 
+def merge_emoji(package):
+    import glob
+    import tempfile
+    from fontTools.merge import Merger
+    from fontTools.ttLib import TTFont
+
+    pieces = sorted(glob.glob(os.path.join(package, "files", "noto-emoji-*-400-normal.woff2")),
+                    key=lambda p: int(os.path.basename(p).split("-")[2]))
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = []
+        for i, piece in enumerate(pieces):
+            font = TTFont(piece)
+            font.flavor = None
+            path = os.path.join(tmp, f"{i}.ttf")
+            font.save(path)
+            plain.append(path)
+        Merger().merge(plain).save(os.path.join(HERE, "NotoEmoji-Regular.ttf"))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cjk", choices=["small", "large"], default="large")
+    parser.add_argument("--emoji", help="unpacked @fontsource/noto-emoji package folder")
     options = parser.parse_args()
+    if options.emoji:
+        merge_emoji(options.emoji)
     for source, target in WHOLE.items():
         subset(os.path.join(NOTO, source), target, ["--unicodes=*"])
     codes = ",".join(f"U+{c:04X}" for c in cjk_characters(options.cjk))
