@@ -937,10 +937,39 @@ fn paint_text(painter: &egui::Painter, block: &TextBlock, camera: &Camera, canva
         return;
     }
     let font = FontId::proportional(size);
+    let color = color.unwrap_or(block.color);
     for (i, line) in block.lines.iter().enumerate() {
         let at = camera.screen_from_world(canvas, block.line_center(i));
-        painter.text(at, Align2::CENTER_CENTER, line, font.clone(), color.unwrap_or(block.color));
+        paint_line(painter, line, block.line_is_rtl(i), at, Align2::CENTER_CENTER, &font, color);
     }
+}
+
+/// Draws one line of text anchored at `at`, in visual order: a line with right-to-left text is
+/// drawn piece by piece from left to right ([`crate::scene::text::visual_pieces`]), each piece
+/// shaped on its own, since egui places its shaped runs in the string's order.
+pub fn paint_line(
+    painter: &egui::Painter,
+    line: &str,
+    rtl: bool,
+    at: Pos2,
+    align: Align2,
+    font: &FontId,
+    color: Color32,
+) -> Rect {
+    let Some(pieces) = crate::scene::text::visual_pieces(line, rtl) else {
+        return painter.text(at, align, line, font.clone(), color);
+    };
+    let galleys: Vec<_> = pieces.into_iter().map(|p| painter.layout_no_wrap(p, font.clone(), color)).collect();
+    let width: f32 = galleys.iter().map(|g| g.size().x).sum();
+    let height = galleys.iter().map(|g| g.size().y).fold(0.0, f32::max);
+    let rect = align.anchor_size(at, vec2(width, height));
+    let mut x = rect.left();
+    for galley in galleys {
+        let size = galley.size();
+        painter.galley(pos2(x, rect.center().y - size.y / 2.0), galley, color);
+        x += size.x;
+    }
+    rect
 }
 
 /// The "from the paper" marker: a small filled diamond.

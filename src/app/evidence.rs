@@ -44,6 +44,7 @@ pub(super) struct Browser {
 #[derive(PartialEq)]
 struct RowsKey {
     revision: u64,
+    match_accents: bool,
     query: String,
     sort: SortBy,
     descending: bool,
@@ -54,9 +55,10 @@ impl Browser {
     /// Positions in `doc.evidence` of the rows to list: those the filter and the search let
     /// through, in the chosen order. Cached, since searching and sorting allocate per item and
     /// the table is drawn every frame.
-    fn rows(&mut self, doc: &Document, revision: u64, filter: &EvidenceFilter) -> &[usize] {
+    fn rows(&mut self, doc: &Document, revision: u64, filter: &EvidenceFilter, match_accents: bool) -> &[usize] {
         let current = self.rows.as_ref().is_some_and(|(k, _)| {
             k.revision == revision
+                && k.match_accents == match_accents
                 && k.query == self.query
                 && k.sort == self.sort
                 && k.descending == self.descending
@@ -68,18 +70,25 @@ impl Browser {
                 .iter()
                 .enumerate()
                 .filter(|(_, e)| !filter.is_active() || filter.matches(doc, e))
-                .filter(|(_, e)| evidence_matches(doc, e, &self.query))
+                .filter(|(_, e)| evidence_matches(doc, e, &self.query, match_accents))
                 .map(|(i, _)| i)
                 .collect();
             let item = |i: &usize| &doc.evidence[*i];
             match self.sort {
                 SortBy::Id => {}
-                SortBy::Excerpt => rows.sort_by_cached_key(|i| item(i).excerpt.to_lowercase()),
-                SortBy::Source => rows.sort_by_cached_key(|i| doc.source(item(i).source).map(|s| s.name.clone())),
-                SortBy::Codes => {
-                    rows.sort_by_cached_key(|i| item(i).codes.iter().map(|c| doc.code_path(*c)).collect::<Vec<_>>())
-                }
-                SortBy::Coder => rows.sort_by_cached_key(|i| item(i).coder.clone()),
+                // Long excerpts are told apart by their beginnings; a key of the whole text
+                // would cost time and memory for nothing.
+                SortBy::Excerpt => rows.sort_by_cached_key(|i| {
+                    let start: String = item(i).excerpt.chars().take(120).collect();
+                    (collation_key(&start), item(i).id)
+                }),
+                SortBy::Source => rows
+                    .sort_by_cached_key(|i| (doc.source(item(i).source).map(|s| collation_key(&s.name)), item(i).id)),
+                SortBy::Codes => rows.sort_by_cached_key(|i| {
+                    let paths: Vec<Vec<u8>> = item(i).codes.iter().map(|c| collation_key(&doc.code_path(*c))).collect();
+                    (paths, item(i).id)
+                }),
+                SortBy::Coder => rows.sort_by_cached_key(|i| (collation_key(&item(i).coder), item(i).id)),
                 SortBy::Links => rows.sort_by_key(|i| std::cmp::Reverse(item(i).links.len())),
             }
             if self.descending {
@@ -87,6 +96,7 @@ impl Browser {
             }
             let key = RowsKey {
                 revision,
+                match_accents,
                 query: self.query.clone(),
                 sort: self.sort,
                 descending: self.descending,
@@ -115,8 +125,40 @@ pub(super) fn today() -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// Text of an evidence item that search looks through.
-fn haystack(doc: &Document, e: &Evidence) -> String {
+/// The collator for sorting names and excerpts: the Unicode Collation Algorithm with the CLDR
+/// rules of the user's language (from the operating system; the root order, which already puts
+/// accented letters beside plain ones and every script in its own order, when the language is
+/// unknown or has no rules of its own).
+fn collator() -> Option<&'static icu_collator::CollatorBorrowed<'static>> {
+    static COLLATOR: std::sync::OnceLock<Option<icu_collator::CollatorBorrowed<'static>>> = std::sync::OnceLock::new();
+    COLLATOR
+        .get_or_init(|| {
+            let locale = sys_locale::get_locale()
+                .and_then(|name| icu_locale_core::Locale::try_from_str(&name.replace('_', "-")).ok())
+                .unwrap_or(icu_locale_core::Locale::UNKNOWN);
+            let options = icu_collator::options::CollatorOptions::default();
+            icu_collator::Collator::try_new((&locale).into(), options)
+                .or_else(|_| icu_collator::Collator::try_new((&icu_locale_core::Locale::UNKNOWN).into(), options))
+                .ok()
+        })
+        .as_ref()
+}
+
+/// A sort key for `text` by [`collator`] (its bytes, case-folded, if there is no collator).
+pub(super) fn collation_key(text: &str) -> Vec<u8> {
+    let mut key = Vec::new();
+    match collator() {
+        Some(collator) => {
+            let _ = collator.write_sort_key_to(text, &mut key);
+        }
+        None => key.extend_from_slice(caseless::default_case_fold_str(text).as_bytes()),
+    }
+    key
+}
+
+/// Text of an evidence item that search looks through, keyed by
+/// [`crate::scene::text::search_key`].
+fn haystack(doc: &Document, e: &Evidence, match_accents: bool) -> String {
     let source = doc.source(e.source);
     let mut text = format!("{} {} {} {}", e.excerpt, e.memo, e.coder, e.location);
     if let Some(source) = source {
@@ -130,16 +172,17 @@ fn haystack(doc: &Document, e: &Evidence) -> String {
         text.push(' ');
         text.push_str(&doc.code_path(*code));
     }
-    text.to_lowercase()
+    crate::scene::text::search_key(&text, match_accents)
 }
 
-/// Whether an evidence item matches a search query (every word must occur).
-pub fn evidence_matches(doc: &Document, e: &Evidence, query: &str) -> bool {
+/// Whether an evidence item matches a search query: every word must occur, letter case
+/// compared by Unicode case folding, accents by `match_accents`.
+pub fn evidence_matches(doc: &Document, e: &Evidence, query: &str, match_accents: bool) -> bool {
     if query.trim().is_empty() {
         return true;
     }
-    let hay = haystack(doc, e);
-    query.to_lowercase().split_whitespace().all(|word| hay.contains(word))
+    let hay = haystack(doc, e, match_accents);
+    crate::scene::text::matches_all_words(&hay, query, match_accents)
 }
 
 impl QualmapApp {
@@ -311,12 +354,15 @@ impl QualmapApp {
 
     pub(super) fn evidence_browser_ui(&mut self, ui: &mut Ui) {
         let mut actions = Vec::new();
+        let accents = self.prefs.match_accents;
         let doc = &self.doc;
         let browser = &mut self.browser;
         ui.horizontal(|ui| {
             ui.heading("Evidence");
             ui.add(egui::TextEdit::singleline(&mut browser.query).hint_text("Search excerpts, sources, codes…"))
                 .accessible_name("Search evidence");
+            ui.toggle_value(&mut self.prefs.match_accents, "Accents")
+                .on_hover_text("Match accents: when on, \"resume\" does not find \"résumé\" (case never matters)");
             if let Some(id) = browser.selected
                 && let Some(e) = doc.evidence_item(id)
             {
@@ -335,7 +381,7 @@ impl QualmapApp {
         });
         // Under an active filter the table lists the evidence that counts, like the map.
         let filter = &self.view.filter;
-        let total = browser.rows(doc, self.revision, filter).len();
+        let total = browser.rows(doc, self.revision, filter, accents).len();
         let source_name = |e: &Evidence| doc.source(e.source).map_or(String::new(), |s| s.name.clone());
         let filtered = if filter.is_active() { format!(" (filter: {})", filter.describe(doc)) } else { String::new() };
         ui.label(RichText::new(format!("{total} of {} items{filtered}", doc.evidence.len())).small().weak());
@@ -368,7 +414,7 @@ impl QualmapApp {
             row_height,
             total,
             |ui, range| {
-                let shown: Vec<usize> = browser.rows(doc, self.revision, filter)[range.clone()].to_vec();
+                let shown: Vec<usize> = browser.rows(doc, self.revision, filter, accents)[range.clone()].to_vec();
                 for (n, e) in shown.iter().filter_map(|i| doc.evidence.get(*i)).enumerate() {
                     // Reserved under the row, filled once its size is known.
                     let stripe_slot = ui.painter().add(egui::Shape::Noop);
@@ -442,18 +488,38 @@ mod tests {
         let mut doc = example::document();
         let none = EvidenceFilter::default();
         let mut browser = Browser { sort: SortBy::Excerpt, ..Browser::default() };
-        let sorted =
-            excerpts(&doc, browser.rows(&doc, 1, &none)).into_iter().map(str::to_lowercase).collect::<Vec<_>>();
+        let sorted = excerpts(&doc, browser.rows(&doc, 1, &none, false));
         assert_eq!(sorted.len(), doc.evidence.len());
-        assert!(sorted.is_sorted(), "sorted by excerpt");
+        assert!(sorted.is_sorted_by_key(|t| collation_key(t)), "sorted by excerpt");
         browser.descending = true;
-        let reversed =
-            excerpts(&doc, browser.rows(&doc, 1, &none)).into_iter().map(str::to_lowercase).collect::<Vec<_>>();
+        let reversed = excerpts(&doc, browser.rows(&doc, 1, &none, false));
         assert!(reversed.iter().rev().eq(sorted.iter()), "descending reverses the order");
         browser.query = "exhausted".to_owned();
-        assert_eq!(browser.rows(&doc, 1, &none).len(), 1);
+        assert_eq!(browser.rows(&doc, 1, &none, false).len(), 1);
         // A changed document (new revision) is searched again.
         doc.evidence[0].memo = "exhausted too".to_owned();
-        assert_eq!(browser.rows(&doc, 2, &none).len(), 2);
+        assert_eq!(browser.rows(&doc, 2, &none, false).len(), 2);
+    }
+
+    #[test]
+    fn names_sort_by_collation_not_by_code_point() {
+        let mut names = vec!["Zoë", "émile", "Eliza", "Emma", "ångström", "apple", "Äpfel", "Beta"];
+        names.sort_by_cached_key(|t| collation_key(t));
+        // Accented and capital letters sit beside their plain ones, not after "Z".
+        let position = |name: &str| names.iter().position(|n| *n == name).unwrap_or(usize::MAX);
+        assert!(position("Eliza") < position("émile") && position("émile") < position("Emma"), "{names:?}");
+        assert!(position("Äpfel") < position("Beta") && position("apple") < position("Beta"), "{names:?}");
+        assert_eq!(names.last(), Some(&"Zoë"), "{names:?}");
+    }
+
+    #[test]
+    fn search_ignores_case_by_unicode_folding_and_accents_by_choice() {
+        let mut doc = example::document();
+        doc.evidence[0].excerpt = "Die STRASSE zur Mentoría".to_owned();
+        let e = &doc.evidence[0];
+        assert!(evidence_matches(&doc, e, "straße", false));
+        assert!(evidence_matches(&doc, e, "mentoria", false));
+        assert!(!evidence_matches(&doc, e, "mentoria", true));
+        assert!(evidence_matches(&doc, e, "MENTORÍA", true));
     }
 }

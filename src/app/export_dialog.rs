@@ -39,6 +39,8 @@ pub(super) struct ExportDialog {
     /// Size of the PNG the current options give.
     pixels: (f32, f32),
     job: Option<(PathBuf, Receiver<Result<(), String>>)>,
+    /// The map revision checked for characters no bundled font has, and what was found.
+    missing_glyphs: Option<(u64, String)>,
 }
 
 impl ExportDialog {
@@ -122,6 +124,25 @@ impl QualmapApp {
                 .weak(),
             );
             if self.prefs.export.format.is_image() {
+                let revision = self.revision;
+                if self.export_dialog.missing_glyphs.as_ref().is_none_or(|(r, _)| *r != revision) {
+                    let missing = crate::export::missing_glyphs(&self.doc);
+                    let text = if missing.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "No bundled font has {}: the image will show a box for each. Exports use only the \
+                             bundled fonts, so that they are the same on every machine.",
+                            crate::scene::fonts::describe_missing(&missing)
+                        )
+                    };
+                    self.export_dialog.missing_glyphs = Some((revision, text));
+                }
+                if let Some((_, text)) = &self.export_dialog.missing_glyphs
+                    && !text.is_empty()
+                {
+                    ui.label(RichText::new(text).color(ui.visuals().warn_fg_color));
+                }
                 self.export_preview_ui(ui);
             }
             ui.separator();

@@ -476,7 +476,7 @@ pub(super) fn evidence_card_ui(
 ) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.label(RichText::new(format!("“{}”", evidence.excerpt)).italics());
+        super::bidi_text::excerpt_ui(ui, &evidence.excerpt);
         if evidence.provenance.kind == ProvenanceKind::Illustrative {
             ui.label(
                 RichText::new("Illustrative excerpt, written for the example: not a participant's words.")
@@ -491,7 +491,7 @@ pub(super) fn evidence_card_ui(
         if !evidence.location.is_empty() {
             where_text.push_str(&format!(" · {}", evidence.location));
         }
-        ui.label(RichText::new(where_text).strong());
+        super::bidi_text::label_ui(ui, &where_text, true);
         if let Some(source) = source
             && !source.attributes.is_empty()
         {

@@ -4,6 +4,7 @@
 //! [`Command`]s), the [`Prefs`] (theme and recent files, saved by eframe's storage) and the
 //! [`ViewState`] (camera, selection, drag), which is never saved in the map.
 
+mod bidi_text;
 pub mod canvas;
 mod catalogs;
 mod evidence;
@@ -55,6 +56,8 @@ pub struct Prefs {
     pub export: export_dialog::ExportPrefs,
     /// Column mappings chosen for coded-segment tables, by their header row.
     pub table_mappings: std::collections::BTreeMap<String, crate::import::table::ColumnMapping>,
+    /// Whether search tells accented letters from plain ones (é from e); case never counts.
+    pub match_accents: bool,
 }
 
 impl Default for Prefs {
@@ -66,6 +69,7 @@ impl Default for Prefs {
             coder: String::new(),
             export: Default::default(),
             table_mappings: Default::default(),
+            match_accents: false,
         }
     }
 }
@@ -317,6 +321,8 @@ impl QualmapApp {
     }
 
     fn with_prefs(prefs: Prefs, ctx: &egui::Context) -> Self {
+        // The bundled fonts for every script; eframe adds the system's for what they lack.
+        crate::scene::fonts::install(ctx);
         apply_theme(ctx, prefs.theme);
         let mut app = Self {
             doc: std::sync::Arc::default(),

@@ -610,10 +610,29 @@ fn spotlight_ui(painter: &egui::Painter, doc: &Document, item: ItemRef, index: u
         );
         return;
     };
-    let quote = painter.layout(format!("“{}”", e.excerpt), FontId::proportional(30.0), theme.text, width);
-    let h = quote.size().y;
-    painter.galley(pos2(panel.left() + 40.0, y), quote, theme.text);
-    y += h + 18.0;
+    let quoted = format!("“{}”", e.excerpt);
+    if crate::scene::text::has_rtl(&e.excerpt) {
+        // Right to left: wrapped by the scene's rules and drawn in visual order, right-aligned
+        // when the paragraph runs right to left.
+        let font = FontId::proportional(30.0);
+        let row = painter.ctx().fonts_mut(|f| f.row_height(&font));
+        let lines = crate::scene::text::wrap(&quoted, 30.0, width, &EguiMeasure(painter.ctx()));
+        for line in &lines {
+            let (x, align) = if line.rtl {
+                (panel.right() - 40.0, Align2::RIGHT_TOP)
+            } else {
+                (panel.left() + 40.0, Align2::LEFT_TOP)
+            };
+            super::canvas::paint_line(painter, &line.text, line.rtl, pos2(x, y), align, &font, theme.text);
+            y += row;
+        }
+        y += 18.0;
+    } else {
+        let quote = painter.layout(quoted, FontId::proportional(30.0), theme.text, width);
+        let h = quote.size().y;
+        painter.galley(pos2(panel.left() + 40.0, y), quote, theme.text);
+        y += h + 18.0;
+    }
     let mut source = doc.source(e.source).map_or_else(String::new, |s| {
         let attributes: Vec<String> = s.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         format!("{} ({})", s.name, attributes.join(", "))

@@ -108,6 +108,9 @@ impl QualmapApp {
             if std::mem::take(&mut self.search_focus) {
                 search.request_focus();
             }
+            ui.toggle_value(&mut self.prefs.match_accents, "Accents")
+                .on_hover_text("Match accents: when on, \"resume\" does not find \"résumé\" (case never matters)")
+                .accessible_name("Match accents");
             self.search_results_ui(ui, &search, &mut actions);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.toggle_value(&mut self.windows.types, "Relationship types");
@@ -184,13 +187,17 @@ impl QualmapApp {
     }
 
     fn search_results_ui(&mut self, ui: &mut Ui, field: &egui::Response, actions: &mut Vec<Action>) {
-        let query = self.search.trim().to_lowercase();
+        let accents = self.prefs.match_accents;
+        let query = crate::scene::text::search_key(self.search.trim(), accents);
         if query.is_empty() {
             return;
         }
-        let current = self.search_hits.as_ref().is_some_and(|h| h.revision == self.revision && h.query == query);
+        let current = self
+            .search_hits
+            .as_ref()
+            .is_some_and(|h| h.revision == self.revision && h.query == query && h.match_accents == accents);
         if !current {
-            self.search_hits = Some(SearchHits::find(&self.doc, self.revision, query));
+            self.search_hits = Some(SearchHits::find(&self.doc, self.revision, query, accents));
         }
         let Some(SearchHits { hits, label_hits, evidence_hits, .. }) = &self.search_hits else { return };
         self.view.highlight.extend(hits.iter().map(|(item, _)| *item));
@@ -236,7 +243,9 @@ impl QualmapApp {
 /// What the map search found, for one query on one revision of the document.
 pub(super) struct SearchHits {
     revision: u64,
+    /// The query, as [`crate::scene::text::search_key`] gave it.
     query: String,
+    match_accents: bool,
     /// Concepts, areas, and the first item each matching excerpt supports, with the text to list.
     hits: Vec<(ItemRef, String)>,
     /// How many concepts and areas matched (they come first in `hits`).
@@ -246,28 +255,32 @@ pub(super) struct SearchHits {
 }
 
 impl SearchHits {
-    /// Searches labels, descriptions and evidence for `query` (already trimmed and lower-cased).
-    fn find(doc: &Document, revision: u64, query: String) -> Self {
+    /// Searches labels, descriptions and evidence for `query` (already trimmed and keyed by
+    /// [`crate::scene::text::search_key`]): case-insensitive by Unicode case folding, accents
+    /// counted or not by `match_accents`.
+    fn find(doc: &Document, revision: u64, query: String, match_accents: bool) -> Self {
+        let key = |text: &str| crate::scene::text::search_key(text, match_accents);
         let mut hits: Vec<(ItemRef, String)> = Vec::new();
         for concept in &doc.concepts {
-            if concept.label.to_lowercase().contains(&query) || concept.description.to_lowercase().contains(&query) {
+            if key(&concept.label).contains(&query) || key(&concept.description).contains(&query) {
                 hits.push((ItemRef::Concept(concept.id), concept.label.clone()));
             }
         }
         for area in &doc.areas {
-            if area.label.to_lowercase().contains(&query) {
+            if key(&area.label).contains(&query) {
                 hits.push((ItemRef::Area(area.id), format!("Area: {}", area.label)));
             }
         }
         let label_hits = hits.len();
         let mut evidence_hits = 0;
-        for evidence in doc.evidence.iter().filter(|e| super::evidence::evidence_matches(doc, e, &query)) {
+        for evidence in doc.evidence.iter().filter(|e| super::evidence::evidence_matches(doc, e, &query, match_accents))
+        {
             evidence_hits += 1;
             if let Some(first) = evidence.links.first() {
                 let short: String = evidence.excerpt.chars().take(60).collect();
                 hits.push((*first, format!("“{short}…” — {}", doc.item_label(*first))));
             }
         }
-        Self { revision, query, hits, label_hits, evidence_hits }
+        Self { revision, query, match_accents, hits, label_hits, evidence_hits }
     }
 }

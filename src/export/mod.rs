@@ -197,16 +197,39 @@ pub fn export_scene(doc: &Document, options: &ExportOptions, measure: &dyn TextM
     build_scene(doc, &scene_options, measure)
 }
 
-/// A font database holding the screen's font, so every machine renders exports identically.
+/// A font database holding the bundled fonts in fallback order (the screen's Ubuntu Light
+/// first), parsed once, so every machine renders exports identically.
 fn font_database() -> Arc<usvg::fontdb::Database> {
-    let mut db = usvg::fontdb::Database::new();
-    db.load_font_data(epaint_default_fonts::UBUNTU_LIGHT.to_vec());
-    let family = db.faces().next().and_then(|f| f.families.first()).map(|(name, _)| name.clone());
-    if let Some(family) = family {
-        db.set_sans_serif_family(family.clone());
-        db.set_serif_family(family);
-    }
-    Arc::new(db)
+    static DATABASE: std::sync::OnceLock<Arc<usvg::fontdb::Database>> = std::sync::OnceLock::new();
+    DATABASE
+        .get_or_init(|| {
+            let mut db = usvg::fontdb::Database::new();
+            for font in crate::scene::fonts::bundled() {
+                db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(font.bytes)));
+            }
+            let family = db.faces().next().and_then(|f| f.families.first()).map(|(name, _)| name.clone());
+            if let Some(family) = family {
+                db.set_sans_serif_family(family.clone());
+                db.set_serif_family(family);
+            }
+            Arc::new(db)
+        })
+        .clone()
+}
+
+/// The characters of the map's drawn texts (names, labels, title, citation, presentation
+/// steps) that no bundled font has: exports draw them as boxes, so the export dialog and the
+/// command line say which.
+pub fn missing_glyphs(doc: &Document) -> std::collections::BTreeSet<char> {
+    let texts = doc
+        .concepts
+        .iter()
+        .map(|c| c.label.as_str())
+        .chain(doc.areas.iter().map(|a| a.label.as_str()))
+        .chain(doc.relationships.iter().map(|r| doc.relationship_label(r)))
+        .chain([doc.info.title.as_str(), doc.info.citation.as_str()])
+        .chain(doc.presentation.iter().flat_map(|s| [s.title.as_str(), s.caption.as_str()]));
+    crate::scene::fonts::missing_chars(texts)
 }
 
 fn parse_svg(svg: &str) -> Result<usvg::Tree, ExportError> {
@@ -265,7 +288,123 @@ pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, ExportError> {
     let tree = parse_svg(svg)?;
     let pdf = svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), svg2pdf::PageOptions::default())
         .map_err(|e| ExportError::Render(e.to_string()))?;
-    Ok(sort_resource_entries(pdf))
+    Ok(objects_in_number_order(sort_resource_entries(pdf)))
+}
+
+/// svg2pdf writes its fonts in hash-map order, and numbers the objects of each font as it
+/// writes them, so a drawing with several fonts came out with other numbers on every run.
+/// Renumbering every object in the order it is first reached from the trailer (each object's
+/// references in the order they are written), and writing the objects in that order with a
+/// cross-reference table to match, makes the file byte-stable. A PDF this cannot read (no
+/// classic cross-reference table) is returned as it is.
+fn objects_in_number_order(pdf: Vec<u8>) -> Vec<u8> {
+    reorder_objects(&pdf).unwrap_or(pdf)
+}
+
+/// The object numbers referenced (`N 0 R`) in `text`, in order.
+fn references(text: &str) -> Vec<usize> {
+    let words: Vec<&str> =
+        text.split(|c: char| c.is_whitespace() || "[]<>/".contains(c)).filter(|w| !w.is_empty()).collect();
+    words.windows(3).filter(|w| w[1] == "0" && w[2] == "R").filter_map(|w| w[0].parse().ok()).collect()
+}
+
+/// `text` with every reference `N 0 R` renumbered by `map`.
+fn renumber_references(text: &str, map: &std::collections::HashMap<usize, usize>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" 0 R") {
+        let before = &rest[..at];
+        let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (head, number) = before.split_at(before.len() - digits);
+        out.push_str(head);
+        match number.parse::<usize>().ok().and_then(|n| map.get(&n)) {
+            Some(new) => out.push_str(&new.to_string()),
+            None => out.push_str(number),
+        }
+        out.push_str(" 0 R");
+        rest = &rest[at + 4..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn reorder_objects(pdf: &[u8]) -> Option<Vec<u8>> {
+    use std::collections::HashMap;
+    let text_at = |from: usize, to: usize| std::str::from_utf8(pdf.get(from..to)?).ok();
+    let tail_start = pdf.len().saturating_sub(64);
+    let tail = String::from_utf8_lossy(pdf.get(tail_start..)?);
+    let xref_at: usize = tail.rsplit("startxref").next()?.split_whitespace().next()?.parse().ok()?;
+    let trailer_at = xref_at + pdf.get(xref_at..)?.windows(7).position(|w| w == b"trailer")?;
+    let startxref_at = trailer_at + pdf.get(trailer_at..)?.windows(9).position(|w| w == b"startxref")?;
+    let mut tokens = text_at(xref_at, trailer_at)?.split_whitespace();
+    if tokens.next()? != "xref" || tokens.next()? != "0" {
+        return None;
+    }
+    let count: usize = tokens.next()?.parse().ok()?;
+    let mut by_offset = Vec::with_capacity(count);
+    for number in 0..count {
+        let (offset, _generation, kind) = (tokens.next()?, tokens.next()?, tokens.next()?);
+        if kind == "n" {
+            by_offset.push((number, offset.parse::<usize>().ok()?));
+        }
+    }
+    by_offset.sort_by_key(|&(_, offset)| offset);
+    let first = by_offset.first()?.1;
+    // Each object: its dictionary text (up to `stream`, where references can be) and the rest.
+    let mut objects: HashMap<usize, (String, &[u8])> = HashMap::new();
+    for (i, &(number, offset)) in by_offset.iter().enumerate() {
+        let end = by_offset.get(i + 1).map_or(xref_at, |&(_, next)| next);
+        let bytes = pdf.get(offset..end)?;
+        let head_end = bytes.windows(7).position(|w| w == b"stream\n" || w == b"stream\r").unwrap_or(bytes.len());
+        let head = std::str::from_utf8(bytes.get(..head_end)?).ok()?;
+        let body = head.split_once(" obj")?.1.to_owned();
+        objects.insert(number, (body, bytes.get(head_end..)?));
+    }
+    let trailer = text_at(trailer_at, startxref_at)?;
+    // New numbers, breadth first from the trailer.
+    let mut map: HashMap<usize, usize> = HashMap::new();
+    let mut order: Vec<usize> = Vec::new();
+    let mut queue: std::collections::VecDeque<usize> = references(trailer).into();
+    while let Some(old) = queue.pop_front() {
+        if map.contains_key(&old) || !objects.contains_key(&old) {
+            continue;
+        }
+        order.push(old);
+        map.insert(old, order.len());
+        if let Some((body, _)) = objects.get(&old) {
+            queue.extend(references(body));
+        }
+    }
+    let mut rest: Vec<usize> = objects.keys().filter(|n| !map.contains_key(n)).copied().collect();
+    rest.sort_unstable();
+    for old in rest {
+        order.push(old);
+        map.insert(old, order.len());
+    }
+    let mut out = pdf.get(..first)?.to_vec();
+    let mut offsets = Vec::with_capacity(order.len());
+    for (i, old) in order.iter().enumerate() {
+        let (body, stream) = objects.get(old)?;
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj{}", i + 1, renumber_references(body, &map)).as_bytes());
+        out.extend_from_slice(stream);
+    }
+    let new_xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", order.len() + 1).as_bytes());
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
+    }
+    let trailer = renumber_references(trailer, &map);
+    let trailer = match trailer.split_once("/Size ") {
+        Some((before, after)) => {
+            let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            format!("{before}/Size {}{}", order.len() + 1, &after[digits..])
+        }
+        None => trailer,
+    };
+    out.extend_from_slice(trailer.as_bytes());
+    out.extend_from_slice(format!("startxref\n{new_xref}\n%%EOF").as_bytes());
+    Some(out)
 }
 
 /// The presentation as a handout: one PDF page per step.
@@ -358,7 +497,12 @@ pub fn svgs_to_pdf(svgs: &[String]) -> Result<Vec<u8>, ExportError> {
         let tree = parse_svg(svg)?;
         let (chunk, svg_id) = svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
             .map_err(|e| ExportError::Render(e.to_string()))?;
-        let mut renumbered = std::collections::HashMap::new();
+        // New numbers in the order of the old ones (which svg2pdf gives in a fixed order),
+        // not in the order the objects were written (its fonts come in hash-map order).
+        let mut old_refs: Vec<Ref> = chunk.refs().collect();
+        old_refs.sort_unstable();
+        let mut renumbered: std::collections::HashMap<Ref, Ref> =
+            old_refs.into_iter().map(|old| (old, alloc.bump())).collect();
         let chunk = chunk.renumber(|old| *renumbered.entry(old).or_insert_with(|| alloc.bump()));
         let svg_id = renumbered.get(&svg_id).copied().ok_or_else(|| ExportError::Render("lost the drawing".into()))?;
         let (width, height) = (tree.size().width(), tree.size().height());
@@ -386,7 +530,7 @@ pub fn svgs_to_pdf(svgs: &[String]) -> Result<Vec<u8>, ExportError> {
     for chunk in &chunks {
         pdf.extend(chunk);
     }
-    Ok(sort_resource_entries(pdf.finish()))
+    Ok(objects_in_number_order(sort_resource_entries(pdf.finish())))
 }
 
 /// The drawing of each presentation step: what it shows, its view and filter, its title and

@@ -13,8 +13,33 @@ use crate::scene::{MapTheme, Scene, TextBlock, metrics};
 
 /// Blank space around the map, in SVG units.
 pub const MARGIN: f32 = 24.0;
-/// The font family written into the SVG; exports embed Ubuntu Light, the screen's font.
-pub const FONT_FAMILY: &str = "Ubuntu, 'Ubuntu Light', sans-serif";
+/// The font family written into the SVG before the script fonts its text needs; exports embed
+/// Ubuntu Light, the screen's font, and the bundled fonts of [`crate::scene::fonts`].
+pub const FONT_FAMILY: &str = "Ubuntu, 'Ubuntu Light'";
+
+/// The `font-family` of an SVG whose text is `body`: Ubuntu, then the bundled fonts that draw
+/// its other characters (so a reader's machine with those fonts draws the same), then
+/// sans-serif.
+fn font_family_for(body: &str) -> String {
+    let mut families = vec![FONT_FAMILY.to_owned()];
+    families.extend(crate::scene::fonts::families_for([body]).into_iter().skip(1).map(|f| format!("'{f}'")));
+    families.push("sans-serif".to_owned());
+    families.join(", ")
+}
+
+/// Text content for one line, escaped, in logical (typed) order, so a PDF's text layer and a
+/// reader's copy and paste give back the typed string.
+pub fn line_content(line: &str) -> String {
+    xml_escape(line)
+}
+
+/// Attributes for a line of a right-to-left paragraph: browsers and rsvg-convert then run the
+/// bidirectional algorithm with a right-to-left paragraph, as the screen does. (A right-to-left
+/// embedding, U+202B … U+202C, would reach usvg too, but its shaper draws those marks with the
+/// space glyph, and the PDF's text layer then gives back every space as U+202C.)
+fn direction_attributes(rtl: bool) -> &'static str {
+    if rtl { " direction=\"rtl\" unicode-bidi=\"embed\"" } else { "" }
+}
 
 /// Escapes text for XML content and attribute values.
 pub fn xml_escape(text: &str) -> String {
@@ -95,10 +120,11 @@ fn text_element(out: &mut String, block: &TextBlock, color: Color32, extra: &str
         // Baseline from the line's middle: about a third of the size below it.
         let _ = write!(
             out,
-            "<tspan x=\"{}\" y=\"{}\">{}</tspan>",
+            "<tspan x=\"{}\" y=\"{}\"{}>{}</tspan>",
             num(center.x),
             num(center.y + block.font_size * 0.35),
-            xml_escape(line)
+            direction_attributes(block.line_is_rtl(i)),
+            line_content(line)
         );
     }
     out.push_str("</text>\n");
@@ -151,7 +177,7 @@ fn footer(
                 num(*x + 20.0),
                 num(*y + 4.2),
                 paint("fill", theme.text),
-                xml_escape(text)
+                line_content(text)
             );
             *x += w;
         };
@@ -251,7 +277,7 @@ fn footer(
                     num(*y),
                     num(size),
                     paint("fill", color),
-                    xml_escape(&text)
+                    line_content(&text)
                 );
             }
         };
@@ -289,20 +315,22 @@ fn footer(
 pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &ExportOptions) -> String {
     let map_rect = options.view.unwrap_or(scene.bounds).expand(MARGIN);
     let footer = footer(doc, scene, theme, options, map_rect.left() + 12.0, map_rect.bottom(), map_rect.width() - 24.0);
-    let frame = Rect::from_min_max(map_rect.min, Pos2::new(map_rect.max.x, map_rect.max.y + footer.height));
     let scale = options.scale.max(0.01);
+    // Whole pixels at `scale`, so the image has no partly covered last row or column.
+    let size = vec2(map_rect.width(), map_rect.height() + footer.height);
+    let size = vec2((size.x * scale).ceil() / scale, (size.y * scale).ceil() / scale);
+    let frame = Rect::from_min_size(map_rect.min, size);
     let mut out = String::new();
     let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     let _ = writeln!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{}\" height=\"{}\" viewBox=\"{} {} {} {}\" font-family=\"{}\">",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{}\" height=\"{}\" viewBox=\"{} {} {} {}\" font-family=\"{{FAMILIES}}\">",
         num(frame.width() * scale),
         num(frame.height() * scale),
         num(frame.left()),
         num(frame.top()),
         num(frame.width()),
         num(frame.height()),
-        FONT_FAMILY
     );
     let _ = writeln!(out, "<title>{}</title>", xml_escape(&doc.info.title));
     let mut desc = doc.info.description.clone();
@@ -328,6 +356,8 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
         let _ = writeln!(
             out,
             "<rect id=\"background\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {}/>",
+            // The same numbers as the viewBox, which is whole pixels wide and high: the
+            // background covers every pixel of the picture.
             num(frame.left()),
             num(frame.top()),
             num(frame.width()),
@@ -481,6 +511,17 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
     let _ = writeln!(out, "</g>");
     out.push_str(&footer.body);
     let _ = writeln!(out, "</svg>");
+    let families = font_family_for(&out);
+    let mut out = out.replacen("{FAMILIES}", &families, 1);
+    // Said in the file too, so a figure drawn with boxes is never a silent surprise.
+    let missing = crate::scene::fonts::missing_chars([out.as_str()]);
+    if !missing.is_empty() {
+        let note = format!(
+            "</desc>\n<!-- No bundled font has {}; they are drawn as boxes. -->\n",
+            crate::scene::fonts::describe_missing(&missing).replace("--", "- -")
+        );
+        out = out.replacen("</desc>\n", &note, 1);
+    }
     out
 }
 

@@ -3,8 +3,10 @@
 //! badges). The screen draws this list; exports will draw the same list, so what is exported is
 //! what is seen, and the scene can be tested without pixels.
 
+pub mod fonts;
 pub mod geometry;
 pub mod index;
+pub mod text;
 pub mod theme;
 
 use std::collections::HashMap;
@@ -47,6 +49,7 @@ impl TextMeasure for EguiMeasure<'_> {
 /// (exports from the command line) exactly as the screen does.
 pub fn headless_context() -> egui::Context {
     let ctx = egui::Context::default();
+    fonts::install(&ctx);
     // One empty pass loads the fonts.
     let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
     // No renderer will upload the font atlas; say so, as egui asks.
@@ -93,8 +96,11 @@ pub mod metrics {
 /// Lines of text placed in a box; each line is centred horizontally.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextBlock {
-    /// The lines, already wrapped.
+    /// The lines, already wrapped, in logical (typed) order.
     pub lines: Vec<String>,
+    /// For each line, whether its paragraph runs right to left (Arabic, Hebrew…); empty when
+    /// none does. Outputs reorder such lines with [`text::visual_pieces`].
+    pub rtl: Vec<bool>,
     /// Font size in world units.
     pub font_size: f32,
     /// Distance between baselines.
@@ -106,6 +112,11 @@ pub struct TextBlock {
 }
 
 impl TextBlock {
+    /// Whether line `index` belongs to a right-to-left paragraph.
+    pub fn line_is_rtl(&self, index: usize) -> bool {
+        self.rtl.get(index).copied().unwrap_or(false)
+    }
+
     /// Centre of line `index`.
     pub fn line_center(&self, index: usize) -> Pos2 {
         let top = self.rect.center().y - self.line_height * self.lines.len() as f32 / 2.0;
@@ -359,27 +370,10 @@ fn polygon_area(points: &[Pos2]) -> f32 {
         / 2.0
 }
 
-/// Greedy word wrap at `max_width`; a word wider than the line stays whole on its own line.
+/// Greedy wrap at `max_width` where the Unicode line-breaking rules allow ([`text::wrap`]); a
+/// word wider than the line stays whole on its own line.
 pub fn wrap_text(text: &str, font_size: f32, max_width: f32, measure: &dyn TextMeasure) -> Vec<String> {
-    let mut lines = Vec::new();
-    for paragraph in text.split('\n') {
-        let mut line = String::new();
-        for word in paragraph.split_whitespace() {
-            if line.is_empty() {
-                line.push_str(word);
-                continue;
-            }
-            let candidate = format!("{line} {word}");
-            if measure.line_width(&candidate, font_size) <= max_width {
-                line = candidate;
-            } else {
-                lines.push(std::mem::take(&mut line));
-                line.push_str(word);
-            }
-        }
-        lines.push(line);
-    }
-    lines
+    text::wrap(text, font_size, max_width, measure).into_iter().map(|l| l.text).collect()
 }
 
 fn text_block(
@@ -390,11 +384,13 @@ fn text_block(
     center: Pos2,
     measure: &dyn TextMeasure,
 ) -> TextBlock {
-    let lines = wrap_text(text, font_size, max_width, measure);
+    let wrapped = text::wrap(text, font_size, max_width, measure);
+    let rtl = if wrapped.iter().any(|l| l.rtl) { wrapped.iter().map(|l| l.rtl).collect() } else { Vec::new() };
+    let lines: Vec<String> = wrapped.into_iter().map(|l| l.text).collect();
     let width = lines.iter().map(|l| measure.line_width(l, font_size)).fold(0.0, f32::max);
     let line_height = measure.line_height(font_size);
     let size = vec2(width, line_height * lines.len() as f32);
-    TextBlock { lines, font_size, line_height, color, rect: Rect::from_center_size(center, size) }
+    TextBlock { lines, rtl, font_size, line_height, color, rect: Rect::from_center_size(center, size) }
 }
 
 /// Line width for a relationship with `support` evidence items.

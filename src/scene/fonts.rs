@@ -1,0 +1,193 @@
+//! The fonts Qualmap draws with, bundled in the binary so that every machine shows every script
+//! and every export comes out the same: egui's Ubuntu Light for Latin, Greek and Cyrillic; Noto
+//! Sans for Arabic, Hebrew, Devanagari and Thai; a subset of Noto Sans CJK SC for Chinese,
+//! Japanese and Korean (the characters of GB 2312, JIS X 0208, Big5's frequent set and KS X
+//! 1001's Hangul; `assets/fonts/make-subsets.py` makes it); Noto Emoji (monochrome, egui draws
+//! no colour glyphs) last, before egui's own icons. The window also asks the operating system's fonts for characters none
+//! of these has (eframe's `system_fonts`); exports use only the bundled fonts, and say which
+//! characters no bundled font has.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+
+/// A bundled font: its key in egui's font definitions, its family name (as written into SVG),
+/// and its bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct BundledFont {
+    /// Key in [`egui::FontDefinitions::font_data`].
+    pub key: &'static str,
+    /// Family name inside the font file.
+    pub family: &'static str,
+    /// The font file.
+    pub bytes: &'static [u8],
+}
+
+/// The script fonts and emoji, in fallback order, after Ubuntu Light (and before egui's icons).
+pub const SCRIPT_FONTS: [BundledFont; 6] = [
+    BundledFont {
+        key: "NotoSansArabic",
+        family: "Noto Sans Arabic",
+        bytes: include_bytes!("../../assets/fonts/NotoSansArabic-Regular.ttf"),
+    },
+    BundledFont {
+        key: "NotoSansHebrew",
+        family: "Noto Sans Hebrew",
+        bytes: include_bytes!("../../assets/fonts/NotoSansHebrew-Regular.ttf"),
+    },
+    BundledFont {
+        key: "NotoSansDevanagari",
+        family: "Noto Sans Devanagari",
+        bytes: include_bytes!("../../assets/fonts/NotoSansDevanagari-Regular.ttf"),
+    },
+    BundledFont {
+        key: "NotoSansThai",
+        family: "Noto Sans Thai",
+        bytes: include_bytes!("../../assets/fonts/NotoSansThai-Regular.ttf"),
+    },
+    BundledFont {
+        key: "NotoSansCJKsc",
+        family: "Noto Sans CJK SC",
+        bytes: include_bytes!("../../assets/fonts/NotoSansCJKsc-Subset.otf"),
+    },
+    BundledFont {
+        key: "NotoEmoji",
+        family: "Noto Emoji",
+        bytes: include_bytes!("../../assets/fonts/NotoEmoji-Regular.ttf"),
+    },
+];
+
+/// Every bundled font in fallback order: the first that has a character draws it, on screen and
+/// in exports alike.
+pub fn bundled() -> &'static [BundledFont] {
+    static ALL: OnceLock<Vec<BundledFont>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all = vec![BundledFont {
+            key: "Ubuntu-Light",
+            family: "Ubuntu Light",
+            bytes: epaint_default_fonts::UBUNTU_LIGHT,
+        }];
+        all.extend(SCRIPT_FONTS);
+        all
+    })
+}
+
+/// egui's default fonts with the script fonts added after Ubuntu Light, in both families.
+pub fn font_definitions() -> egui::FontDefinitions {
+    let mut fonts = egui::FontDefinitions::default();
+    for font in SCRIPT_FONTS {
+        fonts.font_data.insert(font.key.to_owned(), Arc::new(egui::FontData::from_static(font.bytes)));
+    }
+    for (family, after) in [(egui::FontFamily::Proportional, "Ubuntu-Light"), (egui::FontFamily::Monospace, "Hack")] {
+        let list = fonts.families.entry(family).or_default();
+        let at = list.iter().position(|k| k == after).map_or(list.len(), |i| i + 1);
+        for (i, font) in SCRIPT_FONTS.iter().enumerate() {
+            list.insert(at + i, font.key.to_owned());
+        }
+    }
+    fonts
+}
+
+/// Gives `ctx` the bundled fonts.
+pub fn install(ctx: &egui::Context) {
+    ctx.set_fonts(font_definitions());
+}
+
+/// The bundled fonts, parsed once, for asking which characters they have.
+fn faces() -> &'static [(BundledFont, Option<ttf_parser::Face<'static>>)] {
+    static FACES: OnceLock<Vec<(BundledFont, Option<ttf_parser::Face<'static>>)>> = OnceLock::new();
+    FACES.get_or_init(|| bundled().iter().map(|f| (*f, ttf_parser::Face::parse(f.bytes, 0).ok())).collect())
+}
+
+/// Characters that need no glyph: white space, controls, joiners, direction marks, variation
+/// selectors (drawn as nothing or as a change to their neighbour).
+fn needs_glyph(c: char) -> bool {
+    !(c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{E0100}'..='\u{E01EF}'))
+}
+
+/// The bundled font that draws `c`, if any (the first in fallback order that has it).
+pub fn font_for(c: char) -> Option<&'static BundledFont> {
+    faces().iter().find(|(_, face)| face.as_ref().is_some_and(|f| f.glyph_index(c).is_some())).map(|(font, _)| font)
+}
+
+/// The characters of `texts` that no bundled font has, in code point order.
+pub fn missing_chars<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeSet<char> {
+    let mut seen = BTreeSet::new();
+    let mut missing = BTreeSet::new();
+    for text in texts {
+        for c in text.chars() {
+            if (c as u32) < 0x80 || !needs_glyph(c) || !seen.insert(c) {
+                continue;
+            }
+            if font_for(c).is_none() {
+                missing.insert(c);
+            }
+        }
+    }
+    missing
+}
+
+/// The family names of the bundled fonts that draw `texts`, in fallback order (Ubuntu Light
+/// always first), for an SVG's `font-family`.
+pub fn families_for<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<&'static str> {
+    let mut used = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    for text in texts {
+        for c in text.chars() {
+            if (c as u32) < 0x80 || !needs_glyph(c) || !seen.insert(c) {
+                continue;
+            }
+            if let Some(i) = faces().iter().position(|(_, f)| f.as_ref().is_some_and(|f| f.glyph_index(c).is_some())) {
+                used.insert(i);
+            }
+        }
+    }
+    used.insert(0);
+    used.into_iter().filter_map(|i| bundled().get(i)).map(|f| f.family).collect()
+}
+
+/// A short description of missing characters for messages: each with its code point.
+pub fn describe_missing(missing: &BTreeSet<char>) -> String {
+    let shown: Vec<String> = missing.iter().take(12).map(|c| format!("{c} (U+{:04X})", *c as u32)).collect();
+    let more = missing.len().saturating_sub(shown.len());
+    let mut text = shown.join(", ");
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_script_has_a_font() {
+        for (text, family) in [
+            ("مرحبا", "Noto Sans Arabic"),
+            ("שלום", "Noto Sans Hebrew"),
+            ("नमस्ते", "Noto Sans Devanagari"),
+            ("สวัสดี", "Noto Sans Thai"),
+            ("导师", "Noto Sans CJK SC"),
+            ("導師", "Noto Sans CJK SC"),
+            ("ありがとう", "Noto Sans CJK SC"),
+            ("멘토링", "Noto Sans CJK SC"),
+            ("Наставник", "Ubuntu Light"),
+        ] {
+            for c in text.chars() {
+                assert_eq!(font_for(c).map(|f| f.family), Some(family), "{c}");
+            }
+        }
+        assert!(font_for('🙂').is_some());
+        assert!(missing_chars(["Peer support 导师 مرحبا 🙂\u{200D}"]).is_empty());
+        // Linear B is in none of them.
+        assert_eq!(missing_chars(["\u{10000}"]).into_iter().collect::<Vec<_>>(), ['\u{10000}']);
+    }
+
+    #[test]
+    fn svg_families_name_what_the_text_needs() {
+        assert_eq!(families_for(["Peer support"]), ["Ubuntu Light"]);
+        assert_eq!(families_for(["导师 שלום"]), ["Ubuntu Light", "Noto Sans Hebrew", "Noto Sans CJK SC"]);
+    }
+}
