@@ -73,7 +73,10 @@ impl FileDialogs {
     pub fn pick_import(&mut self, ctx: &egui::Context, folder: Option<PathBuf>) {
         let mut dialog = rfd::AsyncFileDialog::new()
             .set_title("Import coded data")
-            .add_filter("REFI-QDA project, codebook or coded segments", &["qdpx", "qdc", "csv", "tsv", "xlsx", "ods"])
+            .add_filter(
+                "REFI-QDA project, codebook or coded segments",
+                &["qdpx", "qdc", "csv", "tsv", "xlsx", "xlsm", "xls", "ods"],
+            )
             .add_filter("All files", &["*"]);
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);
