@@ -31,9 +31,11 @@ pub enum Commands {
     /// Export a map: an image (svg, png, pdf), a graph (graphml, gexf, dot, canvas) or an
     /// evidence appendix (html, md, csv), chosen by the output's extension.
     Export(ExportArgs),
-    /// Import a REFI-QDA project (.qdpx) or codebook (.qdc), a coded-segment table (.csv, .tsv), or
-    /// a graph or concept map from another tool (GraphML, GEXF, DOT, JSON Canvas, CXL, edge lists
-    /// and CSV edge tables), into a new map or an existing one; prints the import report.
+    /// Import a REFI-QDA project (.qdpx) or codebook (.qdc), a coded-segment table (.csv, .tsv) or
+    /// spreadsheet (.xlsx, .xls, .ods), or a graph or concept map from another tool (GraphML,
+    /// GEXF, DOT, JSON Canvas, CXL, edge lists and CSV edge tables), into a new map or an
+    /// existing one; prints the import report. The file is read in a child process with limits
+    /// on its memory and time.
     Import(ImportArgs),
     /// Lay out a map automatically (or, for comparisons with other tools, a graph file: an edge
     /// list, DOT, GraphML, GEXF, JSON Canvas or CXL, written back as "node x y" lines); prints
@@ -63,6 +65,22 @@ pub enum Commands {
         /// Where to write it ("-" for standard output).
         #[arg(short, long)]
         output: PathBuf,
+    },
+    /// Internal: reads an import file in a child process with limits on its own memory and
+    /// processor time, and writes the result as JSON (see `import::sandbox`).
+    #[command(name = crate::import::sandbox::CHILD_COMMAND, hide = true)]
+    ReadImport {
+        /// Address-space limit in bytes.
+        #[arg(long)]
+        memory: u64,
+        /// Processor-time limit in seconds.
+        #[arg(long)]
+        cpu: u64,
+        /// What to read, as JSON.
+        #[arg(long)]
+        request: String,
+        /// The file.
+        file: PathBuf,
     },
 }
 
@@ -213,12 +231,13 @@ fn layout(args: &LayoutArgs) -> Result<String, String> {
 }
 
 fn import(args: &ImportArgs) -> Result<String, String> {
-    use crate::import::{AreasFrom, ImportOptions, plan, read_path, table};
+    use crate::import::sandbox::{read_path_bounded, spreadsheet_csv_bounded};
+    use crate::import::{AreasFrom, ImportOptions, plan, spreadsheet, table};
     let mapping = match &args.map {
         Some(overrides) => {
             let ext = args.input.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
-            let bytes = if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
-                table::spreadsheet_to_csv(&args.input)
+            let bytes = if spreadsheet::Kind::from_extension(&ext).is_some() {
+                spreadsheet_csv_bounded(&args.input)
             } else {
                 crate::import::read_limited(&args.input, table::MAX_TABLE_BYTES)
             }
@@ -231,7 +250,7 @@ fn import(args: &ImportArgs) -> Result<String, String> {
         }
         None => None,
     };
-    let data = read_path(&args.input, mapping.as_ref()).map_err(|e| e.to_string())?;
+    let data = read_path_bounded(&args.input, mapping.as_ref()).map_err(|e| e.to_string())?;
     let mut doc = match &args.into {
         Some(existing) => io::load_path(existing).map_err(|e| e.to_string())?,
         None => {
@@ -417,6 +436,9 @@ pub fn run(command: &Commands) -> i32 {
                     1
                 }
             }
+        }
+        Commands::ReadImport { memory, cpu, request, file } => {
+            crate::import::sandbox::run_child(file, request, *memory, *cpu)
         }
         Commands::Example { output } => {
             if output.as_os_str() == "-" {

@@ -12,6 +12,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // Import files are read by this same binary in a child process with limits on its memory
+    // and time (import::sandbox); where the path cannot be found they are read in this process.
+    if let Ok(program) = std::env::current_exe() {
+        qualmap::import::sandbox::use_program(program);
+    }
     if let Some(command) = &cli.command {
         return exit_code(cli::run(command));
     }

@@ -232,3 +232,114 @@ pub fn canvas(data: &[u8]) {
 pub fn cxl(data: &[u8]) {
     graph_file(data, Kind::Cxl);
 }
+
+/// A legacy `.xls` workbook through the spreadsheet reader the import runs (the compound-file
+/// and BIFF checks, then calamine), then the table reading and the import of its first sheet.
+pub fn xls(data: &[u8]) {
+    spreadsheet(data, qualmap::import::spreadsheet::Kind::Xls, "fuzz.xls");
+}
+
+/// An `.xlsx` workbook: the input is the archive itself when it starts with `PK`, and otherwise
+/// entries (`name`, a line break, the content; entries separated by byte 0x1E) that are packed
+/// into a stored archive with correct checksums, so that the fuzzer reaches the XML inside.
+pub fn xlsx(data: &[u8]) {
+    spreadsheet(&archive_of(data), qualmap::import::spreadsheet::Kind::Xlsx, "fuzz.xlsx");
+}
+
+/// An `.ods` spreadsheet, given as for [`xlsx`].
+pub fn ods(data: &[u8]) {
+    spreadsheet(&archive_of(data), qualmap::import::spreadsheet::Kind::Ods, "fuzz.ods");
+}
+
+/// The message part of a refusal that stands for a panic caught inside the spreadsheet library.
+pub const READER_FAILED: &str = "the spreadsheet reader failed on this file";
+
+fn spreadsheet(bytes: &[u8], kind: qualmap::import::spreadsheet::Kind, origin: &str) {
+    match qualmap::import::spreadsheet::csv_from_bytes(bytes, kind, origin) {
+        Ok(csv) => match table::read_table(&csv, origin, false, None) {
+            Ok(imported) => import(&imported),
+            Err(error) => {
+                let _ = error.to_string();
+            }
+        },
+        Err(error) => {
+            let message = error.to_string();
+            assert!(message.starts_with(origin), "a refusal that does not name the file: {message}");
+            // A panic caught in the library is refused cleanly, but it is still a finding: the
+            // checks before the library should have refused the input first.
+            assert!(!message.contains(READER_FAILED), "{message}");
+        }
+    }
+}
+
+/// The input as a zip archive: as it is when it starts with `PK`, else packed (see [`xlsx`]).
+pub fn archive_of(data: &[u8]) -> Vec<u8> {
+    if data.starts_with(b"PK") {
+        return data.to_vec();
+    }
+    let entries: Vec<(&[u8], &[u8])> = data
+        .split(|b| *b == 0x1E)
+        .map(|entry| match entry.iter().position(|b| *b == b'\n') {
+            Some(at) => (&entry[..at], &entry[at + 1..]),
+            None => (entry, &[][..]),
+        })
+        .collect();
+    stored_zip(&entries)
+}
+
+/// A zip archive of `entries`, stored without compression, with correct checksums.
+pub fn stored_zip(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    let u16le = |v: usize| (v as u16).to_le_bytes();
+    let u32le = |v: usize| (v as u32).to_le_bytes();
+    for (name, content) in entries {
+        let crc = crc32(content);
+        let offset = out.len();
+        // Local header: signature, version 2.0, no flags, stored, 1980-01-01 00:00.
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        out.extend([20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]);
+        out.extend(crc.to_le_bytes());
+        out.extend(u32le(content.len()));
+        out.extend(u32le(content.len()));
+        out.extend(u16le(name.len()));
+        out.extend([0, 0]);
+        out.extend(*name);
+        out.extend(*content);
+        central.extend(0x0201_4b50u32.to_le_bytes());
+        central.extend([20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]);
+        central.extend(crc.to_le_bytes());
+        central.extend(u32le(content.len()));
+        central.extend(u32le(content.len()));
+        central.extend(u16le(name.len()));
+        central.extend([0; 12]);
+        central.extend(u32le(offset));
+        central.extend(*name);
+    }
+    let central_at = out.len();
+    out.extend(&central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0, 0, 0, 0]);
+    out.extend(u16le(entries.len()));
+    out.extend(u16le(entries.len()));
+    out.extend(u32le(central.len()));
+    out.extend(u32le(central_at));
+    out.extend([0, 0]);
+    out
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    static TABLE: OnceLock<[u32; 256]> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = [0u32; 256];
+        for (n, slot) in table.iter_mut().enumerate() {
+            let mut c = n as u32;
+            for _ in 0..8 {
+                c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            }
+            *slot = c;
+        }
+        table
+    });
+    !bytes.iter().fold(!0u32, |c, b| table[((c ^ u32::from(*b)) & 0xFF) as usize] ^ (c >> 8))
+}

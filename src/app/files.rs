@@ -73,7 +73,10 @@ impl FileDialogs {
     pub fn pick_import(&mut self, ctx: &egui::Context, folder: Option<PathBuf>) {
         let mut dialog = rfd::AsyncFileDialog::new()
             .set_title("Import coded data")
-            .add_filter("REFI-QDA project, codebook or coded segments", &["qdpx", "qdc", "csv", "tsv", "xlsx", "ods"])
+            .add_filter(
+                "REFI-QDA project, codebook or coded segments",
+                &["qdpx", "qdc", "csv", "tsv", "xlsx", "xlsm", "xls", "ods"],
+            )
             .add_filter(
                 "Graph or concept map",
                 &["graphml", "gexf", "dot", "gv", "canvas", "cxl", "edges", "csv", "txt"],

@@ -12,7 +12,7 @@ use egui::{RichText, Ui};
 use super::QualmapApp;
 use crate::import::cooccur::{self, Suggestion};
 use crate::import::table::{self, ColumnMapping, Field};
-use crate::import::{AreasFrom, ImportData, ImportOptions, plan, read_path};
+use crate::import::{AreasFrom, ImportData, ImportOptions, plan};
 use crate::model::{ConceptId, Document};
 
 /// A table waiting for its column mapping.
@@ -78,7 +78,13 @@ impl QualmapApp {
         let (sender, receiver) = channel();
         let ctx = ctx.clone();
         let spawned = super::spawn_background("import", move || {
-            let _ = sender.send(read_path(&path, mapping.as_ref()).map_err(|e| e.to_string()));
+            // In a child process with limits where the binary can be re-run; a panic that still
+            // reaches this thread is a refusal, not a dead worker.
+            let read = crate::import::catch_panic(|| {
+                crate::import::sandbox::read_path_bounded(&path, mapping.as_ref()).map_err(|e| e.to_string())
+            })
+            .unwrap_or_else(|panic| Err(format!("{}: the import stopped unexpectedly ({panic})", path.display())));
+            let _ = sender.send(read);
             ctx.request_repaint();
         });
         match spawned {
@@ -103,7 +109,11 @@ impl QualmapApp {
             Err(std::sync::mpsc::TryRecvError::Empty) => {
                 ctx.request_repaint_after(std::time::Duration::from_millis(100))
             }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => self.import.reading = None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.import.reading = None;
+                let file = self.import.path.as_ref().map_or_else(String::new, |p| format!("{}: ", p.display()));
+                self.import.error = Some(format!("{file}the import stopped unexpectedly; nothing was read"));
+            }
         }
     }
 

@@ -1151,7 +1151,7 @@ impl QualmapApp {
         });
         if let Some(path) = dropped.into_iter().next() {
             let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
-            if matches!(ext.as_str(), "qdpx" | "qdc" | "csv" | "tsv" | "xlsx" | "ods") {
+            if matches!(ext.as_str(), "qdpx" | "qdc" | "qde" | "csv" | "tsv" | "xlsx" | "xlsm" | "xls" | "ods") {
                 // Coded data is imported into the open map (one undoable step), not opened.
                 self.import_path(ctx, path);
             } else {

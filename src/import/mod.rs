@@ -6,11 +6,14 @@
 //! [`Command::Batch`] against the open map, so an import is a single undoable step and the
 //! command layer's checks guarantee that it cannot leave a dangling reference.
 
+pub mod cfb;
 pub mod cooccur;
 pub mod docx;
 pub mod graph;
 pub mod positions;
 pub mod refi;
+pub mod sandbox;
+pub mod spreadsheet;
 pub mod table;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -23,7 +26,7 @@ use crate::model::{
 };
 
 /// A code as read from the other tool. `key` is its GUID, or its path when there is none.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportCode {
     /// GUID (without braces, lower case) or path.
     pub key: String,
@@ -38,7 +41,7 @@ pub struct ImportCode {
 }
 
 /// A set (group) of codes.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportSet {
     /// Name of the set.
     pub name: String,
@@ -47,7 +50,7 @@ pub struct ImportSet {
 }
 
 /// A source document with its case's variables as attributes.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportSource {
     /// GUID or name.
     pub key: String,
@@ -60,7 +63,7 @@ pub struct ImportSource {
 }
 
 /// One coded segment.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportSegment {
     /// Key of the source it is cut from.
     pub source: String,
@@ -81,7 +84,7 @@ pub struct ImportSegment {
 }
 
 /// A link between two codes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportLink {
     /// The link's own GUID (codings may point at it).
     pub key: String,
@@ -96,7 +99,7 @@ pub struct ImportLink {
 }
 
 /// What an importer read and how it went.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportReport {
     /// The file, as named to the user.
     pub origin: String,
@@ -125,7 +128,7 @@ impl ImportReport {
 }
 
 /// Tool-neutral imported data.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportData {
     /// The codebook, parents before children.
     pub codes: Vec<ImportCode>,
@@ -589,8 +592,23 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
 
 /// Reads any supported file, by extension: `.qdpx`, `.qdc`, `.qde`, `.csv`, `.tsv`, and
 /// spreadsheets (`.xlsx`, `.xls`, `.ods`: the first sheet, as a table).
+///
+/// Runs in this process: a panic in a reader (ours or a library's) becomes a refusal naming the
+/// file. [`sandbox::read_path_bounded`] runs the same in a child process with limits on its
+/// memory and time, which is what the app and the command line use.
 pub fn read_path(path: &std::path::Path, mapping: Option<&table::ColumnMapping>) -> Result<ImportData, ImportError> {
-    let data = read_any(path, mapping)?;
+    let data = match catch_panic(|| read_any(path, mapping)) {
+        Ok(read) => read?,
+        Err(panic) => {
+            return Err(ImportError::Refused {
+                origin: path.display().to_string(),
+                message: format!(
+                    "the reader failed on this file ({panic}); it is probably damaged. Please report this \
+                     to Qualmap's developers with the file if you can"
+                ),
+            });
+        }
+    };
     // Codes may become concepts and segments evidence: a project beyond what a map may hold
     // would make a map that could not be opened again.
     let (limit_codes, limit_segments) = (crate::model::io::MAX_CONCEPTS, crate::model::io::MAX_EVIDENCE);
@@ -630,12 +648,13 @@ fn read_any(path: &std::path::Path, mapping: Option<&table::ColumnMapping>) -> R
             table::read_table(&bytes, &origin, ext == "tsv", mapping)
         }
         "xlsx" | "xlsm" | "xls" | "ods" => {
-            let bytes = table::spreadsheet_to_csv(path)?;
+            let bytes = spreadsheet::spreadsheet_to_csv(path)?;
             table::read_table(&bytes, &origin, false, mapping)
         }
         _ => Err(ImportError::Refused {
             origin,
-            message: "unknown kind of file: Qualmap imports .qdpx and .qdc (REFI-QDA), and .csv or .tsv tables"
+            message: "unknown kind of file: Qualmap imports .qdpx and .qdc (REFI-QDA), .csv or .tsv tables, \
+                      and spreadsheets (.xlsx, .xls, .ods)"
                 .to_owned(),
         }),
     }
@@ -654,4 +673,16 @@ pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, Impor
         return Err(ImportError::Refused { origin, message: format!("larger than {} MB; refused", limit / 1_000_000) });
     }
     Ok(bytes)
+}
+
+/// Runs `work`, turning a panic into its message, so that a bug in a reader (ours or a library's)
+/// on a damaged file becomes a refusal rather than a crash or a dead worker.
+pub(crate) fn catch_panic<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an unexpected error".to_owned())
+    })
 }

@@ -687,7 +687,13 @@ impl<R: std::io::Read + std::io::Seek> SourceFiles for Archive<'_, R> {
 pub fn check_zip_limits(path: &Path) -> Result<(), ImportError> {
     let origin = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| ImportError::Io { origin: origin.clone(), source })?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| refused(&origin, format!("not a zip archive: {e}")))?;
+    check_zip_limits_from(file, &origin)
+}
+
+/// [`check_zip_limits`] on any seekable reader (a file, or bytes in memory); `origin` names it.
+pub fn check_zip_limits_from(reader: impl std::io::Read + std::io::Seek, origin: &str) -> Result<(), ImportError> {
+    let origin = origin.to_owned();
+    let mut zip = zip::ZipArchive::new(reader).map_err(|e| refused(&origin, format!("not a zip archive: {e}")))?;
     let mut total = 0u64;
     for index in 0..zip.len() {
         let entry = zip.by_index_raw(index).map_err(|e| refused(&origin, format!("damaged archive: {e}")))?;

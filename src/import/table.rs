@@ -509,34 +509,8 @@ pub fn apply_overrides(mapping: &mut ColumnMapping, headers: &[String], override
     Ok(())
 }
 
-/// Reads the first sheet of a spreadsheet (`.xlsx`, `.xlsm`, `.xls`, `.ods`) as CSV bytes, so it
-/// goes through the same column mapping as a table. Zipped formats are checked against the
-/// archive limits first (sizes, compression ratio), since a spreadsheet can be a zip bomb too.
-pub fn spreadsheet_to_csv(path: &std::path::Path) -> Result<Vec<u8>, ImportError> {
-    use calamine::Reader as _;
-    let origin = path.display().to_string();
-    let refused = |message: String| ImportError::Refused { origin: origin.clone(), message };
-    let size = std::fs::metadata(path).map_err(|source| ImportError::Io { origin: origin.clone(), source })?.len();
-    if size > MAX_TABLE_BYTES {
-        return Err(refused(format!("larger than {} MB; refused", MAX_TABLE_BYTES / 1_000_000)));
-    }
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
-    if ext != "xls" {
-        super::refi::check_zip_limits(path)?;
-    }
-    let mut workbook =
-        calamine::open_workbook_auto(path).map_err(|e| refused(format!("cannot read the spreadsheet: {e}")))?;
-    let sheet =
-        workbook.sheet_names().first().cloned().ok_or_else(|| refused("the spreadsheet has no sheets".to_owned()))?;
-    let range = workbook.worksheet_range(&sheet).map_err(|e| refused(format!("sheet “{sheet}”: {e}")))?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in range.rows() {
-        writer
-            .write_record(row.iter().map(ToString::to_string))
-            .map_err(|e| refused(format!("sheet “{sheet}”: {e}")))?;
-    }
-    writer.into_inner().map_err(|e| refused(format!("sheet “{sheet}”: {e}")))
-}
+/// Spreadsheets are read in [`super::spreadsheet`]; kept here for callers of the old path.
+pub use super::spreadsheet::spreadsheet_to_csv;
 
 /// Picks the delimiter: tab for TSV, else whichever of `,` `;` `\t` the header line has most of
 /// (MAXQDA writes `;` in some languages and `,` in others).
