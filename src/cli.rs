@@ -243,8 +243,9 @@ fn import(args: &ImportArgs) -> Result<String, String> {
             }
             .map_err(|e| e.to_string())?;
             let tsv = ext == "tsv";
-            let (headers, _) = table::preview(&bytes, tsv, 0).map_err(|e| format!("{}: {e}", args.input.display()))?;
-            let mut mapping = table::guess(&headers);
+            let (headers, sample) =
+                table::sample(&bytes, tsv, table::GUESS_ROWS).map_err(|e| format!("{}: {e}", args.input.display()))?;
+            let mut mapping = table::guess_from(&headers, &sample);
             table::apply_overrides(&mut mapping, &headers, overrides)?;
             Some(mapping)
         }

@@ -116,7 +116,7 @@ fn document_groups_are_source_attributes_and_only_code_sets_are_areas() {
     assert_eq!(ana.attributes.get("group: Interviews").map(String::as_str), Some("yes"));
     let pdf = doc.sources.iter().find(|s| s.name == "Policy.pdf").unwrap();
     assert_eq!(pdf.attributes.get("group: PDFs").map(String::as_str), Some("yes"));
-    assert!(pdf.attributes.get("gender").is_none());
+    assert!(!pdf.attributes.contains_key("gender"));
     // Two users coded the first quotation: one evidence item each, each with its coder.
     let sleep: Vec<&str> = doc
         .evidence

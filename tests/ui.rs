@@ -861,3 +861,15 @@ fn a_large_map_opens_and_redraws_in_the_background_without_holding_up_frames() {
     }
     assert_eq!(harness.state().drawn_scene().unwrap().nodes.len(), 4_001);
 }
+
+#[test]
+fn an_excerpt_imported_with_uncertain_positions_says_so_in_the_inspector() {
+    let mut harness = harness(Startup::Example);
+    let id = concept_id(&harness, "Problem solving");
+    let mut flagged = harness.state().document().evidence_for(ItemRef::Concept(id)).next().cloned().expect("evidence");
+    flagged.status = qualmap::model::ExcerptStatus::PositionsUncertain;
+    harness.state_mut().apply(qualmap::command::Command::Update(qualmap::command::Element::Evidence(flagged)));
+    harness.get_by_label("Problem solving").click();
+    harness.run();
+    harness.get_by_label_contains("Imported with positions uncertain");
+}

@@ -423,6 +423,16 @@ impl QualmapApp {
                         let selected = browser.selected == Some(e.id);
                         let short: String = e.excerpt.chars().take(90).collect();
                         let short = if short.len() < e.excerpt.len() { format!("{short}…") } else { short };
+                        // An excerpt an import could not place exactly says so in its row.
+                        let short = match e.status {
+                            crate::model::ExcerptStatus::Exact => short,
+                            crate::model::ExcerptStatus::PositionsUncertain => format!("[positions uncertain] {short}"),
+                            crate::model::ExcerptStatus::TextMissing => format!("[text missing: {}]", e.location),
+                        };
+                        let hover = e.status.warning().map_or_else(
+                            || "Click to show what it supports; drag onto a concept or relationship to link it".to_owned(),
+                            |w| format!("{w}. Click to show what it supports; drag onto a concept or relationship to link it"),
+                        );
                         let row = ui
                             .add_sized(
                                 [WIDTHS[0], 18.0],
@@ -430,9 +440,7 @@ impl QualmapApp {
                                     .truncate()
                                     .sense(egui::Sense::click_and_drag()),
                             )
-                            .on_hover_text(
-                                "Click to show what it supports; drag onto a concept or relationship to link it",
-                            );
+                            .on_hover_text(hover);
                         if row.dragged() {
                             row.dnd_set_drag_payload(e.id);
                         }

@@ -55,11 +55,17 @@ impl QualmapApp {
             match crate::import::read_limited(&path, table::MAX_TABLE_BYTES).map_err(|e| e.to_string()).and_then(
                 |bytes| {
                     let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-                    table::preview(&bytes, tsv, 5).map_err(|e| format!("{}: {e}", path.display()))
+                    table::sample(&bytes, tsv, table::GUESS_ROWS).map_err(|e| format!("{}: {e}", path.display()))
                 },
             ) {
-                Ok((headers, rows)) => {
-                    let mapping = self.prefs.table_mapping_for(&headers).unwrap_or_else(|| table::guess(&headers));
+                Ok((headers, sample)) => {
+                    let mapping =
+                        self.prefs.table_mapping_for(&headers).unwrap_or_else(|| table::guess_from(&headers, &sample));
+                    let rows = sample
+                        .into_iter()
+                        .take(5)
+                        .map(|r| r.into_iter().map(|c| c.chars().take(80).collect()).collect())
+                        .collect();
                     self.import.table = Some(TableDraft { headers, rows, mapping });
                 }
                 Err(err) => self.import.error = Some(err),
@@ -277,7 +283,12 @@ impl QualmapApp {
 /// The column-mapping grid with a preview; returns whether the mapping changed.
 fn mapping_ui(ui: &mut Ui, table: &mut TableDraft) -> bool {
     let mut changed = false;
-    ui.label("Which column holds what (guessed from the headers):");
+    let from_contents = table.mapping.guessed.iter().any(Option::is_some);
+    ui.label(if from_contents {
+        "Which column holds what (guessed from the headers and, where they say nothing, from the contents — check the marked columns):"
+    } else {
+        "Which column holds what (guessed from the headers):"
+    });
     egui::ScrollArea::horizontal().id_salt("mapping-preview").show(ui, |ui| {
         egui::Grid::new("mapping").striped(true).show(ui, |ui| {
             for (i, header) in table.headers.iter().enumerate() {
@@ -296,6 +307,15 @@ fn mapping_ui(ui: &mut Ui, table: &mut TableDraft) -> bool {
                             .response
                             .accessible_name(format!("Column {header}"));
                         changed |= *field != before;
+                        if *field != before
+                            && let Some(why) = table.mapping.guessed.get_mut(i)
+                        {
+                            *why = None;
+                        }
+                    }
+                    if let Some(why) = table.mapping.guessed_why(i) {
+                        ui.label(RichText::new(format!("guessed: {why}")).small().color(ui.visuals().warn_fg_color))
+                            .on_hover_text("Guessed from what the column holds, since its header says nothing we know");
                     }
                 });
             }

@@ -476,7 +476,14 @@ pub(super) fn evidence_card_ui(
 ) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        super::bidi_text::excerpt_ui(ui, &evidence.excerpt);
+        if evidence.status == crate::model::ExcerptStatus::TextMissing {
+            ui.label(RichText::new(format!("(no text: {})", evidence.location)).italics().weak());
+        } else {
+            super::bidi_text::excerpt_ui(ui, &evidence.excerpt);
+        }
+        if let Some(warning) = evidence.status.warning() {
+            ui.label(RichText::new(format!("Imported with {warning}.")).small().color(ui.visuals().warn_fg_color));
+        }
         if evidence.provenance.kind == ProvenanceKind::Illustrative {
             ui.label(
                 RichText::new("Illustrative excerpt, written for the example: not a participant's words.")

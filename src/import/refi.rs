@@ -331,7 +331,14 @@ fn source_text(
     if rich.to_ascii_lowercase().ends_with(".docx")
         && let Some(bytes) = read(&rich, report)?
     {
-        let docx = super::docx::docx_text(&bytes, &format!("source “{name}”: {rich}"))?;
+        // A damaged .docx costs this source its text, not the whole project its import.
+        let docx = match super::docx::docx_text(&bytes, rich.trim_start_matches("internal://")) {
+            Ok(docx) => docx,
+            Err(error) => {
+                report.skipped.push(format!("source “{name}”: its rich text cannot be read: {error}"));
+                String::new()
+            }
+        };
         if !docx.trim().is_empty() {
             report.adjusted.push(format!(
                 "source “{name}”: its plain text is {}, so the text was read from {rich}",

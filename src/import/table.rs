@@ -531,10 +531,10 @@ fn delimiter(text: &str, tsv: bool) -> u8 {
 /// (Excel's CSV on Windows writes the system's code page: Windows-1250 for Polish, 1252 for
 /// Western European languages, Shift-JIS…), said in the report.
 fn decode(bytes: &[u8], report: &mut ImportReport) -> String {
-    if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
-        if let Ok(text) = std::str::from_utf8(rest) {
-            return text.to_owned();
-        }
+    if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf")
+        && let Ok(text) = std::str::from_utf8(rest)
+    {
+        return text.to_owned();
     }
     for (bom, encoding) in [(&b"\xff\xfe"[..], encoding_rs::UTF_16LE), (&b"\xfe\xff"[..], encoding_rs::UTF_16BE)] {
         if bytes.starts_with(bom) {
@@ -569,8 +569,7 @@ fn decode(bytes: &[u8], report: &mut ImportReport) -> String {
 fn records(text: &str, tsv: bool) -> Result<(Vec<String>, csv::StringRecordsIntoIter<&[u8]>), String> {
     let mut reader =
         csv::ReaderBuilder::new().delimiter(delimiter(text, tsv)).flexible(true).from_reader(text.as_bytes());
-    let headers: Vec<String> =
-        reader.headers().map_err(|e| e.to_string())?.iter().map(|h| normal_keep_case(h)).collect();
+    let headers: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(normal_keep_case).collect();
     Ok((headers, reader.into_records()))
 }
 
