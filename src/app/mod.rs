@@ -1268,6 +1268,8 @@ impl QualmapApp {
                 if ui.add(egui::Button::new("Fit Map to Window").shortcut_text("F")).clicked() {
                     self.view.fit_requested = true;
                 }
+                ui.checkbox(&mut self.prefs.match_accents, "Match Accents in Search")
+                    .on_hover_text("When on, \"resume\" does not find \"résumé\" (case never matters)");
                 if ui.add(egui::Button::new("Zoom In").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::Plus)))).clicked() {
                     self.zoom_view(ZOOM_STEP);
                 }

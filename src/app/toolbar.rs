@@ -108,9 +108,8 @@ impl QualmapApp {
             if std::mem::take(&mut self.search_focus) {
                 search.request_focus();
             }
-            ui.toggle_value(&mut self.prefs.match_accents, "Accents")
-                .on_hover_text("Match accents: when on, \"resume\" does not find \"résumé\" (case never matters)")
-                .accessible_name("Match accents");
+            // Whether accents count is in View ▸ Match Accents in Search and the evidence browser:
+            // a toggle here pushed the right-hand group over the search box.
             self.search_results_ui(ui, &search, &mut actions);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.toggle_value(&mut self.windows.types, "Relationship types");
