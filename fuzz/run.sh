@@ -20,7 +20,9 @@ cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(qualmap_json qdpx qdc table graph gexf graphml dot canvas cxl xls xlsx ods)
+# xls, xlsx and ods are left out of the default run until their findings (inputs kept in
+# tests/fixtures/fuzz/{xls,xlsx,ods}/, see the README there) are fixed; run them by name.
+[ ${#targets[@]} -gt 0 ] || targets=(qualmap_json qdpx qdc table graph gexf graphml dot canvas cxl)
 sanitizer=${FUZZ_SANITIZER:-none}
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
