@@ -195,6 +195,13 @@ pub struct Selection<'a> {
     pub stored: &'a str,
 }
 
+/// Skips the wanted counts below `count` (they fell inside a character) and takes `count`
+/// itself if it is wanted next.
+fn reached(wanted: &mut std::iter::Peekable<impl Iterator<Item = usize>>, count: usize) -> bool {
+    while wanted.next_if(|w| *w < count).is_some() {}
+    wanted.next_if_eq(&count).is_some()
+}
+
 /// Maps each wanted count to a byte offset in `text`, for one unit and way of counting line
 /// ends. A count that falls inside a character (between the two halves of a surrogate pair, or
 /// inside a UTF-8 sequence) maps to nothing. A count between a virtual CR and its LF maps to the
@@ -206,16 +213,8 @@ fn offsets(text: &str, unit: Unit, line_ends: LineEnds, wanted: &[usize]) -> Has
     let mut previous = '\0';
     let mut chars = text.char_indices().peekable();
     while let Some((byte, c)) = chars.next() {
-        while let Some(&w) = wanted.peek() {
-            if w < count {
-                wanted.next();
-            } else {
-                break;
-            }
-        }
-        if wanted.peek() == Some(&count) {
+        if reached(&mut wanted, count) {
             map.entry(count).or_insert(byte);
-            wanted.next();
         }
         let next_is_lf = chars.peek().is_some_and(|(_, n)| *n == '\n');
         let units = match line_ends {
@@ -237,14 +236,7 @@ fn offsets(text: &str, unit: Unit, line_ends: LineEnds, wanted: &[usize]) -> Has
             return map;
         }
     }
-    while let Some(&w) = wanted.peek() {
-        if w < count {
-            wanted.next();
-        } else {
-            break;
-        }
-    }
-    if wanted.peek() == Some(&count) {
+    if reached(&mut wanted, count) {
         map.insert(count, text.len());
     }
     map
