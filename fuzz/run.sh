@@ -5,7 +5,7 @@
 #   fuzz/run.sh [SECONDS-PER-TARGET] [TARGET...]
 #
 # SECONDS-PER-TARGET defaults to 600 (a long run; CI runs 15). TARGET defaults to all of them:
-# qualmap_json qdpx qdc table graph gexf graphml dot canvas cxl xls xlsx ods. Each input may take at most 1 s and 1 GiB. Exits non-zero
+# qualmap_json qdpx qdc table graph gexf graphml dot canvas cxl xls xlsx ods docx. Each input may take at most 1 s and 1 GiB. Exits non-zero
 # if any target finds a crash, a hang or a blow-up; the input is then in fuzz/artifacts/TARGET/
 # (reproduce with `cargo fuzz run -s none TARGET fuzz/artifacts/TARGET/FILE`, from fuzz/).
 # New corpus entries collect in fuzz/corpus/TARGET (not committed); the seeds in fuzz/seeds/
@@ -20,9 +20,7 @@ cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-# xls, xlsx and ods are left out of the default run until their findings (inputs kept in
-# tests/fixtures/fuzz/{xls,xlsx,ods}/, see the README there) are fixed; run them by name.
-[ ${#targets[@]} -gt 0 ] || targets=(qualmap_json qdpx qdc table graph gexf graphml dot canvas cxl)
+[ ${#targets[@]} -gt 0 ] || targets=(qualmap_json qdpx qdc table graph gexf graphml dot canvas cxl xls xlsx ods docx)
 sanitizer=${FUZZ_SANITIZER:-none}
 
 if ! cargo fuzz --version >/dev/null 2>&1; then

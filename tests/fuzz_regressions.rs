@@ -98,6 +98,60 @@ fn cxl() {
     run("cxl", checks::cxl);
 }
 
+#[test]
+fn xls() {
+    run("xls", checks::xls);
+}
+
+#[test]
+fn xlsx() {
+    run("xlsx", checks::xlsx);
+}
+
+#[test]
+fn ods() {
+    run("ods", checks::ods);
+}
+
+#[test]
+fn docx() {
+    run("docx", checks::docx);
+    // The seeds are read as documents, not only refused cleanly.
+    let seed = std::fs::read(Path::new(ROOT).join("fuzz/seeds/docx/scripts.docx")).unwrap();
+    let text = qualmap::import::docx::docx_text(&seed, "scripts.docx").unwrap();
+    assert_eq!(
+        text,
+        "导师让我更有信心。\nالإرشاد ساعدني على الثقة بنفسي (P2)\nמנטורינג עזר לי 3 פעמים\nमेंटरिंग ने मदद की 🙂"
+    );
+    let packed = checks::archive_of(&std::fs::read(Path::new(ROOT).join("fuzz/seeds/docx/interview.entries")).unwrap());
+    let text = qualmap::import::docx::docx_text(&packed, "interview.entries").unwrap();
+    assert!(text.contains("I came back \tsurer of myself.\nReally.") && !text.contains("removed"), "{text}");
+}
+
+/// A stored spreadsheet finding, as its fuzz target reads it, and the refusal it now gets.
+fn spreadsheet_refusal(path: &str, kind: qualmap::import::spreadsheet::Kind) -> String {
+    let bytes = std::fs::read(Path::new(ROOT).join("tests/fixtures/fuzz").join(path)).unwrap();
+    let bytes = if kind == qualmap::import::spreadsheet::Kind::Xls { bytes } else { checks::archive_of(&bytes) };
+    let started = Instant::now();
+    let error = qualmap::import::spreadsheet::csv_from_bytes(&bytes, kind, "found.file").unwrap_err().to_string();
+    assert!(started.elapsed() < SLOW, "{path} took {:?}", started.elapsed());
+    error
+}
+
+#[test]
+fn spreadsheet_findings_are_refused_before_the_library_panics_or_loops() {
+    use qualmap::import::spreadsheet::Kind;
+    // calamine 0.38 worked out a MulRk record's length as (last − first + 1) in 16 bits.
+    let error = spreadsheet_refusal("xls/mulrk-run-ending-before-it-starts.xls", Kind::Xls);
+    assert!(error.starts_with("found.file: sheet 1: a run of numbers in row"), "{error}");
+    // ... counted a cell reference's column letters in 32 bits without checking.
+    let error = spreadsheet_refusal("xlsx/cell-reference-too-long-to-count.zip-entries", Kind::Xlsx);
+    assert!(error.contains("is not one a spreadsheet can hold"), "{error}");
+    // ... and read a table whose end tag was damaged until the end of the file, for ever.
+    let error = spreadsheet_refusal("ods/table-end-tag-damaged.zip-entries", Kind::Ods);
+    assert!(error.contains("content.xml opens <table:table> at byte"), "{error}");
+}
+
 fn stored(path: &str) -> String {
     std::fs::read_to_string(Path::new(ROOT).join("tests/fixtures/fuzz").join(path)).unwrap()
 }

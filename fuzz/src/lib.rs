@@ -251,6 +251,24 @@ pub fn ods(data: &[u8]) {
     spreadsheet(&archive_of(data), qualmap::import::spreadsheet::Kind::Ods, "fuzz.ods");
 }
 
+/// The text of a Word document (`.docx`), as a REFI project's rich-text source is read when its
+/// plain text is empty: the input is packed as for [`xlsx`]. The text is refused with a message
+/// naming the file, or read; either way it is never longer than the document part it came from
+/// allows (the XML is at least as long as its text).
+pub fn docx(data: &[u8]) {
+    let archive = archive_of(data);
+    match qualmap::import::docx::docx_text(&archive, "fuzz.docx") {
+        Ok(text) => {
+            let part = archive.len().max(data.len());
+            assert!(text.len() <= part * 4, "{} bytes of text from a {part}-byte document", text.len());
+        }
+        Err(error) => {
+            let message = error.to_string();
+            assert!(message.starts_with("fuzz.docx"), "a refusal that does not name the file: {message}");
+        }
+    }
+}
+
 /// The message part of a refusal that stands for a panic caught inside the spreadsheet library.
 pub const READER_FAILED: &str = "the spreadsheet reader failed on this file";
 

@@ -79,7 +79,14 @@ pub fn csv_from_bytes(bytes: &[u8], kind: Kind, origin: &str) -> Result<Vec<u8>,
             let stream = super::cfb::workbook_stream(bytes).map_err(|m| refused(format!("{m}; refused")))?;
             check_biff(&stream).map_err(|m| refused(format!("{m}; refused")))?;
         }
-        Kind::Xlsx | Kind::Ods => super::refi::check_zip_limits_from(Cursor::new(bytes), origin)?,
+        Kind::Xlsx => {
+            super::refi::check_zip_limits_from(Cursor::new(bytes), origin)?;
+            check_xlsx_references(bytes).map_err(|m| refused(format!("{m}; refused")))?;
+        }
+        Kind::Ods => {
+            super::refi::check_zip_limits_from(Cursor::new(bytes), origin)?;
+            check_ods_content(bytes).map_err(|m| refused(format!("{m}; refused")))?;
+        }
     }
     match super::catch_panic(|| read_first_sheet(bytes, kind)) {
         Ok(Ok(csv)) => Ok(csv),
@@ -152,6 +159,153 @@ fn write_grid(writer: &mut csv::Writer<Vec<u8>>, mut cells: Vec<((u32, u32), Str
         writer.write_record(&record).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Most letters and digits a cell reference's column and row may have before calamine's
+/// arithmetic (base 26 and base 10 in 32 bits, unchecked) overflows: `ZZZZZZ` and `999999999`
+/// still fit. Excel's own limits (`XFD`, `1048576`) are far lower; a reference between the two
+/// reads, and the grid check then bounds what it costs.
+const MAX_REFERENCE_LETTERS: usize = 6;
+/// See [`MAX_REFERENCE_LETTERS`].
+const MAX_REFERENCE_DIGITS: usize = 9;
+
+/// Refuses an `.xlsx` whose XML parts hold a cell reference (`r`, `ref` or `sqref` attribute:
+/// cells, rows, dimensions, merged ranges, tables) too long for calamine to read without
+/// overflowing. The parts are already known to unpack within the archive limits; each is
+/// scanned once, byte by byte.
+fn check_xlsx_references(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read as _;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    let mut part = Vec::new();
+    for index in 0..zip.len() {
+        let Ok(entry) = zip.by_index(index) else { continue };
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        if !name.to_ascii_lowercase().ends_with(".xml") {
+            continue;
+        }
+        part.clear();
+        // A part that does not unpack is left to calamine, which refuses it.
+        if entry.take(super::refi::MAX_ENTRY_BYTES + 1).read_to_end(&mut part).is_err() {
+            continue;
+        }
+        if let Some(reference) = overlong_reference(&part) {
+            return Err(format!(
+                "the cell reference “{}” in {name} is not one a spreadsheet can hold; the file is damaged",
+                String::from_utf8_lossy(reference).chars().take(40).collect::<String>()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The first value of an `r`, `ref` or `sqref` attribute in `xml` with a reference (letters
+/// then digits, the parts split by `:` or spaces) longer than calamine can count.
+fn overlong_reference(xml: &[u8]) -> Option<&[u8]> {
+    let mut at = 0;
+    while let Some(found) = xml[at..].iter().position(|b| *b == b'=') {
+        let equals = at + found;
+        at = equals + 1;
+        let before = &xml[..equals];
+        let name_start = before.iter().rposition(|b| !b.is_ascii_alphanumeric() && *b != b':').map_or(0, |p| p + 1);
+        let name = &before[name_start..];
+        let spaced = name_start > 0 && before[name_start - 1].is_ascii_whitespace();
+        if !spaced || !matches!(name, b"r" | b"ref" | b"sqref") {
+            continue;
+        }
+        let Some(&quote) = xml.get(equals + 1).filter(|q| matches!(q, b'"' | b'\'')) else { continue };
+        let value_start = equals + 2;
+        let Some(len) = xml[value_start..].iter().position(|b| *b == quote) else { continue };
+        let value = &xml[value_start..value_start + len];
+        for reference in value.split(|b| *b == b':' || b.is_ascii_whitespace()) {
+            let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            let digits = reference[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if letters > MAX_REFERENCE_LETTERS || digits > MAX_REFERENCE_DIGITS {
+                return Some(value);
+            }
+        }
+        at = value_start + len;
+    }
+    None
+}
+
+/// Elements of an `.ods` `content.xml` that calamine reads to their end tag with a loop that
+/// does not stop at the end of the file: one left open (a file cut short, a damaged end tag)
+/// would keep it reading for ever.
+const ODS_ELEMENTS_READ_TO_THEIR_END: [&[u8]; 2] = [b"table:table", b"office:annotation"];
+
+/// Refuses an `.ods` whose `content.xml` leaves open an element that calamine reads to its end
+/// (see [`ODS_ELEMENTS_READ_TO_THEIR_END`]). The part is scanned once, tag by tag, as calamine's
+/// XML reader splits it (comments, CDATA and processing instructions skipped; quoted attribute
+/// values may hold `>`; end tags matched by name only).
+fn check_ods_content(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read as _;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    let Ok(entry) = zip.by_name("content.xml") else { return Ok(()) };
+    let mut xml = Vec::new();
+    if entry.take(super::refi::MAX_ENTRY_BYTES + 1).read_to_end(&mut xml).is_err() {
+        return Ok(());
+    }
+    match left_open(&xml, &ODS_ELEMENTS_READ_TO_THEIR_END) {
+        Some((name, at)) => Err(format!(
+            "content.xml opens <{}> at byte {at} and never closes it (the file may be cut short); the file is damaged",
+            String::from_utf8_lossy(name)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The first of `names` whose last start tag in `xml` (not self-closing) has no end tag after
+/// it, with the byte where that start tag is.
+fn left_open<'a>(xml: &[u8], names: &[&'a [u8]]) -> Option<(&'a [u8], usize)> {
+    let mut open: Vec<Option<usize>> = vec![None; names.len()];
+    let find = |from: usize, needle: &[u8]| xml[from..].windows(needle.len()).position(|w| w == needle).map(|p| from + p);
+    let mut at = 0;
+    while let Some(found) = xml[at..].iter().position(|b| *b == b'<') {
+        let start = at + found;
+        let rest = &xml[start..];
+        let skip_to = |close: &[u8]| find(start, close).map_or(xml.len(), |p| p + close.len());
+        if rest.starts_with(b"<!--") {
+            at = skip_to(b"-->");
+            continue;
+        }
+        if rest.starts_with(b"<![CDATA[") {
+            at = skip_to(b"]]>");
+            continue;
+        }
+        if rest.starts_with(b"<?") {
+            at = skip_to(b"?>");
+            continue;
+        }
+        // A tag: to its '>', outside quoted values.
+        let mut quote = None;
+        let mut end = xml.len();
+        for (i, &b) in rest.iter().enumerate().skip(1) {
+            match (quote, b) {
+                (Some(q), b) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => quote = Some(b),
+                (None, b'>') => {
+                    end = start + i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let closing = rest.get(1) == Some(&b'/');
+        let name_from = start + 1 + usize::from(closing);
+        let tag = &xml[name_from.min(end)..end];
+        let name_len = tag.iter().position(|b| b.is_ascii_whitespace() || *b == b'/').unwrap_or(tag.len());
+        let name = &tag[..name_len];
+        if let Some(index) = names.iter().position(|n| *n == name) {
+            if closing {
+                open[index] = None;
+            } else if !(end < xml.len() && xml[end - 1] == b'/') {
+                open[index] = Some(start);
+            }
+        }
+        at = (end + 1).min(xml.len());
+    }
+    names.iter().zip(open).find_map(|(name, at)| at.map(|at| (*name, at)))
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
@@ -263,12 +417,36 @@ fn check_biff(stream: &[u8]) -> Result<(), String> {
                     reserved = reserved.max(height.saturating_mul(width));
                 }
                 0x00BD => {
-                    // MulRk: one row, a run of columns.
+                    // MulRk: one row, a run of columns. calamine works out the record's length
+                    // from the run (last − first + 1, in 16 bits), which a run that ends before
+                    // it starts makes overflow.
                     if let (Some(row), Some(first), Some(last)) =
                         (u16_at(data, 0), u16_at(data, 2), data.len().checked_sub(2).and_then(|at| u16_at(data, at)))
                     {
+                        if data.len() >= 6 && last < first {
+                            return Err(format!(
+                                "sheet {}: a run of numbers in row {} ends in column {} before it starts in column {}; \
+                                 the file is damaged",
+                                sheet + 1,
+                                u32::from(row) + 1,
+                                u32::from(last) + 1,
+                                u32::from(first) + 1
+                            ));
+                        }
                         place(u32::from(row), u32::from(first));
                         place(u32::from(row), u32::from(last.max(first)));
+                    }
+                }
+                0x00E5 => {
+                    // MergeCells: a count, then 8 bytes a range, which calamine reads without
+                    // checking that the record holds them.
+                    let count = u16_at(data, 0).map_or(0, usize::from);
+                    if 2 + 8 * count > data.len() {
+                        return Err(format!(
+                            "sheet {}: a list of {count} merged ranges is held in {} bytes, too few for it; the file is damaged",
+                            sheet + 1,
+                            data.len()
+                        ));
                     }
                 }
                 typ if CELL_RECORDS.contains(&typ) => {
@@ -358,6 +536,64 @@ mod tests {
         data.extend(10u32.to_le_bytes());
         data.extend([0, 0, 4, 0, 0, 0]);
         assert!(check_biff(&workbook(&[record(0x0200, &data)])).unwrap_err().contains("declares a grid"));
+    }
+
+    #[test]
+    fn a_run_of_numbers_that_ends_before_it_starts_is_refused() {
+        // MulRk: row 2, first column 5, one RK value (6 bytes), last column 3.
+        let mut data = 1u16.to_le_bytes().to_vec();
+        data.extend(5u16.to_le_bytes());
+        data.extend([0; 6]);
+        data.extend(3u16.to_le_bytes());
+        let error = check_biff(&workbook(&[record(0x00BD, &data)])).unwrap_err();
+        assert!(error.contains("row 2 ends in column 4 before it starts in column 6"), "{error}");
+        let mut fine = 1u16.to_le_bytes().to_vec();
+        fine.extend(3u16.to_le_bytes());
+        fine.extend([0; 12]);
+        fine.extend(4u16.to_le_bytes());
+        assert!(check_biff(&workbook(&[record(0x00BD, &fine)])).is_ok());
+    }
+
+    #[test]
+    fn merged_ranges_the_record_cannot_hold_are_refused() {
+        let mut data = 3u16.to_le_bytes().to_vec();
+        data.extend([0; 16]);
+        let error = check_biff(&workbook(&[record(0x00E5, &data)])).unwrap_err();
+        assert!(error.contains("3 merged ranges is held in 18 bytes"), "{error}");
+        data.extend([0; 8]);
+        assert!(check_biff(&workbook(&[record(0x00E5, &data)])).is_ok());
+        assert!(check_biff(&workbook(&[record(0x00E5, &[7])])).is_err());
+    }
+
+    #[test]
+    fn cell_references_too_long_to_count_are_found_in_any_attribute_that_holds_them() {
+        let sheet = br#"<worksheet><dimension ref="A1:C3"/><sheetData><row r="1"><c r="B1" t="s"><v>0</v></c></row></sheetData><selection sqref="A1 B2:C3"/></worksheet>"#;
+        assert_eq!(overlong_reference(sheet), None);
+        let long_column = br#"<row r="1"><c r="AAAAAAAAAAAAA1"/></row>"#;
+        assert_eq!(overlong_reference(long_column), Some(&b"AAAAAAAAAAAAA1"[..]));
+        let long_row = br#"<dimension ref='A1:B99999999999'/>"#;
+        assert_eq!(overlong_reference(long_row), Some(&b"A1:B99999999999"[..]));
+        // Other attributes that end in the same letters, and text, are not references.
+        assert_eq!(overlong_reference(br#"<a xr="AAAAAAAAAAAA1" r:id="rId1">r="AAAAAAAAAA1"</a>"#), None);
+        // The limits are calamine's arithmetic, not Excel's: ZZZZZZ999999999 still counts.
+        assert_eq!(overlong_reference(br#"<c r="ZZZZZZ999999999"/>"#), None);
+    }
+
+    #[test]
+    fn an_ods_table_or_annotation_left_open_is_found() {
+        let names = ODS_ELEMENTS_READ_TO_THEIR_END;
+        let whole = br#"<office:body><table:table table:name="S"><table:table-row><table:table-cell/></table:table-row></table:table><table:table table:name="E"/></office:body>"#;
+        assert_eq!(left_open(whole, &names), None);
+        // The fuzzer's input: the end tag of the table damaged.
+        let damaged = br#"<table:table table:name="S"><table:table-row></table:table-row></tabelbtl:ae>"#;
+        assert_eq!(left_open(damaged, &names), Some((&b"table:table"[..], 0)));
+        // An end tag inside a comment, CDATA or a quoted value does not close it.
+        let hidden = br#"<x a="</table:table>"/><table:table><!-- </table:table> --><![CDATA[</table:table>]]>"#;
+        assert_eq!(left_open(hidden, &names), Some((&b"table:table"[..], 23)));
+        let note = br#"<table:table><table:table-cell><office:annotation><text:p>n</text:p></table:table-cell></table:table>"#;
+        assert_eq!(left_open(note, &names), Some((&b"office:annotation"[..], 31)));
+        // A start tag cut off at the end of the file is open too.
+        assert_eq!(left_open(b"<table:table table:name=\"S", &names), Some((&b"table:table"[..], 0)));
     }
 
     #[test]
