@@ -10,7 +10,9 @@ use crate::model::{example, io};
 #[derive(Debug, Parser)]
 #[command(name = "qualmap", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
-    /// A .qualmap file to open; without one, the app opens on the built-in example map.
+    /// A .qualmap file to open, or coded data or a graph to import into a blank map (.qdpx, .qdc,
+    /// .csv, .xlsx, .xls, .ods, .graphml, .gexf, .dot, …); without one, the app opens on the
+    /// built-in example map.
     pub file: Option<PathBuf>,
     /// Start with a blank map instead of the example.
     #[arg(long, conflicts_with = "file")]

@@ -613,6 +613,61 @@ fn importing_a_table_adds_evidence_as_one_undoable_step() {
     assert_eq!(harness.state().document().evidence.len(), 32);
 }
 
+fn import_and_wait(harness: &mut egui_kittest::Harness<'_, QualmapApp>, path: std::path::PathBuf) {
+    let ctx = harness.ctx.clone();
+    harness.state_mut().import_path(&ctx, path);
+    for _ in 0..400 {
+        harness.step();
+        if !harness.state().import_reading() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run();
+}
+
+#[test]
+fn a_spreadsheet_shows_its_column_mapping_before_it_is_imported() {
+    // A MAXQDA export from a Polish interface, as a legacy .xls, given on the command line
+    // (or opened with Qualmap from a file manager): a blank map, and its columns mapped.
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let startup = Startup::File(fixtures.join("real-exports/maxqda-polish.xls"));
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .build_eframe(move |cc| QualmapApp::with_recovery_dir(cc, startup, None));
+    for _ in 0..400 {
+        harness.step();
+        if !harness.state().import_reading() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run();
+    assert!(harness.state().document().concepts.is_empty(), "the import comes into a blank map");
+    assert_eq!(harness.state().import_error(), None);
+    let (headers, mapping) = harness.state().import_mapping().expect("a spreadsheet has a column mapping");
+    let excerpt = headers.iter().position(|h| h == "Fragment").expect("the Polish segment column");
+    assert_eq!(mapping.fields[excerpt], qualmap::import::table::Field::Text);
+    harness.get_by_label("Column Fragment");
+    harness.get_by_label("Import into this map").click();
+    harness.run();
+    assert!(!harness.state().document().evidence.is_empty());
+}
+
+#[test]
+fn a_damaged_spreadsheet_is_refused_in_the_import_window_with_the_file_named() {
+    let mut harness = harness(Startup::Example);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("damaged.xls");
+    let found = "tests/fixtures/fuzz/xls/mulrk-run-ending-before-it-starts.xls";
+    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(found), &path).unwrap();
+    import_and_wait(&mut harness, path);
+    let error = harness.state().import_error().expect("a refusal").to_owned();
+    assert!(error.contains("damaged.xls") && error.contains("damaged"), "{error}");
+    assert!(harness.state().import_mapping().is_none());
+    harness.get_by_label(&error);
+}
+
 #[test]
 fn suggested_relationships_can_be_accepted() {
     let mut harness = harness(Startup::Example);

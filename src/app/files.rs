@@ -73,14 +73,8 @@ impl FileDialogs {
     pub fn pick_import(&mut self, ctx: &egui::Context, folder: Option<PathBuf>) {
         let mut dialog = rfd::AsyncFileDialog::new()
             .set_title("Import coded data")
-            .add_filter(
-                "REFI-QDA project, codebook or coded segments",
-                &["qdpx", "qdc", "csv", "tsv", "xlsx", "xlsm", "xls", "ods"],
-            )
-            .add_filter(
-                "Graph or concept map",
-                &["graphml", "gexf", "dot", "gv", "canvas", "cxl", "edges", "csv", "txt"],
-            )
+            .add_filter("REFI-QDA project, codebook or coded segments", &crate::import::CODED_DATA_EXTENSIONS)
+            .add_filter("Graph or concept map", &[&crate::import::GRAPH_EXTENSIONS[..], &["csv", "txt"]].concat())
             .add_filter("All files", &["*"]);
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);

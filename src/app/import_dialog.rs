@@ -5,7 +5,9 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
+use std::time::Instant;
 
 use egui::{RichText, Ui};
 
@@ -26,6 +28,13 @@ struct TableDraft {
 #[derive(Default)]
 pub(super) struct ImportDialog {
     path: Option<PathBuf>,
+    /// A spreadsheet's first sheet being converted to CSV in the child process, so that its
+    /// columns can be mapped as a table's are.
+    converting: Option<Receiver<Result<Vec<u8>, String>>>,
+    /// That sheet as CSV, read (in this process: the CSV reader is ours) with the mapping.
+    csv: Option<Arc<Vec<u8>>>,
+    /// When the file's reading started, and its size, for the progress line.
+    started: Option<(Instant, u64)>,
     reading: Option<Receiver<Result<ImportData, String>>>,
     data: Option<ImportData>,
     error: Option<String>,
@@ -51,45 +60,81 @@ impl QualmapApp {
         self.import.data = None;
         self.import.error = None;
         self.import.table = None;
-        if is_table(&path) {
-            match crate::import::read_limited(&path, table::MAX_TABLE_BYTES).map_err(|e| e.to_string()).and_then(
-                |bytes| {
-                    let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-                    table::sample(&bytes, tsv, table::GUESS_ROWS).map_err(|e| format!("{}: {e}", path.display()))
-                },
-            ) {
-                Ok((headers, sample)) => {
-                    let mapping =
-                        self.prefs.table_mapping_for(&headers).unwrap_or_else(|| table::guess_from(&headers, &sample));
-                    let rows = sample
-                        .into_iter()
-                        .take(5)
-                        .map(|r| r.into_iter().map(|c| c.chars().take(80).collect()).collect())
-                        .collect();
-                    self.import.table = Some(TableDraft { headers, rows, mapping });
-                }
-                Err(err) => self.import.error = Some(err),
+        self.import.csv = None;
+        self.import.converting = None;
+        self.import.reading = None;
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        self.import.started = Some((Instant::now(), size));
+        if crate::import::spreadsheet::Kind::of_path(&path).is_some() {
+            // The sheet is converted in the child process first (a damaged spreadsheet can take
+            // a library anywhere), then mapped and read as a table.
+            let (sender, receiver) = channel();
+            let ctx = ctx.clone();
+            let file = path.clone();
+            let spawned = super::spawn_background("spreadsheet", move || {
+                let csv = crate::import::catch_panic(|| {
+                    crate::import::sandbox::spreadsheet_csv_bounded(&file).map_err(|e| e.to_string())
+                })
+                .unwrap_or_else(|panic| Err(format!("{}: the import stopped unexpectedly ({panic})", file.display())));
+                let _ = sender.send(csv);
+                ctx.request_repaint();
+            });
+            match spawned {
+                Ok(_) => self.import.converting = Some(receiver),
+                Err(err) => self.import.error = Some(err.to_string()),
             }
             self.import.path = Some(path);
-            self.read_import(ctx);
             return;
+        }
+        if is_table(&path) {
+            let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+            match crate::import::read_limited(&path, table::MAX_TABLE_BYTES) {
+                Ok(bytes) => self.draft_table(&bytes, tsv, &path),
+                Err(err) => self.import.error = Some(err.to_string()),
+            }
         }
         self.import.path = Some(path);
         self.read_import(ctx);
     }
 
+    /// The column mapping of a table (remembered for its headers, else guessed from its headers
+    /// and contents) with a preview of its first rows.
+    fn draft_table(&mut self, bytes: &[u8], tsv: bool, path: &std::path::Path) {
+        match table::sample(bytes, tsv, table::GUESS_ROWS) {
+            Ok((headers, sample)) => {
+                let mapping =
+                    self.prefs.table_mapping_for(&headers).unwrap_or_else(|| table::guess_from(&headers, &sample));
+                let rows = sample
+                    .into_iter()
+                    .take(5)
+                    .map(|r| r.into_iter().map(|c| c.chars().take(80).collect()).collect())
+                    .collect();
+                self.import.table = Some(TableDraft { headers, rows, mapping });
+            }
+            Err(err) => self.import.error = Some(format!("{}: {err}", path.display())),
+        }
+    }
+
     fn read_import(&mut self, ctx: &egui::Context) {
         let Some(path) = self.import.path.clone() else { return };
         let mapping = self.import.table.as_ref().map(|t| t.mapping.clone());
+        let csv = self.import.csv.clone();
         let (sender, receiver) = channel();
         let ctx = ctx.clone();
         let spawned = super::spawn_background("import", move || {
             // In a child process with limits where the binary can be re-run; a panic that still
             // reaches this thread is a refusal, not a dead worker.
-            let read = crate::import::catch_panic(|| {
-                crate::import::sandbox::read_path_bounded(&path, mapping.as_ref()).map_err(|e| e.to_string())
+            let read = crate::import::catch_panic(|| match &csv {
+                Some(csv) => crate::import::read_csv_table(csv, &path.display().to_string(), mapping.as_ref()),
+                None => crate::import::sandbox::read_path_bounded(&path, mapping.as_ref()),
             })
-            .unwrap_or_else(|panic| Err(format!("{}: the import stopped unexpectedly ({panic})", path.display())));
+            .unwrap_or_else(|panic| {
+                Err(crate::import::ImportError::Refused {
+                    origin: path.display().to_string(),
+                    message: format!("the import stopped unexpectedly ({panic})"),
+                })
+            })
+            .map_err(|e| e.to_string());
             let _ = sender.send(read);
             ctx.request_repaint();
         });
@@ -99,7 +144,33 @@ impl QualmapApp {
         }
     }
 
+    fn poll_converting(&mut self, ctx: &egui::Context) {
+        let Some(receiver) = &self.import.converting else { return };
+        let converted = match receiver.try_recv() {
+            Ok(converted) => converted,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+                return;
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                let file = self.import.path.as_ref().map_or_else(String::new, |p| format!("{}: ", p.display()));
+                Err(format!("{file}the import stopped unexpectedly; nothing was read"))
+            }
+        };
+        self.import.converting = None;
+        let Some(path) = self.import.path.clone() else { return };
+        match converted {
+            Ok(csv) => {
+                self.draft_table(&csv, false, &path);
+                self.import.csv = Some(Arc::new(csv));
+                self.read_import(ctx);
+            }
+            Err(err) => self.import.error = Some(err),
+        }
+    }
+
     fn poll_import(&mut self, ctx: &egui::Context) {
+        self.poll_converting(ctx);
         let Some(receiver) = &self.import.reading else { return };
         match receiver.try_recv() {
             Ok(Ok(data)) => {
@@ -125,7 +196,17 @@ impl QualmapApp {
 
     /// Whether an import file is being read.
     pub fn import_reading(&self) -> bool {
-        self.import.reading.is_some()
+        self.import.reading.is_some() || self.import.converting.is_some()
+    }
+
+    /// The import window's error, if reading the file failed.
+    pub fn import_error(&self) -> Option<&str> {
+        self.import.error.as_deref()
+    }
+
+    /// The headers and column mapping shown for a table or spreadsheet being imported.
+    pub fn import_mapping(&self) -> Option<(&[String], &ColumnMapping)> {
+        self.import.table.as_ref().map(|t| (t.headers.as_slice(), &t.mapping))
     }
 
     /// Adds what was read to the open map as one undoable step; returns whether it did.
@@ -159,11 +240,13 @@ impl QualmapApp {
             if let Some(table) = &mut self.import.table {
                 reread |= mapping_ui(ui, table);
             }
-            if self.import.reading.is_some() {
+            if self.import.reading.is_some() || self.import.converting.is_some() {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label("Reading…");
+                    ui.label(reading_line(self.import.started, self.import.converting.is_some()));
                 });
+                // The elapsed time ticks while the file is read.
+                ctx.request_repaint_after(std::time::Duration::from_millis(250));
             }
             if let Some(err) = &self.import.error {
                 ui.colored_label(ui.visuals().error_fg_color, err);
@@ -278,6 +361,25 @@ impl QualmapApp {
         let folder = self.path.as_ref().and_then(|p| p.parent()).map(std::path::Path::to_owned);
         self.dialogs.pick_import(ctx, folder);
     }
+}
+
+/// What the import window says while a file is read: the step, the file's size and the time so
+/// far (a file is read in a child process, which says nothing until it is done; the time says
+/// that it is still at work, and the limit it is read within says how long it may take).
+fn reading_line(started: Option<(Instant, u64)>, converting: bool) -> String {
+    let step = if converting { "Reading the spreadsheet’s first sheet" } else { "Reading" };
+    let Some((at, bytes)) = started else { return format!("{step}…") };
+    let seconds = at.elapsed().as_secs();
+    let size = if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{} KB", bytes.div_ceil(1000))
+    };
+    if seconds < 2 {
+        return format!("{step} ({size})…");
+    }
+    let limit = crate::import::sandbox::Limits::for_size(bytes).wall.as_secs();
+    format!("{step} ({size})… {seconds} s (a file that takes more than {limit} s is stopped)")
 }
 
 /// The column-mapping grid with a preview; returns whether the mapping changed.

@@ -315,6 +315,12 @@ impl QualmapApp {
         match startup {
             Startup::Example => {}
             Startup::Blank => app.replace_document(Document::new_blank(), None, "Untitled.qualmap"),
+            // A file to import (given on the command line, or opened with Qualmap from the file
+            // manager) comes into a blank map through the Import window.
+            Startup::File(path) if crate::import::is_import_path(&path) => {
+                app.replace_document(Document::new_blank(), None, "Imported map.qualmap");
+                app.import_path(&cc.egui_ctx, path);
+            }
             Startup::File(path) => app.open_in_background(&cc.egui_ctx, &path),
         }
         app
@@ -1150,9 +1156,8 @@ impl QualmapApp {
             i.raw.dropped_files.iter().map(|f| f.path().to_owned()).filter(|p| !p.as_os_str().is_empty()).collect()
         });
         if let Some(path) = dropped.into_iter().next() {
-            let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
-            if matches!(ext.as_str(), "qdpx" | "qdc" | "qde" | "csv" | "tsv" | "xlsx" | "xlsm" | "xls" | "ods") {
-                // Coded data is imported into the open map (one undoable step), not opened.
+            if crate::import::is_import_path(&path) {
+                // Coded data and graphs are imported into the open map (one undoable step), not opened.
                 self.import_path(ctx, path);
             } else {
                 self.request(ctx, Replace::Open(path));

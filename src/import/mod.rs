@@ -609,12 +609,38 @@ pub fn read_path(path: &std::path::Path, mapping: Option<&table::ColumnMapping>)
             });
         }
     };
-    // Codes may become concepts and segments evidence: a project beyond what a map may hold
-    // would make a map that could not be opened again.
+    within_map_limits(data, &path.display().to_string())
+}
+
+/// A coded-segment table held as CSV bytes (a spreadsheet's first sheet, converted in the child
+/// process), read with `mapping` as [`read_path`] reads a table: in this process, since the CSV
+/// reader is ours and bounded, with panics caught.
+pub fn read_csv_table(
+    bytes: &[u8],
+    origin: &str,
+    mapping: Option<&table::ColumnMapping>,
+) -> Result<ImportData, ImportError> {
+    let data = match catch_panic(|| table::read_table(bytes, origin, false, mapping)) {
+        Ok(read) => read?,
+        Err(panic) => {
+            return Err(ImportError::Refused {
+                origin: origin.to_owned(),
+                message: format!(
+                    "the table reader failed on this file ({panic}); please report this to Qualmap's developers"
+                ),
+            });
+        }
+    };
+    within_map_limits(data, origin)
+}
+
+/// Codes may become concepts and segments evidence: a project beyond what a map may hold would
+/// make a map that could not be opened again.
+fn within_map_limits(data: ImportData, origin: &str) -> Result<ImportData, ImportError> {
     let (limit_codes, limit_segments) = (crate::model::io::MAX_CONCEPTS, crate::model::io::MAX_EVIDENCE);
     if data.codes.len() > limit_codes || data.segments.len() > limit_segments {
         return Err(ImportError::Refused {
-            origin: path.display().to_string(),
+            origin: origin.to_owned(),
             message: format!(
                 "it holds {} codes and {} coded segments; a map holds up to {limit_codes} concepts and \
                  {limit_segments} evidence items. Export part of the project (some codes or documents) and import that.",
@@ -658,6 +684,22 @@ fn read_any(path: &std::path::Path, mapping: Option<&table::ColumnMapping>) -> R
                 .to_owned(),
         }),
     }
+}
+
+/// Extensions (lower case) of the coded data File ▸ Import… and `qualmap import` read: REFI-QDA
+/// projects and codebooks, tables and spreadsheets.
+pub const CODED_DATA_EXTENSIONS: [&str; 9] = ["qdpx", "qdc", "qde", "csv", "tsv", "xlsx", "xlsm", "xls", "ods"];
+
+/// Extensions (lower case) of the graphs and maps from other tools that are imported (read by
+/// their content, whatever the extension says; these are the names they usually have).
+pub const GRAPH_EXTENSIONS: [&str; 7] = ["graphml", "gexf", "dot", "gv", "canvas", "cxl", "edges"];
+
+/// Whether `path` names a file to import (coded data or a graph) rather than a map to open.
+pub fn is_import_path(path: &std::path::Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        let e = e.to_ascii_lowercase();
+        CODED_DATA_EXTENSIONS.contains(&e.as_str()) || GRAPH_EXTENSIONS.contains(&e.as_str())
+    })
 }
 
 /// Reads a file, refusing one larger than `limit` bytes.

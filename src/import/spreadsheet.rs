@@ -258,7 +258,8 @@ fn check_ods_content(bytes: &[u8]) -> Result<(), String> {
 /// it, with the byte where that start tag is.
 fn left_open<'a>(xml: &[u8], names: &[&'a [u8]]) -> Option<(&'a [u8], usize)> {
     let mut open: Vec<Option<usize>> = vec![None; names.len()];
-    let find = |from: usize, needle: &[u8]| xml[from..].windows(needle.len()).position(|w| w == needle).map(|p| from + p);
+    let find =
+        |from: usize, needle: &[u8]| xml[from..].windows(needle.len()).position(|w| w == needle).map(|p| from + p);
     let mut at = 0;
     while let Some(found) = xml[at..].iter().position(|b| *b == b'<') {
         let start = at + found;
@@ -590,7 +591,8 @@ mod tests {
         // An end tag inside a comment, CDATA or a quoted value does not close it.
         let hidden = br#"<x a="</table:table>"/><table:table><!-- </table:table> --><![CDATA[</table:table>]]>"#;
         assert_eq!(left_open(hidden, &names), Some((&b"table:table"[..], 23)));
-        let note = br#"<table:table><table:table-cell><office:annotation><text:p>n</text:p></table:table-cell></table:table>"#;
+        let note =
+            br#"<table:table><table:table-cell><office:annotation><text:p>n</text:p></table:table-cell></table:table>"#;
         assert_eq!(left_open(note, &names), Some((&b"office:annotation"[..], 31)));
         // A start tag cut off at the end of the file is open too.
         assert_eq!(left_open(b"<table:table table:name=\"S", &names), Some((&b"table:table"[..], 0)));
