@@ -235,7 +235,15 @@ impl QualmapApp {
         let mut into_this = false;
         let mut as_new = false;
         let mut reread = false;
-        egui::Window::new("Import").open(&mut open).default_width(560.0).show(ctx, |ui| {
+        // Wide enough for a segment table's columns, centred under the toolbar.
+        let screen = ctx.content_rect();
+        let width = (screen.width() - 80.0).clamp(360.0, 980.0);
+        let window = egui::Window::new("Import")
+            .open(&mut open)
+            .default_width(width)
+            .pivot(egui::Align2::CENTER_TOP)
+            .default_pos(egui::pos2(screen.center().x, screen.top() + 64.0));
+        window.show(ctx, |ui| {
             ui.label(RichText::new(path.display().to_string()).strong());
             if let Some(table) = &mut self.import.table {
                 reread |= mapping_ui(ui, table);
