@@ -111,21 +111,56 @@ impl QualmapApp {
             // Whether accents count is in View ▸ Match Accents in Search and the evidence browser:
             // a toggle here pushed the right-hand group over the search box.
             self.search_results_ui(ui, &search, &mut actions);
+            // The window toggles on the right, in a row where there is room for them and behind
+            // one "Windows" menu where there is not (a narrow window), so that they never cover
+            // the search box. Their row's width is measured when it is shown.
+            let width_id = egui::Id::unique("toolbar-window-toggles");
+            let needed: f32 = ui.data(|d| d.get_temp(width_id)).unwrap_or(0.0);
+            let room = ui.available_width();
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.toggle_value(&mut self.windows.types, "Relationship types");
-                if ui.button("Present").on_hover_text("Present the story full screen (F5)").clicked() {
-                    let step = self.story_step;
-                    self.start_presentation(ui.ctx(), step);
+                let compact = needed > room;
+                if compact {
+                    ui.menu_button("Windows", |ui| self.window_toggles_ui(ui, true));
+                    if ui.button("Present").on_hover_text("Present the story full screen (F5)").clicked() {
+                        let step = self.story_step;
+                        self.start_presentation(ui.ctx(), step);
+                    }
+                } else {
+                    let before = ui.available_width();
+                    ui.toggle_value(&mut self.windows.types, "Relationship types");
+                    if ui.button("Present").on_hover_text("Present the story full screen (F5)").clicked() {
+                        let step = self.story_step;
+                        self.start_presentation(ui.ctx(), step);
+                    }
+                    self.window_toggles_ui(ui, false);
+                    let used = before - ui.available_width() + ui.spacing().item_spacing.x;
+                    ui.data_mut(|d| d.insert_temp(width_id, used));
                 }
-                ui.toggle_value(&mut self.story_open, "Story");
-                ui.toggle_value(&mut self.import.suggestions_open, "Suggestions")
-                    .on_hover_text("Relationships suggested by codes that co-occur in the evidence");
-                ui.toggle_value(&mut self.windows.sources, "Sources");
-                ui.toggle_value(&mut self.windows.codebook, "Codebook");
-                ui.toggle_value(&mut self.browser.open, "Evidence");
             });
         });
         self.run_actions(ui.ctx(), actions);
+    }
+
+    /// The toggles of the story, suggestions, sources, codebook and evidence windows: in the
+    /// toolbar's row (right to left), or in the "Windows" menu (where relationship types join
+    /// them).
+    fn window_toggles_ui(&mut self, ui: &mut Ui, in_menu: bool) {
+        if in_menu {
+            ui.toggle_value(&mut self.browser.open, "Evidence");
+            ui.toggle_value(&mut self.windows.codebook, "Codebook");
+            ui.toggle_value(&mut self.windows.sources, "Sources");
+            ui.toggle_value(&mut self.import.suggestions_open, "Suggestions")
+                .on_hover_text("Relationships suggested by codes that co-occur in the evidence");
+            ui.toggle_value(&mut self.story_open, "Story");
+            ui.toggle_value(&mut self.windows.types, "Relationship types");
+            return;
+        }
+        ui.toggle_value(&mut self.story_open, "Story");
+        ui.toggle_value(&mut self.import.suggestions_open, "Suggestions")
+            .on_hover_text("Relationships suggested by codes that co-occur in the evidence");
+        ui.toggle_value(&mut self.windows.sources, "Sources");
+        ui.toggle_value(&mut self.windows.codebook, "Codebook");
+        ui.toggle_value(&mut self.browser.open, "Evidence");
     }
 
     fn filter_menu_ui(&mut self, ui: &mut Ui) {
