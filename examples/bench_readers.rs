@@ -14,6 +14,8 @@
 //! generated here by hand (SpreadsheetML and OpenDocument, as the fuzz seeds are) and read as
 //! the import reads them: container checks, calamine, the CSV table reader.
 
+#![allow(clippy::expect_used, reason = "a benchmark stops loudly when it cannot write its own input")]
+
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
