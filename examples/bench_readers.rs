@@ -173,7 +173,10 @@ fn segment_rows(rows: usize) -> Vec<[String; 4]> {
             [
                 format!("Interview {}", r % 40),
                 format!("Benefits\\{}", label(r % 60)),
-                format!("I think the mentor helped me see {} differently, and we talked about it for a while.", label(r)),
+                format!(
+                    "I think the mentor helped me see {} differently, and we talked about it for a while.",
+                    label(r)
+                ),
                 format!("memo {r}"),
             ]
         }))
@@ -242,7 +245,11 @@ fn ods(rows: usize) -> Vec<u8> {
     for row in segment_rows(rows) {
         content.push_str("<table:table-row>");
         for cell in &row {
-            let _ = write!(content, "<table:table-cell office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>", escape(cell));
+            let _ = write!(
+                content,
+                "<table:table-cell office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>",
+                escape(cell)
+            );
         }
         content.push_str("</table:table-row>");
     }
@@ -269,7 +276,10 @@ fn read_spreadsheet(bytes: &[u8], kind: qualmap::import::spreadsheet::Kind) -> S
 
 /// The bare XML parse of `text`: the floor under every XML reader here.
 fn xml_floor(text: &str) -> String {
-    match roxmltree::Document::parse_with_options(text, roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: u32::MAX }) {
+    match roxmltree::Document::parse_with_options(
+        text,
+        roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: u32::MAX },
+    ) {
         Ok(doc) => format!("{} nodes", doc.descendants().count()),
         Err(e) => format!("error: {e}"),
     }
@@ -298,7 +308,12 @@ fn report_xml(name: &str, text: &str, ours: (Duration, String), networkx_functio
     let time = ours.0;
     report(name, text.len(), ours);
     let floor = best_of(3, || xml_floor(text));
-    println!("  {:<20} {:>9.1} ms   ours is {:.2}× its time", "bare XML parse", floor.0.as_secs_f64() * 1e3, time.as_secs_f64() / floor.0.as_secs_f64());
+    println!(
+        "  {:<20} {:>9.1} ms   ours is {:.2}× its time",
+        "bare XML parse",
+        floor.0.as_secs_f64() * 1e3,
+        time.as_secs_f64() / floor.0.as_secs_f64()
+    );
     let Some(function) = networkx_function else { return };
     let file = std::env::temp_dir().join(format!("qualmap-bench-{}.{function}", std::process::id()));
     if std::fs::write(&file, text).is_err() {
@@ -345,14 +360,19 @@ fn main() {
     let ctx = headless_context();
     let map = generated(Spec { concepts: 2_000, relationships: 6_000, evidence: 20_000, seed: 1 });
     match export_bytes(&map, Format::Qdpx, &ExportOptions::default(), &EguiMeasure(&ctx)) {
-        Ok(qdpx) => report(
-            "REFI-QDA (.qdpx)",
-            qdpx.len(),
-            best_of(3, || match refi::read_qdpx_from(std::io::Cursor::new(&qdpx), "bench.qdpx") {
-                Ok(data) => format!("{} codes, {} segments", data.codes.len(), data.segments.len()),
-                Err(e) => format!("error: {e}"),
-            }),
-        ),
+        Ok(qdpx) => {
+            let unpacked: u64 = zip::ZipArchive::new(std::io::Cursor::new(&qdpx))
+                .map_or(0, |mut zip| (0..zip.len()).filter_map(|i| zip.by_index_raw(i).ok().map(|e| e.size())).sum());
+            println!("(the .qdpx below unpacks to {:.2} MB of XML and source texts)", unpacked as f64 / 1e6);
+            report(
+                "REFI-QDA (.qdpx)",
+                qdpx.len(),
+                best_of(3, || match refi::read_qdpx_from(std::io::Cursor::new(&qdpx), "bench.qdpx") {
+                    Ok(data) => format!("{} codes, {} segments", data.codes.len(), data.segments.len()),
+                    Err(e) => format!("error: {e}"),
+                }),
+            )
+        }
         Err(e) => println!("REFI-QDA (.qdpx): could not be written: {e}"),
     }
     let csv = segments_csv(40_000);
@@ -369,7 +389,8 @@ fn main() {
     report("XLSX coded segments", book.len(), best_of(3, || read_spreadsheet(&book, Sheet::Xlsx)));
     let sheet = ods(20_000);
     report("ODS coded segments", sheet.len(), best_of(3, || read_spreadsheet(&sheet, Sheet::Ods)));
-    let legacy = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/segments-400.xls")).unwrap_or_default();
+    let legacy =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/segments-400.xls")).unwrap_or_default();
     report("XLS (400 segments)", legacy.len(), best_of(3, || read_spreadsheet(&legacy, Sheet::Xls)));
     println!("(spreadsheet sizes are of the zipped file; their XML inside is 5–10 times larger)");
 }

@@ -81,10 +81,12 @@ pub fn csv_from_bytes(bytes: &[u8], kind: Kind, origin: &str) -> Result<Vec<u8>,
         }
         Kind::Xlsx => {
             super::refi::check_zip_limits_from(Cursor::new(bytes), origin)?;
+            check_entry_names_distinct(bytes).map_err(|m| refused(format!("{m}; refused")))?;
             check_xlsx_references(bytes).map_err(|m| refused(format!("{m}; refused")))?;
         }
         Kind::Ods => {
             super::refi::check_zip_limits_from(Cursor::new(bytes), origin)?;
+            check_entry_names_distinct(bytes).map_err(|m| refused(format!("{m}; refused")))?;
             check_ods_content(bytes).map_err(|m| refused(format!("{m}; refused")))?;
         }
     }
@@ -161,6 +163,29 @@ fn write_grid(writer: &mut csv::Writer<Vec<u8>>, mut cells: Vec<((u32, u32), Str
     Ok(())
 }
 
+/// Refuses an archive that lists more entries in its central directory than it has distinct
+/// names: our zip reader keeps one entry of each name, calamine's (another version of the
+/// crate) may take another, and then what was checked is not what is read.
+fn check_entry_names_distinct(bytes: &[u8]) -> Result<(), String> {
+    let Ok(zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    // The end-of-central-directory record: signature, then the entry count at offset 10. It
+    // is within the last 64 KiB + 22 bytes (its comment is at most 64 KiB).
+    let tail = bytes.len().saturating_sub(65_536 + 22);
+    let listed = bytes[tail..]
+        .windows(4)
+        .rposition(|w| w == [0x50, 0x4b, 0x05, 0x06])
+        .and_then(|at| u16_at(bytes, tail + at + 10))
+        .map(usize::from);
+    match listed {
+        // 0xFFFF: the count is in a Zip64 record, which spreadsheets of our size never need.
+        Some(listed) if listed != 0xFFFF && listed > zip.len() => Err(format!(
+            "the archive lists {listed} entries but only {} distinct names: two entries share a name; the file is damaged",
+            zip.len()
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Most letters and digits a cell reference's column and row may have before calamine's
 /// arithmetic (base 26 and base 10 in 32 bits, unchecked) overflows: `ZZZZZZ` and `999999999`
 /// still fit. Excel's own limits (`XFD`, `1048576`) are far lower; a reference between the two
@@ -175,19 +200,19 @@ const MAX_REFERENCE_DIGITS: usize = 9;
 /// scanned once, byte by byte.
 fn check_xlsx_references(bytes: &[u8]) -> Result<(), String> {
     use std::io::Read as _;
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    // Every part, whatever its name (relationships may point anywhere), and every part must
+    // unpack: calamine's own zip reader (another version of the crate) may read an entry that
+    // ours cannot, and it would then reach calamine unchecked.
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("damaged archive: {e}"))?;
     let mut part = Vec::new();
     for index in 0..zip.len() {
-        let Ok(entry) = zip.by_index(index) else { continue };
+        let entry = zip.by_index(index).map_err(|e| format!("damaged archive entry {}: {e}", index + 1))?;
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
-        if !name.to_ascii_lowercase().ends_with(".xml") {
-            continue;
-        }
         part.clear();
-        // A part that does not unpack is left to calamine, which refuses it.
-        if entry.take(super::refi::MAX_ENTRY_BYTES + 1).read_to_end(&mut part).is_err() {
-            continue;
-        }
+        entry
+            .take(super::refi::MAX_ENTRY_BYTES + 1)
+            .read_to_end(&mut part)
+            .map_err(|e| format!("the archive entry “{name}” cannot be unpacked ({e})"))?;
         if let Some(reference) = overlong_reference(&part) {
             return Err(format!(
                 "the cell reference “{}” in {name} is not one a spreadsheet can hold; the file is damaged",
@@ -205,15 +230,24 @@ fn overlong_reference(xml: &[u8]) -> Option<&[u8]> {
     while let Some(found) = xml[at..].iter().position(|b| *b == b'=') {
         let equals = at + found;
         at = equals + 1;
-        let before = &xml[..equals];
+        // XML allows white space around the `=`.
+        let name_end = xml[..equals].iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |p| p + 1);
+        let before = &xml[..name_end];
         let name_start = before.iter().rposition(|b| !b.is_ascii_alphanumeric() && *b != b':').map_or(0, |p| p + 1);
         let name = &before[name_start..];
         let spaced = name_start > 0 && before[name_start - 1].is_ascii_whitespace();
         if !spaced || !matches!(name, b"r" | b"ref" | b"sqref") {
             continue;
         }
-        let Some(&quote) = xml.get(equals + 1).filter(|q| matches!(q, b'"' | b'\'')) else { continue };
-        let value_start = equals + 2;
+        let Some(quote_at) = xml[equals + 1..].iter().position(|b| !b.is_ascii_whitespace()).map(|p| equals + 1 + p)
+        else {
+            continue;
+        };
+        let quote = xml[quote_at];
+        if !matches!(quote, b'"' | b'\'') {
+            continue;
+        }
+        let value_start = quote_at + 1;
         let Some(len) = xml[value_start..].iter().position(|b| *b == quote) else { continue };
         let value = &xml[value_start..value_start + len];
         for reference in value.split(|b| *b == b':' || b.is_ascii_whitespace()) {
@@ -352,9 +386,22 @@ const CELL_RECORDS: [u16; 8] = [
 fn check_biff(stream: &[u8]) -> Result<(), String> {
     // The globals: where each sheet starts.
     let mut starts = Vec::new();
+    let damaged = |what: &str, len: usize| {
+        format!("the workbook's {what} record is {len} bytes, too short for it; the file is damaged")
+    };
     for (typ, data) in records(stream) {
+        // Records calamine reads at fixed places without checking their length first.
         match typ {
+            0x0085 if data.len() < 6 => return Err(damaged("sheet (BoundSheet8)", data.len())),
             0x0085 => starts.push(u32_at(data, 0).unwrap_or(0) as usize),
+            0x0017 if data.len() < 2 => return Err(damaged("sheet reference (ExternSheet)", data.len())),
+            0x0018 => {
+                // Lbl: a defined name, its formula (cce bytes) at the end.
+                let formula = u16_at(data, 4).map_or(usize::MAX, usize::from);
+                if data.len() < 14 || formula > data.len() - 14 {
+                    return Err(damaged("defined name (Lbl)", data.len()));
+                }
+            }
             0x000A => break,
             _ => {}
         }
@@ -572,6 +619,7 @@ mod tests {
         assert_eq!(overlong_reference(sheet), None);
         let long_column = br#"<row r="1"><c r="AAAAAAAAAAAAA1"/></row>"#;
         assert_eq!(overlong_reference(long_column), Some(&b"AAAAAAAAAAAAA1"[..]));
+        assert_eq!(overlong_reference(br#"<c r = "AAAAAAAAAAAA1"/>"#), Some(&b"AAAAAAAAAAAA1"[..]));
         let long_row = br#"<dimension ref='A1:B99999999999'/>"#;
         assert_eq!(overlong_reference(long_row), Some(&b"A1:B99999999999"[..]));
         // Other attributes that end in the same letters, and text, are not references.
