@@ -159,6 +159,15 @@ fn spreadsheet_findings_are_refused_before_the_library_panics_or_loops() {
     // and a legacy workbook's ExternSheet record too short for its count.
     let error = spreadsheet_refusal("xls/externsheet-record-too-short.xls", Kind::Xls);
     assert!(error.contains("too short for it"), "{error}");
+    // The second long runs: a Dimensions record whose row count overflows calamine's 32 bits,
+    let error = spreadsheet_refusal("xls/dimensions-that-cannot-be-counted.xls", Kind::Xls);
+    assert!(error.contains("which cannot be counted"), "{error}");
+    // an .xlsx range that ends before it starts,
+    let error = spreadsheet_refusal("xlsx/range-ending-before-it-starts.xlsx", Kind::Xlsx);
+    assert!(error.contains("is not one a spreadsheet can hold"), "{error}");
+    // and an .ods table closed by `</table:table/<f>`, which is no end tag of it.
+    let error = spreadsheet_refusal("ods/table-end-tag-with-more-after-the-name.zip-entries", Kind::Ods);
+    assert!(error.contains("content.xml opens <table:table>"), "{error}");
 }
 
 fn stored(path: &str) -> String {

@@ -224,7 +224,8 @@ fn check_xlsx_references(bytes: &[u8]) -> Result<(), String> {
 }
 
 /// The first value of an `r`, `ref` or `sqref` attribute in `xml` with a reference (letters
-/// then digits, the parts split by `:` or spaces) longer than calamine can count.
+/// then digits, the parts split by `:` or spaces) longer than calamine can count, or a range
+/// (`A1:B2`) that ends before it starts.
 fn overlong_reference(xml: &[u8]) -> Option<&[u8]> {
     let mut at = 0;
     while let Some(found) = xml[at..].iter().position(|b| *b == b'=') {
@@ -250,10 +251,24 @@ fn overlong_reference(xml: &[u8]) -> Option<&[u8]> {
         let value_start = quote_at + 1;
         let Some(len) = xml[value_start..].iter().position(|b| *b == quote) else { continue };
         let value = &xml[value_start..value_start + len];
-        for reference in value.split(|b| *b == b':' || b.is_ascii_whitespace()) {
-            let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-            let digits = reference[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
-            if letters > MAX_REFERENCE_LETTERS || digits > MAX_REFERENCE_DIGITS {
+        for range in value.split(|b| b.is_ascii_whitespace()) {
+            let mut corners = Vec::with_capacity(2);
+            for reference in range.split(|b| *b == b':') {
+                let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+                let digits = reference[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
+                if letters > MAX_REFERENCE_LETTERS || digits > MAX_REFERENCE_DIGITS {
+                    return Some(value);
+                }
+                let column = reference[..letters]
+                    .iter()
+                    .fold(0u64, |n, b| n * 26 + u64::from(b.to_ascii_uppercase() - b'A') + 1);
+                let row = reference[letters..letters + digits].iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+                corners.push((row, column));
+            }
+            // A range that ends before it starts: calamine subtracts its corners unchecked.
+            if let [(first_row, first_column), (last_row, last_column)] = corners[..]
+                && (last_row < first_row || last_column < first_column)
+            {
                 return Some(value);
             }
         }
@@ -326,15 +341,23 @@ fn left_open<'a>(xml: &[u8], names: &[&'a [u8]]) -> Option<(&'a [u8], usize)> {
                 _ => {}
             }
         }
+        // Names as quick-xml takes them: an end tag's is all of it but trailing white space
+        // (`</a/x>` does not close `a`); a start tag's runs to the first white space, after a
+        // final `/` (an empty element) is taken off.
         let closing = rest.get(1) == Some(&b'/');
-        let name_from = start + 1 + usize::from(closing);
-        let tag = &xml[name_from.min(end)..end];
-        let name_len = tag.iter().position(|b| b.is_ascii_whitespace() || *b == b'/').unwrap_or(tag.len());
-        let name = &tag[..name_len];
+        let name_from = (start + 1 + usize::from(closing)).min(end);
+        let tag = &xml[name_from..end];
+        let empty = !closing && end < xml.len() && tag.last() == Some(&b'/');
+        let name = if closing {
+            tag.trim_ascii_end()
+        } else {
+            let content = if empty { &tag[..tag.len() - 1] } else { tag };
+            &content[..content.iter().position(u8::is_ascii_whitespace).unwrap_or(content.len())]
+        };
         if let Some(index) = names.iter().position(|n| *n == name) {
             if closing {
                 open[index] = None;
-            } else if !(end < xml.len() && xml[end - 1] == b'/') {
+            } else if !empty {
                 open[index] = Some(start);
             }
         }
@@ -460,9 +483,19 @@ fn check_biff(stream: &[u8]) -> Result<(), String> {
                     } else {
                         (first_row, first_col)
                     };
-                    let height = u64::from(end_row.wrapping_sub(first_row).wrapping_add(1));
-                    let width = u64::from(end_col.wrapping_sub(first_col).wrapping_add(1));
-                    reserved = reserved.max(height.saturating_mul(width));
+                    // calamine counts the grid as end − start + 1 in 32 bits: rows that end
+                    // before they start, or a count that does not fit, overflow (a panic in a
+                    // debug build, a wrapped count in a release build).
+                    let count = |start: u32, end: u32| end.checked_sub(start).and_then(|n| n.checked_add(1));
+                    let (Some(height), Some(width)) = (count(first_row, end_row), count(first_col, end_col)) else {
+                        return Err(format!(
+                            "sheet {} declares a grid from row {} to row {}, which cannot be counted; the file is damaged",
+                            sheet + 1,
+                            u64::from(first_row) + 1,
+                            u64::from(end_row) + 1
+                        ));
+                    };
+                    reserved = reserved.max(u64::from(height).saturating_mul(u64::from(width)));
                 }
                 0x00BD => {
                     // MulRk: one row, a run of columns. calamine works out the record's length
@@ -620,6 +653,10 @@ mod tests {
         let long_column = br#"<row r="1"><c r="AAAAAAAAAAAAA1"/></row>"#;
         assert_eq!(overlong_reference(long_column), Some(&b"AAAAAAAAAAAAA1"[..]));
         assert_eq!(overlong_reference(br#"<c r = "AAAAAAAAAAAA1"/>"#), Some(&b"AAAAAAAAAAAA1"[..]));
+        // A range whose end comes before its start cannot be counted either.
+        assert_eq!(overlong_reference(br#"<dimension ref="C5:B9"/>"#), Some(&b"C5:B9"[..]));
+        assert_eq!(overlong_reference(br#"<mergeCell ref="A9:B2"/>"#), Some(&b"A9:B2"[..]));
+        assert_eq!(overlong_reference(br#"<dimension ref="a1:d40"/>"#), None);
         let long_row = br#"<dimension ref='A1:B99999999999'/>"#;
         assert_eq!(overlong_reference(long_row), Some(&b"A1:B99999999999"[..]));
         // Other attributes that end in the same letters, and text, are not references.
@@ -642,6 +679,10 @@ mod tests {
         let note =
             br#"<table:table><table:table-cell><office:annotation><text:p>n</text:p></table:table-cell></table:table>"#;
         assert_eq!(left_open(note, &names), Some((&b"office:annotation"[..], 31)));
+        // An end tag with more after the name does not close it (the long fuzz run's input).
+        let garbled = br#"<table:table table:name="S"><table:table-row/></table:table/<f>"#;
+        assert_eq!(left_open(garbled, &names), Some((&b"table:table"[..], 0)));
+        assert_eq!(left_open(b"<table:table></table:table  >", &names), None);
         // A start tag cut off at the end of the file is open too.
         assert_eq!(left_open(b"<table:table table:name=\"S", &names), Some((&b"table:table"[..], 0)));
     }
