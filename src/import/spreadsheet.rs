@@ -277,38 +277,33 @@ fn overlong_reference(xml: &[u8]) -> Option<&[u8]> {
     None
 }
 
-/// Elements of an `.ods` `content.xml` that calamine reads to their end tag with a loop that
-/// does not stop at the end of the file: one left open (a file cut short, a damaged end tag)
-/// would keep it reading for ever.
-const ODS_ELEMENTS_READ_TO_THEIR_END: [&[u8]; 2] = [b"table:table", b"office:annotation"];
-
-/// Refuses an `.ods` whose `content.xml` leaves open an element that calamine reads to its end
-/// (see [`ODS_ELEMENTS_READ_TO_THEIR_END`]). The part is scanned once, tag by tag, as calamine's
-/// XML reader splits it (comments, CDATA and processing instructions skipped; quoted attribute
-/// values may hold `>`; end tags matched by name only).
+/// Refuses an `.ods` whose `content.xml` is not balanced: an end tag that does not close the
+/// element open at that point, or an element never closed. calamine reads a table, a cell's text
+/// and an annotation each with a loop that stops only at its own end tag (not at the end of the
+/// file), and a cell's loop swallows any end tag inside the cell: an unbalanced file (a file cut
+/// short, a damaged end tag, `</table:table>` inside a cell's text) keeps it reading for ever.
+/// LibreOffice, Excel and every other writer write balanced XML.
 fn check_ods_content(bytes: &[u8]) -> Result<(), String> {
     use std::io::Read as _;
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
     let Ok(entry) = zip.by_name("content.xml") else { return Ok(()) };
     let mut xml = Vec::new();
-    if entry.take(super::refi::MAX_ENTRY_BYTES + 1).read_to_end(&mut xml).is_err() {
-        return Ok(());
-    }
-    match left_open(&xml, &ODS_ELEMENTS_READ_TO_THEIR_END) {
-        Some((name, at)) => Err(format!(
-            "content.xml opens <{}> at byte {at} and never closes it (the file may be cut short); the file is damaged",
-            String::from_utf8_lossy(name)
-        )),
-        None => Ok(()),
-    }
+    entry
+        .take(super::refi::MAX_ENTRY_BYTES + 1)
+        .read_to_end(&mut xml)
+        .map_err(|e| format!("content.xml cannot be unpacked ({e})"))?;
+    unbalanced(&xml).map_or(Ok(()), |problem| Err(format!("content.xml {problem}; the file is damaged")))
 }
 
-/// The first of `names` whose last start tag in `xml` (not self-closing) has no end tag after
-/// it, with the byte where that start tag is.
-fn left_open<'a>(xml: &[u8], names: &[&'a [u8]]) -> Option<(&'a [u8], usize)> {
-    let mut open: Vec<Option<usize>> = vec![None; names.len()];
+/// What is unbalanced in `xml`, tag by tag as calamine's XML reader (quick-xml) splits it:
+/// comments, CDATA and processing instructions skipped, quoted attribute values may hold `>`,
+/// an end tag's name is all of it but trailing white space (`</a/x>` does not close `a`), a
+/// start tag's runs to the first white space after a final `/` (an empty element) is taken off.
+fn unbalanced(xml: &[u8]) -> Option<String> {
+    let lossy = |name: &[u8]| String::from_utf8_lossy(&name[..name.len().min(60)]).into_owned();
     let find =
         |from: usize, needle: &[u8]| xml[from..].windows(needle.len()).position(|w| w == needle).map(|p| from + p);
+    let mut open: Vec<(&[u8], usize)> = Vec::new();
     let mut at = 0;
     while let Some(found) = xml[at..].iter().position(|b| *b == b'<') {
         let start = at + found;
@@ -326,6 +321,11 @@ fn left_open<'a>(xml: &[u8], names: &[&'a [u8]]) -> Option<(&'a [u8], usize)> {
             at = skip_to(b"?>");
             continue;
         }
+        if rest.starts_with(b"<!") {
+            // A document type declaration: to its '>'.
+            at = skip_to(b">");
+            continue;
+        }
         // A tag: to its '>', outside quoted values.
         let mut quote = None;
         let mut end = xml.len();
@@ -341,29 +341,34 @@ fn left_open<'a>(xml: &[u8], names: &[&'a [u8]]) -> Option<(&'a [u8], usize)> {
                 _ => {}
             }
         }
-        // Names as quick-xml takes them: an end tag's is all of it but trailing white space
-        // (`</a/x>` does not close `a`); a start tag's runs to the first white space, after a
-        // final `/` (an empty element) is taken off.
         let closing = rest.get(1) == Some(&b'/');
         let name_from = (start + 1 + usize::from(closing)).min(end);
         let tag = &xml[name_from..end];
-        let empty = !closing && end < xml.len() && tag.last() == Some(&b'/');
-        let name = if closing {
-            tag.trim_ascii_end()
-        } else {
-            let content = if empty { &tag[..tag.len() - 1] } else { tag };
-            &content[..content.iter().position(u8::is_ascii_whitespace).unwrap_or(content.len())]
-        };
-        if let Some(index) = names.iter().position(|n| *n == name) {
-            if closing {
-                open[index] = None;
-            } else if !empty {
-                open[index] = Some(start);
-            }
+        if end == xml.len() {
+            return Some(format!("is cut off inside the tag at byte {start}"));
         }
-        at = (end + 1).min(xml.len());
+        if closing {
+            let name = tag.trim_ascii_end();
+            match open.pop() {
+                Some((innermost, _)) if innermost == name => {}
+                Some((innermost, opened)) => {
+                    return Some(format!(
+                        "has </{}> at byte {start} where <{}> (opened at byte {opened}) is to be closed",
+                        lossy(name),
+                        lossy(innermost)
+                    ));
+                }
+                None => return Some(format!("has </{}> at byte {start} with no element open", lossy(name))),
+            }
+        } else if tag.last() != Some(&b'/') {
+            let name = &tag[..tag.iter().position(u8::is_ascii_whitespace).unwrap_or(tag.len())];
+            open.push((name, start));
+        }
+        at = end + 1;
     }
-    names.iter().zip(open).find_map(|(name, at)| at.map(|at| (*name, at)))
+    open.pop().map(|(name, opened)| {
+        format!("opens <{}> at byte {opened} and never closes it (the file may be cut short)", lossy(name))
+    })
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
@@ -415,6 +420,7 @@ fn check_biff(stream: &[u8]) -> Result<(), String> {
     for (typ, data) in records(stream) {
         // Records calamine reads at fixed places without checking their length first.
         match typ {
+            0x0809 if data.len() < 2 => return Err(damaged("beginning-of-file (BOF)", data.len())),
             0x0085 if data.len() < 6 => return Err(damaged("sheet (BoundSheet8)", data.len())),
             0x0085 => starts.push(u32_at(data, 0).unwrap_or(0) as usize),
             0x0017 if data.len() < 2 => return Err(damaged("sheet reference (ExternSheet)", data.len())),
@@ -455,6 +461,13 @@ fn check_biff(stream: &[u8]) -> Result<(), String> {
                 cols = (cols.0.min(col), cols.1.max(col));
             };
             match typ {
+                0x0809 if data.len() < 2 => {
+                    return Err(format!(
+                        "sheet {}: a beginning-of-file (BOF) record of {} bytes, too short for it; the file is damaged",
+                        sheet + 1,
+                        data.len()
+                    ));
+                }
                 0x0809 if seen_bof => depth += 1,
                 0x0809 => seen_bof = true,
                 0x000A => break,
@@ -666,25 +679,29 @@ mod tests {
     }
 
     #[test]
-    fn an_ods_table_or_annotation_left_open_is_found() {
-        let names = ODS_ELEMENTS_READ_TO_THEIR_END;
-        let whole = br#"<office:body><table:table table:name="S"><table:table-row><table:table-cell/></table:table-row></table:table><table:table table:name="E"/></office:body>"#;
-        assert_eq!(left_open(whole, &names), None);
-        // The fuzzer's input: the end tag of the table damaged.
+    fn an_ods_content_that_is_not_balanced_is_found() {
+        let whole = br#"<?xml version="1.0"?><!-- c --><office:body><table:table table:name="S"><table:table-row><table:table-cell/></table:table-row></table:table><table:table table:name="E"/></office:body>"#;
+        assert_eq!(unbalanced(whole), None);
+        // The fuzzers' inputs: the end tag of the table damaged, garbled, or swallowed by a cell.
         let damaged = br#"<table:table table:name="S"><table:table-row></table:table-row></tabelbtl:ae>"#;
-        assert_eq!(left_open(damaged, &names), Some((&b"table:table"[..], 0)));
-        // An end tag inside a comment, CDATA or a quoted value does not close it.
+        assert!(
+            unbalanced(damaged)
+                .unwrap()
+                .starts_with("has </tabelbtl:ae> at byte 63 where <table:table> (opened at byte 0)")
+        );
+        let garbled = br#"<table:table><table:table-row/></table:table/<f>"#;
+        assert!(unbalanced(garbled).unwrap().contains("</table:table/<f>"));
+        let in_a_cell = br#"<table:table><table:table-cell><text:p>a</table:table> b</text:p></table:table-cell></<x>"#;
+        assert!(unbalanced(in_a_cell).unwrap().contains("where <text:p>"));
+        // An end tag inside a comment, CDATA or a quoted value does not close anything.
         let hidden = br#"<x a="</table:table>"/><table:table><!-- </table:table> --><![CDATA[</table:table>]]>"#;
-        assert_eq!(left_open(hidden, &names), Some((&b"table:table"[..], 23)));
-        let note =
-            br#"<table:table><table:table-cell><office:annotation><text:p>n</text:p></table:table-cell></table:table>"#;
-        assert_eq!(left_open(note, &names), Some((&b"office:annotation"[..], 31)));
-        // An end tag with more after the name does not close it (the long fuzz run's input).
-        let garbled = br#"<table:table table:name="S"><table:table-row/></table:table/<f>"#;
-        assert_eq!(left_open(garbled, &names), Some((&b"table:table"[..], 0)));
-        assert_eq!(left_open(b"<table:table></table:table  >", &names), None);
-        // A start tag cut off at the end of the file is open too.
-        assert_eq!(left_open(b"<table:table table:name=\"S", &names), Some((&b"table:table"[..], 0)));
+        assert_eq!(
+            unbalanced(hidden).unwrap(),
+            "opens <table:table> at byte 23 and never closes it (the file may be cut short)"
+        );
+        // An end tag with trailing white space closes; a start tag cut off is reported.
+        assert_eq!(unbalanced(b"<table:table></table:table  >"), None);
+        assert!(unbalanced(b"<table:table table:name=\"S").unwrap().contains("cut off inside the tag at byte 0"));
     }
 
     #[test]
