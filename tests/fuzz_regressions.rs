@@ -167,6 +167,10 @@ fn spreadsheet_findings_are_refused_before_the_library_panics_or_loops() {
     // an .xlsx range that ends before it starts,
     let error = spreadsheet_refusal("xlsx/range-ending-before-it-starts.xlsx", Kind::Xlsx);
     assert!(error.contains("is not one a spreadsheet can hold"), "{error}");
+    // a shared-string count calamine reserves room for before reading (an allocation failure,
+    // which aborts the process: no panic to catch),
+    let error = spreadsheet_refusal("xlsx/shared-string-count-too-large.zip-entries", Kind::Xlsx);
+    assert!(error.contains("is not one a spreadsheet can hold"), "{error}");
     // and an .ods table closed by `</table:table/<f>`, which is no end tag of it.
     let error = spreadsheet_refusal("ods/table-end-tag-with-more-after-the-name.zip-entries", Kind::Ods);
     assert!(error.starts_with("found.file: content.xml has </"), "{error}");

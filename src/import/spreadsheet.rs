@@ -215,7 +215,7 @@ fn check_xlsx_references(bytes: &[u8]) -> Result<(), String> {
             .map_err(|e| format!("the archive entry “{name}” cannot be unpacked ({e})"))?;
         if let Some(reference) = overlong_reference(&part) {
             return Err(format!(
-                "the cell reference “{}” in {name} is not one a spreadsheet can hold; the file is damaged",
+                "the value “{}” in {name} is not one a spreadsheet can hold (a cell reference too long to count, a range that ends before it starts, or more shared strings than the part holds); the file is damaged",
                 String::from_utf8_lossy(reference).chars().take(40).collect::<String>()
             ));
         }
@@ -225,7 +225,7 @@ fn check_xlsx_references(bytes: &[u8]) -> Result<(), String> {
 
 /// The first value of an `r`, `ref` or `sqref` attribute in `xml` with a reference (letters
 /// then digits, the parts split by `:` or spaces) longer than calamine can count, or a range
-/// (`A1:B2`) that ends before it starts.
+/// (`A1:B2`) that ends before it starts; or of a `uniqueCount` larger than `xml` could hold.
 fn overlong_reference(xml: &[u8]) -> Option<&[u8]> {
     let mut at = 0;
     while let Some(found) = xml[at..].iter().position(|b| *b == b'=') {
@@ -237,7 +237,7 @@ fn overlong_reference(xml: &[u8]) -> Option<&[u8]> {
         let name_start = before.iter().rposition(|b| !b.is_ascii_alphanumeric() && *b != b':').map_or(0, |p| p + 1);
         let name = &before[name_start..];
         let spaced = name_start > 0 && before[name_start - 1].is_ascii_whitespace();
-        if !spaced || !matches!(name, b"r" | b"ref" | b"sqref") {
+        if !spaced || !matches!(name, b"r" | b"ref" | b"sqref" | b"uniqueCount") {
             continue;
         }
         let Some(quote_at) = xml[equals + 1..].iter().position(|b| !b.is_ascii_whitespace()).map(|p| equals + 1 + p)
@@ -251,6 +251,17 @@ fn overlong_reference(xml: &[u8]) -> Option<&[u8]> {
         let value_start = quote_at + 1;
         let Some(len) = xml[value_start..].iter().position(|b| *b == quote) else { continue };
         let value = &xml[value_start..value_start + len];
+        if name == b"uniqueCount" {
+            // The shared strings' count, for which calamine reserves room before reading them:
+            // more strings than the part could hold (each takes at least `<si></si>`) would ask
+            // for more memory than there is, which aborts rather than panics.
+            let count = std::str::from_utf8(value).ok().and_then(|v| v.trim().parse::<u64>().ok());
+            if count.is_some_and(|n| n > xml.len() as u64 / 9) {
+                return Some(value);
+            }
+            at = value_start + len;
+            continue;
+        }
         for range in value.split(|b| b.is_ascii_whitespace()) {
             let mut corners = Vec::with_capacity(2);
             for reference in range.split(|b| *b == b':') {
@@ -666,6 +677,13 @@ mod tests {
         let long_column = br#"<row r="1"><c r="AAAAAAAAAAAAA1"/></row>"#;
         assert_eq!(overlong_reference(long_column), Some(&b"AAAAAAAAAAAAA1"[..]));
         assert_eq!(overlong_reference(br#"<c r = "AAAAAAAAAAAA1"/>"#), Some(&b"AAAAAAAAAAAA1"[..]));
+        // A shared-string count larger than the part could hold (calamine reserves room for it).
+        let sst = br#"<sst count="2" uniqueCount="99999999999999"><si><t>a</t></si></sst>"#;
+        assert_eq!(overlong_reference(sst), Some(&b"99999999999999"[..]));
+        assert_eq!(
+            overlong_reference(br#"<sst count="2" uniqueCount="2"><si><t>a</t></si><si><t>b</t></si></sst>"#),
+            None
+        );
         // A range whose end comes before its start cannot be counted either.
         assert_eq!(overlong_reference(br#"<dimension ref="C5:B9"/>"#), Some(&b"C5:B9"[..]));
         assert_eq!(overlong_reference(br#"<mergeCell ref="A9:B2"/>"#), Some(&b"A9:B2"[..]));
