@@ -591,16 +591,7 @@ fn export_dialog_previews_and_exports_in_the_background() {
 fn importing_a_table_adds_evidence_as_one_undoable_step() {
     let mut harness = harness(Startup::Example);
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/segments.csv");
-    let ctx = harness.ctx.clone();
-    harness.state_mut().import_path(&ctx, path);
-    for _ in 0..200 {
-        harness.step();
-        if !harness.state().import_reading() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    harness.run();
+    import_and_wait(&mut harness, path);
     // The column mapping and the report are shown.
     harness.get_by_label("Column Segment");
     harness.get_by_label("Import into this map").click();
@@ -616,6 +607,11 @@ fn importing_a_table_adds_evidence_as_one_undoable_step() {
 fn import_and_wait(harness: &mut egui_kittest::Harness<'_, QualmapApp>, path: std::path::PathBuf) {
     let ctx = harness.ctx.clone();
     harness.state_mut().import_path(&ctx, path);
+    wait_while_reading(harness);
+}
+
+/// Steps the app until the import window has read its file (at most about four seconds).
+fn wait_while_reading(harness: &mut egui_kittest::Harness<'_, QualmapApp>) {
     for _ in 0..400 {
         harness.step();
         if !harness.state().import_reading() {
@@ -635,14 +631,7 @@ fn a_spreadsheet_shows_its_column_mapping_before_it_is_imported() {
     let mut harness = Harness::builder()
         .with_size(Vec2::new(1280.0, 800.0))
         .build_eframe(move |cc| QualmapApp::with_recovery_dir(cc, startup, None));
-    for _ in 0..400 {
-        harness.step();
-        if !harness.state().import_reading() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    harness.run();
+    wait_while_reading(&mut harness);
     assert!(harness.state().document().concepts.is_empty(), "the import comes into a blank map");
     assert_eq!(harness.state().import_error(), None);
     let (headers, mapping) = harness.state().import_mapping().expect("a spreadsheet has a column mapping");

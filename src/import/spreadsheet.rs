@@ -319,22 +319,11 @@ fn unbalanced(xml: &[u8]) -> Option<String> {
     while let Some(found) = xml[at..].iter().position(|b| *b == b'<') {
         let start = at + found;
         let rest = &xml[start..];
-        let skip_to = |close: &[u8]| find(start, close).map_or(xml.len(), |p| p + close.len());
-        if rest.starts_with(b"<!--") {
-            at = skip_to(b"-->");
-            continue;
-        }
-        if rest.starts_with(b"<![CDATA[") {
-            at = skip_to(b"]]>");
-            continue;
-        }
-        if rest.starts_with(b"<?") {
-            at = skip_to(b"?>");
-            continue;
-        }
-        if rest.starts_with(b"<!") {
-            // A document type declaration: to its '>'.
-            at = skip_to(b">");
+        // Comments, CDATA, processing instructions and a document type declaration (the last
+        // `<!`, to its `>`): skipped to their end.
+        const SKIPPED: [(&[u8], &[u8]); 4] = [(b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"), (b"<!", b">")];
+        if let Some((_, close)) = SKIPPED.iter().find(|(open, _)| rest.starts_with(open)) {
+            at = find(start, close).map_or(xml.len(), |p| p + close.len());
             continue;
         }
         // A tag: to its '>', outside quoted values.
