@@ -20,9 +20,7 @@ cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-# xls is left out of the default run (and so of CI) while calamine still panics on an input it
-# finds within minutes (tests/fixtures/fuzz/open/, see the README there); run it by name.
-[ ${#targets[@]} -gt 0 ] || targets=(qualmap_json qdpx qdc table graph gexf graphml dot canvas cxl xlsx ods docx)
+[ ${#targets[@]} -gt 0 ] || targets=(qualmap_json qdpx qdc table graph gexf graphml dot canvas cxl xls xlsx ods docx)
 sanitizer=${FUZZ_SANITIZER:-none}
 
 if ! cargo fuzz --version >/dev/null 2>&1; then

@@ -379,20 +379,90 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     b.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-/// BIFF records as calamine's iterator gives them: type and data (Continue records belong to
-/// the record before them and are skipped); stops where a record is cut short.
-fn records(mut rest: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+/// A record followed by more Continue records than this is refused: calamine takes them off the
+/// front of a list one by one (each a shift of the whole list), so a long run of empty ones costs
+/// time in the square of their number. BIFF8 records hold at most 8,224 bytes, so a 10 MB
+/// workbook holds at most about 1,300 Continue records in all.
+const MAX_CONTINUES: usize = 4096;
+
+/// BIFF records exactly as calamine 0.38's iterator groups them: type, data, and the Continue
+/// records (0x003C) that follow and belong to it. Like calamine, Continue records are gathered
+/// only while more than four bytes are left; the iteration stops where a record is cut short
+/// (calamine stops there with an error of its own).
+fn records(mut rest: &[u8]) -> impl Iterator<Item = (u16, &[u8], Vec<&[u8]>)> {
     std::iter::from_fn(move || {
         let typ = u16_at(rest, 0)?;
         let len = usize::from(u16_at(rest, 2)?);
         let data = rest.get(4..4 + len)?;
         rest = &rest[4 + len..];
-        while u16_at(rest, 0) == Some(0x003C) {
+        let mut continues = Vec::new();
+        while rest.len() > 4 && u16_at(rest, 0) == Some(0x003C) {
             let len = usize::from(u16_at(rest, 2)?);
-            rest = rest.get(4 + len..)?;
+            continues.push(rest.get(4..4 + len)?);
+            rest = &rest[4 + len..];
         }
-        Some((typ, data))
+        Some((typ, data, continues))
     })
+}
+
+/// Walks the strings of a shared-string table (SST) as calamine 0.38's `parse_sst` does, across
+/// its Continue records, and finds the places where calamine would read past a slice (a panic):
+/// a rich or extended string whose run count or extension length is cut off, or a string whose
+/// characters go on into an empty Continue record. `Err(n)`: string `n` (from 1) is such a
+/// place. `Ok(n)`: the walk read `n` strings and ended where calamine ends, either at the end of
+/// the table or where calamine refuses the table cleanly itself (a table too short for its
+/// header, a string whose characters or formatting run out).
+fn walk_sst(data: &[u8], continues: &[&[u8]]) -> Result<usize, usize> {
+    let Some(mut part) = data.get(8..) else { return Ok(0) };
+    let mut next = continues.iter().copied();
+    let mut string = 0usize;
+    loop {
+        if part.is_empty() {
+            let Some(continued) = next.next() else { return Ok(string) };
+            part = continued;
+        }
+        string += 1;
+        if part.is_empty() {
+            continue; // an empty Continue record: calamine reads an empty string
+        }
+        let (Some(chars), Some(&flags)) = (u16_at(part, 0), part.get(2)) else { return Ok(string - 1) };
+        part = &part[3..];
+        let mut skip = 0usize;
+        if flags & 0x8 != 0 {
+            let Some(runs) = u16_at(part, 0) else { return Err(string) };
+            skip = 4 * usize::from(runs);
+            part = &part[2..];
+        }
+        if flags & 0x4 != 0 {
+            let Some(extension) = u32_at(part, 0) else { return Err(string) };
+            // calamine takes the length as a signed number: a negative one skips to the end.
+            skip = skip.saturating_add(i32::from_le_bytes(extension.to_le_bytes()) as usize);
+            part = &part[4..];
+        }
+        let (mut left, mut wide) = (usize::from(chars), flags & 0x1 != 0);
+        loop {
+            let taken = if wide { left.min(part.len() / 2) } else { left.min(part.len()) };
+            part = &part[if wide { 2 * taken } else { taken }..];
+            left -= taken;
+            if left == 0 {
+                break;
+            }
+            let Some(continued) = next.next() else { return Ok(string - 1) };
+            // Each Continue record inside a string starts with the string's flags again.
+            let Some((&first, rest)) = continued.split_first() else { return Err(string) };
+            wide = first & 0x1 != 0;
+            part = rest;
+        }
+        while skip > 0 {
+            if part.is_empty() {
+                let Some(continued) = next.next() else { return Ok(string - 1) };
+                part = continued;
+            }
+            let taken = skip.min(part.len());
+            part = &part[taken..];
+            skip -= taken;
+        }
+    }
 }
 
 /// BIFF record types that place a cell at the row and column in their first four bytes.
@@ -417,10 +487,28 @@ fn check_biff(stream: &[u8]) -> Result<(), String> {
     let damaged = |what: &str, len: usize| {
         format!("the workbook's {what} record is {len} bytes, too short for it; the file is damaged")
     };
-    for (typ, data) in records(stream) {
+    for (typ, data, continues) in records(stream) {
         // Records calamine reads at fixed places without checking their length first.
         match typ {
             0x0809 if data.len() < 2 => return Err(damaged("beginning-of-file (BOF)", data.len())),
+            0x002F if data.len() < 2 => return Err(damaged("encryption (FilePass)", data.len())),
+            0x0042 if data.len() < 2 => return Err(damaged("code page (CodePage)", data.len())),
+            0x0022 if data.len() < 2 => return Err(damaged("date system (DateMode)", data.len())),
+            0x00FC if continues.len() > MAX_CONTINUES => {
+                return Err(format!(
+                    "the workbook's shared-string table goes on over {} Continue records, more than \
+                     the {MAX_CONTINUES} a workbook of this size can hold; the file is damaged",
+                    continues.len()
+                ));
+            }
+            0x00FC => {
+                if let Err(string) = walk_sst(data, &continues) {
+                    return Err(format!(
+                        "shared string {string} of the workbook is cut short inside its own header or \
+                         characters; the file is damaged"
+                    ));
+                }
+            }
             0x0085 if data.len() < 6 => return Err(damaged("sheet (BoundSheet8)", data.len())),
             0x0085 => starts.push(u32_at(data, 0).unwrap_or(0) as usize),
             0x0017 if data.len() < 2 => return Err(damaged("sheet reference (ExternSheet)", data.len())),
@@ -447,7 +535,7 @@ fn check_biff(stream: &[u8]) -> Result<(), String> {
         let (mut rows, mut cols) = ((u32::MAX, 0u32), (u32::MAX, 0u32));
         let mut reserved = 0u64;
         let (mut seen_bof, mut depth) = (false, 0usize);
-        for (typ, data) in records(records_of_sheet) {
+        for (typ, data, _) in records(records_of_sheet) {
             if depth > 0 {
                 match typ {
                     0x0809 => depth += 1,
@@ -609,6 +697,46 @@ mod tests {
         data.extend(col.to_le_bytes());
         data.extend([0; 10]);
         record(0x0203, &data)
+    }
+
+    /// The shared-string table of a workbook stream, and its Continue records.
+    fn sst_of(stream: &[u8]) -> (&[u8], Vec<&[u8]>) {
+        records(stream).find(|(typ, ..)| *typ == 0x00FC).map(|(_, data, continues)| (data, continues)).unwrap()
+    }
+
+    #[test]
+    fn the_shared_strings_of_real_workbooks_are_walked_to_their_count_across_continue_records() {
+        // xlwt 1.3 (the writer of these fixtures) splits a long table over Continue records as
+        // Excel does, starting each with the flags of the string it cuts.
+        for (fixture, spans_records) in
+            [("tests/fixtures/segments-400.xls", true), ("tests/fixtures/real-exports/maxqda-polish.xls", false)]
+        {
+            let bytes = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture)).unwrap();
+            let stream = super::super::cfb::workbook_stream(&bytes).unwrap();
+            let (data, continues) = sst_of(&stream);
+            assert_eq!(!continues.is_empty(), spans_records, "{fixture}");
+            let unique = u32_at(data, 4).unwrap() as usize;
+            assert_eq!(walk_sst(data, &continues), Ok(unique), "{fixture}");
+        }
+    }
+
+    #[test]
+    fn shared_strings_cut_short_where_calamine_would_read_past_them_are_found() {
+        let header = |data: &[u8]| [&[2, 0, 0, 0, 2, 0, 0, 0][..], data].concat();
+        // "ab" compressed, then "cd" begun compressed and continued wide: read to the end.
+        let fine = header(&[2, 0, 0, b'a', b'b', 2, 0, 0, b'c']);
+        assert_eq!(walk_sst(&fine, &[&[1, b'd', 0]]), Ok(2));
+        // A rich string (flag 0x8) whose run count is cut off by the end of the record.
+        assert_eq!(walk_sst(&header(&[2, 0, 0, b'a', b'b', 1, 0, 0x8, 7]), &[]), Err(2));
+        // An extended string (flag 0x4) whose extension length is cut off.
+        assert_eq!(walk_sst(&header(&[1, 0, 0x4, 0, 0]), &[]), Err(1));
+        // Characters that go on into an empty Continue record.
+        assert_eq!(walk_sst(&header(&[3, 0, 0, b'a']), &[&[]]), Err(1));
+        // Characters that run out with no Continue record: calamine refuses that itself.
+        assert_eq!(walk_sst(&header(&[3, 0, 0, b'a']), &[]), Ok(0));
+        // Formatting runs skipped across a Continue record, then one more string.
+        let rich = header(&[1, 0, 0x8, 2, 0, b'x', 0, 0, 0, 0]);
+        assert_eq!(walk_sst(&rich, &[&[0, 0, 0, 0, 1, 0, 0, b'y']]), Ok(2));
     }
 
     #[test]
