@@ -163,6 +163,7 @@ fn main() {
         id,
         label: "Added while benchmarking".to_owned(),
         description: String::new(),
+        color: None,
         areas: Vec::new(),
         pos: Point::new(0.0, 0.0),
         pinned: false,

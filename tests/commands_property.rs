@@ -70,6 +70,7 @@ fn random_command(rng: &mut Rng, doc: &Document) -> Command {
                 id: doc.next_concept_id(),
                 label: format!("concept {}", rng.below(1000)),
                 description: String::new(),
+                color: None,
                 areas,
                 pos: Point::new(rng.below(500) as f32, rng.below(500) as f32),
                 pinned: rng.chance(20),

@@ -232,6 +232,7 @@ fn child() {
                     id,
                     label: format!("Edit {n}"),
                     description: String::new(),
+                    color: None,
                     areas: Vec::new(),
                     pos: Point::new(40.0 * n as f32, 600.0),
                     pinned: false,

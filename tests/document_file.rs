@@ -222,3 +222,18 @@ fn unreadable_paths_name_the_file() {
     assert!(matches!(err, LoadError::Io { .. }));
     assert!(err.to_string().contains("no/such/map.qualmap"));
 }
+
+#[test]
+fn a_map_is_written_in_the_oldest_version_that_holds_it() {
+    // Nothing newer than version 1: still version 1, so an older Qualmap opens it.
+    let mut doc = example_doc();
+    assert!(to_json(&doc).contains("\"version\": 1,"));
+    // A concept colour needs version 2; it is kept through a save and a load.
+    doc.concepts[3].color = Some(qualmap::model::Rgb::new(0x12, 0xab, 0x9f));
+    let text = to_json(&doc);
+    assert!(text.contains("\"version\": 2,") && text.contains("\"color\": \"#12ab9f\""), "{text}");
+    assert_eq!(load_str(&text, "coloured").unwrap(), doc);
+    // Taking the colour away again gives a version 1 file.
+    doc.concepts[3].color = None;
+    assert!(to_json(&doc).contains("\"version\": 1,"));
+}

@@ -78,7 +78,11 @@ fn gephi_gexf_is_a_graph_not_an_edge_list() {
     // Gephi's y axis points up.
     assert_eq!((baker.pos.x, baker.pos.y), (-120.5, -40.25));
     assert!(relationships(&doc).iter().all(|r| r.3 == "Associative"));
-    assert!(data.report.text().contains("node colours are not kept"), "{}", data.report.text());
+    // Node colours are kept on the cards: Baker's, like every node of this file, is its own
+    // (the file has no groups for it to come from).
+    assert_eq!(baker.color.map(|c| c.to_hex()), Some("#eb5148".to_owned()));
+    let planned = plan(&Document::new_blank(), &data, &ImportOptions::default());
+    assert!(planned.summary.iter().any(|s| s == "12 concepts keep their own colour from the file"), "{:?}", planned.summary);
 }
 
 #[test]
@@ -437,11 +441,14 @@ fn a_graph_without_positions_is_laid_out_and_importing_twice_adds_nothing_new() 
     assert_eq!((doc.concepts.len(), doc.relationships.len()), before, "{:?}", again.summary);
 }
 
+/// A concept's place (rounded), its areas' names and its own colour.
+type Card = ((i32, i32), BTreeSet<String>, Option<String>);
+
 /// What a map holds that a graph file can carry: labels, positions, areas (with colours and
 /// members) and relationships.
 #[derive(Debug, PartialEq)]
 struct Shape {
-    concepts: BTreeMap<String, ((i32, i32), BTreeSet<String>)>,
+    concepts: BTreeMap<String, Card>,
     areas: BTreeMap<String, String>,
     relationships: BTreeSet<(String, String, String, String)>,
 }
@@ -454,7 +461,7 @@ fn shape(doc: &Document, tolerance: f32) -> Shape {
             .iter()
             .map(|c| {
                 let areas = c.areas.iter().filter_map(|a| doc.area(*a)).map(|a| a.label.clone()).collect();
-                (c.label.clone(), ((round(c.pos.x), round(c.pos.y)), areas))
+                (c.label.clone(), ((round(c.pos.x), round(c.pos.y)), areas, c.color.map(|c| c.to_hex())))
             })
             .collect(),
         areas: doc.areas.iter().map(|a| (a.label.clone(), a.color.to_hex())).collect(),
@@ -464,7 +471,11 @@ fn shape(doc: &Document, tolerance: f32) -> Shape {
 
 #[test]
 fn every_graph_format_qualmap_writes_reads_back_to_the_same_map() {
-    let original = example::document();
+    let mut original = example::document();
+    // Cards with colours of their own, in an area and in none, read back with them.
+    original.concepts[0].color = Some(qualmap::model::Rgb::new(0xee, 0x99, 0x33));
+    let arealess = original.concepts.iter().position(|c| c.areas.is_empty()).unwrap();
+    original.concepts[arealess].color = Some(qualmap::model::Rgb::new(0x22, 0x88, 0x55));
     let ctx = headless_context();
     let dir = tempfile::tempdir().unwrap();
     for (format, tolerance) in
@@ -477,8 +488,11 @@ fn every_graph_format_qualmap_writes_reads_back_to_the_same_map() {
         let doc = import(&data);
         let (want, got) = (shape(&original, tolerance), shape(&doc, tolerance));
         assert_eq!(got.areas, want.areas, "{format:?}: areas");
-        for (label, (pos, areas)) in &want.concepts {
-            let Some((got_pos, got_areas)) = got.concepts.get(label) else { panic!("{format:?}: {label} is missing") };
+        for (label, (pos, areas, color)) in &want.concepts {
+            let Some((got_pos, got_areas, got_color)) = got.concepts.get(label) else {
+                panic!("{format:?}: {label} is missing")
+            };
+            assert_eq!(got_color, color, "{format:?}: the colour of {label}");
             let close = (got_pos.0 - pos.0).abs() <= 1 && (got_pos.1 - pos.1).abs() <= 1;
             assert!(close, "{format:?}: {label} at {got_pos:?}, was {pos:?}");
             if format == Format::Canvas {

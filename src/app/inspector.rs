@@ -200,13 +200,49 @@ fn item_ui(
                     }
                 }
             });
-            ui.checkbox(&mut edited.pinned, "Pinned")
-                .on_hover_text("Automatic layout leaves a pinned concept where it is (P pins or unpins the selection)");
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut edited.pinned, "Pinned").on_hover_text(
+                    "Automatic layout leaves a pinned concept where it is (P pins or unpins the selection)",
+                );
+                ui.separator();
+                match edited.color {
+                    Some(own) => {
+                        let mut color = color32(own);
+                        if ui.color_edit_button_srgba(&mut color).on_hover_text("The card's own colour").changed() {
+                            edited.color = Some(rgb(color));
+                        }
+                        if ui.small_button("No colour").on_hover_text("A plain card, showing its areas' colours only").clicked() {
+                            edited.color = None;
+                        }
+                    }
+                    None => {
+                        if ui
+                            .small_button("Colour…")
+                            .on_hover_text("Give the card a colour of its own (a tint behind its name)")
+                            .clicked()
+                        {
+                            // A colour none of its areas has (one they had would read back from
+                            // a graph file as no colour of its own).
+                            let taken: Vec<Rgb> = edited.areas.iter().filter_map(|a| doc.area(*a)).map(|a| a.color).collect();
+                            let palette = crate::model::AREA_PALETTE.iter().copied();
+                            edited.color = palette.clone().find(|c| !taken.contains(c)).or_else(|| palette.clone().next());
+                        }
+                    }
+                }
+            });
             if edited != *concept {
-                let field = if edited.label != concept.label { "label" } else { "description" };
+                let field = if edited.label != concept.label {
+                    "label"
+                } else if edited.color.is_some() && concept.color.is_some() && edited.color != concept.color {
+                    // Dragging in the colour picker changes the colour every frame: one undo step.
+                    "color"
+                } else {
+                    "description"
+                };
                 let key = (edited.areas == concept.areas
                     && edited.provenance == concept.provenance
-                    && edited.pinned == concept.pinned)
+                    && edited.pinned == concept.pinned
+                    && (field == "color" || edited.color == concept.color))
                     .then(|| format!("concept-{}-{field}", id.0));
                 actions.push(Action::Edit(Command::Update(Element::Concept(edited)), key));
             }

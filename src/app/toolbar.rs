@@ -32,6 +32,7 @@ impl QualmapApp {
             id,
             label: "New concept".to_owned(),
             description: String::new(),
+            color: None,
             areas,
             pos: Point::new(pos.x, pos.y),
             pinned: false,

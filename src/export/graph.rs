@@ -89,6 +89,9 @@ pub fn graphml(doc: &Document, options: &ExportOptions) -> String {
         data(&mut out, "node_x", &concept.pos.x.to_string());
         data(&mut out, "node_y", &concept.pos.y.to_string());
         data(&mut out, "node_areas", &area_names(doc, &concept.areas));
+        if let Some(color) = concept.color {
+            data(&mut out, "node_color", &color.to_hex());
+        }
         data(&mut out, "node_provenance", provenance(concept.provenance.kind));
         data(&mut out, "node_support", &support.get(&ItemRef::Concept(concept.id)).copied().unwrap_or(0).to_string());
         data(&mut out, "node_description", &concept.description);
@@ -154,7 +157,7 @@ pub fn gexf(doc: &Document, options: &ExportOptions, scene: &Scene) -> String {
             provenance: provenance(area.provenance.kind),
             support: support.get(&ItemRef::Area(area.id)).copied().unwrap_or(0),
             position: center.map(|c| (c.x, c.y)),
-            color: area.color,
+            color: Some(area.color),
             size: 20,
         };
         node.write(&mut out);
@@ -169,7 +172,8 @@ pub fn gexf(doc: &Document, options: &ExportOptions, scene: &Scene) -> String {
             provenance: provenance(concept.provenance.kind),
             support: n,
             position: Some((concept.pos.x, concept.pos.y)),
-            color: concept.areas.first().and_then(|a| doc.area(*a)).map_or(Rgb::new(0x88, 0x88, 0x88), |a| a.color),
+            // Its own colour, else its first area's (which reads back as no colour of its own).
+            color: concept.color.or_else(|| concept.areas.first().and_then(|a| doc.area(*a)).map(|a| a.color)),
             size: 6 + 2 * n.min(10),
         };
         node.write(&mut out);
@@ -247,13 +251,17 @@ pub fn dot(doc: &Document, options: &ExportOptions) -> String {
         );
     }
     for concept in &doc.concepts {
-        let color =
-            concept.areas.first().and_then(|a| doc.area(*a)).map_or_else(|| "#888888".to_owned(), |a| a.color.to_hex());
+        // The outline in its first area's colour; a colour of its own fills the card with a
+        // tint of it (`#rrggbb` and an alpha, which reads back as the colour).
+        let outline = concept.areas.first().and_then(|a| doc.area(*a)).map(|a| format!(", color=\"{}\"", a.color.to_hex()));
+        let fill = concept.color.map(|c| format!(", fillcolor=\"{}59\"", c.to_hex()));
         let _ = writeln!(
             out,
-            "  {} [label={}, color=\"{color}\", pos=\"{},{}\", tooltip={}];",
+            "  {} [label={}{}{}, pos=\"{},{}\", tooltip={}];",
             node_id(Endpoint::Concept(concept.id)),
             dot_quote(&concept.label),
+            outline.unwrap_or_default(),
+            fill.unwrap_or_default(),
             concept.pos.x * DOT_SPREAD,
             -concept.pos.y * DOT_SPREAD,
             dot_quote(&area_names(doc, &concept.areas))
@@ -304,7 +312,7 @@ pub fn json_canvas(doc: &Document, scene: &Scene) -> String {
     }
     for node in &scene.nodes {
         let Some(concept) = doc.concept(node.id) else { continue };
-        nodes.push(serde_json::json!({
+        let mut card = serde_json::json!({
             "id": node_id(Endpoint::Concept(node.id)),
             "type": "text",
             "text": concept.label,
@@ -312,7 +320,11 @@ pub fn json_canvas(doc: &Document, scene: &Scene) -> String {
             "y": node.rect.top().round() as i64,
             "width": node.rect.width().round() as i64,
             "height": node.rect.height().round() as i64,
-        }));
+        });
+        if let (Some(color), Some(card)) = (concept.color, card.as_object_mut()) {
+            card.insert("color".to_owned(), colour(color).into());
+        }
+        nodes.push(card);
     }
     let edges: Vec<serde_json::Value> = doc
         .relationships
@@ -349,7 +361,8 @@ struct GexfNode<'a> {
     support: usize,
     /// Map coordinates (y down); `None` leaves the position out.
     position: Option<(f32, f32)>,
-    color: Rgb,
+    /// None: Gephi's default grey (a concept in no area and without a colour of its own).
+    color: Option<Rgb>,
     size: usize,
 }
 
@@ -368,12 +381,12 @@ impl GexfNode<'_> {
         if let Some((x, y)) = self.position {
             let _ = writeln!(out, "        <viz:position x=\"{x}\" y=\"{}\" z=\"0\"/>", -y);
         }
-        let c = self.color;
-        let _ = writeln!(
-            out,
-            "        <viz:color r=\"{}\" g=\"{}\" b=\"{}\"/><viz:size value=\"{}\"/>",
-            c.r, c.g, c.b, self.size
-        );
+        if let Some(c) = self.color {
+            let _ = write!(out, "        <viz:color r=\"{}\" g=\"{}\" b=\"{}\"/>", c.r, c.g, c.b);
+        } else {
+            out.push_str("        ");
+        }
+        let _ = writeln!(out, "<viz:size value=\"{}\"/>", self.size);
         let _ = writeln!(out, "      </node>");
     }
 }

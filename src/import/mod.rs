@@ -437,6 +437,7 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
                 id,
                 label: code.name.clone(),
                 description: code.description.clone(),
+                color: None,
                 areas,
                 pos,
                 pinned: false,

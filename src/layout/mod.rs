@@ -1216,6 +1216,7 @@ mod tests {
             id,
             label: "Peer support groups".to_owned(),
             pos: Point::new(anchor.pos.x + 40.0, anchor.pos.y + 40.0),
+            color: None,
             areas: anchor.areas.clone(),
             ..anchor.clone()
         });

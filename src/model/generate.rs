@@ -119,6 +119,7 @@ pub fn generated(spec: Spec) -> Document {
             id: ConceptId(i + 1),
             label: format!("{} {}", capitalised(WORDS[rng.below(WORDS.len() as u64) as usize]), i + 1),
             description: String::new(),
+            color: None,
             areas,
             pos: Point::new(x, y),
             pinned: false,

@@ -307,12 +307,18 @@ pub fn to_json(document: &Document) -> String {
         sorted.normalize();
         &sorted
     };
-    let file = FileOut { format: FORMAT_NAME, version: FORMAT_VERSION, document };
+    let file = FileOut { format: FORMAT_NAME, version: version_needed(document), document };
     // Serialising plain data with string keys cannot fail; fall back to an empty object
     // rather than panic if it ever does.
     let mut text = serde_json::to_string_pretty(&file).unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
     text
+}
+
+/// The oldest file format version that holds everything in `document` (see
+/// [`FORMAT_VERSION`](super::FORMAT_VERSION) for what each version added).
+pub fn version_needed(document: &Document) -> u32 {
+    if document.concepts.iter().any(|c| c.color.is_some()) { 2 } else { 1 }
 }
 
 fn is_normalized(document: &Document) -> bool {

@@ -24,8 +24,15 @@ pub use ids::{AreaId, CodeId, ConceptId, EvidenceId, RelationshipId, Relationshi
 
 /// The value of the `format` field that every `.qualmap` file starts with.
 pub const FORMAT_NAME: &str = "qualmap";
-/// The newest file format version this build reads and the one it writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest file format version this build reads.
+///
+/// - 1: the first format.
+/// - 2: concepts may have their own colour (`concepts[].color`, `#rrggbb`).
+///
+/// A map is written with the oldest version that holds everything in it
+/// ([`io::version_needed`]), so a map that uses nothing newer still opens in an older Qualmap,
+/// and one that does is refused there by name instead of losing what it cannot read.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A point in map (world) coordinates. The y axis points down, as on screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -132,6 +139,10 @@ pub struct Concept {
     /// Longer explanation shown in the inspector.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// The concept's own colour (a card tint), e.g. brought from a mapping tool; without one a
+    /// card is plain and shows its areas' colours only. Format version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<Rgb>,
     /// Areas the concept belongs to, sorted; more than one puts it in their overlap.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub areas: Vec<AreaId>,

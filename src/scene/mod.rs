@@ -457,8 +457,12 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
             NodeShape {
                 id: concept.id,
                 rect,
-                fill: fade(theme.node_fill),
-                stroke: fade(if from_paper { theme.paper_stroke } else { theme.node_stroke }),
+                fill: fade(concept.color.map_or(theme.node_fill, |c| theme.node_tint(c))),
+                stroke: fade(match concept.color {
+                    _ if from_paper => theme.paper_stroke,
+                    Some(c) if theme.kind == ThemeKind::Contrast => theme.ink(c),
+                    _ => theme.node_stroke,
+                }),
                 stroke_width: if from_paper { 1.6 } else { 1.0 },
                 label,
                 area_colors: concept.areas.iter().filter_map(|a| area_colors.get(a).copied()).map(fade).collect(),

@@ -134,6 +134,21 @@ impl MapTheme {
         }
     }
 
+    /// The fill of a concept card that has a colour of its own: the plain card tinted with it,
+    /// little enough that the label keeps its contrast (dark text on a light tint, light text on
+    /// a dark one). The high-contrast theme keeps its plain card (the outline takes the colour).
+    pub fn node_tint(&self, color: Rgb) -> Color32 {
+        let share = match self.kind {
+            ThemeKind::Light => 0.30,
+            ThemeKind::Print => 0.25,
+            ThemeKind::Dark => 0.34,
+            ThemeKind::Contrast => return self.node_fill,
+        };
+        let (c, base) = (self.ink(color), self.node_fill);
+        let mix = |a: u8, b: u8| (f32::from(a) + (f32::from(b) - f32::from(a)) * share).round() as u8;
+        Color32::from_rgb(mix(base.r(), c.r()), mix(base.g(), c.g()), mix(base.b(), c.b()))
+    }
+
     /// The translucent fill of an area of colour `color`.
     pub fn area_fill(&self, color: Rgb) -> Color32 {
         let c = self.ink(color);

@@ -448,12 +448,6 @@ pub fn read(bytes: &[u8], origin: &str, kind: Kind) -> Result<(Graph, ImportRepo
         other => return Err(refused(origin, format!("this looks like {}, not a graph", other.describe()))),
     };
     report.read.insert(0, format!("{}: {}", graph.format, graph.counts()));
-    if graph.nodes.iter().any(|n| !n.group && n.color.is_some()) {
-        report.adjusted.push(
-            "node colours are not kept on concepts (a concept takes its colour from its areas); group colours become area colours"
-                .to_owned(),
-        );
-    }
     Ok((graph, report))
 }
 
@@ -650,6 +644,7 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
     let mut next_area = doc.next_area_id().0;
     let existing_areas: HashMap<&str, AreaId> = doc.areas.iter().map(|a| (a.label.as_str(), a.id)).collect();
     let mut created: HashMap<String, AreaId> = HashMap::new();
+    let mut area_colors: HashMap<AreaId, Rgb> = doc.areas.iter().map(|a| (a.id, a.color)).collect();
     let (mut areas_added, mut areas_reused) = (0, 0);
     let use_areas = options.areas_from != super::AreasFrom::Nothing;
     for (i, node) in graph.nodes.iter().enumerate().filter(|(_, n)| n.group && use_areas) {
@@ -679,6 +674,7 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
             provenance: provenance(),
         })));
         created.insert(label, id);
+        area_colors.insert(id, color);
         area_of.insert(i, id);
         areas_added += 1;
     }
@@ -710,7 +706,7 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
     }
     let mut concept_of: HashMap<usize, ConceptId> = HashMap::new();
     let mut next_concept = doc.next_concept_id().0;
-    let (mut concepts_added, mut concepts_reused, mut unplaced) = (0, 0, 0usize);
+    let (mut concepts_added, mut concepts_reused, mut unplaced, mut coloured) = (0, 0, 0usize, 0usize);
     for (i, node) in graph.nodes.iter().enumerate().filter(|(_, n)| !n.group) {
         if label_count.get(node.label.as_str()) == Some(&1)
             && let Some([id]) = doc_labels.get(node.label.as_str()).map(Vec::as_slice)
@@ -732,12 +728,20 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
                 Point::new(origin_x + (k % 8) as f32 * 190.0, (k / 8) as f32 * 100.0 - 200.0)
             }
         };
+        // A node filled white, or in the colour of an area it goes into, is a plain card: its
+        // colour says nothing its area does not (Graphviz's `fillcolor=white`, Gephi nodes
+        // coloured by their group, our own GEXF and DOT exports).
+        let color = node
+            .color
+            .filter(|c| *c != Rgb::new(0xff, 0xff, 0xff) && !areas.iter().any(|a| area_colors.get(a) == Some(c)));
+        coloured += usize::from(color.is_some());
         let id = ConceptId(next_concept);
         next_concept += 1;
         commands.push(Command::Insert(Element::Concept(Concept {
             id,
             label: node.label.clone(),
             description: node.description.clone(),
+            color,
             areas,
             pos,
             pinned: false,
@@ -747,6 +751,9 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
         concepts_added += 1;
     }
     summary.push(format!("{concepts_added} concepts added, {concepts_reused} already in the map"));
+    if coloured > 0 {
+        summary.push(format!("{coloured} concepts keep their own colour from the file"));
+    }
 
     // Relationship types and relationships.
     let mut type_ids: HashMap<String, RelationshipTypeId> =
