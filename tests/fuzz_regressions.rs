@@ -183,6 +183,10 @@ fn spreadsheet_findings_are_refused_before_the_library_panics_or_loops() {
     // table across its Continue records refused it first).
     let error = spreadsheet_refusal("xls/shared-string-cut-short.xls", Kind::Xls);
     assert!(error.contains("is cut short inside its own header or characters"), "{error}");
+    // A cell in column 65,287 of a 36-row sheet: calamine built the 2.35-million-cell grid out
+    // to it (bounded, but over a second in the fuzzer; an .xls sheet has 256 columns).
+    let error = spreadsheet_refusal("xls/cell-past-the-last-column.xls", Kind::Xls);
+    assert!(error.contains("past the 256 columns an .xls sheet holds"), "{error}");
 }
 
 fn stored(path: &str) -> String {

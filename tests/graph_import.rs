@@ -82,7 +82,11 @@ fn gephi_gexf_is_a_graph_not_an_edge_list() {
     // (the file has no groups for it to come from).
     assert_eq!(baker.color.map(|c| c.to_hex()), Some("#eb5148".to_owned()));
     let planned = plan(&Document::new_blank(), &data, &ImportOptions::default());
-    assert!(planned.summary.iter().any(|s| s == "12 concepts keep their own colour from the file"), "{:?}", planned.summary);
+    assert!(
+        planned.summary.iter().any(|s| s == "12 concepts keep their own colour from the file"),
+        "{:?}",
+        planned.summary
+    );
 }
 
 #[test]

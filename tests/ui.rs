@@ -917,3 +917,27 @@ fn an_excerpt_imported_with_uncertain_positions_says_so_in_the_inspector() {
     harness.run();
     harness.get_by_label_contains("Imported with positions uncertain");
 }
+
+#[test]
+fn a_concept_gets_a_colour_of_its_own_and_loses_it_again_each_as_one_undo_step() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Problem solving").click();
+    harness.run();
+    let id = concept_id(&harness, "Problem solving");
+    let color = |h: &Harness<'_, QualmapApp>| h.state().document().concept(id).and_then(|c| c.color);
+    assert_eq!(color(&harness), None);
+    harness.get_by_label("Colour…").click();
+    harness.run();
+    // A palette colour that none of its areas has (it is in none: the first one).
+    assert_eq!(color(&harness), qualmap::model::AREA_PALETTE.first().copied());
+    harness.get_by_label("No colour").click();
+    harness.run();
+    assert_eq!(color(&harness), None);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert!(color(&harness).is_some(), "undo gives the colour back");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(color(&harness), None);
+    assert!(!harness.state().is_dirty(), "two undo steps return to the example as opened");
+}

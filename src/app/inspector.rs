@@ -211,7 +211,11 @@ fn item_ui(
                         if ui.color_edit_button_srgba(&mut color).on_hover_text("The card's own colour").changed() {
                             edited.color = Some(rgb(color));
                         }
-                        if ui.small_button("No colour").on_hover_text("A plain card, showing its areas' colours only").clicked() {
+                        if ui
+                            .small_button("No colour")
+                            .on_hover_text("A plain card, showing its areas' colours only")
+                            .clicked()
+                        {
                             edited.color = None;
                         }
                     }
@@ -223,9 +227,11 @@ fn item_ui(
                         {
                             // A colour none of its areas has (one they had would read back from
                             // a graph file as no colour of its own).
-                            let taken: Vec<Rgb> = edited.areas.iter().filter_map(|a| doc.area(*a)).map(|a| a.color).collect();
+                            let taken: Vec<Rgb> =
+                                edited.areas.iter().filter_map(|a| doc.area(*a)).map(|a| a.color).collect();
                             let palette = crate::model::AREA_PALETTE.iter().copied();
-                            edited.color = palette.clone().find(|c| !taken.contains(c)).or_else(|| palette.clone().next());
+                            edited.color =
+                                palette.clone().find(|c| !taken.contains(c)).or_else(|| palette.clone().next());
                         }
                     }
                 }

@@ -253,7 +253,8 @@ pub fn dot(doc: &Document, options: &ExportOptions) -> String {
     for concept in &doc.concepts {
         // The outline in its first area's colour; a colour of its own fills the card with a
         // tint of it (`#rrggbb` and an alpha, which reads back as the colour).
-        let outline = concept.areas.first().and_then(|a| doc.area(*a)).map(|a| format!(", color=\"{}\"", a.color.to_hex()));
+        let outline =
+            concept.areas.first().and_then(|a| doc.area(*a)).map(|a| format!(", color=\"{}\"", a.color.to_hex()));
         let fill = concept.color.map(|c| format!(", fillcolor=\"{}59\"", c.to_hex()));
         let _ = writeln!(
             out,

@@ -12,8 +12,9 @@
 //! refusal naming the file. A file that would take all the memory of the machine kills only the
 //! child; the window, which waits on a worker thread, never notices.
 //!
-//! On Windows the child cannot limit itself without unsafe code or a job object, so there only
-//! the parent's deadline and the bounded read apply. Where the binary cannot be re-run (the
+//! On Windows a process cannot limit itself without unsafe code, so the parent puts the child in
+//! a job object whose committed memory is capped (`process_control`); the wall-clock deadline
+//! stands for a processor-time limit there. Where the binary cannot be re-run (the
 //! library used by tests or the fuzzers, a binary that was moved while running) the file is read
 //! in this process, still with the checks and with panics caught ([`super::read_path`]).
 
@@ -215,23 +216,7 @@ pub fn read_in_child(program: &Path, path: &Path, request: &Request, limits: Lim
         let _ = stderr.take(64 * 1024).read_to_end(&mut bytes);
         bytes
     });
-    let deadline = started + limits.wall;
-    let mut timed_out = false;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => {
-                timed_out = true;
-                let _ = child.kill();
-                break child.wait().ok();
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => {
-                let _ = child.kill();
-                break child.wait().ok();
-            }
-        }
-    };
+    let (status, timed_out) = wait_for(&mut child, started + limits.wall, limits);
     let elapsed = started.elapsed();
     let out = out_reader.join().unwrap_or_default();
     let err = err_reader.join().unwrap_or_default();
@@ -255,6 +240,54 @@ pub fn read_in_child(program: &Path, path: &Path, request: &Request, limits: Lim
         return Some(Outcome { result, peak_memory_bytes: reply.peak_memory_bytes, elapsed });
     }
     Some(fail(why_the_child_failed(status, &err, limits)))
+}
+
+/// Waits for the child until `deadline` and kills it past that: its exit status (if it could be
+/// waited for) and whether it was stopped for time.
+#[cfg(not(windows))]
+fn wait_for(child: &mut std::process::Child, deadline: Instant, _: Limits) -> (Option<std::process::ExitStatus>, bool) {
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return (Some(status), false),
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                return (child.wait().ok(), true);
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(_) => {
+                let _ = child.kill();
+                return (child.wait().ok(), false);
+            }
+        }
+    }
+}
+
+/// Windows: as on Unix, and the child is put in a job object whose committed memory is capped
+/// at the limit (the child cannot limit itself there). The cap applies from the moment the
+/// child is put in the job, a few milliseconds after it starts, before it has read anything
+/// large. There is no processor-time limit; the wall-clock deadline stands for it.
+#[cfg(windows)]
+fn wait_for(
+    child: &mut std::process::Child,
+    deadline: Instant,
+    limits: Limits,
+) -> (Option<std::process::ExitStatus>, bool) {
+    use process_control::{ChildExt as _, Control as _};
+    let memory = usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX);
+    let waited = child
+        .controlled()
+        .memory_limit(memory)
+        .time_limit(deadline.saturating_duration_since(Instant::now()))
+        .terminate_for_timeout()
+        .wait();
+    match waited {
+        Ok(Some(status)) => (Some(status.into_std_lossy()), false),
+        Ok(None) => (child.wait().ok(), true),
+        Err(_) => {
+            let _ = child.kill();
+            (child.wait().ok(), false)
+        }
+    }
 }
 
 fn why_the_child_failed(status: Option<std::process::ExitStatus>, stderr: &str, limits: Limits) -> String {

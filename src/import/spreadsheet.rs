@@ -103,7 +103,7 @@ pub fn csv_from_bytes(bytes: &[u8], kind: Kind, origin: &str) -> Result<Vec<u8>,
 /// The library's part: the first sheet's cells, written as CSV.
 fn read_first_sheet(bytes: &[u8], kind: Kind) -> Result<Vec<u8>, String> {
     use calamine::Reader as _;
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv_writer();
     let cannot = |e: &dyn std::fmt::Display| format!("cannot read the spreadsheet: {e}");
     if kind == Kind::Xlsx {
         let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| cannot(&e))?;
@@ -131,11 +131,35 @@ fn read_first_sheet(bytes: &[u8], kind: Kind) -> Result<Vec<u8>, String> {
         };
         let sheet = book.sheet_names().first().cloned().ok_or_else(|| "the spreadsheet has no sheets".to_owned())?;
         let range = book.worksheet_range(&sheet).map_err(|e| format!("sheet “{sheet}”: {e}"))?;
-        for row in range.rows() {
-            writer.write_record(row.iter().map(ToString::to_string)).map_err(|e| format!("sheet “{sheet}”: {e}"))?;
+        for (i, row) in range.rows().enumerate() {
+            let row = if i == 0 { row } else { without_trailing_empty(row, |c| *c == calamine::Data::Empty) };
+            write_row(&mut writer, row.iter().map(ToString::to_string)).map_err(|e| format!("sheet “{sheet}”: {e}"))?;
         }
     }
     writer.into_inner().map_err(|e| e.to_string())
+}
+
+/// The writer of a sheet's CSV: rows may have fewer fields than the header ([`write_row`]).
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().flexible(true).from_writer(Vec::new())
+}
+
+/// A row without its empty cells at the end. The header row is written whole; the rows below
+/// it lose their empty ends (the table reader takes a missing cell as an empty one), so that a
+/// sheet with one far-off cell is not written as millions of empty fields (a grid of 15,601 ×
+/// 256 with seven filled cells was 3.9 MB of commas).
+fn without_trailing_empty<T>(row: &[T], empty: impl Fn(&T) -> bool) -> &[T] {
+    &row[..row.iter().rposition(|c| !empty(c)).map_or(0, |last| last + 1)]
+}
+
+/// Writes one row; an empty one as a single empty field (the CSV writer writes `""`), so that
+/// the line stays and the rows below keep their numbers.
+fn write_row<T: AsRef<[u8]>>(writer: &mut csv::Writer<Vec<u8>>, fields: impl Iterator<Item = T>) -> csv::Result<()> {
+    let mut fields = fields.peekable();
+    if fields.peek().is_none() {
+        return writer.write_record([""]);
+    }
+    writer.write_record(fields)
 }
 
 /// Writes filled cells as the rows of the grid from the first filled row and column to the last,
@@ -158,7 +182,8 @@ fn write_grid(writer: &mut csv::Writer<Vec<u8>>, mut cells: Vec<((u32, u32), Str
         while let Some(((_, col), value)) = cells.next_if(|c| c.0.0 == row) {
             record[(col - first_col) as usize] = value;
         }
-        writer.write_record(&record).map_err(|e| e.to_string())?;
+        let record = if row == rows.0 { &record[..] } else { without_trailing_empty(&record, String::is_empty) };
+        write_row(writer, record.iter()).map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -477,6 +502,21 @@ const CELL_RECORDS: [u16; 8] = [
     0x0201, // Blank (calamine skips it today; counted so that a later version cannot surprise)
 ];
 
+/// An `.xls` sheet has 256 columns (Excel 97-2003, and every writer of the format: LibreOffice,
+/// xlwt, Apache POI); a cell past them is damage, and calamine would build a grid out to it (one
+/// at column 65,287 made a 36-row sheet of 2.35 million cells, found by the xls fuzz target).
+fn within_columns(sheet: usize, row: u16, col: u16) -> Result<(), String> {
+    if col > 0xFF {
+        return Err(format!(
+            "sheet {}: a cell in row {} is in column {}, past the 256 columns an .xls sheet holds; the file is damaged",
+            sheet + 1,
+            u32::from(row) + 1,
+            u32::from(col) + 1
+        ));
+    }
+    Ok(())
+}
+
 /// Walks the BIFF records of an `.xls` workbook stream as calamine will, and refuses it when
 /// the grids calamine would build for its sheets (from each sheet's Dimensions record and from
 /// its cells' positions) would exceed [`MAX_GRID_CELLS`], or when a sheet starts outside the
@@ -615,6 +655,7 @@ fn check_biff(stream: &[u8]) -> Result<(), String> {
                                 u32::from(first) + 1
                             ));
                         }
+                        within_columns(sheet, row, last.max(first))?;
                         place(u32::from(row), u32::from(first));
                         place(u32::from(row), u32::from(last.max(first)));
                     }
@@ -633,6 +674,7 @@ fn check_biff(stream: &[u8]) -> Result<(), String> {
                 }
                 typ if CELL_RECORDS.contains(&typ) => {
                     if let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) {
+                        within_columns(sheet, row, col)?;
                         place(u32::from(row), u32::from(col));
                     }
                 }
@@ -747,6 +789,13 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_past_the_256_columns_of_an_xls_sheet_is_refused() {
+        let error = check_biff(&workbook(&[cell(0, 0), cell(35, 65_286)])).unwrap_err();
+        assert!(error.contains("a cell in row 36 is in column 65287, past the 256 columns"), "{error}");
+        assert!(check_biff(&workbook(&[cell(0, 0), cell(35, 255)])).is_ok());
+    }
+
+    #[test]
     fn a_dimensions_record_claiming_billions_of_cells_is_refused() {
         let mut data = 0u32.to_le_bytes().to_vec();
         data.extend(u32::MAX.to_le_bytes());
@@ -849,11 +898,11 @@ mod tests {
 
     #[test]
     fn an_xlsx_grid_is_written_as_rows_from_the_first_filled_cell() {
-        let mut writer = csv::Writer::from_writer(Vec::new());
+        let mut writer = csv_writer();
         let cells = vec![((3, 2), "b".to_owned()), ((1, 1), "a".to_owned()), ((3, 1), "c".to_owned())];
         write_grid(&mut writer, cells).unwrap();
-        assert_eq!(String::from_utf8(writer.into_inner().unwrap()).unwrap(), "a,\n,\nc,b\n");
-        let mut writer = csv::Writer::from_writer(Vec::new());
+        assert_eq!(String::from_utf8(writer.into_inner().unwrap()).unwrap(), "a,\n\"\"\nc,b\n");
+        let mut writer = csv_writer();
         let far = vec![((0, 0), "a".to_owned()), ((1_048_575, 16_383), "z".to_owned())];
         assert!(write_grid(&mut writer, far).unwrap_err().contains("1048576 rows by 16384 columns"));
     }
