@@ -81,9 +81,10 @@ pub(super) enum DragState {
     Link { from: Endpoint },
 }
 
-/// The part of the canvas not covered by the legend strip.
-pub fn map_area(canvas: Rect) -> Rect {
-    Rect::from_min_max(canvas.min, pos2(canvas.max.x, (canvas.max.y - LEGEND_HEIGHT).max(canvas.min.y + 1.0)))
+/// The part of the canvas not covered by the legend strip (`legend` high: one row or more, as
+/// the last frame laid it out).
+pub fn map_area(canvas: Rect, legend: f32) -> Rect {
+    Rect::from_min_max(canvas.min, pos2(canvas.max.x, (canvas.max.y - legend).max(canvas.min.y + 1.0)))
 }
 
 use crate::scene::EguiMeasure;
@@ -102,12 +103,14 @@ impl QualmapApp {
         let background = ui.allocate_rect(canvas, Sense::click_and_drag());
         ui.painter().rect_filled(canvas, 0.0, theme.background);
 
+        let legend = legend_layout(ui.painter(), &self.doc, &theme, canvas, self.view.support);
+        self.view.legend_height = legend.height;
         let measure = EguiMeasure(&ctx);
         let bounds = self.scene(&measure).bounds;
         // Fit once the map's current scene exists (a large map's arrives from a worker, and
         // until then the previous scene, with the old bounds, is drawn).
         if self.view.fit_requested && self.scene_cache.is_some() && !self.scene_pending() {
-            self.view.camera = Camera::fit(bounds, map_area(canvas));
+            self.view.camera = Camera::fit(bounds, map_area(canvas, legend.height));
             self.view.fit_requested = false;
         }
         self.camera_input_ui(ui, &background, canvas);
@@ -323,7 +326,7 @@ impl QualmapApp {
             painter.rect_filled(band, 2.0, theme.selection.gamma_multiply(0.12));
             painter.rect_stroke(band, 2.0, Stroke::new(1.0, theme.selection), StrokeKind::Inside);
         }
-        paint_legend(&painter, &self.doc, &theme, canvas, self.view.support);
+        paint_legend(&painter, legend, &theme, canvas);
         let busy = if self.is_opening() {
             Some("Opening the map…")
         } else if self.scene_cache.is_none() && self.scene_pending() {
@@ -983,51 +986,73 @@ fn paper_marker(painter: &egui::Painter, center: Pos2, radius: f32, color: Color
     painter.add(Shape::convex_polygon(points, color, Stroke::NONE));
 }
 
-/// Height of the legend strip at the bottom of the canvas, kept free when fitting.
-pub const LEGEND_HEIGHT: f32 = 30.0;
+/// Height of one row of the legend strip at the bottom of the canvas, kept free when fitting.
+pub const LEGEND_ROW_HEIGHT: f32 = 30.0;
+/// Extra height of each further row, when the key does not fit on one.
+const LEGEND_MORE_ROWS: f32 = 20.0;
 
-/// A one-line key along the bottom of the canvas: the areas, the paper marker, what badges and
-/// line widths mean.
-fn paint_legend(
+enum LegendKey {
+    Area(Color32),
+    Paper,
+    Badge,
+    Dashed,
+}
+
+/// The key, laid out: each entry with its place (left edge, row) and text, and the strip's
+/// height. Entries flow on to further rows where the canvas is too narrow for one (at 1024
+/// points wide the example's key did not fit and its last entries were dropped).
+struct LegendLayout {
+    entries: Vec<(LegendKey, Pos2, std::sync::Arc<egui::Galley>)>,
+    height: f32,
+}
+
+fn legend_layout(
     painter: &egui::Painter,
     doc: &crate::model::Document,
     theme: &MapTheme,
     canvas: Rect,
     support: crate::model::support::SupportMode,
-) {
-    enum Key {
-        Area(Color32),
-        Paper,
-        Badge,
-        Dashed,
-    }
+) -> LegendLayout {
     let font = FontId::proportional(12.5);
-    let mut entries: Vec<(Key, String)> =
-        doc.areas.iter().map(|a| (Key::Area(theme.ink(a.color)), a.label.clone())).collect();
-    entries.push((Key::Paper, "from the paper".to_owned()));
-    entries.push((Key::Badge, format!("support: {}", support.label())));
-    entries.push((Key::Dashed, "no evidence yet".to_owned()));
-    let strip = Rect::from_min_max(pos2(canvas.left(), canvas.bottom() - LEGEND_HEIGHT), canvas.max);
+    let mut keys: Vec<(LegendKey, String)> =
+        doc.areas.iter().map(|a| (LegendKey::Area(theme.ink(a.color)), a.label.clone())).collect();
+    keys.push((LegendKey::Paper, "from the paper".to_owned()));
+    keys.push((LegendKey::Badge, format!("support: {}", support.label())));
+    keys.push((LegendKey::Dashed, "no evidence yet".to_owned()));
+    let (left, right) = (canvas.left() + 12.0, canvas.right() - 8.0);
+    let (mut x, mut row) = (left, 0usize);
+    let mut entries = Vec::with_capacity(keys.len());
+    for (key, text) in keys {
+        let galley = painter.layout_no_wrap(text, font.clone(), theme.text);
+        let width = 20.0 + galley.size().x;
+        if x > left && x + width > right {
+            (x, row) = (left, row + 1);
+        }
+        entries.push((key, pos2(x, row as f32), galley));
+        x += width + 18.0;
+    }
+    LegendLayout { entries, height: LEGEND_ROW_HEIGHT + row as f32 * LEGEND_MORE_ROWS }
+}
+
+/// The key along the bottom of the canvas: the areas, the paper marker, what badges and line
+/// widths mean.
+fn paint_legend(painter: &egui::Painter, legend: LegendLayout, theme: &MapTheme, canvas: Rect) {
+    let strip = Rect::from_min_max(pos2(canvas.left(), canvas.bottom() - legend.height), canvas.max);
     painter.rect_filled(strip, 0.0, theme.label_fill);
     painter.line_segment([strip.left_top(), strip.right_top()], Stroke::new(1.0, theme.node_stroke));
-    let y = strip.center().y;
-    let mut x = strip.left() + 12.0;
-    for (key, text) in entries {
-        let galley = painter.layout_no_wrap(text, font.clone(), theme.text);
-        if x + 22.0 + galley.size().x > strip.right() - 8.0 {
-            break;
-        }
+    for (key, place, galley) in legend.entries {
+        let (x, y) = (place.x, strip.top() + LEGEND_ROW_HEIGHT / 2.0 + place.y * LEGEND_MORE_ROWS);
         match key {
-            Key::Area(color) => {
+            LegendKey::Area(color) => {
                 let swatch = Rect::from_center_size(pos2(x + 7.0, y), vec2(14.0, 10.0));
                 painter.rect_filled(swatch, 2.0, color.gamma_multiply(0.35));
                 painter.rect_stroke(swatch, 2.0, Stroke::new(1.2, color), StrokeKind::Inside);
             }
-            Key::Paper => paper_marker(painter, pos2(x + 7.0, y), 4.5, theme.paper_stroke),
-            Key::Badge => {
+            LegendKey::Paper => paper_marker(painter, pos2(x + 7.0, y), 4.5, theme.paper_stroke),
+            LegendKey::Badge => {
                 painter.circle_filled(pos2(x + 7.0, y), 6.0, theme.badge_fill);
             }
-            Key::Dashed => {
+            LegendKey::Dashed => {
                 painter.extend(Shape::dashed_line(
                     &[pos2(x, y), pos2(x + 14.0, y)],
                     Stroke::new(1.5, theme.muted_text),
@@ -1036,9 +1061,7 @@ fn paint_legend(
                 ));
             }
         }
-        let width = galley.size().x;
         painter.galley(pos2(x + 20.0, y - galley.size().y / 2.0), galley, theme.text);
-        x += 20.0 + width + 18.0;
     }
 }
 

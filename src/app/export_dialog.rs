@@ -59,7 +59,7 @@ impl QualmapApp {
     fn export_options_now(&self) -> ExportOptions {
         let prefs = &self.prefs.export;
         let view = prefs.current_view.then(|| {
-            let canvas = super::canvas::map_area(self.view.canvas_rect);
+            let canvas = super::canvas::map_area(self.view.canvas_rect, self.view.legend_height);
             let camera = self.view.camera;
             egui::Rect::from_two_pos(
                 camera.world_from_screen(canvas, canvas.min),

@@ -157,6 +157,9 @@ pub struct ViewState {
     pub fit_requested: bool,
     /// The last canvas rectangle, in screen points.
     pub canvas_rect: egui::Rect,
+    /// The height of the canvas's legend strip as last laid out (more than one row when the
+    /// canvas is narrow).
+    pub legend_height: f32,
     /// What support counts (line widths, badges).
     pub support: SupportMode,
     /// Which evidence counts; shown on the canvas while active.
@@ -175,6 +178,7 @@ impl Default for ViewState {
             selection: BTreeSet::new(),
             fit_requested: true,
             canvas_rect: egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0)),
+            legend_height: canvas::LEGEND_ROW_HEIGHT,
             support: SupportMode::default(),
             filter: EvidenceFilter::default(),
             highlight: BTreeSet::new(),
@@ -419,7 +423,7 @@ impl QualmapApp {
     /// The camera that shows the whole map in the last known canvas rectangle.
     pub fn fitted_camera(&mut self, measure: &dyn TextMeasure) -> Camera {
         let bounds = self.scene(measure).bounds;
-        Camera::fit(bounds, canvas::map_area(self.view.canvas_rect))
+        Camera::fit(bounds, canvas::map_area(self.view.canvas_rect, self.view.legend_height))
     }
     /// The theme the map is drawn in: the presenter's high-contrast switch overrides the preference.
     pub(super) fn effective_theme(&self) -> ThemeKind {
@@ -1079,7 +1083,7 @@ impl QualmapApp {
 
     /// Zooms the canvas by `factor` around its centre (keyboard and menu zoom).
     fn zoom_view(&mut self, factor: f32) {
-        let canvas = canvas::map_area(self.view.canvas_rect);
+        let canvas = canvas::map_area(self.view.canvas_rect, self.view.legend_height);
         self.view.camera.zoom_around(canvas, canvas.center(), factor);
     }
 

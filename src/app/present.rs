@@ -566,7 +566,7 @@ impl QualmapApp {
     }
 
     fn current_view_rect(&self) -> ViewRect {
-        let canvas = super::canvas::map_area(self.view.canvas_rect);
+        let canvas = super::canvas::map_area(self.view.canvas_rect, self.view.legend_height);
         let min = self.view.camera.world_from_screen(canvas, canvas.min);
         let max = self.view.camera.world_from_screen(canvas, canvas.max);
         ViewRect { min: Point::new(min.x, min.y), max: Point::new(max.x, max.y) }
