@@ -62,7 +62,7 @@ pub fn wrap(text: &str, font_size: f32, max_width: f32, measure: &dyn TextMeasur
         };
         let mut line = String::new();
         let mut start = 0;
-        for (end, _) in linebreaks(&normalized) {
+        for end in break_positions(&normalized) {
             let Some(segment) = normalized.get(start..end) else {
                 continue;
             };
@@ -89,6 +89,20 @@ pub fn wrap(text: &str, font_size: f32, max_width: f32, measure: &dyn TextMeasur
         push(&line, &mut lines);
     }
     lines
+}
+
+/// Where lines may end in `text` (byte offsets, the end of the text last): UAX #14, and inside
+/// Thai, Lao, Khmer and Myanmar text between its words as ICU4X's dictionaries find them
+/// (UAX #14 alone leaves those breaks to a dictionary, and without one a Thai line broke in the
+/// middle of a word). Text without such characters skips the dictionary.
+fn break_positions(text: &str) -> Vec<usize> {
+    if needs_dictionary(text) {
+        static SEGMENTER: std::sync::LazyLock<icu_segmenter::LineSegmenterBorrowed<'static>> =
+            std::sync::LazyLock::new(|| icu_segmenter::LineSegmenter::new_dictionary(Default::default()));
+        SEGMENTER.segment_str(text).filter(|&at| at > 0).collect()
+    } else {
+        linebreaks(text).map(|(at, _)| at).collect()
+    }
 }
 
 /// Whether `text` holds characters whose line breaks UAX #14 leaves to a dictionary (class SA).
@@ -260,6 +274,29 @@ mod tests {
         assert!(lines.len() > 1);
         assert_eq!(texts(&lines).concat(), text);
         assert!(lines.iter().all(|l| ApproxMeasure.line_width(&l.text, 14.0) <= width));
+    }
+
+    #[test]
+    fn thai_breaks_between_words_not_inside_them() {
+        // "Mentoring helps doctors feel more confident": no spaces between the words. UAX #14
+        // alone broke it anywhere (a line once ended in the middle of กับ, "with").
+        let text = "การให้คำปรึกษาช่วยให้แพทย์มีความมั่นใจมากขึ้น";
+        let words = ["การ", "ให้", "คำ", "ปรึกษา", "ช่วย", "ให้", "แพทย์", "มี", "ความ", "มั่นใจ", "มาก", "ขึ้น"];
+        let mut boundaries = vec![0];
+        for word in words {
+            boundaries.push(boundaries.last().copied().unwrap_or(0) + word.len());
+        }
+        assert_eq!(boundaries.last(), Some(&text.len()));
+        for chars in [8.0, 10.0, 14.0, 20.0] {
+            let lines = wrap(text, 14.0, 14.0 * 0.52 * chars, &ApproxMeasure);
+            assert!(lines.len() > 1, "{lines:?}");
+            assert_eq!(texts(&lines).concat(), text);
+            let mut end = 0;
+            for line in &lines {
+                end += line.text.len();
+                assert!(boundaries.contains(&end), "a line ends inside a word at {chars} characters: {lines:?}");
+            }
+        }
     }
 
     #[test]
