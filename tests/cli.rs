@@ -42,7 +42,15 @@ fn validate_rejects_bad_files_with_clear_messages() {
             example::EXAMPLE_JSON.replacen("\"concept\": 15", "\"concept\": 999", 1),
             "concept 999, which does not exist",
         ),
-        ("future.qualmap", example::EXAMPLE_JSON.replacen("\"version\": 1", "\"version\": 2", 1), "newer Qualmap"),
+        (
+            "future.qualmap",
+            example::EXAMPLE_JSON.replacen(
+                "\"version\": 1",
+                &format!("\"version\": {}", qualmap::model::FORMAT_VERSION + 1),
+                1,
+            ),
+            "newer Qualmap",
+        ),
     ];
     for (name, text, expected) in cases {
         let path = dir.path().join(name);
