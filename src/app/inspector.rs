@@ -276,8 +276,16 @@ fn item_ui(
             provenance_ui(ui, &mut edited.provenance);
             text_field(ui, &mut edited.description, "Description", true, actions);
             if edited != *area {
-                let key = (edited.color == area.color && edited.provenance == area.provenance)
-                    .then(|| format!("area-{}-text", id.0));
+                // Text edits coalesce per field; so does a drag in the colour picker (a change
+                // every frame), as one undo step.
+                let key = if edited.provenance != area.provenance {
+                    None
+                } else if edited.color != area.color {
+                    (edited.label == area.label && edited.description == area.description)
+                        .then(|| format!("area-{}-color", id.0))
+                } else {
+                    Some(format!("area-{}-text", id.0))
+                };
                 actions.push(Action::Edit(Command::Update(Element::Area(edited)), key));
             }
             section(ui, "Concepts in this area");
