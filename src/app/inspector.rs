@@ -229,9 +229,9 @@ fn item_ui(
                             // a graph file as no colour of its own).
                             let taken: Vec<Rgb> =
                                 edited.areas.iter().filter_map(|a| doc.area(*a)).map(|a| a.color).collect();
-                            let palette = crate::model::AREA_PALETTE.iter().copied();
+                            let palette = crate::model::AREA_PALETTE;
                             edited.color =
-                                palette.clone().find(|c| !taken.contains(c)).or_else(|| palette.clone().next());
+                                palette.iter().copied().find(|c| !taken.contains(c)).or(palette.first().copied());
                         }
                     }
                 }

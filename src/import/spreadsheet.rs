@@ -404,10 +404,11 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     b.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-/// A record followed by more Continue records than this is refused: calamine takes them off the
-/// front of a list one by one (each a shift of the whole list), so a long run of empty ones costs
-/// time in the square of their number. BIFF8 records hold at most 8,224 bytes, so a 10 MB
-/// workbook holds at most about 1,300 Continue records in all.
+/// A shared-string table followed by more Continue records than this is refused: calamine takes
+/// them off the front of a list one by one (each a shift of the whole list), so a long run of
+/// empty ones (4 bytes each, 2.6 million in 10 MB) costs time in the square of their number.
+/// Writers start a Continue record only when a record's 8,224 bytes are full, so a real 10 MB
+/// workbook holds about 1,300 at most.
 const MAX_CONTINUES: usize = 4096;
 
 /// BIFF records exactly as calamine 0.38's iterator groups them: type, data, and the Continue
