@@ -121,6 +121,10 @@ pub struct ExportArgs {
     /// Count only evidence from this coder (repeatable).
     #[arg(long)]
     pub coder: Vec<String>,
+    /// SVG and PDF: draw text as outlines and carry no fonts (for journals that ask for that);
+    /// otherwise text stays real text and the fonts it needs go with it.
+    #[arg(long)]
+    pub text_as_outlines: bool,
     /// Export the map's presentation as a handout: one page per step to a .pdf, or one PNG per
     /// step into a folder (an output without an extension).
     #[arg(long)]
@@ -321,12 +325,29 @@ fn export(args: &ExportArgs) -> Result<String, String> {
     let start = std::time::Instant::now();
     export_path(&doc, &args.output, format, &options, &EguiMeasure(&ctx))
         .map_err(|e| format!("{}: {e}", args.output.display()))?;
-    Ok(format!(
+    let mut message = format!(
         "wrote {} ({}) in {:.0} ms",
         args.output.display(),
         format.label(),
         start.elapsed().as_secs_f64() * 1000.0
-    ))
+    );
+    if format.is_image() {
+        message.push_str(&missing_glyphs_warning(&doc));
+    }
+    Ok(message)
+}
+
+/// A warning line for the characters of `doc` that no bundled font draws (they come out as
+/// boxes in an image export), or nothing.
+fn missing_glyphs_warning(doc: &crate::model::Document) -> String {
+    let missing = crate::export::missing_glyphs(doc);
+    if missing.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\nwarning: no bundled font has {}; they are drawn as boxes",
+        crate::scene::fonts::describe_missing(&missing)
+    )
 }
 
 /// Theme, scale, width, background and legend from the export flags.
@@ -342,6 +363,7 @@ fn picture_options(args: &ExportArgs) -> crate::export::ExportOptions {
         width_px: args.width,
         transparent: args.transparent,
         legend: !args.no_legend,
+        text_as_outlines: args.text_as_outlines,
         ..crate::export::ExportOptions::default()
     }
 }
@@ -361,7 +383,12 @@ fn export_handout(args: &ExportArgs) -> Result<String, String> {
         Some("pdf") => {
             let bytes = handout_pdf(&doc, &options, &measure).map_err(|e| fail(&e))?;
             io::write_atomic(&args.output, &bytes).map_err(|e| fail(&e))?;
-            Ok(format!("wrote {} ({} pages)", args.output.display(), doc.presentation.len()))
+            Ok(format!(
+                "wrote {} ({} pages){}",
+                args.output.display(),
+                doc.presentation.len(),
+                missing_glyphs_warning(&doc)
+            ))
         }
         None => {
             std::fs::create_dir_all(&args.output).map_err(|e| fail(&e))?;
@@ -369,7 +396,12 @@ fn export_handout(args: &ExportArgs) -> Result<String, String> {
             for (name, bytes) in &pages {
                 io::write_atomic(&args.output.join(name), bytes).map_err(|e| fail(&e))?;
             }
-            Ok(format!("wrote {} PNG images into {}", pages.len(), args.output.display()))
+            Ok(format!(
+                "wrote {} PNG images into {}{}",
+                pages.len(),
+                args.output.display(),
+                missing_glyphs_warning(&doc)
+            ))
         }
         Some(other) => Err(format!(
             "{}: a presentation exports as a .pdf handout or as PNGs into a folder, not as .{other}",
@@ -393,7 +425,14 @@ pub fn run(command: &Commands) -> i32 {
         },
         Commands::Export(args) => match export(args) {
             Ok(message) => {
-                println!("{message}");
+                // Warnings go to standard error, so a script reading the output sees them apart.
+                for line in message.lines() {
+                    if line.starts_with("warning: ") {
+                        eprintln!("{line}");
+                    } else {
+                        println!("{line}");
+                    }
+                }
                 0
             }
             Err(message) => {

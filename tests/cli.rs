@@ -109,3 +109,34 @@ fn export_writes_each_format_and_refuses_bad_requests() {
     assert_eq!(code, 1);
     assert!(stderr.contains("missing.qualmap"), "{stderr}");
 }
+
+#[test]
+fn an_export_names_characters_no_font_draws_and_can_draw_text_as_outlines() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.qualmap");
+    // A concept in Linear B, which no bundled font has.
+    let json =
+        example::EXAMPLE_JSON.replacen("\"label\": \"Problem solving\"", "\"label\": \"Problem solving \u{10000}\"", 1);
+    assert_ne!(json, example::EXAMPLE_JSON, "the example has a concept named Problem solving");
+    std::fs::write(&map, json).unwrap();
+    let out = dir.path().join("figure.svg");
+    let (code, stdout, stderr) = run(&["export", map.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stdout.contains("warning"), "warnings go to standard error: {stdout}");
+    assert!(stderr.contains("warning: no bundled font has \u{10000} (U+10000)"), "{stderr}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.contains("@font-face{font-family:'Ubuntu Light'"), "the SVG carries its font");
+    assert!(svg.contains("<text"), "and keeps real text");
+
+    let (code, _, stderr) = run(&["export", map.to_str().unwrap(), "-o", out.to_str().unwrap(), "--text-as-outlines"]);
+    assert_eq!(code, 0, "{stderr}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(!svg.contains("<text") && !svg.contains("@font-face"), "outlines only");
+    assert!(svg.matches("<path").count() > 100, "the text became paths");
+
+    // A map every font covers says nothing.
+    std::fs::write(&map, example::EXAMPLE_JSON).unwrap();
+    let (code, _, stderr) = run(&["export", map.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(!stderr.contains("warning"), "{stderr}");
+}

@@ -142,6 +142,65 @@ fn svg_keeps_real_text_in_logical_order_and_names_the_fonts_it_needs() {
     }
 }
 
+/// Standard base64 back to bytes (the test's own decoder, not the exporter's encoder).
+fn unbase64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => panic!("not base64: {c}"),
+    };
+    let digits: Vec<u8> = text.bytes().filter(|c| *c != b'=').map(value).collect();
+    let mut out = Vec::new();
+    for chunk in digits.chunks(4) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, d)| n | u32::from(*d) << (18 - 6 * i));
+        out.extend(n.to_be_bytes()[1..chunk.len()].iter());
+    }
+    out
+}
+
+#[test]
+fn svg_carries_subsets_of_the_fonts_that_draw_its_text() {
+    let doc = multilingual();
+    let svg = String::from_utf8(export(&doc, Format::Svg, &ExportOptions::default())).unwrap();
+    // The SVG's own characters, outside its markup and its style sheet.
+    let (before, after) = svg.split_once("<style>").unwrap();
+    let outside_style = format!("{before}{}", after.split_once("</style>").unwrap().1);
+    let text: String = outside_style.split('<').filter_map(|part| part.split_once('>').map(|(_, text)| text)).collect();
+    assert!(text.contains("الدعم النفسي") && text.contains("导师"), "{text}");
+    let mut carried = Vec::new();
+    for rule in svg.split("@font-face{").skip(1) {
+        let family = rule.split('\'').nth(1).unwrap();
+        let data = rule.split("base64,").nth(1).unwrap().split(')').next().unwrap();
+        let bytes = unbase64(data);
+        let face = ttf_parser::Face::parse(&bytes, 0).unwrap_or_else(|e| panic!("{family}: {e}"));
+        for c in text.chars() {
+            if qualmap::scene::fonts::font_for(c).is_some_and(|f| f.family == family) {
+                assert!(face.glyph_index(c).is_some(), "{family} is carried without {c}");
+            }
+        }
+        carried.push(family.to_owned());
+    }
+    assert_eq!(
+        carried,
+        [
+            "Ubuntu Light",
+            "Noto Sans Arabic",
+            "Noto Sans Hebrew",
+            "Noto Sans Devanagari",
+            "Noto Sans Thai",
+            "Noto Sans CJK SC",
+            "Noto Emoji"
+        ]
+    );
+    // The carried Ubuntu Light comes before a local Ubuntu, whose regular weight is wider.
+    assert!(svg.contains("font-family=\"'Ubuntu Light', Ubuntu, 'Noto Sans Arabic'"));
+    // Subsets, not whole fonts: the CJK font alone is 5.4 MB.
+    assert!(svg.len() < 600_000, "{} bytes", svg.len());
+}
+
 #[test]
 fn exports_are_byte_identical_and_png_is_opaque_to_the_edges() {
     let doc = multilingual();

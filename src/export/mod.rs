@@ -4,6 +4,7 @@
 //! bytes, so a figure can be rebuilt by a paper's build script.
 
 pub mod appendix;
+pub mod font_subset;
 pub mod graph;
 pub mod refi;
 pub mod svg;
@@ -142,6 +143,10 @@ pub struct ExportOptions {
     /// A title and text for the caption instead of the map's title and citation (handouts).
     #[serde(skip)]
     pub heading: Option<(String, String)>,
+    /// SVG and PDF: draw text as outlines (paths) and carry no fonts, for journals that ask for
+    /// that. Otherwise an SVG keeps real `<text>` and carries subsets of its fonts, and a PDF
+    /// embeds them with a text layer.
+    pub text_as_outlines: bool,
 }
 
 impl Default for ExportOptions {
@@ -158,6 +163,7 @@ impl Default for ExportOptions {
             view: None,
             visible: None,
             heading: None,
+            text_as_outlines: false,
         }
     }
 }
@@ -578,8 +584,10 @@ pub fn export_bytes(
         ExportOptions { scale: if format == Format::Png { options.scale } else { 1.0 }, ..options.clone() };
     let svg = svg::scene_to_svg(doc, &scene, &MapTheme::new(options.theme), &svg_options);
     match format {
-        Format::Svg => Ok(svg.into_bytes()),
         Format::Png => svg_to_png(&svg, &svg_options),
+        Format::Svg if options.text_as_outlines => Ok(svg::text_as_outlines(&svg)?.into_bytes()),
+        Format::Svg => Ok(svg::with_fonts(&svg).map_err(ExportError::Render)?.into_bytes()),
+        _ if options.text_as_outlines => svg_to_pdf(&svg::text_as_outlines(&svg)?),
         _ => svg_to_pdf(&svg),
     }
 }

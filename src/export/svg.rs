@@ -525,6 +525,41 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
     out
 }
 
+/// The SVG `svg` (as [`scene_to_svg`] writes it) carrying, as `@font-face` rules, subsets of
+/// the bundled fonts its text is drawn with, so that browsers and drawing programs that read
+/// web fonts draw it as the screen does on a machine without them. Its `font-family` then
+/// names the carried Ubuntu Light before a local Ubuntu (whose regular weight is wider).
+pub fn with_fonts(svg: &str) -> Result<String, String> {
+    let subsets = super::font_subset::subsets_for(svg)?;
+    let mut style = String::from("<defs><style>\n");
+    for subset in &subsets {
+        let _ = writeln!(
+            style,
+            "@font-face{{font-family:'{}';src:url(data:font/{};base64,{}) format('{}')}}",
+            subset.family,
+            if subset.format == "opentype" { "otf" } else { "ttf" },
+            super::font_subset::base64(&subset.bytes),
+            subset.format
+        );
+    }
+    style.push_str("</style></defs>\n");
+    let Some(root) = svg.find("<svg ") else { return Err("not an SVG written by Qualmap".into()) };
+    let Some(end) = svg[root..].find(">\n").map(|at| root + at + 2) else {
+        return Err("not an SVG written by Qualmap".into());
+    };
+    let head = svg[..end].replacen(&format!("font-family=\"{FONT_FAMILY}"), "font-family=\"'Ubuntu Light', Ubuntu", 1);
+    Ok(format!("{head}{style}{}", &svg[end..]))
+}
+
+/// The SVG `svg` with every text drawn as outlines (paths), for journals that take no fonts in
+/// figures: usvg lays the text out with the bundled fonts, as the PNG and PDF exports do, and
+/// writes the drawing back out. The text can then no longer be edited or searched.
+pub fn text_as_outlines(svg: &str) -> Result<String, super::ExportError> {
+    let tree = super::parse_svg(svg)?;
+    let options = usvg::WriteOptions { preserve_text: false, ..usvg::WriteOptions::default() };
+    Ok(tree.to_string(&options))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,6 +147,26 @@ pub fn families_for<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<&'stati
     used.into_iter().filter_map(|i| bundled().get(i)).map(|f| f.family).collect()
 }
 
+/// The characters of `texts` that each bundled font draws (the first in fallback order that has
+/// the character, as on screen), in fallback order; fonts that draw none are left out, except
+/// Ubuntu Light, which always comes first with printable ASCII (so that a figure's text can be
+/// edited in a drawing program with the font it carries). For carrying fonts in an SVG.
+pub fn chars_by_font<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<(&'static BundledFont, BTreeSet<char>)> {
+    let mut by_font: Vec<BTreeSet<char>> = vec![BTreeSet::new(); faces().len()];
+    by_font[0].extend((0x20u8..0x7F).map(char::from));
+    for text in texts {
+        for c in text.chars() {
+            if (c as u32) < 0x80 || !needs_glyph(c) {
+                continue;
+            }
+            if let Some(i) = faces().iter().position(|(_, f)| f.as_ref().is_some_and(|f| f.glyph_index(c).is_some())) {
+                by_font[i].insert(c);
+            }
+        }
+    }
+    faces().iter().zip(by_font).filter(|(_, chars)| !chars.is_empty()).map(|((font, _), chars)| (font, chars)).collect()
+}
+
 /// A short description of missing characters for messages: each with its code point.
 pub fn describe_missing(missing: &BTreeSet<char>) -> String {
     let shown: Vec<String> = missing.iter().take(12).map(|c| format!("{c} (U+{:04X})", *c as u32)).collect();
