@@ -35,21 +35,51 @@ const DROPPED_TABLES: [&[u8; 4]; 10] =
 /// before it is used: every character must still reach a glyph with an outline.
 pub fn subset(font: &BundledFont, chars: &BTreeSet<char>) -> Result<FontSubset, String> {
     let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", font.family);
+    let whole = ttf_parser::Face::parse(font.bytes, 0).map_err(|e| fail(&e))?;
+    let chars: BTreeSet<char> =
+        shaping_closure(chars).into_iter().filter(|c| chars.contains(c) || whole.glyph_index(*c).is_some()).collect();
+    let chars = &chars;
     let cff = FontRef::new(font.bytes).map_err(|e| fail(&e))?.table_data(Tag::new(b"CFF ")).is_some();
     let bytes = if cff { subset_cff(font, chars)? } else { subset_glyf(font, chars)? };
     let face = ttf_parser::Face::parse(&bytes, 0).map_err(|e| fail(&e))?;
-    let original = ttf_parser::Face::parse(font.bytes, 0).map_err(|e| fail(&e))?;
+    let original = &whole;
     for c in chars {
         let Some(before) = original.glyph_index(*c) else { continue };
         let has_outline = |face: &ttf_parser::Face<'_>, glyph| face.outline_glyph(glyph, &mut NoOutline).is_some();
         let kept =
-            face.glyph_index(*c).is_some_and(|glyph| has_outline(&face, glyph) == has_outline(&original, before));
+            face.glyph_index(*c).is_some_and(|glyph| has_outline(&face, glyph) == has_outline(original, before));
         if !kept {
             return Err(fail(&format!("the subset lost {c} (U+{:04X})", *c as u32)));
         }
     }
     let format = if bytes.starts_with(b"OTTO") { "opentype" } else { "truetype" };
     Ok(FontSubset { family: font.family, format, bytes })
+}
+
+/// `chars` with the characters a shaper may ask the font for in their place, beyond what the
+/// font's own layout tables say (those skera follows): their canonical decompositions and
+/// compositions (shapers normalise text to what the font has), Thai and Lao SARA AM split into
+/// NIKHAHIT and SARA AA (HarfBuzz's Thai shaper does that through `cmap`: without U+0E4D in the
+/// subset, ำ lost its ring in Chromium), and the mirrored forms of brackets, which a
+/// right-to-left run draws.
+fn shaping_closure(chars: &BTreeSet<char>) -> BTreeSet<char> {
+    use unicode_normalization::UnicodeNormalization as _;
+    const MIRRORED: &str = "()[]{}<>«»‹›⁅⁆⁽⁾₍₎⟨⟩⟪⟫⦅⦆〈〉《》「」『』【】〔〕〖〗〘〙〚〛∈∋≤≥≪≫⊂⊃";
+    let pairs: Vec<char> = MIRRORED.chars().collect();
+    let mut all = chars.clone();
+    for c in chars {
+        all.extend(c.to_string().nfd());
+        all.extend(c.to_string().nfc());
+        match c {
+            '\u{0E33}' => all.extend(['\u{0E4D}', '\u{0E32}']),
+            '\u{0EB3}' => all.extend(['\u{0ECD}', '\u{0EB2}']),
+            _ => {}
+        }
+        if let Some(at) = pairs.iter().position(|p| p == c) {
+            all.insert(pairs[at ^ 1]);
+        }
+    }
+    all
 }
 
 /// An outline sink that keeps nothing: only whether a glyph has an outline matters.
@@ -252,6 +282,20 @@ mod tests {
         assert_eq!(subsets[1].format, "truetype");
         // The same text gives the same bytes.
         assert_eq!(subsets, subsets_for(text).unwrap());
+    }
+
+    #[test]
+    fn thai_sara_am_brings_the_characters_a_shaper_splits_it_into() {
+        let subset = subsets_for("การทำงาน").unwrap().remove(1);
+        assert_eq!(subset.family, "Noto Sans Thai");
+        let face = ttf_parser::Face::parse(&subset.bytes, 0).unwrap();
+        for c in ['\u{0E4D}', '\u{0E32}'] {
+            assert!(face.glyph_index(c).is_some(), "U+{:04X}", c as u32);
+        }
+        // A bracket in a right-to-left run is drawn with its mirror.
+        let subset = subsets_for("«שלום»").unwrap().remove(0);
+        let face = ttf_parser::Face::parse(&subset.bytes, 0).unwrap();
+        assert!(face.glyph_index('«').is_some() && face.glyph_index('»').is_some());
     }
 
     #[test]

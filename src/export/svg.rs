@@ -9,7 +9,7 @@ use egui::{Color32, Pos2, Rect, vec2};
 
 use super::ExportOptions;
 use crate::model::{Document, ItemRef, LineStyle, ProvenanceKind};
-use crate::scene::{MapTheme, Scene, TextBlock, metrics};
+use crate::scene::{MapTheme, Scene, TextBlock, TextMeasure as _, metrics};
 
 /// Blank space around the map, in SVG units.
 pub const MARGIN: f32 = 24.0;
@@ -160,7 +160,7 @@ fn footer(
 ) -> Footer {
     let mut body = String::new();
     let mut y = top;
-    let measure_line = |text: &str, size: f32| text.chars().count() as f32 * size * 0.5;
+    let measure_line = |text: &str, size: f32| crate::scene::fonts::FontMetrics.line_width(text, size);
     if options.legend {
         y += 18.0;
         let mut x = left;
@@ -252,31 +252,19 @@ fn footer(
     if options.caption {
         let _ = writeln!(body, "<g id=\"caption\">");
         let line = |body: &mut String, y: &mut f32, text: &str, size: f32, color: Color32| {
-            // Wrap long lines at the figure's width.
-            let per_line = ((width / (size * 0.5)).floor() as usize).max(20);
-            let mut current = String::new();
-            let mut lines = Vec::new();
-            for word in text.split_whitespace() {
-                if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > per_line {
-                    lines.push(std::mem::take(&mut current));
-                }
-                if !current.is_empty() {
-                    current.push(' ');
-                }
-                current.push_str(word);
-            }
-            if !current.is_empty() {
-                lines.push(current);
-            }
-            for text in lines {
+            // Wrap long lines at the figure's width, where the line-breaking rules allow (so a
+            // Chinese or Thai caption wraps too), measured with the fonts it is drawn with.
+            let lines = crate::scene::text::wrap(text, size, width, &crate::scene::fonts::FontMetrics);
+            for crate::scene::text::WrappedLine { text, rtl } in lines {
                 *y += size * 1.35;
                 let _ = writeln!(
                     body,
-                    "<text x=\"{}\" y=\"{}\" font-size=\"{}\" {}>{}</text>",
+                    "<text x=\"{}\" y=\"{}\" font-size=\"{}\" {}{}>{}</text>",
                     num(left),
                     num(*y),
                     num(size),
                     paint("fill", color),
+                    direction_attributes(rtl),
                     line_content(&text)
                 );
             }

@@ -167,6 +167,30 @@ pub fn chars_by_font<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<(&'sta
     faces().iter().zip(by_font).filter(|(_, chars)| !chars.is_empty()).map(|((font, _), chars)| (font, chars)).collect()
 }
 
+/// Measures text with the bundled fonts' advance widths (each character in the font that draws
+/// it, without shaping), for text an export lays out itself (the legend and the caption), so a
+/// CJK or Arabic legend entry is as wide as it is drawn rather than a guess per character.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FontMetrics;
+
+impl super::TextMeasure for FontMetrics {
+    fn line_width(&self, text: &str, font_size: f32) -> f32 {
+        text.chars()
+            .filter(|c| needs_glyph(*c) || *c == ' ')
+            .map(|c| {
+                let face = faces().iter().find_map(|(_, f)| f.as_ref().filter(|f| f.glyph_index(c).is_some()));
+                face.and_then(|f| {
+                    let advance = f.glyph_hor_advance(f.glyph_index(c)?)?;
+                    Some(f32::from(advance) / f32::from(f.units_per_em()))
+                })
+                // A character no font has is drawn as a box about half an em wide.
+                .unwrap_or(0.5)
+            })
+            .sum::<f32>()
+            * font_size
+    }
+}
+
 /// A short description of missing characters for messages: each with its code point.
 pub fn describe_missing(missing: &BTreeSet<char>) -> String {
     let shown: Vec<String> = missing.iter().take(12).map(|c| format!("{c} (U+{:04X})", *c as u32)).collect();
@@ -203,6 +227,17 @@ mod tests {
         assert!(missing_chars(["Peer support 导师 مرحبا 🙂\u{200D}"]).is_empty());
         // Linear B is in none of them.
         assert_eq!(missing_chars(["\u{10000}"]).into_iter().collect::<Vec<_>>(), ['\u{10000}']);
+    }
+
+    #[test]
+    fn font_metrics_measure_wide_scripts_wider() {
+        use crate::scene::TextMeasure as _;
+        let latin = FontMetrics.line_width("Peer", 12.0);
+        let cjk = FontMetrics.line_width("职业发展", 12.0);
+        // Four ideographs are four ems; four Latin letters about two.
+        assert!((cjk - 48.0).abs() < 1.0, "{cjk}");
+        assert!(latin > 15.0 && latin < 30.0, "{latin}");
+        assert_eq!(FontMetrics.line_width("", 12.0), 0.0);
     }
 
     #[test]
