@@ -46,8 +46,7 @@ pub fn subset(font: &BundledFont, chars: &BTreeSet<char>) -> Result<FontSubset, 
     for c in chars {
         let Some(before) = original.glyph_index(*c) else { continue };
         let has_outline = |face: &ttf_parser::Face<'_>, glyph| face.outline_glyph(glyph, &mut NoOutline).is_some();
-        let kept =
-            face.glyph_index(*c).is_some_and(|glyph| has_outline(&face, glyph) == has_outline(original, before));
+        let kept = face.glyph_index(*c).is_some_and(|glyph| has_outline(&face, glyph) == has_outline(original, before));
         if !kept {
             return Err(fail(&format!("the subset lost {c} (U+{:04X})", *c as u32)));
         }

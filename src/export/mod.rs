@@ -6,6 +6,7 @@
 pub mod appendix;
 pub mod font_subset;
 pub mod graph;
+pub mod pdf_text;
 pub mod refi;
 pub mod svg;
 
@@ -289,12 +290,10 @@ pub fn svg_to_png(svg: &str, options: &ExportOptions) -> Result<Vec<u8>, ExportE
     Ok(bytes)
 }
 
-/// Converts SVG text to a one-page vector PDF sized to the map, with the font embedded.
+/// Converts SVG text to a one-page vector PDF sized to the map, with the fonts embedded and a
+/// text layer that gives back every line as typed.
 pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, ExportError> {
-    let tree = parse_svg(svg)?;
-    let pdf = svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), svg2pdf::PageOptions::default())
-        .map_err(|e| ExportError::Render(e.to_string()))?;
-    Ok(objects_in_number_order(sort_resource_entries(pdf)))
+    svgs_to_pdf(&[svg.to_owned()])
 }
 
 /// svg2pdf writes its fonts in hash-map order, and numbers the objects of each font as it
@@ -334,83 +333,133 @@ fn renumber_references(text: &str, map: &std::collections::HashMap<usize, usize>
     out
 }
 
+/// A PDF with a classic cross-reference table, taken apart: what comes before the first object,
+/// each object (its number, its text up to `stream` where its references are, and the rest), and
+/// the trailer.
+struct PdfObjects<'a> {
+    prefix: &'a [u8],
+    objects: Vec<(usize, String, std::borrow::Cow<'a, [u8]>)>,
+    trailer: String,
+}
+
+impl<'a> PdfObjects<'a> {
+    /// Takes `pdf` apart; `None` when it has no classic cross-reference table to read.
+    fn read(pdf: &'a [u8]) -> Option<Self> {
+        let text_at = |from: usize, to: usize| std::str::from_utf8(pdf.get(from..to)?).ok();
+        let tail_start = pdf.len().saturating_sub(64);
+        let tail = String::from_utf8_lossy(pdf.get(tail_start..)?);
+        let xref_at: usize = tail.rsplit("startxref").next()?.split_whitespace().next()?.parse().ok()?;
+        let trailer_at = xref_at + pdf.get(xref_at..)?.windows(7).position(|w| w == b"trailer")?;
+        let startxref_at = trailer_at + pdf.get(trailer_at..)?.windows(9).position(|w| w == b"startxref")?;
+        let mut tokens = text_at(xref_at, trailer_at)?.split_whitespace();
+        if tokens.next()? != "xref" || tokens.next()? != "0" {
+            return None;
+        }
+        let count: usize = tokens.next()?.parse().ok()?;
+        let mut by_offset = Vec::with_capacity(count);
+        for number in 0..count {
+            let (offset, _generation, kind) = (tokens.next()?, tokens.next()?, tokens.next()?);
+            if kind == "n" {
+                by_offset.push((number, offset.parse::<usize>().ok()?));
+            }
+        }
+        by_offset.sort_by_key(|&(_, offset)| offset);
+        let first = by_offset.first()?.1;
+        let mut objects = Vec::with_capacity(by_offset.len());
+        for (i, &(number, offset)) in by_offset.iter().enumerate() {
+            let end = by_offset.get(i + 1).map_or(xref_at, |&(_, next)| next);
+            let bytes = pdf.get(offset..end)?;
+            let head_end = bytes.windows(7).position(|w| w == b"stream\n" || w == b"stream\r").unwrap_or(bytes.len());
+            let head = std::str::from_utf8(bytes.get(..head_end)?).ok()?;
+            let body = head.split_once(" obj")?.1.to_owned();
+            objects.push((number, body, std::borrow::Cow::Borrowed(bytes.get(head_end..)?)));
+        }
+        Some(Self { prefix: pdf.get(..first)?, objects, trailer: text_at(trailer_at, startxref_at)?.to_owned() })
+    }
+
+    /// The PDF again, objects numbered 1, 2, … in the order given, references renumbered by
+    /// `map` (old number to new), with a cross-reference table to match.
+    fn write(&self, map: &std::collections::HashMap<usize, usize>) -> Vec<u8> {
+        let mut ordered: Vec<&(usize, String, std::borrow::Cow<'a, [u8]>)> = self.objects.iter().collect();
+        ordered.sort_by_key(|(old, _, _)| map.get(old).copied().unwrap_or(usize::MAX));
+        let mut out = self.prefix.to_vec();
+        let mut offsets = Vec::with_capacity(ordered.len());
+        for (i, (_, body, stream)) in ordered.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj{}", i + 1, renumber_references(body, map)).as_bytes());
+            out.extend_from_slice(stream);
+        }
+        let new_xref = out.len();
+        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", ordered.len() + 1).as_bytes());
+        for offset in offsets {
+            out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
+        }
+        let trailer = renumber_references(&self.trailer, map);
+        let trailer = match trailer.split_once("/Size ") {
+            Some((before, after)) => {
+                let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                format!("{before}/Size {}{}", ordered.len() + 1, &after[digits..])
+            }
+            None => trailer,
+        };
+        out.extend_from_slice(trailer.as_bytes());
+        out.extend_from_slice(format!("startxref\n{new_xref}\n%%EOF").as_bytes());
+        out
+    }
+}
+
 fn reorder_objects(pdf: &[u8]) -> Option<Vec<u8>> {
     use std::collections::HashMap;
-    let text_at = |from: usize, to: usize| std::str::from_utf8(pdf.get(from..to)?).ok();
-    let tail_start = pdf.len().saturating_sub(64);
-    let tail = String::from_utf8_lossy(pdf.get(tail_start..)?);
-    let xref_at: usize = tail.rsplit("startxref").next()?.split_whitespace().next()?.parse().ok()?;
-    let trailer_at = xref_at + pdf.get(xref_at..)?.windows(7).position(|w| w == b"trailer")?;
-    let startxref_at = trailer_at + pdf.get(trailer_at..)?.windows(9).position(|w| w == b"startxref")?;
-    let mut tokens = text_at(xref_at, trailer_at)?.split_whitespace();
-    if tokens.next()? != "xref" || tokens.next()? != "0" {
-        return None;
-    }
-    let count: usize = tokens.next()?.parse().ok()?;
-    let mut by_offset = Vec::with_capacity(count);
-    for number in 0..count {
-        let (offset, _generation, kind) = (tokens.next()?, tokens.next()?, tokens.next()?);
-        if kind == "n" {
-            by_offset.push((number, offset.parse::<usize>().ok()?));
-        }
-    }
-    by_offset.sort_by_key(|&(_, offset)| offset);
-    let first = by_offset.first()?.1;
-    // Each object: its dictionary text (up to `stream`, where references can be) and the rest.
-    let mut objects: HashMap<usize, (String, &[u8])> = HashMap::new();
-    for (i, &(number, offset)) in by_offset.iter().enumerate() {
-        let end = by_offset.get(i + 1).map_or(xref_at, |&(_, next)| next);
-        let bytes = pdf.get(offset..end)?;
-        let head_end = bytes.windows(7).position(|w| w == b"stream\n" || w == b"stream\r").unwrap_or(bytes.len());
-        let head = std::str::from_utf8(bytes.get(..head_end)?).ok()?;
-        let body = head.split_once(" obj")?.1.to_owned();
-        objects.insert(number, (body, bytes.get(head_end..)?));
-    }
-    let trailer = text_at(trailer_at, startxref_at)?;
+    let parts = PdfObjects::read(pdf)?;
+    let bodies: HashMap<usize, &str> = parts.objects.iter().map(|(n, body, _)| (*n, body.as_str())).collect();
     // New numbers, breadth first from the trailer.
     let mut map: HashMap<usize, usize> = HashMap::new();
-    let mut order: Vec<usize> = Vec::new();
-    let mut queue: std::collections::VecDeque<usize> = references(trailer).into();
+    let mut queue: std::collections::VecDeque<usize> = references(&parts.trailer).into();
     while let Some(old) = queue.pop_front() {
-        if map.contains_key(&old) || !objects.contains_key(&old) {
+        let Some(body) = bodies.get(&old) else { continue };
+        if map.contains_key(&old) {
             continue;
         }
-        order.push(old);
-        map.insert(old, order.len());
-        if let Some((body, _)) = objects.get(&old) {
-            queue.extend(references(body));
-        }
+        map.insert(old, map.len() + 1);
+        queue.extend(references(body));
     }
-    let mut rest: Vec<usize> = objects.keys().filter(|n| !map.contains_key(n)).copied().collect();
+    let mut rest: Vec<usize> = bodies.keys().filter(|n| !map.contains_key(n)).copied().collect();
     rest.sort_unstable();
     for old in rest {
-        order.push(old);
-        map.insert(old, order.len());
+        map.insert(old, map.len() + 1);
     }
-    let mut out = pdf.get(..first)?.to_vec();
-    let mut offsets = Vec::with_capacity(order.len());
-    for (i, old) in order.iter().enumerate() {
-        let (body, stream) = objects.get(old)?;
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj{}", i + 1, renumber_references(body, &map)).as_bytes());
-        out.extend_from_slice(stream);
-    }
-    let new_xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", order.len() + 1).as_bytes());
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
-    }
-    let trailer = renumber_references(trailer, &map);
-    let trailer = match trailer.split_once("/Size ") {
-        Some((before, after)) => {
-            let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-            format!("{before}/Size {}{}", order.len() + 1, &after[digits..])
+    Some(parts.write(&map))
+}
+
+/// `pdf` (written with uncompressed streams) with the `/ActualText` spans of `lines` in its
+/// content streams (see [`pdf_text`]), and every stream that has no filter compressed.
+fn with_actual_text(pdf: &[u8], lines: &[String]) -> Option<Vec<u8>> {
+    use std::io::Write as _;
+    let mut parts = PdfObjects::read(pdf)?;
+    for (_, body, stream) in &mut parts.objects {
+        if body.contains("/Filter") || !stream.starts_with(b"stream") {
+            continue;
         }
-        None => trailer,
-    };
-    out.extend_from_slice(trailer.as_bytes());
-    out.extend_from_slice(format!("startxref\n{new_xref}\n%%EOF").as_bytes());
-    Some(out)
+        let data_start = if stream.starts_with(b"stream\r\n") { 8 } else { 7 };
+        let length: usize = body.split("/Length ").nth(1)?.split_whitespace().next()?.parse().ok()?;
+        let data = stream.get(data_start..data_start + length)?;
+        let rest = stream.get(data_start + length..)?;
+        let data = if lines.is_empty() { data.to_vec() } else { pdf_text::spans_in_content(data, lines) };
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&data).ok()?;
+        let packed = encoder.finish().ok()?;
+        *body = body.replacen(
+            &format!("/Length {length}"),
+            &format!("/Filter /FlateDecode\n  /Length {}", packed.len()),
+            1,
+        );
+        let mut new_stream = stream.get(..data_start)?.to_vec();
+        new_stream.extend_from_slice(&packed);
+        new_stream.extend_from_slice(rest);
+        *stream = std::borrow::Cow::Owned(new_stream);
+    }
+    let map = parts.objects.iter().enumerate().map(|(i, (n, _, _))| (*n, i + 1)).collect();
+    Some(parts.write(&map))
 }
 
 /// The presentation as a handout: one PDF page per step.
@@ -499,10 +548,15 @@ pub fn svgs_to_pdf(svgs: &[String]) -> Result<Vec<u8>, ExportError> {
     let mut pdf = Pdf::new();
     let mut pages = Vec::new();
     let mut chunks = Vec::new();
+    // Lines that need an /ActualText span (see `pdf_text`), over all pages.
+    let mut lines = Vec::new();
     for svg in svgs {
-        let tree = parse_svg(svg)?;
-        let (chunk, svg_id) = svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
-            .map_err(|e| ExportError::Render(e.to_string()))?;
+        let (marked, page_lines) = pdf_text::mark_lines(svg, lines.len());
+        lines.extend(page_lines);
+        let tree = parse_svg(&marked)?;
+        // Streams stay uncompressed until the spans are written into them.
+        let options = svg2pdf::ConversionOptions { compress: lines.is_empty(), ..Default::default() };
+        let (chunk, svg_id) = svg2pdf::to_chunk(&tree, options).map_err(|e| ExportError::Render(e.to_string()))?;
         // New numbers in the order of the old ones (which svg2pdf gives in a fixed order),
         // not in the order the objects were written (its fonts come in hash-map order).
         let mut old_refs: Vec<Ref> = chunk.refs().collect();
@@ -536,7 +590,13 @@ pub fn svgs_to_pdf(svgs: &[String]) -> Result<Vec<u8>, ExportError> {
     for chunk in &chunks {
         pdf.extend(chunk);
     }
-    Ok(objects_in_number_order(sort_resource_entries(pdf.finish())))
+    let pdf = pdf.finish();
+    let pdf = if lines.is_empty() {
+        pdf
+    } else {
+        with_actual_text(&pdf, &lines).ok_or_else(|| ExportError::Render("could not write the text layer".into()))?
+    };
+    Ok(objects_in_number_order(sort_resource_entries(pdf)))
 }
 
 /// The drawing of each presentation step: what it shows, its view and filter, its title and
