@@ -57,3 +57,29 @@ pub fn label_ui(ui: &mut Ui, text: &str, strong: bool) -> Response {
         ui.label(text)
     }
 }
+
+/// One line of text for a widget that lays it out itself (a legend key, a check box, a menu
+/// entry): with anything right to left in it, its pieces in visual order (each right-to-left word
+/// whole, so egui still shapes and joins it), else the text as it is.
+pub fn visual_line(line: &str) -> std::borrow::Cow<'_, str> {
+    if !text::has_rtl(line) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    match text::visual_pieces(line, text::paragraph_is_rtl(line)) {
+        Some(pieces) => std::borrow::Cow::Owned(pieces.concat()),
+        None => std::borrow::Cow::Borrowed(line),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_right_to_left_line_comes_in_visual_order() {
+        assert_eq!(visual_line("Peer support"), "Peer support");
+        // The first word of an Arabic line is drawn rightmost.
+        assert_eq!(visual_line("الرفاه الشخصي"), "الشخصي الرفاه");
+        assert_eq!(visual_line("ساعدني برنامج Peer support على"), "على Peer support برنامج ساعدني");
+    }
+}

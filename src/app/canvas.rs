@@ -1023,7 +1023,8 @@ fn legend_layout(
     let (mut x, mut row) = (left, 0usize);
     let mut entries = Vec::with_capacity(keys.len());
     for (key, text) in keys {
-        let galley = painter.layout_no_wrap(text, font.clone(), theme.text);
+        let galley =
+            painter.layout_no_wrap(super::bidi_text::visual_line(&text).into_owned(), font.clone(), theme.text);
         let width = 20.0 + galley.size().x;
         if x > left && x + width > right {
             (x, row) = (left, row + 1);
