@@ -183,6 +183,11 @@ fn spreadsheet_findings_are_refused_before_the_library_panics_or_loops() {
     // table across its Continue records refused it first).
     let error = spreadsheet_refusal("xls/shared-string-cut-short.xls", Kind::Xls);
     assert!(error.contains("is cut short inside its own header or characters"), "{error}");
+    // A formula whose parsed length runs past its record: calamine sliced it out unchecked
+    // (xls.rs:1531, a panic found by CI's 15 s run; the fixture is an xlwt workbook with that
+    // length set to 32,767).
+    let error = spreadsheet_refusal("xls/formula-longer-than-its-record.xls", Kind::Xls);
+    assert!(error.contains("too short for the formula it says it holds"), "{error}");
     // A cell in column 65,287 of a 36-row sheet: calamine built the 2.35-million-cell grid out
     // to it (bounded, but over a second in the fuzzer; an .xls sheet has 256 columns).
     let error = spreadsheet_refusal("xls/cell-past-the-last-column.xls", Kind::Xls);

@@ -272,7 +272,36 @@ pub fn docx(data: &[u8]) {
 /// The message part of a refusal that stands for a panic caught inside the spreadsheet library.
 pub const READER_FAILED: &str = "the spreadsheet reader failed on this file";
 
+/// Set to a folder, this environment variable makes a panic *inside calamine* that the import
+/// catches and refuses with the file named (what a user gets) no finding: the input is kept in
+/// that folder instead, and the run goes on. `fuzz/run.sh` sets it for its short runs (CI's 15 s
+/// smoke run must not fail on a calamine bug that users are already safe from), never for the long
+/// runs, where such a panic is a finding like any other: our checks before the library should
+/// refuse the input first. Panics in our own code, hangs and blow-ups are findings either way.
+pub const CAUGHT_LIBRARY_PANICS: &str = "QUALMAP_FUZZ_KEEP_CAUGHT_LIBRARY_PANICS_IN";
+
+/// The folder named by [`CAUGHT_LIBRARY_PANICS`], read once.
+fn caught_panics_folder() -> Option<&'static std::path::Path> {
+    static FOLDER: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    FOLDER
+        .get_or_init(|| {
+            let folder = std::env::var_os(CAUGHT_LIBRARY_PANICS).map(std::path::PathBuf::from)?;
+            // libFuzzer's panic hook aborts the process, so a panic would never reach the
+            // import's `catch_unwind`; in front of it goes one that lets calamine's unwind.
+            let aborting = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                let in_library = info.location().is_some_and(|at| at.file().contains("calamine-"));
+                if !in_library {
+                    aborting(info);
+                }
+            }));
+            Some(folder)
+        })
+        .as_deref()
+}
+
 fn spreadsheet(bytes: &[u8], kind: qualmap::import::spreadsheet::Kind, origin: &str) {
+    let keep_caught = caught_panics_folder();
     match qualmap::import::spreadsheet::csv_from_bytes(bytes, kind, origin) {
         Ok(csv) => match table::read_table(&csv, origin, false, None) {
             Ok(imported) => import(&imported),
@@ -285,6 +314,13 @@ fn spreadsheet(bytes: &[u8], kind: qualmap::import::spreadsheet::Kind, origin: &
             assert!(message.starts_with(origin), "a refusal that does not name the file: {message}");
             // A panic caught in the library is refused cleanly, but it is still a finding: the
             // checks before the library should have refused the input first.
+            if message.contains(READER_FAILED)
+                && let Some(folder) = keep_caught
+            {
+                let _ = std::fs::create_dir_all(folder);
+                let _ = std::fs::write(folder.join(format!("{:016x}", fingerprint(bytes))), bytes);
+                return;
+            }
             assert!(!message.contains(READER_FAILED), "{message}");
         }
     }
@@ -360,4 +396,9 @@ fn crc32(bytes: &[u8]) -> u32 {
         table
     });
     !bytes.iter().fold(!0u32, |c, b| table[((c ^ u32::from(*b)) & 0xFF) as usize] ^ (c >> 8))
+}
+
+/// A name for an input kept by [`CAUGHT_LIBRARY_PANICS`] (FNV-1a: stable across runs).
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
 }

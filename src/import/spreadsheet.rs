@@ -673,6 +673,17 @@ fn check_biff(stream: &[u8]) -> Result<(), String> {
                         ));
                     }
                 }
+                0x0006 if data.len() < 22 || usize::from(u16_at(data, 20).unwrap_or(0)) > data.len() - 22 => {
+                    // Formula: calamine slices the parsed formula (its length at byte 20) out of
+                    // the record without checking that the record holds it (found by CI's xls
+                    // fuzz run, xls.rs:1531).
+                    return Err(format!(
+                        "sheet {}: a formula's record is {} bytes, too short for the formula it says it holds; \
+                         the file is damaged",
+                        sheet + 1,
+                        data.len()
+                    ));
+                }
                 typ if CELL_RECORDS.contains(&typ) => {
                     if let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) {
                         within_columns(sheet, row, col)?;
