@@ -109,9 +109,24 @@ impl QualmapApp {
         let bounds = self.scene(&measure).bounds;
         // Fit once the map's current scene exists (a large map's arrives from a worker, and
         // until then the previous scene, with the old bounds, is drawn).
+        let area = map_area(canvas, legend.height);
+        // A fitted view stays fitted when the window grows or shrinks or the inspector is shown
+        // or hidden, until the user pans or zooms it away. (Not on every change of the canvas:
+        // the inspector's width follows its contents, and the map would jump on a click.)
+        let window = ctx.content_rect().size();
+        let inspector = self.prefs.show_inspector;
+        if let Some(fitted) = self.view.fitted
+            && fitted.camera == self.view.camera
+            && (fitted.window != window || fitted.inspector != inspector)
+        {
+            self.view.fit_requested = true;
+        }
         if self.view.fit_requested && self.scene_cache.is_some() && !self.scene_pending() {
-            self.view.camera = Camera::fit(bounds, map_area(canvas, legend.height));
+            self.view.camera = Camera::fit(bounds, area);
+            self.view.fitted = Some(super::Fitted { window, inspector, camera: self.view.camera, area });
             self.view.fit_requested = false;
+            // The status bar, drawn before the canvas, shows the new zoom on the next frame.
+            ctx.request_repaint();
         }
         self.camera_input_ui(ui, &background, canvas);
 
