@@ -560,6 +560,8 @@ const THIN_EDGE_WIDTH: f32 = 1.2;
 /// ... unless its arrowhead would still be at least this long on screen: arrowheads and labels
 /// stay while they can be seen (at 1024 × 640 the example's thin edges lost both).
 const MIN_ARROW_LENGTH: f32 = 4.0;
+/// Smallest radius of a support badge on a card drawn in full, in points.
+const MIN_BADGE_RADIUS: f32 = 5.0;
 /// Smallest on-screen size of an edge label that is drawn at all.
 const MIN_EDGE_LABEL: f32 = 7.0;
 
@@ -803,15 +805,15 @@ pub fn paint_scene(
             pin_marker(painter, rect.right_bottom(), zoom.clamp(0.6, 2.0), theme.text);
         }
         if let Some((center, count)) = node.badge {
-            let radius = metrics::BADGE_RADIUS * zoom;
-            if radius >= 4.0 {
-                let center = camera.screen_from_world(canvas, center);
-                // Small badges look as round with 8 sides as with 16.
-                let circle: &[Vec2] = if radius < 8.0 { &dot_circle } else { &badge_circle };
-                add_disc(&mut badges, circle, center, radius + 1.5, theme.background);
-                add_disc(&mut badges, circle, center, radius, theme.badge_fill);
-                badge_texts.push((center, count.to_string(), FontId::proportional(11.0 * zoom)));
-            }
+            // A card drawn in full keeps its support count readable however far out: the badge
+            // is never under MIN_BADGE_RADIUS (at 800 × 600 with large map text they vanished).
+            let radius = (metrics::BADGE_RADIUS * zoom).max(MIN_BADGE_RADIUS);
+            let center = camera.screen_from_world(canvas, center);
+            // Small badges look as round with 8 sides as with 16.
+            let circle: &[Vec2] = if radius < 8.0 { &dot_circle } else { &badge_circle };
+            add_disc(&mut badges, circle, center, radius + 1.5, theme.background);
+            add_disc(&mut badges, circle, center, radius, theme.badge_fill);
+            badge_texts.push((center, count.to_string(), FontId::proportional(radius * 1.1)));
         }
     }
     if !blocks.is_empty() {
