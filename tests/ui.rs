@@ -941,3 +941,353 @@ fn a_concept_gets_a_colour_of_its_own_and_loses_it_again_each_as_one_undo_step()
     assert_eq!(color(&harness), None);
     assert!(!harness.state().is_dirty(), "two undo steps return to the example as opened");
 }
+
+/// Clicks at a screen point: press and release, as a mouse click on the canvas background.
+fn click_at(harness: &mut Harness<'_, QualmapApp>, pos: Pos2) {
+    harness.hover_at(pos);
+    harness.run();
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    harness.run();
+}
+
+#[test]
+fn selecting_every_item_of_the_example_never_edits_the_map() {
+    let mut harness = harness(Startup::Example);
+    let before = harness.state().document().clone();
+    let mut clicked = 0;
+    for concept in &before.concepts {
+        harness.get_by_label(&concept.label).click();
+        harness.run();
+        assert!(harness.state().view().selection.contains(&ItemRef::Concept(concept.id)), "{}", concept.label);
+        clicked += 1;
+    }
+    for area in &before.areas {
+        harness.get_by_label(&format!("Area: {}", area.label)).click();
+        harness.run();
+        assert!(harness.state().view().selection.contains(&ItemRef::Area(area.id)), "{}", area.label);
+        clicked += 1;
+    }
+    for rel in &before.relationships {
+        let item = ItemRef::Relationship(rel.id);
+        let name = format!("Relationship: {}", before.item_label(item));
+        if harness.query_by_label(&name).is_some() {
+            harness.get_by_label(&name).click();
+            harness.run();
+        } else {
+            // A relationship whose label is not drawn is picked on its line.
+            let app = harness.state();
+            let scene = app.drawn_scene().expect("a scene is drawn");
+            let edge = scene.edges.iter().find(|e| e.id == rel.id).expect("every relationship is drawn");
+            let (mid, _) = qualmap::scene::geometry::point_along(&edge.points, 0.5);
+            let canvas = qualmap::app::canvas::map_area(app.view().canvas_rect, app.view().legend_height);
+            let pos = app.view().camera.screen_from_world(canvas, mid);
+            click_at(&mut harness, pos);
+        }
+        assert!(harness.state().view().selection.contains(&item), "{name}");
+        clicked += 1;
+    }
+    assert_eq!(clicked, before.concepts.len() + before.areas.len() + before.relationships.len());
+    // And the map's background, which brings back the map's own fields.
+    click_at(&mut harness, Pos2::new(8.0, 80.0));
+    assert!(harness.state().view().selection.is_empty());
+    harness.get_by_label("Map title");
+    harness.run();
+
+    let app = harness.state();
+    assert_eq!(app.undo_label(), None, "selecting made an undo step");
+    assert!(!app.is_dirty());
+    assert!(!app.window_title().contains('●'), "{}", app.window_title());
+    assert_eq!(app.document(), &before, "the map is exactly as opened");
+}
+
+#[test]
+fn the_inspector_counts_and_lists_what_the_filter_counts() {
+    use qualmap::model::support::{SupportMode, support_counts};
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Filter").click();
+    harness.run();
+    harness.get_by_label("role = mentor").click();
+    harness.run();
+    // Close the filter menu.
+    harness.key_press(Key::Escape);
+    harness.run();
+    let label = "Confidence in the professional role";
+    let id = ItemRef::Concept(concept_id(&harness, label));
+    harness.get_by_label(label).click();
+    harness.run();
+    let app = harness.state();
+    let doc = app.document().clone();
+    let filter = app.view().filter.clone();
+    assert!(filter.is_active());
+    let badge = support_counts(&doc, &filter, SupportMode::Excerpts).get(&id).copied().unwrap_or(0);
+    let (counted, left_out): (Vec<_>, Vec<_>) = doc.evidence_for(id).cloned().partition(|e| filter.matches(&doc, e));
+    assert_eq!(counted.len(), badge);
+    assert!(!left_out.is_empty(), "the example has mentees' excerpts on this concept");
+    harness.get_by_label_contains(&format!(
+        "Evidence ({badge} excerpt{}, 1 participant)",
+        if badge == 1 { "" } else { "s" }
+    ));
+    harness.get_by_label_contains(&format!("{} more excerpt", left_out.len()));
+    let fragment = |e: &qualmap::model::Evidence| e.excerpt.chars().take(30).collect::<String>();
+    for e in &counted {
+        harness.get_by_label_contains(&fragment(e));
+    }
+    for e in &left_out {
+        assert!(harness.query_by_label_contains(&fragment(e)).is_none(), "{} is filtered out", e.excerpt);
+    }
+    assert!(harness.query_by_label_contains("Filtered out:").is_none());
+
+    // On request the filtered-out excerpts are listed too, each marked.
+    harness.get_by_label("Show filtered-out evidence").click();
+    harness.run();
+    for e in &left_out {
+        harness.get_by_label_contains(&fragment(e));
+    }
+    assert_eq!(harness.get_all_by_label_contains("Filtered out:").count(), left_out.len());
+    // The counts stay those of the filter.
+    harness.get_by_label_contains(&format!("Evidence ({badge} excerpt"));
+    assert!(!harness.state().is_dirty(), "a view choice, not an edit");
+
+    // With the filter cleared, everything counts and nothing is marked.
+    harness.state_mut().view_mut().filter = Default::default();
+    harness.run();
+    let all = counted.len() + left_out.len();
+    harness.get_by_label_contains(&format!("Evidence ({all} excerpts"));
+    assert!(harness.query_by_label_contains("Filtered out:").is_none());
+}
+
+#[test]
+fn a_new_concept_s_name_is_selected_so_typing_replaces_it() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Add concept").click();
+    harness.run();
+    harness.get_by_label("Concept name").type_text("Peer support");
+    harness.run();
+    assert_eq!(harness.state().document().concepts.last().unwrap().label, "Peer support");
+
+    // A double-click on the canvas adds through the same `add_concept_at`, which asks for the
+    // name field with its text selected.
+    harness.key_press(Key::Escape);
+    harness.run();
+    harness.state_mut().add_concept_at(Pos2::new(0.0, 0.0));
+    harness.run();
+    harness.get_by_label("Concept name").type_text("Shared reflection");
+    harness.run();
+    assert_eq!(harness.state().document().concepts.last().unwrap().label, "Shared reflection");
+}
+
+/// The labels of the menu bar's and the toolbar's widgets that are on screen.
+fn bar_widgets(harness: &Harness<'_, QualmapApp>) -> Vec<(String, egui::Rect)> {
+    let names = [
+        "File",
+        "Edit",
+        "View",
+        "Help",
+        "Fit",
+        "Dark theme",
+        "Add concept",
+        "Add area",
+        "Delete",
+        "Support counts",
+        "Filter",
+        "Search",
+        "Present",
+        "Windows",
+        "Inspector",
+        "Evidence",
+        "Codebook",
+        "Sources",
+        "Suggestions",
+        "Story",
+        "Relationship types",
+    ];
+    names.iter().filter_map(|name| harness.query_by_label(name).map(|node| (name.to_string(), node.rect()))).collect()
+}
+
+fn check_nothing_overlaps_at(width: f32, height: f32, text: qualmap::app::TextSize) {
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(width, height))
+        .build_eframe(move |cc| QualmapApp::with_recovery_dir(cc, Startup::Example, None));
+    harness.run();
+    let ctx = harness.ctx.clone();
+    harness.state_mut().set_ui_text_size(&ctx, text);
+    harness.run();
+    let screen = egui::Rect::from_min_size(Pos2::ZERO, Vec2::new(width, height));
+    let widgets = bar_widgets(&harness);
+    let names: Vec<&str> = widgets.iter().map(|(n, _)| n.as_str()).collect();
+    for needed in ["File", "Add concept", "Support counts", "Filter", "Search", "Present"] {
+        assert!(names.contains(&needed), "{needed} is missing at {width}×{height} ({text:?}): {names:?}");
+    }
+    assert!(names.contains(&"Windows") || names.contains(&"Story"), "window toggles are reachable: {names:?}");
+    for (name, rect) in &widgets {
+        assert!(screen.contains_rect(*rect), "{name} {rect:?} is off the {width}×{height} screen ({text:?})");
+    }
+    for (i, (a, ra)) in widgets.iter().enumerate() {
+        for (b, rb) in &widgets[i + 1..] {
+            let overlap = ra.intersect(*rb);
+            assert!(
+                overlap.width() <= 0.5 || overlap.height() <= 0.5,
+                "{a} {ra:?} overlaps {b} {rb:?} at {width}×{height} ({text:?})"
+            );
+        }
+    }
+    // The inspector takes a modest share of the window.
+    let inspector_left = harness.get_by_label("Map title").rect().left();
+    assert!(width - inspector_left < 0.33 * width, "inspector from x = {inspector_left} of {width}");
+    // Every relationship label the scene places is drawn (and can be clicked).
+    let labelled = harness.state().drawn_scene().unwrap().edges.iter().filter(|e| e.label.is_some()).count();
+    assert_eq!(harness.get_all_by_label_contains("Relationship: ").count(), labelled, "at {width}×{height}");
+}
+
+#[test]
+fn nothing_overlaps_at_800_by_600() {
+    use qualmap::app::TextSize;
+    check_nothing_overlaps_at(800.0, 600.0, TextSize::Normal);
+    check_nothing_overlaps_at(800.0, 600.0, TextSize::Larger);
+}
+
+#[test]
+fn nothing_overlaps_at_1024_by_640() {
+    use qualmap::app::TextSize;
+    check_nothing_overlaps_at(1024.0, 640.0, TextSize::Normal);
+    check_nothing_overlaps_at(1024.0, 640.0, TextSize::Large);
+}
+
+#[test]
+fn nothing_overlaps_at_1920_by_1080() {
+    use qualmap::app::TextSize;
+    check_nothing_overlaps_at(1920.0, 1080.0, TextSize::Normal);
+    check_nothing_overlaps_at(1920.0, 1080.0, TextSize::Larger);
+}
+
+#[test]
+fn the_inspector_can_be_hidden_from_the_menu_bar() {
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(800.0, 600.0))
+        .build_eframe(move |cc| QualmapApp::with_recovery_dir(cc, Startup::Example, None));
+    harness.run();
+    let canvas = harness.state().view().canvas_rect;
+    harness.get_by_label("Map title");
+    harness.get_by_label("Inspector").click();
+    harness.run();
+    assert!(harness.query_by_label("Map title").is_none(), "the inspector is hidden");
+    assert!(!harness.state().prefs().show_inspector);
+    // The canvas takes the room, and the fitted map is fitted to it.
+    let wider = harness.state().view().canvas_rect;
+    assert!(wider.width() > canvas.width() + 150.0, "{wider:?} vs {canvas:?}");
+    let fitted = harness.state().view().fitted.unwrap();
+    assert!((fitted.area.width() - wider.width()).abs() < 1.0, "{fitted:?}");
+    assert_eq!(fitted.camera, harness.state().view().camera);
+}
+
+#[test]
+fn text_sizes_are_remembered_and_the_map_s_follows_into_exports() {
+    use qualmap::app::TextSize;
+    use qualmap::scene::metrics::NODE_FONT;
+    let mut harness = harness(Startup::Example);
+    let body = |h: &Harness<'_, QualmapApp>| h.ctx.global_style().text_styles[&egui::TextStyle::Body].size;
+    let normal = body(&harness);
+    harness.get_by_label("View").click();
+    harness.run();
+    harness.get_by_label("Text Size").click();
+    harness.run();
+    harness.get_by_label("Larger").click();
+    harness.run();
+    assert_eq!(harness.state().prefs().ui_text, TextSize::Larger);
+    assert!(body(&harness) > normal * 1.2, "{} vs {normal}", body(&harness));
+    let small = harness.ctx.global_style().text_styles[&egui::TextStyle::Small].size;
+    assert!(small >= body(&harness) * 0.85 - 1e-3, "notes stay readable: {small}");
+
+    // The map's own text size: the scene's cards, and exports, follow it.
+    harness.key_press(Key::Escape);
+    harness.run();
+    let fitted = harness.state().view().camera;
+    harness.get_by_label("View").click();
+    harness.run();
+    harness.get_by_label("Map Text Size").click();
+    harness.run();
+    harness.get_by_label("Large").click();
+    harness.run();
+    assert_eq!(harness.state().prefs().map_text, TextSize::Large);
+    let font = harness.state().drawn_scene().unwrap().nodes[0].label.font_size;
+    assert!((font - NODE_FONT * TextSize::Large.map_scale()).abs() < 1e-4, "{font}");
+    assert_ne!(harness.state().view().camera, fitted, "the larger map was fitted again");
+    let options = qualmap::export::ExportOptions {
+        text_scale: TextSize::Large.map_scale(),
+        ..qualmap::export::ExportOptions::default()
+    };
+    let exported = qualmap::export::export_scene(harness.state().document(), &options, &qualmap::scene::ApproxMeasure);
+    assert!((exported.nodes[0].label.font_size - font).abs() < 1e-4);
+
+    // Presenting makes the map's text larger still.
+    harness.key_press(Key::Escape);
+    harness.run();
+    harness.key_press(Key::F5);
+    harness.run_steps(3);
+    let presented = harness.state().drawn_scene().unwrap().nodes[0].label.font_size;
+    assert!(presented > font * 1.15, "{presented} vs {font}");
+}
+
+#[test]
+fn a_fitted_view_fits_again_when_the_window_changes_size() {
+    let mut harness = harness(Startup::Example);
+    let small = harness.state().view().camera;
+    harness.set_size(Vec2::new(1800.0, 1100.0));
+    harness.run();
+    let large = harness.state().view().camera;
+    assert!(large.zoom > small.zoom * 1.2, "{large:?} vs {small:?}");
+    // Once the user has zoomed, the view is theirs: a resize leaves it.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Minus);
+    harness.run();
+    let chosen = harness.state().view().camera;
+    harness.set_size(Vec2::new(1280.0, 800.0));
+    harness.run();
+    assert_eq!(harness.state().view().camera, chosen);
+}
+
+#[test]
+fn the_presenter_view_opens_only_when_asked_beside_the_slides_and_keys_work_from_it() {
+    let mut harness = harness(Startup::Example);
+    harness.key_press(Key::F5);
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Step 1 of 5").is_none(), "no presenter view until asked");
+    assert!(!harness.state().presenting().unwrap().presenter_view);
+    harness.key_press(Key::P);
+    harness.run_steps(3);
+    let heading = harness.get_by_label("Step 1 of 5").rect();
+    // Beside the slides, never over them: every concept on the audience's side.
+    harness.key_press(Key::ArrowRight);
+    harness.key_press(Key::ArrowRight);
+    harness.run_steps(40);
+    let concepts: Vec<String> = harness.state().document().concepts.iter().map(|c| c.label.clone()).collect();
+    let mut seen = 0;
+    for label in &concepts {
+        if let Some(node) = harness.query_by_label(label) {
+            assert!(node.rect().right() <= heading.left(), "{label} {:?} under the presenter view", node.rect());
+            seen += 1;
+        }
+    }
+    assert!(seen > 10, "the map is on screen ({seen} concepts)");
+    // Its buttons, then the keys, with the keyboard's focus inside the presenter view.
+    harness.get_by_label("Previous step").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().presenting().unwrap().step, 1);
+    harness.key_press(Key::ArrowRight);
+    harness.run_steps(3);
+    assert_eq!(harness.state().presenting().unwrap().step, 2, "arrow keys work after a click in the presenter view");
+    harness.key_press(Key::ArrowLeft);
+    harness.run_steps(3);
+    assert_eq!(harness.state().presenting().unwrap().step, 1);
+    // Remembered for the next presentation; P hides it again.
+    assert!(harness.state().prefs().presenter_view);
+    harness.key_press(Key::P);
+    harness.run_steps(3);
+    assert!(harness.query_by_label_contains("Step 2 of").is_none());
+}

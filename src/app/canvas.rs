@@ -109,9 +109,24 @@ impl QualmapApp {
         let bounds = self.scene(&measure).bounds;
         // Fit once the map's current scene exists (a large map's arrives from a worker, and
         // until then the previous scene, with the old bounds, is drawn).
+        let area = map_area(canvas, legend.height);
+        // A fitted view stays fitted when the window grows or shrinks or the inspector is shown
+        // or hidden, until the user pans or zooms it away. (Not on every change of the canvas:
+        // the inspector's width follows its contents, and the map would jump on a click.)
+        let window = ctx.content_rect().size();
+        let inspector = self.prefs.show_inspector;
+        if let Some(fitted) = self.view.fitted
+            && fitted.camera == self.view.camera
+            && (fitted.window != window || fitted.inspector != inspector)
+        {
+            self.view.fit_requested = true;
+        }
         if self.view.fit_requested && self.scene_cache.is_some() && !self.scene_pending() {
-            self.view.camera = Camera::fit(bounds, map_area(canvas, legend.height));
+            self.view.camera = Camera::fit(bounds, area);
+            self.view.fitted = Some(super::Fitted { window, inspector, camera: self.view.camera, area });
             self.view.fit_requested = false;
+            // The status bar, drawn before the canvas, shows the new zoom on the next frame.
+            ctx.request_repaint();
         }
         self.camera_input_ui(ui, &background, canvas);
 
@@ -159,7 +174,13 @@ impl QualmapApp {
             if block.font_size * camera.zoom < MIN_LEGIBLE_FONT || !block.rect.intersects(world) {
                 continue;
             }
-            let rect = camera.screen_rect(canvas, block.rect.expand(3.0));
+            // As drawn: never smaller than MIN_EDGE_LABEL (see `paint_scene`).
+            let grow = (MIN_EDGE_LABEL / (block.font_size * camera.zoom)).max(1.0);
+            let world = block.rect.expand(3.0);
+            let rect = Rect::from_center_size(
+                camera.screen_from_world(canvas, world.center()),
+                world.size() * camera.zoom * grow,
+            );
             let response = ui.interact(rect, ui.scope_id().with(("edge", edge.id)), Sense::click());
             let label = format!("Relationship: {}", self.doc.item_label(ItemRef::Relationship(edge.id)));
             response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
@@ -536,6 +557,13 @@ const BLOCK_CARD_HEIGHT: f32 = 9.0;
 /// Below this width on screen (points), relationship lines are drawn in one batched mesh of thin
 /// quads instead of one anti-aliased path each.
 const THIN_EDGE_WIDTH: f32 = 1.2;
+/// ... unless its arrowhead would still be at least this long on screen: arrowheads and labels
+/// stay while they can be seen (at 1024 × 640 the example's thin edges lost both).
+const MIN_ARROW_LENGTH: f32 = 4.0;
+/// Smallest radius of a support badge on a card drawn in full, in points.
+const MIN_BADGE_RADIUS: f32 = 5.0;
+/// Smallest on-screen size of an edge label that is drawn at all.
+const MIN_EDGE_LABEL: f32 = 7.0;
 
 /// The part of the world a canvas shows, with a margin for strokes and badges.
 pub fn visible_world(camera: &Camera, canvas: Rect) -> Rect {
@@ -560,6 +588,10 @@ pub fn paint_scene(
     let glow = Color32::from_rgb(0xf2, 0xa9, 0x00);
     let wanted = |item: ItemRef| only.is_none_or(|f| f(item));
     let zoom = camera.zoom;
+    // Far out: a hairline of the edge's colour, in one mesh, without arrowheads or label.
+    let far_out = |edge: &crate::scene::EdgeShape| {
+        (edge.width * zoom).max(0.8) < THIN_EDGE_WIDTH && zoom * (9.0 + 2.0 * edge.width) < MIN_ARROW_LENGTH
+    };
     let to_screen = |p: Pos2| camera.screen_from_world(canvas, p);
     let visible = canvas.expand(40.0);
     let world = visible_world(camera, canvas);
@@ -599,7 +631,7 @@ pub fn paint_scene(
         let selected = selection.contains(&ItemRef::Relationship(edge.id));
         let highlighted = highlight.contains(&ItemRef::Relationship(edge.id));
         let width = (edge.width * zoom).max(0.8);
-        if width < THIN_EDGE_WIDTH && !selected && !highlighted {
+        if far_out(edge) && !selected && !highlighted {
             // Far out: a hairline of the edge's colour, dashes and arrowheads too small to see.
             let alpha = if edge.line == LineStyle::Solid { 1.0 } else { 0.55 };
             let color = edge.color.gamma_multiply(alpha);
@@ -662,14 +694,19 @@ pub fn paint_scene(
         }
         let selected = selection.contains(&ItemRef::Relationship(edge.id));
         let highlighted = highlight.contains(&ItemRef::Relationship(edge.id));
-        if (edge.width * zoom).max(0.8) < THIN_EDGE_WIDTH && !selected && !highlighted {
+        if far_out(edge) && !selected && !highlighted {
             continue;
         }
         for head in &edge.arrowheads {
             painter.add(Shape::convex_polygon(head.iter().map(|p| to_screen(*p)).collect(), edge.color, Stroke::NONE));
         }
         if let Some(label) = &edge.label {
-            let rect = camera.screen_rect(canvas, label.rect.expand2(vec2(4.0, 1.5)));
+            // A label is never drawn smaller than MIN_EDGE_LABEL while it is drawn at all: it
+            // grows around its own centre (a zoomed-out small window made them unreadable).
+            let grow = (MIN_EDGE_LABEL / (label.font_size * zoom)).max(1.0);
+            let world = label.rect.expand2(vec2(4.0, 1.5));
+            let rect =
+                Rect::from_center_size(camera.screen_from_world(canvas, world.center()), world.size() * zoom * grow);
             if label.font_size * zoom >= MIN_LEGIBLE_FONT && rect.intersects(visible) {
                 painter.rect_filled(rect, CornerRadius::same(6), theme.label_fill);
                 if selected {
@@ -680,7 +717,7 @@ pub fn paint_scene(
                         StrokeKind::Outside,
                     );
                 }
-                paint_text(painter, label, camera, canvas, None);
+                paint_text_grown(painter, label, camera, canvas, grow);
                 if edge.from_paper {
                     paper_marker(
                         painter,
@@ -768,15 +805,15 @@ pub fn paint_scene(
             pin_marker(painter, rect.right_bottom(), zoom.clamp(0.6, 2.0), theme.text);
         }
         if let Some((center, count)) = node.badge {
-            let radius = metrics::BADGE_RADIUS * zoom;
-            if radius >= 4.0 {
-                let center = camera.screen_from_world(canvas, center);
-                // Small badges look as round with 8 sides as with 16.
-                let circle: &[Vec2] = if radius < 8.0 { &dot_circle } else { &badge_circle };
-                add_disc(&mut badges, circle, center, radius + 1.5, theme.background);
-                add_disc(&mut badges, circle, center, radius, theme.badge_fill);
-                badge_texts.push((center, count.to_string(), FontId::proportional(11.0 * zoom)));
-            }
+            // A card drawn in full keeps its support count readable however far out: the badge
+            // is never under MIN_BADGE_RADIUS (at 800 × 600 with large map text they vanished).
+            let radius = (metrics::BADGE_RADIUS * zoom).max(MIN_BADGE_RADIUS);
+            let center = camera.screen_from_world(canvas, center);
+            // Small badges look as round with 8 sides as with 16.
+            let circle: &[Vec2] = if radius < 8.0 { &dot_circle } else { &badge_circle };
+            add_disc(&mut badges, circle, center, radius + 1.5, theme.background);
+            add_disc(&mut badges, circle, center, radius, theme.badge_fill);
+            badge_texts.push((center, count.to_string(), FontId::proportional(radius * 1.1)));
         }
     }
     if !blocks.is_empty() {
@@ -931,6 +968,20 @@ fn add_disc(mesh: &mut egui::Mesh, circle: &[Vec2], center: Pos2, radius: f32, c
         mesh.add_triangle(base, i, j);
         mesh.add_triangle(i, i + 1, j + 1);
         mesh.add_triangle(i, j + 1, j);
+    }
+}
+
+/// Draws `block` `grow` times its size on screen, around its centre.
+fn paint_text_grown(painter: &egui::Painter, block: &TextBlock, camera: &Camera, canvas: Rect, grow: f32) {
+    let size = block.font_size * camera.zoom;
+    if size < MIN_LEGIBLE_FONT {
+        return;
+    }
+    let font = FontId::proportional(size * grow);
+    let center = camera.screen_from_world(canvas, block.rect.center());
+    for (i, line) in block.lines.iter().enumerate() {
+        let at = center + (camera.screen_from_world(canvas, block.line_center(i)) - center) * grow;
+        paint_line(painter, line, block.line_is_rtl(i), at, Align2::CENTER_CENTER, &font, block.color);
     }
 }
 

@@ -67,7 +67,13 @@ impl QualmapApp {
             )
             .shrink(crate::export::svg::MARGIN)
         });
-        ExportOptions { support: self.view.support, filter: self.view.filter.clone(), view, ..prefs.options.clone() }
+        ExportOptions {
+            support: self.view.support,
+            filter: self.view.filter.clone(),
+            view,
+            text_scale: self.prefs.map_text.map_scale(),
+            ..prefs.options.clone()
+        }
     }
 
     pub(super) fn export_dialog_ui(&mut self, ctx: &egui::Context) {

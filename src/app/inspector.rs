@@ -6,7 +6,7 @@ use egui::{Color32, RichText, Ui};
 
 use super::{Action, QualmapApp};
 use crate::command::{Command, Element, delete_items};
-use crate::model::support::PARTICIPANT_ATTRIBUTE;
+use crate::model::support::{EvidenceFilter, PARTICIPANT_ATTRIBUTE};
 use crate::model::{
     Direction, Document, Endpoint, Evidence, ItemRef, Provenance, ProvenanceKind, RelationshipType, Rgb,
 };
@@ -23,28 +23,36 @@ pub(super) fn rgb(color: Color32) -> Rgb {
 /// area) members. Found once per map revision rather than every frame: scanning a large map's
 /// 100,000 excerpts took 1–3 ms a frame, and 40+ ms when workers had pushed the map out of the
 /// CPU's caches.
+/// The evidence filter is part of what it is found for: the inspector counts and lists what the
+/// canvas's badges count, and keeps the rest apart.
 #[derive(Default)]
 pub(super) struct Listing {
-    key: Option<(u64, ItemRef)>,
-    /// Indices into the map's evidence.
+    key: Option<(u64, ItemRef, EvidenceFilter)>,
+    /// Indices into the map's evidence: the excerpts linked to the item that the filter lets
+    /// through (all of them with no filter active).
     evidence: Vec<usize>,
-    /// How many participants those excerpts come from.
+    /// The excerpts linked to the item that the filter leaves out.
+    filtered_out: Vec<usize>,
+    /// How many participants the counted excerpts come from.
     participants: usize,
     /// Indices into the map's relationships, for a concept or an area.
     relationships: Vec<usize>,
     /// Indices into the map's concepts, for an area.
     members: Vec<usize>,
-    /// Excerpts linked to any member, for an area.
+    /// Excerpts linked to any member that the filter lets through, for an area.
     member_excerpts: usize,
 }
 
 impl Listing {
-    fn refresh(&mut self, doc: &Document, revision: u64, item: ItemRef) {
-        if self.key == Some((revision, item)) {
+    fn refresh(&mut self, doc: &Document, revision: u64, item: ItemRef, filter: &EvidenceFilter) {
+        if self.key.as_ref().is_some_and(|(r, i, f)| *r == revision && *i == item && f == filter) {
             return;
         }
-        self.key = Some((revision, item));
-        self.evidence = (0..doc.evidence.len()).filter(|i| doc.evidence[*i].links.contains(&item)).collect();
+        self.key = Some((revision, item, filter.clone()));
+        let active = filter.is_active();
+        let counts = |e: &Evidence| !active || filter.matches(doc, e);
+        let linked = (0..doc.evidence.len()).filter(|i| doc.evidence[*i].links.contains(&item));
+        (self.evidence, self.filtered_out) = linked.partition(|i| counts(&doc.evidence[*i]));
         let participants: std::collections::BTreeSet<&str> = self
             .evidence
             .iter()
@@ -69,7 +77,8 @@ impl Listing {
             self.members = (0..doc.concepts.len()).filter(|i| doc.concepts[*i].areas.contains(&id)).collect();
             let members: std::collections::HashSet<ItemRef> =
                 self.members.iter().map(|i| ItemRef::Concept(doc.concepts[*i].id)).collect();
-            self.member_excerpts = doc.evidence.iter().filter(|e| e.links.iter().any(|l| members.contains(l))).count();
+            self.member_excerpts =
+                doc.evidence.iter().filter(|e| counts(e) && e.links.iter().any(|l| members.contains(l))).count();
         }
     }
 }
@@ -79,15 +88,20 @@ impl QualmapApp {
         let mut actions = Vec::new();
         let selection: Vec<ItemRef> = self.view.selection.iter().copied().collect();
         if let [item] = selection.as_slice() {
-            self.listing.refresh(&self.doc, self.revision, *item);
+            self.listing.refresh(&self.doc, self.revision, *item, &self.view.filter);
         }
         let listing = &self.listing;
+        let evidence_view = EvidenceView { filter: &self.view.filter, show_filtered_out: self.view.show_filtered_out };
+        let mut show_filtered_out = self.view.show_filtered_out;
         let focus_label = std::mem::take(&mut self.view.focus_label);
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             ui.add_space(6.0);
             match selection.as_slice() {
                 [] => map_summary_ui(ui, &self.doc, &mut actions),
-                [item] => item_ui(ui, &self.doc, listing, *item, focus_label, &mut actions),
+                [item] => {
+                    let view = ItemView { listing, evidence: evidence_view, focus_label };
+                    show_filtered_out = item_ui(ui, &self.doc, &view, *item, &mut actions);
+                }
                 items => {
                     ui.heading(format!("{} items selected", items.len()));
                     ui.add_space(4.0);
@@ -103,8 +117,25 @@ impl QualmapApp {
                 }
             }
         });
+        self.view.show_filtered_out = show_filtered_out;
         self.run_actions(ui.ctx(), actions);
     }
+}
+
+/// How the evidence list treats the canvas's evidence filter.
+#[derive(Clone, Copy)]
+struct EvidenceView<'a> {
+    filter: &'a EvidenceFilter,
+    /// Whether excerpts the filter leaves out are listed too (dimmed, marked).
+    show_filtered_out: bool,
+}
+
+/// What the inspector shows one item with, besides the map.
+struct ItemView<'a> {
+    listing: &'a Listing,
+    evidence: EvidenceView<'a>,
+    /// Put the keyboard in the item's name, its text selected.
+    focus_label: bool,
 }
 
 fn map_summary_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
@@ -129,7 +160,9 @@ fn map_summary_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
     let citation = ui
         .add(egui::TextEdit::multiline(&mut info.citation).desired_rows(2).hint_text("Citation of the study"))
         .accessible_name("Citation");
-    if info != doc.info {
+    // Only typing makes an edit: a field drawn with the map's text must never write it back.
+    let typed = title.changed() || description.changed() || citation.changed();
+    if typed && info != doc.info {
         actions.push(Action::Edit(Command::SetInfo(info), Some("map-info".to_owned())));
     }
     if title.lost_focus() || description.lost_focus() || citation.lost_focus() {
@@ -164,25 +197,27 @@ fn text_field(
     response
 }
 
-fn item_ui(
-    ui: &mut Ui,
-    doc: &Document,
-    listing: &Listing,
-    item: ItemRef,
-    focus_label: bool,
-    actions: &mut Vec<Action>,
-) {
+/// Shows one selected item; returns whether filtered-out evidence is to be shown (a toggle in
+/// its evidence list).
+fn item_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef, actions: &mut Vec<Action>) -> bool {
+    let listing = view.listing;
+    let focus_label = view.focus_label;
     match item {
         ItemRef::Concept(id) => {
-            let Some(concept) = doc.concept(id) else { return };
+            let Some(concept) = doc.concept(id) else { return view.evidence.show_filtered_out };
             let mut edited = concept.clone();
+            // Whether the user changed a field this frame: only then may the form make an edit,
+            // so selecting or inspecting never does (a widget that writes back a normalised value
+            // while it is only drawn would otherwise count as one).
+            let mut touched = false;
             kind_line(ui, "Concept");
             let label = text_field(ui, &mut edited.label, "Concept name", false, actions);
             if focus_label {
-                label.request_focus();
+                select_all_and_focus(ui, &label, &edited.label);
             }
-            provenance_ui(ui, &mut edited.provenance);
-            text_field(ui, &mut edited.description, "Description", true, actions);
+            touched |= label.changed();
+            touched |= provenance_ui(ui, &mut edited.provenance);
+            touched |= text_field(ui, &mut edited.description, "Description", true, actions).changed();
             section(ui, "Areas");
             if doc.areas.is_empty() {
                 ui.label(RichText::new("This map has no areas yet.").weak());
@@ -192,6 +227,7 @@ fn item_ui(
                     let mut member = edited.areas.contains(&area.id);
                     let text = RichText::new(&area.label).color(color32(area.color));
                     if ui.checkbox(&mut member, text).changed() {
+                        touched = true;
                         if member {
                             edited.areas.push(area.id);
                         } else {
@@ -201,14 +237,18 @@ fn item_ui(
                 }
             });
             ui.horizontal(|ui| {
-                ui.checkbox(&mut edited.pinned, "Pinned").on_hover_text(
-                    "Automatic layout leaves a pinned concept where it is (P pins or unpins the selection)",
-                );
+                touched |= ui
+                    .checkbox(&mut edited.pinned, "Pinned")
+                    .on_hover_text(
+                        "Automatic layout leaves a pinned concept where it is (P pins or unpins the selection)",
+                    )
+                    .changed();
                 ui.separator();
                 match edited.color {
                     Some(own) => {
                         let mut color = color32(own);
                         if ui.color_edit_button_srgba(&mut color).on_hover_text("The card's own colour").changed() {
+                            touched = true;
                             edited.color = Some(rgb(color));
                         }
                         if ui
@@ -216,6 +256,7 @@ fn item_ui(
                             .on_hover_text("A plain card, showing its areas' colours only")
                             .clicked()
                         {
+                            touched = true;
                             edited.color = None;
                         }
                     }
@@ -230,13 +271,14 @@ fn item_ui(
                             let taken: Vec<Rgb> =
                                 edited.areas.iter().filter_map(|a| doc.area(*a)).map(|a| a.color).collect();
                             let palette = crate::model::AREA_PALETTE;
+                            touched = true;
                             edited.color =
                                 palette.iter().copied().find(|c| !taken.contains(c)).or(palette.first().copied());
                         }
                     }
                 }
             });
-            if edited != *concept {
+            if touched && edited != *concept {
                 let field = if edited.label != concept.label {
                     "label"
                 } else if edited.color.is_some() && concept.color.is_some() && edited.color != concept.color {
@@ -255,27 +297,30 @@ fn item_ui(
             relationships_ui(ui, doc, listing, Endpoint::Concept(id), actions);
         }
         ItemRef::Area(id) => {
-            let Some(area) = doc.area(id) else { return };
+            let Some(area) = doc.area(id) else { return view.evidence.show_filtered_out };
             let mut edited = area.clone();
+            let mut touched = false;
             kind_line(ui, "Area");
             ui.horizontal(|ui| {
                 let mut color = color32(edited.color);
                 if ui.color_edit_button_srgba(&mut color).changed() {
+                    touched = true;
                     edited.color = rgb(color);
                 }
                 let label = ui
                     .add(egui::TextEdit::singleline(&mut edited.label).font(egui::TextStyle::Heading))
                     .accessible_name("Area name");
                 if focus_label {
-                    label.request_focus();
+                    select_all_and_focus(ui, &label, &edited.label);
                 }
+                touched |= label.changed();
                 if label.lost_focus() {
                     actions.push(Action::Seal);
                 }
             });
-            provenance_ui(ui, &mut edited.provenance);
-            text_field(ui, &mut edited.description, "Description", true, actions);
-            if edited != *area {
+            touched |= provenance_ui(ui, &mut edited.provenance);
+            touched |= text_field(ui, &mut edited.description, "Description", true, actions).changed();
+            if touched && edited != *area {
                 // Text edits coalesce per field; so does a drag in the colour picker (a change
                 // every frame), as one undo step.
                 let key = if edited.provenance != area.provenance {
@@ -308,8 +353,9 @@ fn item_ui(
             relationships_ui(ui, doc, listing, Endpoint::Area(id), actions);
         }
         ItemRef::Relationship(id) => {
-            let Some(rel) = doc.relationship(id) else { return };
+            let Some(rel) = doc.relationship(id) else { return view.evidence.show_filtered_out };
             let mut edited = rel.clone();
+            let mut touched = false;
             kind_line(ui, "Relationship");
             ui.horizontal_wrapped(|ui| {
                 if ui.link(RichText::new(doc.endpoint_label(rel.from)).heading()).clicked() {
@@ -320,7 +366,7 @@ fn item_ui(
                     actions.push(Action::Select(rel.to.into()));
                 }
             });
-            provenance_ui(ui, &mut edited.provenance);
+            touched |= provenance_ui(ui, &mut edited.provenance);
             egui::Grid::new("relationship-fields").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
                 ui.label("Type");
                 let type_name = doc.relationship_type(rel.type_id).map_or("(missing type)", |t| t.name.as_str());
@@ -328,7 +374,7 @@ fn item_ui(
                     .selected_text(type_name)
                     .show_ui(ui, |ui| {
                         for t in &doc.relationship_types {
-                            ui.selectable_value(&mut edited.type_id, t.id, &t.name);
+                            touched |= ui.selectable_value(&mut edited.type_id, t.id, &t.name).changed();
                         }
                         if ui.button("New type…").clicked() {
                             actions.push(Action::NewRelationshipType(Some(id)));
@@ -344,6 +390,7 @@ fn item_ui(
                             .hint_text(doc.relationship_type(rel.type_id).map_or("", RelationshipType::edge_label)),
                     )
                     .accessible_name("Relationship label");
+                touched |= label.changed();
                 if label.lost_focus() {
                     actions.push(Action::Seal);
                 }
@@ -356,24 +403,27 @@ fn item_ui(
                 egui::ComboBox::from_id_salt("relationship-direction")
                     .selected_text(shown)
                     .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut edited.direction, None, "As its type");
+                        touched |= ui.selectable_value(&mut edited.direction, None, "As its type").changed();
                         for direction in Direction::ALL {
-                            ui.selectable_value(&mut edited.direction, Some(direction), direction.label());
+                            touched |= ui
+                                .selectable_value(&mut edited.direction, Some(direction), direction.label())
+                                .changed();
                         }
                     })
                     .response
                     .accessible_name("Direction");
                 ui.end_row();
                 ui.label("Curve");
-                ui.add(egui::Slider::new(&mut edited.bend, -0.8..=0.8).step_by(0.05)).accessible_name("Curve");
+                touched |= bend_slider(ui, &mut edited.bend);
                 ui.end_row();
             });
             if ui.button("Flip direction").on_hover_text("Swap the two ends").clicked() {
+                touched = true;
                 std::mem::swap(&mut edited.from, &mut edited.to);
                 edited.bend = -edited.bend;
             }
-            text_field(ui, &mut edited.description, "Description", true, actions);
-            if edited != *rel {
+            touched |= text_field(ui, &mut edited.description, "Description", true, actions).changed();
+            if touched && edited != *rel {
                 let key =
                     (edited.label != rel.label || edited.description != rel.description || edited.bend != rel.bend)
                         .then(|| format!("relationship-{}-text", id.0));
@@ -390,17 +440,19 @@ fn item_ui(
             actions.push(Action::Edit(delete_items(doc, &[item]), None));
         }
     });
-    evidence_list_ui(ui, doc, listing, item, actions);
+    let show_filtered_out = evidence_list_ui(ui, doc, listing, view.evidence, item, actions);
     if let ItemRef::Area(_) = item {
+        let counted = if view.evidence.filter.is_active() { " counted under the filter" } else { "" };
         ui.label(
             RichText::new(format!(
-                "Its {} concepts are supported by {} excerpts; select one to read them.",
+                "Its {} concepts are supported by {} excerpts{counted}; select one to read them.",
                 listing.members.len(),
                 listing.member_excerpts
             ))
             .weak(),
         );
     }
+    show_filtered_out
 }
 
 fn kind_line(ui: &mut Ui, kind: &str) {
@@ -447,7 +499,9 @@ fn provenance_color(ui: &Ui, kind: ProvenanceKind) -> Color32 {
     }
 }
 
-fn provenance_ui(ui: &mut Ui, provenance: &mut Provenance) {
+/// Shows an item's provenance with a menu to change its kind; returns whether the user changed it.
+fn provenance_ui(ui: &mut Ui, provenance: &mut Provenance) -> bool {
+    let mut changed = false;
     ui.horizontal(|ui| {
         provenance_marker(ui, provenance.kind);
         let color = provenance_color(ui, provenance.kind);
@@ -457,7 +511,7 @@ fn provenance_ui(ui: &mut Ui, provenance: &mut Provenance) {
             .width(60.0)
             .show_ui(ui, |ui| {
                 for kind in ProvenanceKind::ALL {
-                    ui.selectable_value(&mut provenance.kind, kind, kind.label());
+                    changed |= ui.selectable_value(&mut provenance.kind, kind, kind.label()).changed();
                 }
             })
             .response
@@ -467,6 +521,39 @@ fn provenance_ui(ui: &mut Ui, provenance: &mut Provenance) {
         ui.label(RichText::new(&provenance.note).small().weak());
     }
     ui.add_space(4.0);
+    changed
+}
+
+/// The relationship's Curve slider; returns whether the user moved it. egui's slider, left to
+/// clamp always, writes the value back snapped to its steps every time it is drawn (0 came back
+/// as −1.19e−8, counted from −0.8 in `f32`), so it clamps only what the user enters, and a moved
+/// value is rounded to the step here so the middle is exactly 0.
+fn bend_slider(ui: &mut Ui, bend: &mut f32) -> bool {
+    const STEP: f32 = 0.05;
+    let mut value = *bend;
+    let response = ui
+        .add(egui::Slider::new(&mut value, -0.8..=0.8).step_by(f64::from(STEP)).clamping(egui::SliderClamping::Edits))
+        .accessible_name("Curve");
+    if !response.changed() {
+        return false;
+    }
+    let snapped = ((value / STEP).round() * STEP).clamp(-0.8, 0.8);
+    // -0.0 and 0.0 are the same curve; keep the file's 0.
+    let snapped = if snapped == 0.0 { 0.0 } else { snapped };
+    if snapped == *bend {
+        return false;
+    }
+    *bend = snapped;
+    true
+}
+
+/// Puts the keyboard in a name field with its whole text selected, so that typing replaces the
+/// placeholder name ("New concept") instead of adding to it.
+fn select_all_and_focus(ui: &Ui, field: &egui::Response, text: &str) {
+    field.request_focus();
+    let mut state = egui::TextEdit::load_state(ui.ctx(), field.id).unwrap_or_default();
+    state.cursor.set_char_range(Some(egui::text::CCursorRange::select_all_str(text)));
+    state.store(ui.ctx(), field.id);
 }
 
 fn relationships_ui(ui: &mut Ui, doc: &Document, listing: &Listing, end: Endpoint, actions: &mut Vec<Action>) {
@@ -489,31 +576,68 @@ fn relationships_ui(ui: &mut Ui, doc: &Document, listing: &Listing, end: Endpoin
     }
 }
 
-fn evidence_list_ui(ui: &mut Ui, doc: &Document, listing: &Listing, item: ItemRef, actions: &mut Vec<Action>) {
+/// The item's evidence: what the filter counts, with how many it leaves out and (on request)
+/// those too, dimmed and marked. Returns the "Show filtered-out evidence" toggle's state.
+fn evidence_list_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    listing: &Listing,
+    view: EvidenceView<'_>,
+    item: ItemRef,
+    actions: &mut Vec<Action>,
+) -> bool {
     let evidence: Vec<&Evidence> = listing.evidence.iter().filter_map(|i| doc.evidence.get(*i)).collect();
     let participants = listing.participants;
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     section(
         ui,
         &format!(
             "Evidence ({} excerpt{}, {} participant{})",
             evidence.len(),
-            if evidence.len() == 1 { "" } else { "s" },
+            plural(evidence.len()),
             participants,
-            if participants == 1 { "" } else { "s" }
+            plural(participants)
         ),
     );
+    let mut show_filtered_out = view.show_filtered_out;
+    let left_out = listing.filtered_out.len();
+    if view.filter.is_active() {
+        ui.label(
+            RichText::new(format!(
+                "Counted under the filter {}; {left_out} more excerpt{} filtered out.",
+                view.filter.describe(doc),
+                plural(left_out)
+            ))
+            .small()
+            .weak(),
+        );
+        if left_out > 0 {
+            ui.checkbox(&mut show_filtered_out, "Show filtered-out evidence");
+        }
+    }
     if evidence.is_empty() {
         let text = match item {
+            _ if left_out > 0 => "No evidence linked to this passes the filter.",
             ItemRef::Area(_) => "No evidence is linked to the area as a whole.",
             _ => "No evidence is linked to this yet: it is asserted, not supported.",
         };
         ui.label(RichText::new(text).weak());
-        return;
     }
     for evidence in evidence {
         evidence_card_ui(ui, doc, evidence, Some(item), actions);
         ui.add_space(6.0);
     }
+    if view.filter.is_active() && show_filtered_out {
+        for evidence in listing.filtered_out.iter().filter_map(|i| doc.evidence.get(*i)) {
+            ui.scope(|ui| {
+                ui.multiply_opacity(0.5);
+                ui.label(RichText::new("Filtered out: not counted under the filter").small().italics().strong());
+                evidence_card_ui(ui, doc, evidence, Some(item), actions);
+            });
+            ui.add_space(6.0);
+        }
+    }
+    show_filtered_out
 }
 
 /// One evidence item as a card; with `context`, offers to unlink it from that item.

@@ -58,6 +58,81 @@ pub struct Prefs {
     pub table_mappings: std::collections::BTreeMap<String, crate::import::table::ColumnMapping>,
     /// Whether search tells accented letters from plain ones (é from e); case never counts.
     pub match_accents: bool,
+    /// Size of the window's text (menus, panels, the inspector).
+    pub ui_text: TextSize,
+    /// Size of the map's own text (on the canvas and in exports).
+    pub map_text: TextSize,
+    /// Whether presenting opens the presenter view (notes, next step, timer) at once.
+    pub presenter_view: bool,
+}
+
+/// A text size the user can choose, for the window and for the map.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum TextSize {
+    /// Smaller than usual.
+    Small,
+    /// The usual size.
+    #[default]
+    Normal,
+    /// Larger.
+    Large,
+    /// Larger still, for a projector or for tired eyes.
+    Larger,
+}
+
+impl TextSize {
+    /// Every size, smallest first.
+    pub const ALL: [TextSize; 4] = [TextSize::Small, TextSize::Normal, TextSize::Large, TextSize::Larger];
+
+    /// The size's name in menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            TextSize::Small => "Small",
+            TextSize::Normal => "Normal",
+            TextSize::Large => "Large",
+            TextSize::Larger => "Larger",
+        }
+    }
+
+    /// Body text size of the window, in points.
+    pub fn body_points(self) -> f32 {
+        match self {
+            TextSize::Small => 12.0,
+            TextSize::Normal => 13.0,
+            TextSize::Large => 15.5,
+            TextSize::Larger => 18.0,
+        }
+    }
+
+    /// The map's text size relative to the usual ([`crate::scene::SceneOptions::text_scale`]).
+    pub fn map_scale(self) -> f32 {
+        match self {
+            TextSize::Small => 0.85,
+            TextSize::Normal => 1.0,
+            TextSize::Large => 1.2,
+            TextSize::Larger => 1.45,
+        }
+    }
+}
+
+/// How much larger the map's text is while presenting, for the back of a room.
+const PRESENT_TEXT_SCALE: f32 = 1.2;
+
+/// Sets the window's text styles for `size`: egui's own styles scaled to its body size, with small
+/// text (notes, sources, hints) kept at least 85 % of the body so it stays readable.
+fn apply_text_size(ctx: &egui::Context, size: TextSize) {
+    let defaults = egui::Style::default().text_styles;
+    let body = size.body_points();
+    let factor = body / defaults.get(&egui::TextStyle::Body).map_or(12.5, |f| f.size);
+    ctx.all_styles_mut(|style| {
+        for (text_style, font) in &mut style.text_styles {
+            let base = defaults.get(text_style).map_or(font.size / factor, |f| f.size);
+            font.size = match text_style {
+                egui::TextStyle::Small => (base * factor).max(body * 0.85),
+                _ => base * factor,
+            };
+        }
+    });
 }
 
 impl Default for Prefs {
@@ -70,6 +145,9 @@ impl Default for Prefs {
             export: Default::default(),
             table_mappings: Default::default(),
             match_accents: false,
+            ui_text: TextSize::Normal,
+            map_text: TextSize::Normal,
+            presenter_view: false,
         }
     }
 }
@@ -155,6 +233,9 @@ pub struct ViewState {
     pub selection: BTreeSet<ItemRef>,
     /// Fit the map to the canvas on the next frame.
     pub fit_requested: bool,
+    /// The last fit: while the camera is still that one, the view is fitted again when the
+    /// window changes size or the inspector is shown or hidden.
+    pub fitted: Option<Fitted>,
     /// The last canvas rectangle, in screen points.
     pub canvas_rect: egui::Rect,
     /// The height of the canvas's legend strip as last laid out (more than one row when the
@@ -168,6 +249,8 @@ pub struct ViewState {
     pub highlight: BTreeSet<ItemRef>,
     /// Put the keyboard in the selected item's name field on the next frame.
     pub focus_label: bool,
+    /// Whether the inspector lists the excerpts the filter leaves out (dimmed and marked).
+    pub show_filtered_out: bool,
     drag: Option<canvas::DragState>,
 }
 
@@ -177,15 +260,30 @@ impl Default for ViewState {
             camera: Camera::default(),
             selection: BTreeSet::new(),
             fit_requested: true,
+            fitted: None,
             canvas_rect: egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0)),
             legend_height: canvas::LEGEND_ROW_HEIGHT,
             support: SupportMode::default(),
             filter: EvidenceFilter::default(),
             highlight: BTreeSet::new(),
             focus_label: false,
+            show_filtered_out: false,
             drag: None,
         }
     }
+}
+
+/// What the view was last fitted to, and the camera that fit gave.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fitted {
+    /// The window's size, in points.
+    pub window: egui::Vec2,
+    /// Whether the inspector was shown.
+    pub inspector: bool,
+    /// The camera the fit gave.
+    pub camera: Camera,
+    /// The part of the canvas the map was fitted into.
+    pub area: egui::Rect,
 }
 
 /// Something that replaces the open map, and so must first ask about unsaved changes.
@@ -233,6 +331,8 @@ struct SceneKey {
     step: Option<usize>,
     /// The evidence filter the scene was built with.
     filter: EvidenceFilter,
+    /// The map's text size it was built with.
+    text_scale: f32,
 }
 
 /// The Qualmap application.
@@ -334,6 +434,7 @@ impl QualmapApp {
         // The bundled fonts for every script; eframe adds the system's for what they lack.
         crate::scene::fonts::install(ctx);
         apply_theme(ctx, prefs.theme);
+        apply_text_size(ctx, prefs.ui_text);
         let mut app = Self {
             doc: std::sync::Arc::default(),
             history: History::default(),
@@ -410,6 +511,22 @@ impl QualmapApp {
         self.history.is_dirty()
     }
 
+    /// Sets the window's text size (View ▸ Text Size) and remembers it.
+    pub fn set_ui_text_size(&mut self, ctx: &egui::Context, size: TextSize) {
+        self.prefs.ui_text = size;
+        apply_text_size(ctx, size);
+    }
+
+    /// The preferences (kept between runs).
+    pub fn prefs(&self) -> &Prefs {
+        &self.prefs
+    }
+
+    /// What Undo would undo, if anything (the Edit menu's label).
+    pub fn undo_label(&self) -> Option<&str> {
+        self.history.undo_label()
+    }
+
     /// The file the map belongs to, if it has been saved or opened from one.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
@@ -432,17 +549,20 @@ impl QualmapApp {
 
     /// What, besides the document, the map is drawn with.
     pub fn scene_options(&self) -> SceneOptions {
+        let text_scale = self.prefs.map_text.map_scale();
         if let Some(step) = self.current_step() {
             return SceneOptions {
                 support: self.view.support,
                 filter: step.filter.clone().unwrap_or_default(),
                 visible: self.doc.visible_in(step),
+                text_scale: text_scale * PRESENT_TEXT_SCALE,
                 ..SceneOptions::new(self.effective_theme())
             };
         }
         SceneOptions {
             support: self.view.support,
             filter: self.view.filter.clone(),
+            text_scale,
             ..SceneOptions::new(self.prefs.theme)
         }
     }
@@ -458,6 +578,7 @@ impl QualmapApp {
             && key.support == self.view.support
             && key.step == step
             && (step.is_some() || key.filter == self.view.filter)
+            && key.text_scale == self.scene_text_scale()
     }
 
     /// The scene to draw: rebuilt when the map or the way it is drawn changed. Small maps are
@@ -512,7 +633,14 @@ impl QualmapApp {
             support: options.support,
             step: self.present.as_ref().map(|p| p.step),
             filter: options.filter.clone(),
+            text_scale: options.text_scale,
         }
+    }
+
+    /// The map text scale scenes are built with now (larger while presenting).
+    fn scene_text_scale(&self) -> f32 {
+        let scale = self.prefs.map_text.map_scale();
+        if self.current_step().is_some() { scale * PRESENT_TEXT_SCALE } else { scale }
     }
 
     /// Builds the scene on a worker thread, which shares the map until the next edit.
@@ -1305,6 +1433,24 @@ impl QualmapApp {
                     self.start_layout(&ctx, true);
                 }
                 ui.checkbox(&mut self.prefs.show_inspector, "Inspector");
+                ui.menu_button("Text Size", |ui| {
+                    for size in TextSize::ALL {
+                        if ui.radio(self.prefs.ui_text == size, size.label()).clicked() && self.prefs.ui_text != size {
+                            self.set_ui_text_size(&ctx, size);
+                        }
+                    }
+                });
+                ui.menu_button("Map Text Size", |ui| {
+                    for size in TextSize::ALL {
+                        if ui.radio(self.prefs.map_text == size, size.label()).clicked() && self.prefs.map_text != size {
+                            self.prefs.map_text = size;
+                            // Cards grow or shrink with their text: a fitted view fits again.
+                            if self.view.fitted.is_some_and(|f| f.camera == self.view.camera) {
+                                self.view.fit_requested = true;
+                            }
+                        }
+                    }
+                });
                 ui.separator();
                 ui.label("Theme");
                 let mut theme = self.prefs.theme;
@@ -1334,6 +1480,8 @@ impl QualmapApp {
                 if ui.button("Fit").on_hover_text("Fit the map to the window (F)").clicked() {
                     self.view.fit_requested = true;
                 }
+                ui.toggle_value(&mut self.prefs.show_inspector, "Inspector")
+                    .on_hover_text("Show or hide the inspector (it can also be resized by its edge)");
                 let theme_label = match self.prefs.theme {
                     ThemeKind::Light | ThemeKind::Print => "Dark theme",
                     ThemeKind::Dark | ThemeKind::Contrast => "Light theme",
@@ -1445,6 +1593,22 @@ fn apply_theme(ctx: &egui::Context, theme: ThemeKind) {
     });
 }
 
+/// A screen other than the one the window is on, in desktop points, if there is one (where the
+/// presenter view goes while presenting). `None` with one screen, or with no native window
+/// (tests).
+fn other_screen(frame: &eframe::Frame) -> Option<egui::Rect> {
+    let window = frame.winit_window()?;
+    let current = window.current_monitor().map(|m| m.position());
+    window.available_monitors().find(|m| Some(m.position()) != current).map(|m| {
+        let scale = m.scale_factor() as f32;
+        let (position, size) = (m.position(), m.size());
+        egui::Rect::from_min_size(
+            egui::pos2(position.x as f32 / scale, position.y as f32 / scale),
+            egui::vec2(size.width as f32 / scale, size.height as f32 / scale),
+        )
+    })
+}
+
 /// Never reached: the cache is filled just before. Returning an empty scene keeps the draw
 /// path free of panics all the same.
 fn unreachable_scene() -> &'static Scene {
@@ -1453,7 +1617,7 @@ fn unreachable_scene() -> &'static Scene {
 }
 
 impl eframe::App for QualmapApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         let frame_started = std::time::Instant::now();
         let sched_started = if std::env::var_os("QUALMAP_LOG_SLOW").is_some() { schedstat() } else { None };
@@ -1471,7 +1635,11 @@ impl eframe::App for QualmapApp {
             self.start_presentation(&ctx, step);
         }
         if self.present.is_some() {
-            egui::CentralPanel::no_frame().show(ui, |ui| self.present_ui(ui));
+            let place = match other_screen(frame) {
+                Some(screen) => present::PresenterPlace::Window(screen),
+                None => present::PresenterPlace::Docked,
+            };
+            egui::CentralPanel::no_frame().show(ui, |ui| self.present_ui(ui, place));
             return;
         }
         egui::Panel::top("menu-bar").show(ui, |ui| self.menu_bar_ui(ui));
@@ -1485,7 +1653,15 @@ impl eframe::App for QualmapApp {
                 .show(ui, |ui| self.evidence_browser_ui(ui));
         }
         if self.prefs.show_inspector {
-            egui::Panel::right("inspector").default_size(360.0).min_size(260.0).show(ui, |ui| self.inspector_ui(ui));
+            // A share of the window, not a fixed width: 360 points took 35 % of a 1024-point
+            // window. The user can drag its edge (up to half the window) or hide it (toolbar,
+            // View menu).
+            let width = ui.available_width();
+            egui::Panel::right("inspector")
+                .resizable(true)
+                .default_size((width * 0.27).clamp(220.0, 380.0))
+                .size_range(200.0..=(width * 0.5).max(220.0))
+                .show(ui, |ui| self.inspector_ui(ui));
         }
         egui::CentralPanel::no_frame().show(ui, |ui| self.canvas_ui(ui));
         self.evidence_editor_ui(&ctx);

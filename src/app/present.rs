@@ -19,6 +19,24 @@ const TRANSITION_SECS: f32 = 0.6;
 /// Height kept for the caption band at the bottom of the screen.
 const CAPTION_BAND: f32 = 130.0;
 
+/// Where the presenter view can go.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PresenterPlace {
+    /// A window of its own on this screen (desktop coordinates, points), one the audience
+    /// window is not on.
+    Window(Rect),
+    /// No other screen (or no windows of our own, as in tests): a panel beside the slides.
+    Docked,
+}
+
+/// What a button of the presenter view asks for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum PresenterAction {
+    Previous,
+    Next,
+    Hide,
+}
+
 /// The state of a running presentation.
 pub struct Presenting {
     /// Index of the step on screen.
@@ -39,7 +57,7 @@ pub struct Presenting {
     pub dim: bool,
     /// The high-contrast theme, for washed-out projectors.
     pub contrast: bool,
-    /// A second window for the presenter (notes, next step, timer).
+    /// The presenter view (notes, next step, timer): opened with P or from the Story window.
     pub presenter_view: bool,
     began: Instant,
     needs_fit: bool,
@@ -82,7 +100,7 @@ impl QualmapApp {
             laser: false,
             dim: false,
             contrast: false,
-            presenter_view: true,
+            presenter_view: self.prefs.presenter_view,
             began: Instant::now(),
             needs_fit: true,
         });
@@ -125,8 +143,15 @@ impl QualmapApp {
         present.needs_fit = true;
     }
 
-    fn present_keys(&mut self, ctx: &egui::Context) {
-        let pressed = |key: Key| ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
+    /// Handles the presentation keys pressed in the audience window (`ctx`) or, listed in
+    /// `elsewhere`, in the presenter's window, so that every key works from either.
+    fn present_keys(&mut self, ctx: &egui::Context, elsewhere: &[Key]) {
+        let mut elsewhere = elsewhere.to_vec();
+        let mut pressed = |key: Key| {
+            let here = ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
+            let there = elsewhere.iter().position(|k| *k == key).map(|at| elsewhere.remove(at)).is_some();
+            here || there
+        };
         let Some(present) = &mut self.present else { return };
         if pressed(Key::Escape) {
             if present.spotlight.is_some() {
@@ -166,6 +191,7 @@ impl QualmapApp {
         }
         if pressed(Key::P) {
             present.presenter_view = !present.presenter_view;
+            self.prefs.presenter_view = present.presenter_view;
         }
         let digits = [
             Key::Num0,
@@ -209,15 +235,47 @@ impl QualmapApp {
         }
     }
 
-    pub(super) fn present_ui(&mut self, ui: &mut egui::Ui) {
+    pub(super) fn present_ui(&mut self, ui: &mut egui::Ui, elsewhere: PresenterPlace) {
         let ctx = ui.ctx().clone();
-        self.present_keys(&ctx);
+        let whole = ui.max_rect();
+        // The presenter view: on a screen the audience does not see when there is one, otherwise
+        // a panel beside the slides, never over them.
+        let docked = match elsewhere {
+            PresenterPlace::Window(monitor) if self.present.as_ref().is_some_and(|p| p.presenter_view) => {
+                let keys = self.presenter_window_ui(&ctx, monitor);
+                self.present_keys(&ctx, &keys);
+                None
+            }
+            _ => {
+                self.present_keys(&ctx, &[]);
+                self.present.as_ref().is_some_and(|p| p.presenter_view).then(|| {
+                    let width = (whole.width() * 0.3).clamp(240.0, 380.0);
+                    Rect::from_min_max(pos2(whole.max.x - width, whole.min.y), whole.max)
+                })
+            }
+        };
         if self.present.is_none() {
             return;
         }
         let theme = MapTheme::new(self.effective_theme());
-        let screen = ui.max_rect();
-        self.presenter_view_ui(&ctx);
+        let screen = match docked {
+            Some(panel) => Rect::from_min_max(whole.min, pos2(panel.min.x, whole.max.y)),
+            None => whole,
+        };
+        if let Some(panel) = docked {
+            ui.painter().rect_filled(panel, 0.0, ui.visuals().panel_fill);
+            let action = ui
+                .scope_builder(egui::UiBuilder::new().max_rect(panel), |ui| {
+                    egui::Frame::side_top_panel(ui.style())
+                        .show(ui, |ui| {
+                            ui.set_min_size(panel.size() - vec2(16.0, 16.0));
+                            self.presenter_contents_ui(ui)
+                        })
+                        .inner
+                })
+                .inner;
+            self.presenter_action(action);
+        }
         let background = ui.allocate_rect(screen, Sense::click());
         ui.painter().rect_filled(screen, 0.0, theme.background);
         let measure = EguiMeasure(&ctx);
@@ -406,45 +464,96 @@ impl QualmapApp {
         }
     }
 
-    /// The presenter's window: the step on screen, the next one, the notes and a timer. The
-    /// audience window stays clean. Where the platform cannot open a second window, egui shows
-    /// it inside the main one.
-    fn presenter_view_ui(&mut self, ctx: &egui::Context) {
-        let Some(present) = &self.present else { return };
-        if !present.presenter_view {
-            return;
-        }
-        let step = present.step;
-        let elapsed = present.began.elapsed().as_secs();
-        let current = self.doc.presentation.get(step).cloned();
-        let next = self.doc.presentation.get(step + 1).map(|s| s.title.clone());
-        let count = self.doc.presentation.len();
-        ctx.show_viewport_immediate(
-            egui::ViewportId::from_hash_of("qualmap-presenter"),
-            egui::ViewportBuilder::default().with_title("Qualmap — presenter view").with_inner_size([520.0, 380.0]),
-            |ctx, _class| {
-                egui::CentralPanel::default().show(ctx, |ui| {
-                    ui.heading(format!("Step {} of {count}", step + 1));
-                    if let Some(current) = &current {
-                        ui.label(RichText::new(&current.title).strong().size(20.0));
-                        ui.label(&current.caption);
-                        ui.separator();
-                        ui.label(RichText::new("Notes").strong());
-                        ui.label(if current.notes.is_empty() { "(no notes)" } else { current.notes.as_str() });
+    /// The presenter's own window on `monitor` (a screen the audience window is not on), with
+    /// the same contents as the docked panel. Returns the keys pressed in it, which act as if
+    /// pressed in the audience window.
+    fn presenter_window_ui(&mut self, ctx: &egui::Context, monitor: Rect) -> Vec<Key> {
+        let size = vec2(monitor.width().min(900.0), monitor.height().min(640.0)) - vec2(40.0, 40.0);
+        let builder = egui::ViewportBuilder::default()
+            .with_title("Qualmap — presenter view")
+            .with_position(monitor.min + vec2(20.0, 20.0))
+            .with_inner_size(size);
+        let mut keys = Vec::new();
+        let mut action = None;
+        let mut closed = false;
+        ctx.show_viewport_immediate(egui::ViewportId::from_hash_of("qualmap-presenter"), builder, |ctx, _class| {
+            ctx.input(|i| {
+                closed = i.viewport().close_requested();
+                for event in &i.events {
+                    if let egui::Event::Key { key, pressed: true, modifiers, .. } = event
+                        && modifiers.is_none()
+                    {
+                        keys.push(*key);
                     }
-                    ui.separator();
-                    ui.label(format!("Next: {}", next.as_deref().unwrap_or("(end of the story)")));
-                    ui.label(format!("Time: {:02}:{:02}", elapsed / 60, elapsed % 60));
-                    ui.label(
-                        RichText::new("Right/Left, Space, PageUp/PageDown: steps · number + Enter: jump · B/W: blank · L: laser · D: dim · H: contrast · Esc: leave")
-                            .small()
-                            .weak(),
-                    );
-                });
-            },
-        );
+                }
+            });
+            egui::CentralPanel::default().show(ctx, |ui| action = self.presenter_contents_ui(ui));
+        });
+        if closed {
+            action = Some(PresenterAction::Hide);
+        }
+        self.presenter_action(action);
         // Keep the timer running.
         ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        keys
+    }
+
+    /// The presenter view: the step on screen, its notes, the next one, a timer, and buttons.
+    fn presenter_contents_ui(&self, ui: &mut egui::Ui) -> Option<PresenterAction> {
+        let present = self.present.as_ref()?;
+        let step = present.step;
+        let elapsed = present.began.elapsed().as_secs();
+        let count = self.doc.presentation.len();
+        let mut action = None;
+        ui.heading(format!("Step {} of {count}", step + 1));
+        ui.horizontal_wrapped(|ui| {
+            if ui.add_enabled(step > 0, egui::Button::new("Previous step")).clicked() {
+                action = Some(PresenterAction::Previous);
+            }
+            if ui.add_enabled(step + 1 < count, egui::Button::new("Next step")).clicked() {
+                action = Some(PresenterAction::Next);
+            }
+            if ui.button("Hide presenter view").on_hover_text("P shows it again").clicked() {
+                action = Some(PresenterAction::Hide);
+            }
+        });
+        ui.label(format!("Time: {:02}:{:02}", elapsed / 60, elapsed % 60));
+        ui.separator();
+        egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
+            if let Some(current) = self.doc.presentation.get(step) {
+                ui.label(RichText::new(&current.title).strong().size(20.0));
+                ui.label(&current.caption);
+                ui.separator();
+                ui.label(RichText::new("Notes").strong());
+                ui.label(if current.notes.is_empty() { "(no notes)" } else { current.notes.as_str() });
+            }
+            ui.separator();
+            let next = self.doc.presentation.get(step + 1).map(|s| s.title.as_str());
+            ui.label(format!("Next: {}", next.unwrap_or("(end of the story)")));
+            ui.label(
+                RichText::new(
+                    "Right/Left, Space, PageUp/PageDown: steps · number + Enter: jump · B/W: blank · L: laser · \
+                     D: dim · H: contrast · P: presenter view · Esc: leave",
+                )
+                .small()
+                .weak(),
+            );
+        });
+        action
+    }
+
+    fn presenter_action(&mut self, action: Option<PresenterAction>) {
+        let Some(present) = &mut self.present else { return };
+        let step = present.step;
+        match action {
+            Some(PresenterAction::Previous) => self.go_to_step(step.saturating_sub(1)),
+            Some(PresenterAction::Next) => self.go_to_step(step + 1),
+            Some(PresenterAction::Hide) => {
+                present.presenter_view = false;
+                self.prefs.presenter_view = false;
+            }
+            None => {}
+        }
     }
 
     /// The Story window: the steps of the map's presentation, and where they are written.
@@ -518,6 +627,9 @@ impl QualmapApp {
                     present_from = Some(selected);
                 }
             });
+            ui.checkbox(&mut self.prefs.presenter_view, "Open the presenter view when presenting (P)").on_hover_text(
+                "Notes, the next step and a timer: on a second screen when there is one, otherwise beside the slides",
+            );
             if !structural && let Some(step) = edited.get_mut(selected) {
                 ui.separator();
                 egui::Grid::new("step-fields").num_columns(2).show(ui, |ui| {

@@ -8,6 +8,30 @@ use crate::command::{Command, Element, delete_items};
 use crate::model::support::{SupportMode, attribute_values, coders};
 use crate::model::{AREA_PALETTE, Area, Concept, Document, ItemRef, Point, Provenance};
 
+/// The toolbar's groups, which wrap onto another row whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Group {
+    /// Add concept, Add area, Delete.
+    Edit,
+    /// What support counts, and the evidence filter.
+    Evidence,
+    /// The search box.
+    Search,
+    /// Start presenting.
+    Present,
+    /// The window toggles in a row.
+    Windows,
+    /// The window toggles behind one "Windows" menu.
+    WindowsMenu,
+}
+
+impl Group {
+    /// Where the group's width is remembered between frames.
+    fn id(self) -> egui::Id {
+        egui::Id::unique(("toolbar-group", self))
+    }
+}
+
 /// At most this many search results are listed.
 const SEARCH_RESULTS: usize = 12;
 
@@ -74,94 +98,129 @@ impl QualmapApp {
         }
     }
 
+    /// The toolbar: its groups in one row where the window is wide enough, otherwise with the
+    /// window toggles folded into a "Windows" menu, and where even that does not fit, the groups
+    /// wrapped onto more rows, whole. No group is ever drawn over another, and the search box is
+    /// always on screen. Each group's width is measured when it is drawn and used on the next
+    /// frame to decide.
     pub(super) fn toolbar_ui(&mut self, ui: &mut Ui) {
         let mut actions = Vec::new();
-        ui.horizontal(|ui| {
-            if ui.button("Add concept").on_hover_text("Or double-click the canvas").clicked() {
-                let center = self.view.camera.center;
-                self.add_concept_at(center);
-            }
-            if ui.button("Add area").on_hover_text("A new area holding the selected concepts").clicked() {
-                self.add_area();
-            }
-            let selected: Vec<ItemRef> = self.view.selection.iter().copied().collect();
-            if ui.add_enabled(!selected.is_empty(), egui::Button::new("Delete")).on_hover_text("Delete (Del)").clicked()
+        let room = ui.available_width();
+        let gap = ui.spacing().item_spacing.x * 2.0 + 6.0;
+        let width_of = |ui: &Ui, group: Group| -> f32 { ui.data(|d| d.get_temp(group.id())).unwrap_or(0.0) };
+        let all = [Group::Edit, Group::Evidence, Group::Search, Group::Present, Group::Windows];
+        let full: f32 = all.iter().map(|g| width_of(ui, *g) + gap).sum();
+        let groups: Vec<Group> = if full <= room {
+            all.to_vec()
+        } else {
+            vec![Group::Edit, Group::Evidence, Group::Search, Group::Present, Group::WindowsMenu]
+        };
+        // Greedy rows: a group goes on the current row if it fits, else starts the next.
+        let mut rows: Vec<Vec<Group>> = vec![Vec::new()];
+        let mut used = 0.0;
+        for group in groups {
+            let width = width_of(ui, group) + gap;
+            if used + width > room
+                && let Some(last) = rows.last()
+                && !last.is_empty()
             {
-                actions.push(Action::Edit(delete_items(&self.doc, &selected), None));
+                rows.push(Vec::new());
+                used = 0.0;
             }
-            ui.separator();
-            ui.label("Support:");
-            egui::ComboBox::from_id_salt("support-mode")
-                .selected_text(self.view.support.label())
-                .show_ui(ui, |ui| {
-                    for mode in SupportMode::ALL {
-                        ui.selectable_value(&mut self.view.support, mode, mode.label());
-                    }
-                })
-                .response
-                .accessible_name("Support counts");
-            let filter_label = if self.view.filter.is_active() { "Filter (on)" } else { "Filter" };
-            ui.menu_button(filter_label, |ui| self.filter_menu_ui(ui));
-            ui.separator();
-            let search = ui
-                .add(egui::TextEdit::singleline(&mut self.search).hint_text("Search (Ctrl+F)").desired_width(180.0))
-                .accessible_name("Search");
-            if std::mem::take(&mut self.search_focus) {
-                search.request_focus();
+            used += width;
+            if let Some(row) = rows.last_mut() {
+                row.push(group);
             }
-            // Whether accents count is in View ▸ Match Accents in Search and the evidence browser:
-            // a toggle here pushed the right-hand group over the search box.
-            self.search_results_ui(ui, &search, &mut actions);
-            // The window toggles on the right, in a row where there is room for them and behind
-            // one "Windows" menu where there is not (a narrow window), so that they never cover
-            // the search box. Their row's width is measured when it is shown.
-            let width_id = egui::Id::unique("toolbar-window-toggles");
-            let needed: f32 = ui.data(|d| d.get_temp(width_id)).unwrap_or(0.0);
-            let room = ui.available_width();
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let compact = needed > room;
-                if compact {
-                    ui.menu_button("Windows", |ui| self.window_toggles_ui(ui, true));
-                    if ui.button("Present").on_hover_text("Present the story full screen (F5)").clicked() {
-                        let step = self.story_step;
-                        self.start_presentation(ui.ctx(), step);
+        }
+        for row in rows {
+            ui.horizontal(|ui| {
+                for (i, group) in row.iter().enumerate() {
+                    if i > 0 {
+                        ui.separator();
                     }
-                } else {
-                    let before = ui.available_width();
-                    ui.toggle_value(&mut self.windows.types, "Relationship types");
-                    if ui.button("Present").on_hover_text("Present the story full screen (F5)").clicked() {
-                        let step = self.story_step;
-                        self.start_presentation(ui.ctx(), step);
+                    let rect = ui.horizontal(|ui| self.toolbar_group_ui(ui, *group, room, &mut actions)).response.rect;
+                    let before = width_of(ui, *group);
+                    if (before - rect.width()).abs() > 0.5 {
+                        ui.data_mut(|d| d.insert_temp(group.id(), rect.width()));
+                        // Laid out with an old width (the first frame, a new text size): again.
+                        ui.ctx().request_repaint();
                     }
-                    self.window_toggles_ui(ui, false);
-                    let used = before - ui.available_width() + ui.spacing().item_spacing.x;
-                    ui.data_mut(|d| d.insert_temp(width_id, used));
                 }
             });
-        });
+        }
         self.run_actions(ui.ctx(), actions);
     }
 
-    /// The toggles of the story, suggestions, sources, codebook and evidence windows: in the
-    /// toolbar's row (right to left), or in the "Windows" menu (where relationship types join
-    /// them).
-    fn window_toggles_ui(&mut self, ui: &mut Ui, in_menu: bool) {
-        if in_menu {
-            ui.toggle_value(&mut self.browser.open, "Evidence");
-            ui.toggle_value(&mut self.windows.codebook, "Codebook");
-            ui.toggle_value(&mut self.windows.sources, "Sources");
-            ui.toggle_value(&mut self.import.suggestions_open, "Suggestions")
-                .on_hover_text("Relationships suggested by codes that co-occur in the evidence");
-            ui.toggle_value(&mut self.story_open, "Story");
-            ui.toggle_value(&mut self.windows.types, "Relationship types");
-            return;
+    fn toolbar_group_ui(&mut self, ui: &mut Ui, group: Group, room: f32, actions: &mut Vec<Action>) {
+        match group {
+            Group::Edit => {
+                if ui.button("Add concept").on_hover_text("Or double-click the canvas").clicked() {
+                    let center = self.view.camera.center;
+                    self.add_concept_at(center);
+                }
+                if ui.button("Add area").on_hover_text("A new area holding the selected concepts").clicked() {
+                    self.add_area();
+                }
+                let selected: Vec<ItemRef> = self.view.selection.iter().copied().collect();
+                if ui
+                    .add_enabled(!selected.is_empty(), egui::Button::new("Delete"))
+                    .on_hover_text("Delete (Del)")
+                    .clicked()
+                {
+                    actions.push(Action::Edit(delete_items(&self.doc, &selected), None));
+                }
+            }
+            Group::Evidence => {
+                ui.label("Support:");
+                egui::ComboBox::from_id_salt("support-mode")
+                    .selected_text(self.view.support.label())
+                    .show_ui(ui, |ui| {
+                        for mode in SupportMode::ALL {
+                            ui.selectable_value(&mut self.view.support, mode, mode.label());
+                        }
+                    })
+                    .response
+                    .accessible_name("Support counts");
+                let filter_label = if self.view.filter.is_active() { "Filter (on)" } else { "Filter" };
+                ui.menu_button(filter_label, |ui| self.filter_menu_ui(ui));
+            }
+            Group::Search => {
+                // Narrower in a narrow window, so that it keeps a row of its own on screen.
+                let width = (ui.text_style_height(&egui::TextStyle::Body) * 10.0).min(room - 24.0).max(80.0);
+                let search = ui
+                    .add(egui::TextEdit::singleline(&mut self.search).hint_text("Search (Ctrl+F)").desired_width(width))
+                    .accessible_name("Search");
+                if std::mem::take(&mut self.search_focus) {
+                    search.request_focus();
+                }
+                // Whether accents count is in View ▸ Match Accents in Search and the evidence
+                // browser.
+                self.search_results_ui(ui, &search, actions);
+            }
+            Group::Present => {
+                if ui.button("Present").on_hover_text("Present the story full screen (F5)").clicked() {
+                    let step = self.story_step;
+                    self.start_presentation(ui.ctx(), step);
+                }
+            }
+            Group::Windows => self.window_toggles_ui(ui),
+            Group::WindowsMenu => {
+                ui.menu_button("Windows", |ui| self.window_toggles_ui(ui));
+            }
         }
-        ui.toggle_value(&mut self.story_open, "Story");
+    }
+
+    /// The toggles of the evidence, codebook, sources, suggestions, story and relationship types
+    /// windows: in the toolbar's row, or in the "Windows" menu. (The inspector's is in the menu
+    /// bar.)
+    fn window_toggles_ui(&mut self, ui: &mut Ui) {
+        ui.toggle_value(&mut self.browser.open, "Evidence");
+        ui.toggle_value(&mut self.windows.codebook, "Codebook");
+        ui.toggle_value(&mut self.windows.sources, "Sources");
         ui.toggle_value(&mut self.import.suggestions_open, "Suggestions")
             .on_hover_text("Relationships suggested by codes that co-occur in the evidence");
-        ui.toggle_value(&mut self.windows.sources, "Sources");
-        ui.toggle_value(&mut self.windows.codebook, "Codebook");
-        ui.toggle_value(&mut self.browser.open, "Evidence");
+        ui.toggle_value(&mut self.story_open, "Story");
+        ui.toggle_value(&mut self.windows.types, "Relationship types");
     }
 
     fn filter_menu_ui(&mut self, ui: &mut Ui) {

@@ -148,6 +148,10 @@ pub struct ExportOptions {
     /// that. Otherwise an SVG keeps real `<text>` and carries subsets of its fonts, and a PDF
     /// embeds them with a text layer.
     pub text_as_outlines: bool,
+    /// The map's text size ([`SceneOptions::text_scale`]); the window sets it from its Map Text
+    /// Size preference, so an export has the text the screen has.
+    #[serde(skip)]
+    pub text_scale: f32,
 }
 
 impl Default for ExportOptions {
@@ -165,6 +169,7 @@ impl Default for ExportOptions {
             visible: None,
             heading: None,
             text_as_outlines: false,
+            text_scale: 1.0,
         }
     }
 }
@@ -200,6 +205,7 @@ pub fn export_scene(doc: &Document, options: &ExportOptions, measure: &dyn TextM
         support: options.support,
         filter: options.filter.clone(),
         visible: options.visible.clone(),
+        text_scale: options.text_scale,
     };
     build_scene(doc, &scene_options, measure)
 }

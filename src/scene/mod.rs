@@ -409,6 +409,9 @@ pub struct SceneOptions {
     pub filter: EvidenceFilter,
     /// Only these items are drawn (a presentation step); `None` draws everything.
     pub visible: Option<std::collections::BTreeSet<ItemRef>>,
+    /// Size of the map's text (concept, area and relationship labels) relative to the usual
+    /// sizes in [`metrics`]; cards and wrap widths grow with it. 1 is the usual size.
+    pub text_scale: f32,
 }
 
 impl SceneOptions {
@@ -419,7 +422,14 @@ impl SceneOptions {
             support: SupportMode::Excerpts,
             filter: EvidenceFilter::default(),
             visible: None,
+            text_scale: 1.0,
         }
+    }
+
+    /// The text scale to build with: [`SceneOptions::text_scale`] kept between half and three
+    /// times the usual size (1 for a value that is not a number).
+    pub fn text_scale(&self) -> f32 {
+        if self.text_scale.is_finite() { self.text_scale.clamp(0.5, 3.0) } else { 1.0 }
     }
 }
 
@@ -430,6 +440,7 @@ const FADE: f32 = 0.28;
 pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMeasure) -> Scene {
     use metrics::*;
     let theme = &options.theme;
+    let text_scale = options.text_scale();
     let support = support_counts(doc, &options.filter, options.support);
     let filtering = options.filter.is_active();
 
@@ -442,7 +453,14 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
         .filter(|concept| shown(ItemRef::Concept(concept.id)))
         .map(|concept| {
             let center = pos2(concept.pos.x, concept.pos.y);
-            let label = text_block(&concept.label, NODE_FONT, NODE_TEXT_WIDTH, theme.text, center, measure);
+            let label = text_block(
+                &concept.label,
+                NODE_FONT * text_scale,
+                NODE_TEXT_WIDTH * text_scale,
+                theme.text,
+                center,
+                measure,
+            );
             let size = vec2(
                 (label.rect.width() + 2.0 * NODE_PAD.x).max(NODE_MIN_WIDTH),
                 label.rect.height() + 2.0 * NODE_PAD.y,
@@ -515,8 +533,8 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
                 stroke: theme.ink(area.color),
                 label: text_block(
                     &area.label,
-                    AREA_FONT,
-                    AREA_TEXT_WIDTH,
+                    AREA_FONT * text_scale,
+                    AREA_TEXT_WIDTH * text_scale,
                     theme.area_text(area.color),
                     Pos2::ZERO,
                     measure,
@@ -578,7 +596,9 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
             // Many relationships share a type's label: measure each text once.
             let mut block = edge_texts
                 .entry(text)
-                .or_insert_with(|| text_block(text, EDGE_FONT, 160.0, text_color, Pos2::ZERO, measure))
+                .or_insert_with(|| {
+                    text_block(text, EDGE_FONT * text_scale, 160.0 * text_scale, text_color, Pos2::ZERO, measure)
+                })
                 .clone();
             block.color = text_color;
             place_edge_label(block, &points, &mut obstacles)
