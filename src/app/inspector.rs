@@ -2,6 +2,7 @@
 //! supports it, and the fields to edit it. Edits are returned as [`Action`]s and applied by the
 //! app through the command path.
 
+use super::bidi_text::visual_line;
 use egui::{Color32, RichText, Ui};
 
 use super::{Action, QualmapApp};
@@ -106,7 +107,7 @@ impl QualmapApp {
                     ui.heading(format!("{} items selected", items.len()));
                     ui.add_space(4.0);
                     for item in items {
-                        if ui.link(self.doc.item_label(*item)).clicked() {
+                        if ui.link(visual_line(&self.doc.item_label(*item))).clicked() {
                             actions.push(Action::Select(*item));
                         }
                     }
@@ -225,7 +226,7 @@ fn item_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef, acti
             ui.horizontal_wrapped(|ui| {
                 for area in &doc.areas {
                     let mut member = edited.areas.contains(&area.id);
-                    let text = RichText::new(&area.label).color(color32(area.color));
+                    let text = RichText::new(visual_line(&area.label)).color(color32(area.color));
                     if ui.checkbox(&mut member, text).changed() {
                         touched = true;
                         if member {
@@ -342,11 +343,11 @@ fn item_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef, acti
                     .filter_map(|a| doc.area(*a).map(|a| a.label.as_str()))
                     .collect();
                 ui.horizontal_wrapped(|ui| {
-                    if ui.link(&member.label).clicked() {
+                    if ui.link(visual_line(&member.label)).clicked() {
                         actions.push(Action::Select(ItemRef::Concept(member.id)));
                     }
                     if !others.is_empty() {
-                        ui.label(RichText::new(format!("also in {}", others.join(", "))).weak());
+                        ui.label(RichText::new(visual_line(&format!("also in {}", others.join(", ")))).weak());
                     }
                 });
             }
@@ -358,11 +359,11 @@ fn item_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef, acti
             let mut touched = false;
             kind_line(ui, "Relationship");
             ui.horizontal_wrapped(|ui| {
-                if ui.link(RichText::new(doc.endpoint_label(rel.from)).heading()).clicked() {
+                if ui.link(RichText::new(visual_line(doc.endpoint_label(rel.from))).heading()).clicked() {
                     actions.push(Action::Select(rel.from.into()));
                 }
-                ui.label(RichText::new(doc.relationship_label(rel)).heading().italics());
-                if ui.link(RichText::new(doc.endpoint_label(rel.to)).heading()).clicked() {
+                ui.label(RichText::new(visual_line(doc.relationship_label(rel))).heading().italics());
+                if ui.link(RichText::new(visual_line(doc.endpoint_label(rel.to))).heading()).clicked() {
                     actions.push(Action::Select(rel.to.into()));
                 }
             });
@@ -570,7 +571,7 @@ fn relationships_ui(ui: &mut Ui, doc: &Document, listing: &Listing, end: Endpoin
             (Direction::Associative, _) | (Direction::OneWay, true) => format!("{label} {other}"),
             (Direction::OneWay, false) => format!("{other} {label} this"),
         };
-        if ui.link(text).clicked() {
+        if ui.link(visual_line(&text)).clicked() {
             actions.push(Action::Select(ItemRef::Relationship(rel.id)));
         }
     }
