@@ -123,9 +123,8 @@ pub fn spans_in_content(content: &[u8], lines: &[String]) -> Vec<u8> {
         // order. An empty text object repeats the last glyph's font and matrix (font and render
         // mode outlive it; svg2pdf sets both again before any later text).
         let inside = &content[open.1..close.0];
-        let last_line = |suffix: &[u8]| {
-            inside.split(|b| *b == b'\n').filter(|l| l.ends_with(suffix)).next_back().map(<[u8]>::to_vec)
-        };
+        let last_line =
+            |suffix: &[u8]| inside.split(|b| *b == b'\n').rfind(|l| l.ends_with(suffix)).map(<[u8]>::to_vec);
         let mut end = Vec::new();
         if let (Some(matrix), Some(font)) = (last_line(b" Tm"), last_line(b" Tf")) {
             end.extend_from_slice(b"BT\n");
