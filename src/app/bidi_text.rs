@@ -71,6 +71,55 @@ pub fn visual_line(line: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Adds a text field that, while it is not being edited, shows a line with right-to-left text
+/// in visual order (egui's `TextEdit` lays a line's runs out in string order, so an Arabic name
+/// showed its words reversed), right-aligned when its paragraph runs right to left. While it has
+/// the keyboard it shows the typed (logical) order, where the cursor moves through the
+/// characters as they were typed. Text without right-to-left characters, or spanning several
+/// lines, is laid out as egui always does.
+pub fn text_edit(
+    ui: &mut Ui,
+    value: &mut String,
+    multiline: bool,
+    id: egui::Id,
+    font: FontId,
+    configure: impl for<'b> FnOnce(egui::TextEdit<'b>) -> egui::TextEdit<'b>,
+) -> Response {
+    let editing = ui.memory(|m| m.has_focus(id));
+    let plain = editing || !text::has_rtl(value) || value.contains('\n');
+    let color = ui.visuals().widgets.inactive.text_color();
+    let rtl = text::paragraph_is_rtl(value);
+    let mut layouter = move |ui: &Ui, buffer: &dyn egui::TextBuffer, wrap_width: f32| {
+        let typed = buffer.as_str();
+        // Wrapped first, in typed order, then each line in visual order, so that a wrap inside a
+        // right-to-left run leaves its first words on the first line; each break takes the one
+        // space it replaces.
+        let lines: Vec<String> = if multiline && wrap_width.is_finite() {
+            text::wrap(typed, font.size, wrap_width, &EguiMeasure(ui.ctx()))
+                .iter()
+                .map(|line| match text::visual_pieces(&line.text, line.rtl) {
+                    // In the direction of the whole paragraph, not of the line's first letter.
+                    Some(pieces) => pieces.concat(),
+                    None => line.text.clone(),
+                })
+                .collect()
+        } else {
+            vec![visual_line(typed).into_owned()]
+        };
+        let shown = lines.join("\n");
+        // The galley must hold the same characters as the text, one for one.
+        let shown = if shown.chars().count() == typed.chars().count() { shown } else { typed.to_owned() };
+        let mut job = egui::text::LayoutJob::simple(shown, font.clone(), color, f32::INFINITY);
+        if rtl {
+            job.halign = egui::Align::Max;
+        }
+        ui.fonts_mut(|f| f.layout_job(job))
+    };
+    let edit = if multiline { egui::TextEdit::multiline(value) } else { egui::TextEdit::singleline(value) };
+    let edit = configure(edit.id(id));
+    if plain { ui.add(edit) } else { ui.add(edit.layouter(&mut layouter)) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

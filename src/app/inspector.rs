@@ -141,14 +141,12 @@ struct ItemView<'a> {
 
 fn map_summary_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
     let mut info = doc.info.clone();
-    let title = ui
-        .add(
-            egui::TextEdit::multiline(&mut info.title)
-                .font(egui::TextStyle::Heading)
-                .desired_rows(1)
-                .hint_text("Map title"),
-        )
-        .accessible_name("Map title");
+    let heading = egui::TextStyle::Heading.resolve(ui.style());
+    let id = ui.make_persistent_id("map-title");
+    let title = super::bidi_text::text_edit(ui, &mut info.title, true, id, heading, |edit| {
+        edit.font(egui::TextStyle::Heading).desired_rows(1).hint_text("Map title")
+    })
+    .accessible_name("Map title");
     ui.add_space(2.0);
     let description = ui
         .add(
@@ -189,9 +187,13 @@ fn text_field(
     multiline: bool,
     actions: &mut Vec<Action>,
 ) -> egui::Response {
-    let edit =
-        if multiline { egui::TextEdit::multiline(value).desired_rows(2) } else { egui::TextEdit::singleline(value) };
-    let response = ui.add(edit.hint_text(hint).desired_width(f32::INFINITY)).accessible_name(hint);
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let id = ui.make_persistent_id(("text-field", hint));
+    let response = super::bidi_text::text_edit(ui, value, multiline, id, font, |edit| {
+        let edit = if multiline { edit.desired_rows(2) } else { edit };
+        edit.hint_text(hint).desired_width(f32::INFINITY)
+    })
+    .accessible_name(hint);
     if response.lost_focus() {
         actions.push(Action::Seal);
     }
@@ -308,9 +310,12 @@ fn item_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef, acti
                     touched = true;
                     edited.color = rgb(color);
                 }
-                let label = ui
-                    .add(egui::TextEdit::singleline(&mut edited.label).font(egui::TextStyle::Heading))
-                    .accessible_name("Area name");
+                let heading = egui::TextStyle::Heading.resolve(ui.style());
+                let id = ui.make_persistent_id("area-name");
+                let label = super::bidi_text::text_edit(ui, &mut edited.label, false, id, heading, |edit| {
+                    edit.font(egui::TextStyle::Heading)
+                })
+                .accessible_name("Area name");
                 if focus_label {
                     select_all_and_focus(ui, &label, &edited.label);
                 }
