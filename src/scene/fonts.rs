@@ -108,7 +108,12 @@ fn needs_glyph(c: char) -> bool {
 
 /// The bundled font that draws `c`, if any (the first in fallback order that has it).
 pub fn font_for(c: char) -> Option<&'static BundledFont> {
-    faces().iter().find(|(_, face)| face.as_ref().is_some_and(|f| f.glyph_index(c).is_some())).map(|(font, _)| font)
+    index_for(c).map(|i| &faces()[i].0)
+}
+
+/// Where in [`bundled`] the font that draws `c` is: the first in fallback order that has it.
+fn index_for(c: char) -> Option<usize> {
+    faces().iter().position(|(_, face)| face.as_ref().is_some_and(|f| f.glyph_index(c).is_some()))
 }
 
 /// The characters of `texts` that no bundled font has, in code point order.
@@ -138,7 +143,7 @@ pub fn families_for<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<&'stati
             if (c as u32) < 0x80 || !needs_glyph(c) || !seen.insert(c) {
                 continue;
             }
-            if let Some(i) = faces().iter().position(|(_, f)| f.as_ref().is_some_and(|f| f.glyph_index(c).is_some())) {
+            if let Some(i) = index_for(c) {
                 used.insert(i);
             }
         }
@@ -159,7 +164,7 @@ pub fn chars_by_font<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<(&'sta
             if (c as u32) < 0x80 || !needs_glyph(c) {
                 continue;
             }
-            if let Some(i) = faces().iter().position(|(_, f)| f.as_ref().is_some_and(|f| f.glyph_index(c).is_some())) {
+            if let Some(i) = index_for(c) {
                 by_font[i].insert(c);
             }
         }
@@ -178,7 +183,7 @@ impl super::TextMeasure for FontMetrics {
         text.chars()
             .filter(|c| needs_glyph(*c) || *c == ' ')
             .map(|c| {
-                let face = faces().iter().find_map(|(_, f)| f.as_ref().filter(|f| f.glyph_index(c).is_some()));
+                let face = index_for(c).and_then(|i| faces()[i].1.as_ref());
                 face.and_then(|f| {
                     let advance = f.glyph_hor_advance(f.glyph_index(c)?)?;
                     Some(f32::from(advance) / f32::from(f.units_per_em()))
