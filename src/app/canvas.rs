@@ -585,7 +585,7 @@ pub fn paint_scene(
     let Marks { selection, highlight, only, drag, pins } = *marks;
     let dragged_edge = |id: RelationshipId| drag.is_some_and(|d| d.edges.contains_key(&id));
     let dragged_node = |id: ConceptId| drag.is_some_and(|d| d.concepts.contains(&id));
-    let glow = Color32::from_rgb(0xf2, 0xa9, 0x00);
+    let glow = theme.highlight;
     let wanted = |item: ItemRef| only.is_none_or(|f| f(item));
     let zoom = camera.zoom;
     // Far out: a hairline of the edge's colour, in one mesh, without arrowheads or label.
@@ -647,7 +647,10 @@ pub fn paint_scene(
             if selected {
                 painter.add(Shape::line(piece.clone(), Stroke::new(width + 5.0, theme.selection.gamma_multiply(0.45))));
             } else if highlighted {
-                painter.add(Shape::line(piece.clone(), Stroke::new(width + 6.0, glow.gamma_multiply(0.55))));
+                painter.add(Shape::line(
+                    piece.clone(),
+                    Stroke::new(width + metrics::HIGHLIGHT_EDGE_GROW, glow.gamma_multiply(metrics::HIGHLIGHT_ALPHA)),
+                ));
             }
             let stroke = Stroke::new(width, edge.color);
             match edge.line {
@@ -770,7 +773,11 @@ pub fn paint_scene(
         if selected {
             painter.rect_filled(rect.expand(4.0), rounding, theme.selection.gamma_multiply(0.35));
         } else if highlighted {
-            painter.rect_filled(rect.expand(5.0), rounding, glow.gamma_multiply(0.6));
+            painter.rect_filled(
+                rect.expand(metrics::HIGHLIGHT_CARD_GROW),
+                rounding,
+                glow.gamma_multiply(metrics::HIGHLIGHT_ALPHA),
+            );
         }
         let stroke = if selected {
             Stroke::new(2.0, theme.selection)
@@ -807,13 +814,17 @@ pub fn paint_scene(
         if let Some((center, count)) = node.badge {
             // A card drawn in full keeps its support count readable however far out: the badge
             // is never under MIN_BADGE_RADIUS (at 800 × 600 with large map text they vanished).
-            let radius = (metrics::BADGE_RADIUS * zoom).max(MIN_BADGE_RADIUS);
+            let radius = (node.badge_radius * zoom).max(MIN_BADGE_RADIUS);
             let center = camera.screen_from_world(canvas, center);
             // Small badges look as round with 8 sides as with 16.
             let circle: &[Vec2] = if radius < 8.0 { &dot_circle } else { &badge_circle };
             add_disc(&mut badges, circle, center, radius + 1.5, theme.background);
             add_disc(&mut badges, circle, center, radius, theme.badge_fill);
-            badge_texts.push((center, count.to_string(), FontId::proportional(radius * 1.1)));
+            badge_texts.push((
+                center,
+                count.to_string(),
+                FontId::proportional(radius * metrics::BADGE_FONT_PER_RADIUS),
+            ));
         }
     }
     if !blocks.is_empty() {

@@ -91,6 +91,14 @@ pub mod metrics {
     pub const EDGE_FONT: f32 = 13.0;
     /// Radius of the evidence badge.
     pub const BADGE_RADIUS: f32 = 10.0;
+    /// Size of the badge's number relative to the badge's radius.
+    pub const BADGE_FONT_PER_RADIUS: f32 = 1.1;
+    /// How far the glow of a highlighted card reaches beyond it.
+    pub const HIGHLIGHT_CARD_GROW: f32 = 5.0;
+    /// How much wider than its line the glow of a highlighted relationship is.
+    pub const HIGHLIGHT_EDGE_GROW: f32 = 6.0;
+    /// Opacity of a highlight's glow.
+    pub const HIGHLIGHT_ALPHA: f32 = 0.6;
 }
 
 /// Lines of text placed in a box; each line is centred horizontally.
@@ -188,6 +196,9 @@ pub struct NodeShape {
     pub area_colors: Vec<Color32>,
     /// Evidence count badge: centre and count.
     pub badge: Option<(Pos2, usize)>,
+    /// The badge's radius: [`metrics::BADGE_RADIUS`] grown with the map's text, so its number
+    /// fits at every text size.
+    pub badge_radius: f32,
     /// Whether it comes from the paper (drawn with a marker).
     pub from_paper: bool,
     /// Whether automatic layout leaves it where it is (drawn with a pin in the window).
@@ -257,7 +268,7 @@ impl NodeShape {
     pub fn extent(&self) -> Rect {
         match self.badge {
             Some((center, _)) => {
-                self.rect.union(Rect::from_center_size(center, Vec2::splat(2.0 * metrics::BADGE_RADIUS + 2.0)))
+                self.rect.union(Rect::from_center_size(center, Vec2::splat(2.0 * self.badge_radius + 2.0)))
             }
             None => self.rect,
         }
@@ -412,6 +423,11 @@ pub struct SceneOptions {
     /// Size of the map's text (concept, area and relationship labels) relative to the usual
     /// sizes in [`metrics`]; cards and wrap widths grow with it. 1 is the usual size.
     pub text_scale: f32,
+    /// How much larger than `text_scale` makes them the small texts are drawn: evidence badges
+    /// and relationship labels. A figure at a journal's column width enlarges them (they are
+    /// the smallest text, and grow without moving any card) before it enlarges the cards. 1 on
+    /// screen.
+    pub detail_scale: f32,
 }
 
 impl SceneOptions {
@@ -423,14 +439,31 @@ impl SceneOptions {
             filter: EvidenceFilter::default(),
             visible: None,
             text_scale: 1.0,
+            detail_scale: 1.0,
         }
     }
 
-    /// The text scale to build with: [`SceneOptions::text_scale`] kept between half and three
-    /// times the usual size (1 for a value that is not a number).
+    /// The text scale to build with: [`SceneOptions::text_scale`] kept between half and
+    /// [`MAX_TEXT_SCALE`] times the usual size (1 for a value that is not a number).
     pub fn text_scale(&self) -> f32 {
-        if self.text_scale.is_finite() { self.text_scale.clamp(0.5, 3.0) } else { 1.0 }
+        clamp_text_scale(self.text_scale)
     }
+
+    /// The scale of badges and relationship labels: the text scale times
+    /// [`SceneOptions::detail_scale`] (kept between 1 and [`MAX_TEXT_SCALE`]).
+    pub fn detail_text_scale(&self) -> f32 {
+        let detail = if self.detail_scale.is_finite() { self.detail_scale.clamp(1.0, MAX_TEXT_SCALE) } else { 1.0 };
+        self.text_scale() * detail
+    }
+}
+
+/// The largest text scale a scene is built with: a figure at one journal column enlarges the
+/// map's text up to this much to keep it legible at its final size.
+pub const MAX_TEXT_SCALE: f32 = 6.0;
+
+/// `scale` kept between half and [`MAX_TEXT_SCALE`] (1 for a value that is not a number).
+pub fn clamp_text_scale(scale: f32) -> f32 {
+    if scale.is_finite() { scale.clamp(0.5, MAX_TEXT_SCALE) } else { 1.0 }
 }
 
 /// How much of its colour a faded item keeps.
@@ -441,6 +474,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
     use metrics::*;
     let theme = &options.theme;
     let text_scale = options.text_scale();
+    let detail_scale = options.detail_text_scale();
     let support = support_counts(doc, &options.filter, options.support);
     let filtering = options.filter.is_active();
 
@@ -462,8 +496,8 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
                 measure,
             );
             let size = vec2(
-                (label.rect.width() + 2.0 * NODE_PAD.x).max(NODE_MIN_WIDTH),
-                label.rect.height() + 2.0 * NODE_PAD.y,
+                (label.rect.width() + 2.0 * NODE_PAD.x * text_scale).max(NODE_MIN_WIDTH * text_scale),
+                label.rect.height() + 2.0 * NODE_PAD.y * text_scale,
             );
             let rect = Rect::from_center_size(center, size);
             let count = support.get(&ItemRef::Concept(concept.id)).copied().unwrap_or(0);
@@ -485,6 +519,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
                 label,
                 area_colors: concept.areas.iter().filter_map(|a| area_colors.get(a).copied()).map(fade).collect(),
                 badge: (count > 0).then(|| (rect.right_top() + vec2(-2.0, 2.0), count)),
+                badge_radius: BADGE_RADIUS * detail_scale,
                 from_paper,
                 pinned: concept.pinned,
                 faded,
@@ -553,8 +588,10 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
 
     // Relationships.
     let area_shapes: HashMap<AreaId, &AreaShape> = areas.iter().map(|a| (a.id, a)).collect();
-    for (center, _) in nodes.iter().filter_map(|n| n.badge) {
-        obstacles.insert(Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS + 2.0)));
+    for node in &nodes {
+        if let Some((center, _)) = node.badge {
+            obstacles.insert(Rect::from_center_size(center, Vec2::splat(2.0 * node.badge_radius + 2.0)));
+        }
     }
     for area in &areas {
         obstacles.insert(area.label.rect.expand(3.0));
@@ -597,7 +634,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
             let mut block = edge_texts
                 .entry(text)
                 .or_insert_with(|| {
-                    text_block(text, EDGE_FONT * text_scale, 160.0 * text_scale, text_color, Pos2::ZERO, measure)
+                    text_block(text, EDGE_FONT * detail_scale, 160.0 * detail_scale, text_color, Pos2::ZERO, measure)
                 })
                 .clone();
             block.color = text_color;
@@ -635,7 +672,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
     for node in &nodes {
         bounds = bounds.union(node.rect);
         if let Some((center, _)) = node.badge {
-            bounds = bounds.union(Rect::from_center_size(center, Vec2::splat(2.0 * BADGE_RADIUS)));
+            bounds = bounds.union(Rect::from_center_size(center, Vec2::splat(2.0 * node.badge_radius)));
         }
     }
     if !bounds.is_positive() {

@@ -33,6 +33,9 @@ impl ThemeKind {
     }
 }
 
+/// The amber glow of highlighted items.
+const HIGHLIGHT: Color32 = Color32::from_rgb(0xf2, 0xa9, 0x00);
+
 /// Concrete colours for one theme.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapTheme {
@@ -58,6 +61,8 @@ pub struct MapTheme {
     pub badge_text: Color32,
     /// Selection highlight.
     pub selection: Color32,
+    /// The glow behind the items a presentation step highlights (screen and handouts).
+    pub highlight: Color32,
     /// Opacity of area fills, 0–255.
     pub area_fill_alpha: u8,
 }
@@ -78,9 +83,16 @@ impl MapTheme {
                 badge_fill: Color32::from_rgb(0x3a, 0x3f, 0x4a),
                 badge_text: Color32::WHITE,
                 selection: Color32::from_rgb(0x1f, 0x78, 0xd1),
+                highlight: HIGHLIGHT,
                 area_fill_alpha: 34,
             },
-            ThemeKind::Print => Self { kind, area_fill_alpha: 30, ..Self::new(ThemeKind::Light) },
+            // Greys only: the glow of a highlight is a mid grey.
+            ThemeKind::Print => Self {
+                kind,
+                area_fill_alpha: 30,
+                highlight: Color32::from_rgb(0x9a, 0x9a, 0x9a),
+                ..Self::new(ThemeKind::Light)
+            },
             ThemeKind::Contrast => Self {
                 kind,
                 background: Color32::BLACK,
@@ -93,6 +105,7 @@ impl MapTheme {
                 badge_fill: Color32::WHITE,
                 badge_text: Color32::BLACK,
                 selection: Color32::from_rgb(0x40, 0xc0, 0xff),
+                highlight: HIGHLIGHT,
                 area_fill_alpha: 60,
             },
             ThemeKind::Dark => Self {
@@ -107,6 +120,7 @@ impl MapTheme {
                 badge_fill: Color32::from_rgb(0xd0, 0xd3, 0xda),
                 badge_text: Color32::from_rgb(0x1c, 0x1e, 0x23),
                 selection: Color32::from_rgb(0x5a, 0xa9, 0xff),
+                highlight: HIGHLIGHT,
                 area_fill_alpha: 46,
             },
         }
