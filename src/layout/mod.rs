@@ -332,6 +332,132 @@ fn remove_overlaps(pos: &mut [[f32; 2]], half: &[[f32; 2]], pinned: &[bool], gap
     }
 }
 
+/// Pushing a concept out of an area can make it overlap another card, and separating cards can
+/// reshape an area: alternates the two while it helps. (On crowded maps both cannot always
+/// hold; then it stops when a round no longer pushes fewer concepts out.) Cards never overlap
+/// at the end.
+fn keep_cards_apart_and_out(
+    pos: &mut [[f32; 2]],
+    half: &[[f32; 2]],
+    groups: &[Vec<usize>],
+    pinned: &[bool],
+    hidden: &[bool],
+    gap: f32,
+    labelled: bool,
+) {
+    let mut last = usize::MAX;
+    for _ in 0..8 {
+        let pushed = if groups.is_empty() { 0 } else { keep_out_of_areas(pos, half, groups, pinned, hidden, gap) };
+        if pushed == 0 {
+            break;
+        }
+        if labelled {
+            remove_overlaps(pos, half, pinned, gap);
+        }
+        if pushed >= last {
+            break;
+        }
+        last = pushed;
+    }
+}
+
+/// Makes room for cards of the sizes `cards` (half sizes, in the document's order) where the
+/// concepts stand: overlapping cards are pushed apart just enough along the line between them
+/// (`related_gap` apart when a relationship joins them, room for its arrow and label; `gap`
+/// otherwise), and with `keep_out`, a concept pushed into an area it does not belong to is
+/// moved out again, as the layout finishes. Pinned concepts stay. Used by figures whose text
+/// is enlarged to stay legible at a journal's column width.
+pub fn make_room(
+    doc: &crate::model::Document,
+    cards: &[[f32; 2]],
+    gap: f32,
+    related_gap: f32,
+    keep_out: bool,
+) -> Vec<(crate::model::ConceptId, crate::model::Point)> {
+    // The concepts only: the areas' hubs of the layout graph are not drawn and need no room.
+    let graph = document_graph(doc, cards);
+    let n = doc.concepts.len();
+    let mut pos: Vec<[f32; 2]> = doc.concepts.iter().map(|c| [c.pos.x, c.pos.y]).collect();
+    let half = &graph.half_sizes[..n];
+    let pinned: Vec<bool> = doc.concepts.iter().map(|c| c.pinned).collect();
+    let hidden = vec![false; n];
+    let related: std::collections::HashSet<(usize, usize)> = graph
+        .edges
+        .iter()
+        .filter(|(a, b, _)| *a < n && *b < n && a != b)
+        .map(|(a, b, _)| ((*a).min(*b), (*a).max(*b)))
+        .collect();
+    push_apart_radially(&mut pos, half, &pinned, |a, b| {
+        if related.contains(&(a.min(b), a.max(b))) { related_gap } else { gap }
+    });
+    if keep_out {
+        keep_cards_apart_and_out(&mut pos, half, &graph.groups, &pinned, &hidden, gap, true);
+    }
+    doc.concepts
+        .iter()
+        .zip(pos)
+        .map(|(c, p)| {
+            let p = if p[0].is_finite() && p[1].is_finite() { p } else { [c.pos.x, c.pos.y] };
+            (c.id, crate::model::Point::new(p[0], p[1]))
+        })
+        .collect()
+}
+
+/// Pushes overlapping cards apart along the line between their centres, so each keeps its
+/// direction from the other (a relationship between them keeps pointing the same way), until
+/// every pair is `gap(a, b)` apart on at least one axis. Quadratic in the cards: for figures.
+fn push_apart_radially(pos: &mut [[f32; 2]], half: &[[f32; 2]], pinned: &[bool], gap: impl Fn(usize, usize) -> f32) {
+    let n = pos.len();
+    for _ in 0..60 {
+        let mut moved = false;
+        for a in 0..n {
+            for b in a + 1..n {
+                let g = gap(a, b);
+                let (hx, hy) = (half[a][0] + half[b][0] + g, half[a][1] + half[b][1] + g);
+                let d = [pos[b][0] - pos[a][0], pos[b][1] - pos[a][1]];
+                if d[0].abs() >= hx - 0.01 || d[1].abs() >= hy - 0.01 {
+                    continue;
+                }
+                // How much longer the line between them must get to clear one axis.
+                let d = if d[0].abs() < 1e-3 && d[1].abs() < 1e-3 { [0.0, 1.0] } else { d };
+                let stretch = (if d[0].abs() > 1e-3 { hx / d[0].abs() } else { f32::INFINITY })
+                    .min(if d[1].abs() > 1e-3 { hy / d[1].abs() } else { f32::INFINITY });
+                let grow = if stretch.is_finite() { stretch - 1.0 } else { hy };
+                let push = [d[0] * grow, d[1] * grow];
+                let share = match (pinned[a], pinned[b]) {
+                    (true, true) => continue,
+                    (true, false) => (0.0, 1.0),
+                    (false, true) => (1.0, 0.0),
+                    (false, false) => (0.5, 0.5),
+                };
+                pos[a][0] -= push[0] * share.0;
+                pos[a][1] -= push[1] * share.0;
+                pos[b][0] += push[0] * share.1;
+                pos[b][1] += push[1] * share.1;
+                moved = true;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+}
+
+/// Where the layout graph's nodes start: the concepts where they are, then each area's hub at
+/// its members' middle.
+fn initial_positions(doc: &crate::model::Document) -> Vec<[f32; 2]> {
+    let mut initial: Vec<[f32; 2]> = doc.concepts.iter().map(|c| [c.pos.x, c.pos.y]).collect();
+    for area in &doc.areas {
+        let members: Vec<&crate::model::Concept> = doc.members_of(area.id).collect();
+        let count = members.len().max(1) as f32;
+        initial.push([
+            members.iter().map(|c| c.pos.x).sum::<f32>() / count,
+            members.iter().map(|c| c.pos.y).sum::<f32>() / count,
+        ]);
+    }
+    initial
+}
+
 /// Which algorithm places the nodes from scratch.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Engine {
@@ -631,28 +757,7 @@ pub fn layout_observed(
             remove_overlaps(&mut pos, &half, &pinned, params.label_gap);
         }
         observe(0.95, &|| pos.clone());
-        // Pushing a concept out of an area can make it overlap another card, and separating cards
-        // can reshape an area: alternate while it helps. (On crowded maps both cannot always
-        // hold; then it stops when a round no longer pushes fewer concepts out.) Cards never
-        // overlap at the end.
-        let mut last = usize::MAX;
-        for _ in 0..8 {
-            let pushed = if groups.is_empty() {
-                0
-            } else {
-                keep_out_of_areas(&mut pos, &half, &groups, &pinned, &graph.hidden, params.label_gap)
-            };
-            if pushed == 0 {
-                break;
-            }
-            if labelled {
-                remove_overlaps(&mut pos, &half, &pinned, params.label_gap);
-            }
-            if pushed >= last {
-                break;
-            }
-            last = pushed;
-        }
+        keep_cards_apart_and_out(&mut pos, &half, &groups, &pinned, &graph.hidden, params.label_gap, labelled);
     }
     for (v, p) in pos.iter_mut().enumerate() {
         if !(p[0].is_finite() && p[1].is_finite()) {
@@ -1033,16 +1138,7 @@ pub fn layout_positions(
     observe: &mut Observer<'_>,
 ) -> (Vec<(crate::model::ConceptId, crate::model::Point)>, LayoutStats) {
     let graph = document_graph(doc, cards);
-    let mut initial: Vec<[f32; 2]> = doc.concepts.iter().map(|c| [c.pos.x, c.pos.y]).collect();
-    // Hubs start at their members' middle.
-    for area in &doc.areas {
-        let members: Vec<&crate::model::Concept> = doc.members_of(area.id).collect();
-        let count = members.len().max(1) as f32;
-        initial.push([
-            members.iter().map(|c| c.pos.x).sum::<f32>() / count,
-            members.iter().map(|c| c.pos.y).sum::<f32>() / count,
-        ]);
-    }
+    let initial = initial_positions(doc);
     let (pos, stats) = layout_observed(&graph, &initial, params, observe);
     let moves = doc.concepts.iter().zip(pos).map(|(c, p)| (c.id, crate::model::Point::new(p[0], p[1]))).collect();
     (moves, stats)
@@ -1169,6 +1265,30 @@ mod tests {
                 }
                 let inside = crate::scene::geometry::convex_contains(&area.outline, node.rect.center());
                 assert!(!inside, "{} sits inside “{}”", concept.label, doc.area(area.id).unwrap().label);
+            }
+        }
+    }
+
+    #[test]
+    fn making_room_for_larger_cards_separates_them_and_keeps_their_directions() {
+        let mut doc = example::document();
+        doc.concepts[0].pinned = true;
+        let scene = build_scene(&doc, &SceneOptions::new(ThemeKind::Light), &ApproxMeasure);
+        let cards: Vec<[f32; 2]> = card_half_sizes(&doc, &scene).iter().map(|h| [h[0] * 1.6, h[1] * 1.6]).collect();
+        let places = make_room(&doc, &cards, 6.0, 30.0, false);
+        assert_eq!(places[0].1, doc.concepts[0].pos, "a pinned concept stays");
+        let n = places.len();
+        for a in 0..n {
+            for b in a + 1..n {
+                let (p, q) = (places[a].1, places[b].1);
+                let apart_x = (q.x - p.x).abs() - cards[a][0] - cards[b][0];
+                let apart_y = (q.y - p.y).abs() - cards[a][1] - cards[b][1];
+                assert!(apart_x >= 5.9 || apart_y >= 5.9, "{a} and {b} still overlap");
+                // Pushed apart along the line between them: neither crosses over the other.
+                let (before_p, before_q) = (doc.concepts[a].pos, doc.concepts[b].pos);
+                let before = (before_q.x - before_p.x, before_q.y - before_p.y);
+                let after = (q.x - p.x, q.y - p.y);
+                assert!(before.0 * after.0 + before.1 * after.1 >= 0.0, "{a} and {b} swapped sides");
             }
         }
     }
