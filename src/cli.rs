@@ -97,9 +97,25 @@ pub struct ExportArgs {
     /// Pixels per map unit for PNG (1 to 4 for papers and slides).
     #[arg(long, default_value_t = 2.0)]
     pub scale: f32,
-    /// PNG width in pixels (overrides --scale).
-    #[arg(long)]
-    pub width: Option<u32>,
+    /// The figure's final width: a length (84mm, 8.4cm, 3.5in, 240pt), a preset (single = 84 mm,
+    /// double = 174 mm, ieee-single = 3.5 in, ieee-double = 7.16 in), or for a PNG a number of
+    /// pixels (overrides --scale). With a length, text is enlarged to --min-text at that width.
+    #[arg(long, value_name = "LENGTH")]
+    pub width: Option<String>,
+    /// The smallest text allowed at the final width or on the page, in points (0: leave the
+    /// text as it is).
+    #[arg(long, value_name = "POINTS", default_value_t = crate::export::DEFAULT_MIN_TEXT_PT)]
+    pub min_text: f32,
+    /// PNG of a physical width or on a page: dots per inch.
+    #[arg(long, default_value_t = crate::export::DEFAULT_DPI)]
+    pub dpi: f32,
+    /// Put the figure on a page: a4 or letter, optionally -portrait or -landscape (turned to
+    /// suit the map otherwise). A presentation handout is on A4 unless this says otherwise.
+    #[arg(long, value_name = "PAPER")]
+    pub page: Option<String>,
+    /// Blank space around the page (with --page or a handout).
+    #[arg(long, value_name = "LENGTH", default_value = "15mm")]
+    pub margin: String,
     /// Colours: light, dark or print (greyscale, areas told apart by outline pattern).
     #[arg(long, default_value = "light", value_parser = ["light", "dark", "print"])]
     pub theme: String,
@@ -291,7 +307,7 @@ fn import(args: &ImportArgs) -> Result<String, String> {
 }
 
 fn export(args: &ExportArgs) -> Result<String, String> {
-    use crate::export::{ExportOptions, Format, export_path};
+    use crate::export::{ExportOptions, Format, export_figure};
     use crate::model::support::SupportMode;
     use crate::scene::{EguiMeasure, headless_context};
     if args.presentation {
@@ -312,7 +328,7 @@ fn export(args: &ExportArgs) -> Result<String, String> {
             "participants" => SupportMode::Participants,
             _ => SupportMode::Excerpts,
         },
-        ..picture_options(args)
+        ..picture_options(args, Some(format))?
     };
     for pair in &args.filter {
         let Some((name, value)) = pair.split_once('=') else {
@@ -323,14 +339,18 @@ fn export(args: &ExportArgs) -> Result<String, String> {
     options.filter.coders.extend(args.coder.iter().cloned());
     let ctx = headless_context();
     let start = std::time::Instant::now();
-    export_path(&doc, &args.output, format, &options, &EguiMeasure(&ctx))
+    let (bytes, fit) = export_figure(&doc, format, &options, &EguiMeasure(&ctx))
         .map_err(|e| format!("{}: {e}", args.output.display()))?;
+    io::write_atomic(&args.output, &bytes).map_err(|e| format!("{}: {e}", args.output.display()))?;
     let mut message = format!(
         "wrote {} ({}) in {:.0} ms",
         args.output.display(),
         format.label(),
         start.elapsed().as_secs_f64() * 1000.0
     );
+    if let Some(fit) = fit.filter(|_| options.width.is_some() || options.page.is_some()) {
+        message.push_str(&fit_message(&fit, &options));
+    }
     if format.is_image() {
         message.push_str(&missing_glyphs_warning(&doc));
     }
@@ -350,45 +370,105 @@ fn missing_glyphs_warning(doc: &crate::model::Document) -> String {
     )
 }
 
-/// Theme, scale, width, background and legend from the export flags.
-fn picture_options(args: &ExportArgs) -> crate::export::ExportOptions {
+/// Theme, scale, size, page, background and legend from the export flags.
+fn picture_options(
+    args: &ExportArgs,
+    format: Option<crate::export::Format>,
+) -> Result<crate::export::ExportOptions, String> {
+    use crate::export::figure::{Length, Page};
     use crate::scene::ThemeKind;
-    crate::export::ExportOptions {
+    let mut options = crate::export::ExportOptions {
         theme: match args.theme.as_str() {
             "dark" => ThemeKind::Dark,
             "print" => ThemeKind::Print,
             _ => ThemeKind::Light,
         },
         scale: args.scale,
-        width_px: args.width,
         transparent: args.transparent,
         legend: !args.no_legend,
         text_as_outlines: args.text_as_outlines,
         ..crate::export::ExportOptions::default()
+    };
+    if let Some(width) = &args.width {
+        let bare_pixels = width.trim().parse::<u32>().ok().filter(|_| format == Some(crate::export::Format::Png));
+        match bare_pixels {
+            // A bare number for a PNG is its width in pixels, as before lengths were read.
+            Some(pixels) if (1..=crate::export::MAX_PNG_SIDE).contains(&pixels) => options.width_px = Some(pixels),
+            Some(pixels) => {
+                return Err(format!(
+                    "--width {pixels}: a PNG is at least 1 and at most {} pixels wide",
+                    crate::export::MAX_PNG_SIDE
+                ));
+            }
+            None => options.width = Some(Length::parse(width).map_err(|e| format!("--width {e}"))?),
+        }
     }
+    if !(args.min_text.is_finite() && (0.0..=72.0).contains(&args.min_text)) {
+        return Err(format!("--min-text {} is out of range (0 to 72 points)", args.min_text));
+    }
+    options.min_text_pt = args.min_text;
+    if !(args.dpi.is_finite() && (10.0..=2400.0).contains(&args.dpi)) {
+        return Err(format!("--dpi {} is out of range (10 to 2400)", args.dpi));
+    }
+    options.dpi = args.dpi;
+    let margin = Length::parse(&args.margin).map_err(|e| format!("--margin {e}"))?;
+    if let Some(page) = &args.page {
+        let page = Page::parse(page).map_err(|e| format!("--page {e}"))?;
+        options.page = Some(Page { margin, ..page });
+        if options.width.is_some() {
+            return Err("--width and --page: give one (a figure on a page is fitted to it)".to_owned());
+        }
+    } else if args.presentation && format == Some(crate::export::Format::Pdf) {
+        // A handout is on paper: A4 unless --page says otherwise.
+        options.page = Some(Page { margin, ..Page::default() });
+    }
+    Ok(options)
+}
+
+/// The size and smallest text of a picture, and a warning when its text is under the minimum.
+fn fit_message(fit: &crate::export::figure::Fit, options: &crate::export::ExportOptions) -> String {
+    let mut text = format!("; {}", fit.describe(options));
+    if let Some(shortfall) = &fit.shortfall {
+        text.push_str(&format!("\nwarning: {shortfall}"));
+    }
+    text
 }
 
 fn export_handout(args: &ExportArgs) -> Result<String, String> {
-    use crate::export::{handout_pdf, handout_pngs};
+    use crate::export::{handout_pdf_with_fits, handout_pngs};
     use crate::scene::{EguiMeasure, headless_context};
     let doc = io::load_path(&args.map).map_err(|e| e.to_string())?;
     if doc.presentation.is_empty() {
         return Err(format!("{}: the map has no presentation steps to export", args.map.display()));
     }
-    let options = picture_options(args);
+    let format = match args.output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("pdf") => Some(crate::export::Format::Pdf),
+        _ => Some(crate::export::Format::Png),
+    };
+    let options = picture_options(args, format)?;
     let ctx = headless_context();
     let measure = EguiMeasure(&ctx);
     let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", args.output.display());
     match args.output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("pdf") => {
-            let bytes = handout_pdf(&doc, &options, &measure).map_err(|e| fail(&e))?;
+            let (bytes, fits) = handout_pdf_with_fits(&doc, &options, &measure).map_err(|e| fail(&e))?;
             io::write_atomic(&args.output, &bytes).map_err(|e| fail(&e))?;
-            Ok(format!(
-                "wrote {} ({} pages){}",
+            let page = crate::export::handout_page(&doc, &options, &measure);
+            let smallest = fits.iter().map(|f| f.smallest_pt).fold(f32::INFINITY, f32::min);
+            let mut message = format!(
+                "wrote {} ({} pages, {} {}, smallest text {smallest:.1} pt){}",
                 args.output.display(),
                 doc.presentation.len(),
+                page.paper.label(),
+                page.orientation.label().to_lowercase(),
                 missing_glyphs_warning(&doc)
-            ))
+            );
+            for (i, fit) in fits.iter().enumerate() {
+                if let Some(shortfall) = &fit.shortfall {
+                    message.push_str(&format!("\nwarning: page {}: {shortfall}", i + 1));
+                }
+            }
+            Ok(message)
         }
         None => {
             std::fs::create_dir_all(&args.output).map_err(|e| fail(&e))?;

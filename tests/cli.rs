@@ -140,3 +140,42 @@ fn an_export_names_characters_no_font_draws_and_can_draw_text_as_outlines() {
     assert_eq!(code, 0);
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+#[test]
+fn export_at_a_journal_width_or_on_a_page_reports_its_size_and_smallest_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.qualmap");
+    std::fs::write(&map, example::EXAMPLE_JSON).unwrap();
+    let map = map.to_str().unwrap();
+    let out = dir.path().join("figure.pdf");
+    let out = out.to_str().unwrap();
+    let (code, stdout, stderr) = run(&["export", map, "-o", out, "--width", "174mm"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("174.0 × ") && stdout.contains("smallest text 6."), "{stdout}");
+    assert!(stderr.is_empty(), "{stderr}");
+    // One column is too dense for 6 pt: written all the same, with a warning that says why.
+    let (code, stdout, stderr) = run(&["export", map, "-o", out, "--width", "single"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("84.0 × "), "{stdout}");
+    assert!(stderr.contains("warning: the map is too dense for 6 pt text"), "{stderr}");
+    let (code, stdout, _) = run(&["export", map, "-o", out, "--page", "letter-portrait", "--caption"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("215.9 × 279.4 mm"), "{stdout}");
+    for (args, wanted) in [
+        (&["--width", "84 furlongs"][..], "unknown unit"),
+        (&["--width", "0mm"][..], "out of range"),
+        (&["--page", "a3"][..], "unknown paper"),
+        (&["--page", "a4", "--width", "single"][..], "give one"),
+        (&["--min-text", "200"][..], "--min-text"),
+        (&["--margin", "lots"][..], "--margin"),
+    ] {
+        let mut all = vec!["export", map, "-o", out];
+        all.extend_from_slice(args);
+        let (code, _, stderr) = run(&all);
+        assert_eq!(code, 1, "{args:?}");
+        assert!(stderr.contains(wanted), "{args:?}: {stderr}");
+    }
+    let (code, stdout, stderr) = run(&["export", map, "--presentation", "-o", out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("5 pages, A4 landscape"), "{stdout}");
+}

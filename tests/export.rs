@@ -206,3 +206,145 @@ fn the_presentation_exports_as_a_handout_one_page_per_step() {
     assert_eq!(pngs.len(), d.presentation.len());
     assert_eq!(pngs[0].0, "step-01.png");
 }
+
+/// The `/MediaBox` of each page of `pdf`: width and height in points.
+fn media_boxes(pdf: &[u8]) -> Vec<(f32, f32)> {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/MediaBox [")
+        .map(|(at, key)| {
+            let rest = &text[at + key.len()..];
+            let numbers: Vec<f32> =
+                rest[..rest.find(']').unwrap()].split_whitespace().map(|n| n.parse().unwrap()).collect();
+            (numbers[2] - numbers[0], numbers[3] - numbers[1])
+        })
+        .collect()
+}
+
+/// The heights of the word boxes poppler's `pdftotext -bbox` finds in `pdf`, or `None` where
+/// poppler is not installed (CI installs it, so there a missing program fails the test).
+fn word_heights(pdf: &[u8]) -> Option<Vec<(f32, String)>> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("figure.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = match std::process::Command::new("pdftotext").arg("-bbox").arg(&path).arg("-").output() {
+        Ok(out) => out,
+        Err(err) => {
+            assert!(std::env::var_os("CI").is_none(), "CI must have pdftotext (poppler-utils): {err}");
+            eprintln!("pdftotext is not installed ({err}); install poppler-utils to measure the text");
+            return None;
+        }
+    };
+    let html = String::from_utf8(out.stdout).unwrap();
+    let number = |word: &str, name: &str| -> f32 {
+        let start = word.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        word[start..start + word[start..].find('"').unwrap()].parse().unwrap()
+    };
+    Some(
+        html.split("<word ")
+            .skip(1)
+            .map(|word| {
+                let text = &word[word.find('>').unwrap() + 1..word.find("</word>").unwrap()];
+                (number(word, "yMax") - number(word, "yMin"), text.to_owned())
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn a_figure_at_two_columns_is_174_mm_wide_with_text_of_at_least_6_pt() {
+    use qualmap::export::figure::Length;
+    let ctx = headless_context();
+    let measure = EguiMeasure(&ctx);
+    let d = doc();
+    let before = d.clone();
+    let options =
+        ExportOptions { width: Some(Length::parse("double").unwrap()), caption: true, ..ExportOptions::default() };
+    let (pdf, fit) = qualmap::export::export_figure(&d, Format::Pdf, &options, &measure).unwrap();
+    let fit = fit.unwrap();
+    assert_eq!(d, before, "a figure never changes the map");
+    let (width, height) = media_boxes(&pdf)[0];
+    assert!((width - 174.0 / 25.4 * 72.0).abs() < 0.01, "page {width} pt wide");
+    assert!((height - fit.size_pt.y).abs() < 0.01);
+    assert!(fit.shortfall.is_none(), "{:?}", fit.shortfall);
+    assert!(fit.smallest_pt >= 5.98, "smallest text {} pt", fit.smallest_pt);
+    assert!(fit.text_scale > 1.0, "the map's text was enlarged, not everything scaled down");
+    // The SVG opens at its physical size.
+    let svg = String::from_utf8(qualmap::export::export_bytes(&d, Format::Svg, &options, &measure).unwrap()).unwrap();
+    assert!(svg.contains(" width=\"174mm\" "), "{}", &svg[..300]);
+    // Measured by poppler: the word boxes of the map's own size (where the smallest text, the
+    // badges, is 11 pt) give poppler's box height per point of this font; at 174 mm no word is
+    // smaller than 6 pt by that measure.
+    let own = qualmap::export::export_bytes(&d, Format::Pdf, &ExportOptions::default(), &measure).unwrap();
+    let (Some(own_words), Some(words)) = (word_heights(&own), word_heights(&pdf)) else { return };
+    let per_point = own_words.iter().map(|(h, _)| *h).fold(f32::INFINITY, f32::min) / 11.0;
+    let (smallest, word) = words.iter().min_by(|a, b| a.0.total_cmp(&b.0)).unwrap();
+    assert!(smallest / per_point >= 5.95, "{word:?} is {:.2} pt", smallest / per_point);
+}
+
+#[test]
+fn a_map_too_dense_for_one_column_says_so_and_is_never_worse_than_as_it_is() {
+    use qualmap::export::figure::Length;
+    let ctx = headless_context();
+    let measure = EguiMeasure(&ctx);
+    let d = doc();
+    let single = |min_text_pt: f32| {
+        let options = ExportOptions { width: Some(Length::mm(84.0)), min_text_pt, ..ExportOptions::default() };
+        qualmap::export::export_figure(&d, Format::Pdf, &options, &measure).unwrap()
+    };
+    let (plain_pdf, plain) = single(0.0);
+    let (pdf, fit) = single(6.0);
+    let (plain, fit) = (plain.unwrap(), fit.unwrap());
+    assert!(plain.shortfall.is_none() && (plain.text_scale - 1.0).abs() < 1e-6, "0 pt leaves the text as it is");
+    assert!(fit.shortfall.as_deref().is_some_and(|s| s.contains("too dense")), "{:?}", fit.shortfall);
+    assert!(fit.smallest_pt >= plain.smallest_pt, "{} < {}", fit.smallest_pt, plain.smallest_pt);
+    for pdf in [&plain_pdf, &pdf] {
+        assert!((media_boxes(pdf)[0].0 - 84.0 / 25.4 * 72.0).abs() < 0.01);
+    }
+}
+
+#[test]
+fn a_png_of_a_physical_width_has_the_pixels_and_resolution_of_its_dpi() {
+    use qualmap::export::figure::Length;
+    let options =
+        ExportOptions { width: Some(Length::mm(84.0)), dpi: 300.0, min_text_pt: 0.0, ..ExportOptions::default() };
+    let png = export(Format::Png, &options);
+    let (width, _, _) = png_size(&png);
+    assert_eq!(width, (84.0f32 / 25.4 * 300.0).ceil() as u32);
+    let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+    let reader = decoder.read_info().unwrap();
+    let dims = reader.info().pixel_dims.unwrap();
+    assert_eq!(dims.xppu, (300.0f32 / 0.0254).round() as u32);
+}
+
+#[test]
+fn handouts_are_on_paper_and_draw_each_step_as_presented() {
+    use qualmap::export::figure::{Orientation, Page, Paper};
+    let ctx = headless_context();
+    let measure = EguiMeasure(&ctx);
+    let d = doc();
+    // A4, turned to suit the (wide) map: every page the same size.
+    let pdf = qualmap::export::handout_pdf(&d, &ExportOptions::default(), &measure).unwrap();
+    let pages = media_boxes(&pdf);
+    assert_eq!(pages.len(), d.presentation.len());
+    for (w, h) in &pages {
+        assert!((w - 841.89).abs() < 0.01 && (h - 595.28).abs() < 0.01, "{w} × {h}");
+    }
+    let letter = Page { paper: Paper::Letter, orientation: Orientation::Portrait, ..Page::default() };
+    let pdf =
+        qualmap::export::handout_pdf(&d, &ExportOptions { page: Some(letter), ..ExportOptions::default() }, &measure)
+            .unwrap();
+    assert!(media_boxes(&pdf).iter().all(|(w, h)| (*w - 612.0).abs() < 0.01 && (*h - 792.0).abs() < 0.01));
+    // Step 2 highlights the concepts in two areas, as the screen does with its glow; step 1
+    // highlights nothing.
+    let options = ExportOptions { page: Some(Page::default()), ..ExportOptions::default() };
+    let figures = qualmap::export::presentation_figures(&d, &options, &measure);
+    let glow = "fill=\"#f2a900\"";
+    assert!(!figures[0].svg.contains(glow));
+    let step = &d.presentation[1];
+    assert!(!step.highlight.is_empty());
+    assert_eq!(figures[1].svg.matches(glow).count(), step.highlight.len(), "one glow per highlighted item");
+    // Each page's text is legible: at least the 6 pt asked for.
+    for figure in &figures {
+        assert!(figure.fit.smallest_pt >= 5.98 || figure.fit.shortfall.is_some(), "{:?}", figure.fit);
+    }
+}

@@ -4,6 +4,7 @@
 //! bytes, so a figure can be rebuilt by a paper's build script.
 
 pub mod appendix;
+pub mod figure;
 pub mod font_subset;
 pub mod graph;
 pub mod pdf_text;
@@ -152,6 +153,26 @@ pub struct ExportOptions {
     /// Size preference, so an export has the text the screen has.
     #[serde(skip)]
     pub text_scale: f32,
+    /// The badges', relationship labels', legend's and caption's size on top of `text_scale`
+    /// ([`SceneOptions::detail_scale`]); set by [`figure`] to keep them legible at a width.
+    #[serde(skip)]
+    pub detail_scale: f32,
+    /// SVG, PDF and PNG: the figure's final width (a journal's column, a slide), in mm, cm, in,
+    /// pt or px. `None` keeps the map's own size (a world unit is a point in a PDF and `scale`
+    /// pixels in a PNG).
+    pub width: Option<figure::Length>,
+    /// The smallest text allowed at the final size of a figure of a given width or on a page, in
+    /// points: the map's text and cards are enlarged until it is met (see [`figure`]); 0 leaves
+    /// the text as it is.
+    pub min_text_pt: f32,
+    /// A PNG of a physical width or on a page: its resolution, in dots per inch.
+    pub dpi: f32,
+    /// Put the figure (each step of a handout) on a page: the map fitted between the margins,
+    /// the caption below.
+    pub page: Option<figure::Page>,
+    /// Items drawn highlighted, as the step of a presentation highlights them on screen.
+    #[serde(skip)]
+    pub highlight: std::collections::BTreeSet<crate::model::ItemRef>,
 }
 
 impl Default for ExportOptions {
@@ -170,9 +191,23 @@ impl Default for ExportOptions {
             heading: None,
             text_as_outlines: false,
             text_scale: 1.0,
+            detail_scale: 1.0,
+            width: None,
+            min_text_pt: DEFAULT_MIN_TEXT_PT,
+            dpi: DEFAULT_DPI,
+            page: None,
+            highlight: std::collections::BTreeSet::new(),
         }
     }
 }
+
+/// The smallest text of a figure at its final size, in points, unless asked otherwise: the
+/// lower end of the 6–8 pt journals ask for.
+pub const DEFAULT_MIN_TEXT_PT: f32 = 6.0;
+
+/// The resolution of a PNG of a physical size unless asked otherwise (journals ask 300 dpi for
+/// colour images and more for line art).
+pub const DEFAULT_DPI: f32 = 300.0;
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
@@ -206,6 +241,7 @@ pub fn export_scene(doc: &Document, options: &ExportOptions, measure: &dyn TextM
         filter: options.filter.clone(),
         visible: options.visible.clone(),
         text_scale: options.text_scale,
+        detail_scale: options.detail_scale,
     };
     build_scene(doc, &scene_options, measure)
 }
@@ -272,8 +308,12 @@ pub fn svg_to_rgba(svg: &str, zoom: f32) -> Result<(u32, u32, Vec<u8>), ExportEr
 
 /// Renders SVG text to PNG bytes on the CPU.
 pub fn svg_to_png(svg: &str, options: &ExportOptions) -> Result<Vec<u8>, ExportError> {
-    // The SVG's nominal size already includes `scale`; a target width overrides it.
+    let physical = options.width.is_some() || options.page.is_some();
+    let dpi = if options.dpi.is_finite() && options.dpi > 0.0 { options.dpi.min(2400.0) } else { DEFAULT_DPI };
     let zoom = match options.width_px {
+        // A figure of a physical size is drawn in points: dpi / 72 pixels a point.
+        _ if physical => dpi / 72.0,
+        // The SVG's nominal size already includes `scale`; a target width overrides it.
         Some(target) => {
             let width = parse_svg(svg)?.size().width();
             target as f32 / width.max(1.0)
@@ -287,8 +327,10 @@ pub fn svg_to_png(svg: &str, options: &ExportOptions) -> Result<Vec<u8>, ExportE
         encoder.set_color(png::ColorType::Rgba);
         encoder.set_depth(png::BitDepth::Eight);
         encoder.set_compression(png::Compression::Fast);
-        // Pixels per metre for 96 dpi × scale, so word processors size the image sensibly.
-        let ppm = (options.scale.max(0.01) * 96.0 / 0.0254).round() as u32;
+        // Pixels per metre, so word processors place the image at its size: the dpi asked for
+        // a physical size, else 96 dpi × scale.
+        let per_inch = if physical { dpi } else { options.scale.max(0.01) * 96.0 };
+        let ppm = (per_inch / 0.0254).round() as u32;
         encoder.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));
         let mut writer = encoder.write_header().map_err(|e| ExportError::Render(e.to_string()))?;
         writer.write_image_data(&data).map_err(|e| ExportError::Render(e.to_string()))?;
@@ -468,34 +510,71 @@ fn with_actual_text(pdf: &[u8], lines: &[String]) -> Option<Vec<u8>> {
     Some(parts.write(&map))
 }
 
-/// The presentation as a handout: one PDF page per step.
+/// The presentation as a handout: one PDF page per step, each on the paper of `base.page` (A4,
+/// turned to suit the map, when none is given), drawn as the step looks when presenting.
 pub fn handout_pdf(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Result<Vec<u8>, ExportError> {
-    svgs_to_pdf(&presentation_svgs(doc, base, measure))
+    handout_pdf_with_fits(doc, base, measure).map(|(pdf, _)| pdf)
 }
 
-/// The presentation as PNG images, one per step: `(file name, bytes)`.
+/// [`handout_pdf`], with how each page came out (its smallest text).
+pub fn handout_pdf_with_fits(
+    doc: &Document,
+    base: &ExportOptions,
+    measure: &dyn TextMeasure,
+) -> Result<(Vec<u8>, Vec<figure::Fit>), ExportError> {
+    let options = ExportOptions { page: Some(handout_page(doc, base, measure)), ..base.clone() };
+    let (svgs, fits): (Vec<String>, Vec<figure::Fit>) =
+        presentation_figures(doc, &options, measure).into_iter().map(|f| (f.svg, f.fit)).unzip();
+    let svgs = if base.text_as_outlines {
+        svgs.iter().map(|svg| svg::text_as_outlines(svg)).collect::<Result<Vec<_>, _>>()?
+    } else {
+        svgs
+    };
+    Ok((svgs_to_pdf(&svgs)?, fits))
+}
+
+/// The page of a handout: the one asked for, with an automatic orientation settled once for
+/// the whole presentation (from the whole map's shape) so that every page is the same way up.
+pub fn handout_page(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> figure::Page {
+    let mut page = base.page.unwrap_or_default();
+    if page.orientation == figure::Orientation::Auto {
+        let bounds = export_scene(doc, &ExportOptions { visible: None, ..base.clone() }, measure).bounds;
+        page.orientation = if bounds.width() >= bounds.height() {
+            figure::Orientation::Landscape
+        } else {
+            figure::Orientation::Portrait
+        };
+    }
+    page
+}
+
+/// The presentation as PNG images, one per step: `(file name, bytes)`. With a page (or a
+/// width) each is that size at `dpi`; otherwise the step's own size at `scale`.
 pub fn handout_pngs(
     doc: &Document,
     base: &ExportOptions,
     measure: &dyn TextMeasure,
 ) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
-    let scaled = ExportOptions { scale: base.scale, ..base.clone() };
-    presentation_svgs(doc, base, measure)
+    let physical = base.width.is_some() || base.page.is_some();
+    let options = if base.page.is_some() {
+        ExportOptions { page: Some(handout_page(doc, base, measure)), ..base.clone() }
+    } else {
+        base.clone()
+    };
+    presentation_figures(doc, &options, measure)
         .iter()
         .enumerate()
-        .map(|(i, svg)| {
-            // The SVG is drawn at scale 1; rasterise at the asked scale via a target width.
-            let width = svg_width(svg).map(|w| (w * base.scale).round() as u32);
-            let options = ExportOptions { width_px: base.width_px.or(width), ..scaled.clone() };
-            svg_to_png(svg, &options).map(|bytes| (format!("step-{:02}.png", i + 1), bytes))
+        .map(|(i, figure)| {
+            let png_options = if physical {
+                options.clone()
+            } else {
+                // The SVG is drawn at scale 1; rasterise at the asked scale via a target width.
+                let width = figure::svg_size(&figure.svg).map(|(size, _)| (size.x * base.scale).round() as u32);
+                ExportOptions { width_px: base.width_px.or(width), ..options.clone() }
+            };
+            svg_to_png(&figure.svg, &png_options).map(|bytes| (format!("step-{:02}.png", i + 1), bytes))
         })
         .collect()
-}
-
-fn svg_width(svg: &str) -> Option<f32> {
-    let start = svg.find("width=\"")? + 7;
-    let end = svg.get(start..)?.find('"')? + start;
-    svg.get(start..end)?.parse().ok()
 }
 
 /// svg2pdf writes the page's resource dictionaries in hash-map order, which changes from run to
@@ -605,9 +684,10 @@ pub fn svgs_to_pdf(svgs: &[String]) -> Result<Vec<u8>, ExportError> {
     Ok(objects_in_number_order(sort_resource_entries(pdf)))
 }
 
-/// The drawing of each presentation step: what it shows, its view and filter, its title and
-/// caption below.
-pub fn presentation_svgs(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Vec<String> {
+/// Each step of the presentation drawn as it looks when presenting: what it shows, its view,
+/// filter and highlights, its title and caption below (at scale 1, or at the width or on the
+/// page of `base`).
+pub fn presentation_figures(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Vec<figure::Figure> {
     doc.presentation
         .iter()
         .enumerate()
@@ -616,14 +696,20 @@ pub fn presentation_svgs(doc: &Document, base: &ExportOptions, measure: &dyn Tex
                 filter: step.filter.clone().unwrap_or_else(|| base.filter.clone()),
                 visible: doc.visible_in(step),
                 view: step.view.map(|v| Rect::from_min_max(egui::pos2(v.min.x, v.min.y), egui::pos2(v.max.x, v.max.y))),
+                highlight: step.highlight.iter().copied().collect(),
                 caption: true,
                 heading: Some((format!("{}. {}", i + 1, step.title), step.caption.clone())),
+                scale: 1.0,
                 ..base.clone()
             };
-            let scene = export_scene(doc, &options, measure);
-            svg::scene_to_svg(doc, &scene, &MapTheme::new(options.theme), &ExportOptions { scale: 1.0, ..options })
+            figure::figure(doc, &options, measure)
         })
         .collect()
+}
+
+/// The drawing of each presentation step (see [`presentation_figures`]).
+pub fn presentation_svgs(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Vec<String> {
+    presentation_figures(doc, base, measure).into_iter().map(|f| f.svg).collect()
 }
 
 /// Exports a document to bytes in `format`.
@@ -633,8 +719,19 @@ pub fn export_bytes(
     options: &ExportOptions,
     measure: &dyn TextMeasure,
 ) -> Result<Vec<u8>, ExportError> {
+    export_figure(doc, format, options, measure).map(|(bytes, _)| bytes)
+}
+
+/// Exports a document to bytes in `format`; for a picture, also how it came out (its size and
+/// smallest text, see [`figure::Fit`]).
+pub fn export_figure(
+    doc: &Document,
+    format: Format,
+    options: &ExportOptions,
+    measure: &dyn TextMeasure,
+) -> Result<(Vec<u8>, Option<figure::Fit>), ExportError> {
     if !format.is_image() {
-        return Ok(match format {
+        let bytes = match format {
             Format::GraphMl => graph::graphml(doc, options).into_bytes(),
             Format::Gexf => graph::gexf(doc, options, &export_scene(doc, options, measure)).into_bytes(),
             Format::Dot => graph::dot(doc, options).into_bytes(),
@@ -643,19 +740,31 @@ pub fn export_bytes(
             Format::Html => appendix::html(doc, options).into_bytes(),
             Format::Markdown => appendix::markdown(doc, options).into_bytes(),
             _ => appendix::csv(doc, options).into_bytes(),
-        });
+        };
+        return Ok((bytes, None));
     }
-    let scene = export_scene(doc, options, measure);
     let svg_options =
         ExportOptions { scale: if format == Format::Png { options.scale } else { 1.0 }, ..options.clone() };
-    let svg = svg::scene_to_svg(doc, &scene, &MapTheme::new(options.theme), &svg_options);
-    match format {
-        Format::Png => svg_to_png(&svg, &svg_options),
-        Format::Svg if options.text_as_outlines => Ok(svg::text_as_outlines(&svg)?.into_bytes()),
-        Format::Svg => Ok(svg::with_fonts(&svg).map_err(ExportError::Render)?.into_bytes()),
-        _ if options.text_as_outlines => svg_to_pdf(&svg::text_as_outlines(&svg)?),
-        _ => svg_to_pdf(&svg),
-    }
+    let figure::Figure { svg, fit } = figure::figure(doc, &svg_options, measure);
+    // A figure of a physical size says so in its SVG (the width's unit; millimetres for a page).
+    let physical = options.width.map(|w| w.unit).or(options.page.map(|_| figure::Unit::Mm));
+    let bytes = match format {
+        Format::Png => svg_to_png(&svg, &svg_options)?,
+        Format::Svg => {
+            let svg = match physical {
+                Some(unit) => figure::with_physical_size(&svg, unit),
+                None => svg,
+            };
+            if options.text_as_outlines {
+                svg::text_as_outlines(&svg)?.into_bytes()
+            } else {
+                svg::with_fonts(&svg).map_err(ExportError::Render)?.into_bytes()
+            }
+        }
+        _ if options.text_as_outlines => svg_to_pdf(&svg::text_as_outlines(&svg)?)?,
+        _ => svg_to_pdf(&svg)?,
+    };
+    Ok((bytes, Some(fit)))
 }
 
 /// Exports a document to a file, atomically; the format comes from the file's extension.

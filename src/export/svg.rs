@@ -61,9 +61,20 @@ pub fn xml_escape(text: &str) -> String {
 
 /// A number with at most two decimals and no trailing zeros ("-0" written as "0").
 fn num(value: f32) -> String {
-    let rounded = (value * 100.0).round() / 100.0;
+    decimals(value, 2)
+}
+
+/// A number with at most four decimals, for the picture's size and view box: a figure 84 mm
+/// wide is 238.1102 points, and two decimals would make it 84.0003 mm.
+fn num_fine(value: f32) -> String {
+    decimals(value, 4)
+}
+
+fn decimals(value: f32, places: i32) -> String {
+    let factor = 10f64.powi(places);
+    let rounded = (f64::from(value) * factor).round() / factor;
     let rounded = if rounded == 0.0 { 0.0 } else { rounded };
-    let text = format!("{rounded:.2}");
+    let text = format!("{rounded:.*}", places as usize);
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
@@ -82,6 +93,12 @@ fn paint(attribute: &str, color: Color32) -> String {
     } else {
         format!("{attribute}=\"{}\" {attribute}-opacity=\"{}\"", hex(color), num(f32::from(a) / 255.0))
     }
+}
+
+/// `fill="…"` (or `stroke`) of an opaque colour at `opacity`, written exactly (a colour made
+/// translucent first would come back with its channels rounded).
+fn translucent(attribute: &str, color: Color32, opacity: f32) -> String {
+    format!("{attribute}=\"{}\" {attribute}-opacity=\"{}\"", hex(color), num(opacity))
 }
 
 fn path_data(points: &[Pos2], closed: bool) -> String {
@@ -149,6 +166,10 @@ struct Footer {
     body: String,
 }
 
+/// The legend and caption, `width` wide from (`left`, `top`), every size and gap in them `unit`
+/// times its usual size (the map's text scale, so they grow with the map's text; on a page, the
+/// size that makes them the page's own point sizes).
+#[allow(clippy::too_many_arguments, reason = "one layout with its frame and its size")]
 fn footer(
     doc: &Document,
     scene: &Scene,
@@ -157,25 +178,28 @@ fn footer(
     left: f32,
     top: f32,
     width: f32,
+    unit: f32,
 ) -> Footer {
     let mut body = String::new();
     let mut y = top;
+    let u = |value: f32| value * unit;
     let measure_line = |text: &str, size: f32| crate::scene::fonts::FontMetrics.line_width(text, size);
     if options.legend {
-        y += 18.0;
+        y += u(18.0);
         let mut x = left;
         let row = |body: &mut String, x: &mut f32, y: &mut f32, icon: &dyn Fn(&mut String, Pos2), text: &str| {
-            let w = 22.0 + measure_line(text, 12.0) + 18.0;
+            let w = u(22.0) + measure_line(text, u(12.0)) + u(18.0);
             if *x + w > left + width && *x > left {
                 *x = left;
-                *y += 20.0;
+                *y += u(20.0);
             }
-            icon(body, Pos2::new(*x + 7.0, *y));
+            icon(body, Pos2::new(*x + u(7.0), *y));
             let _ = writeln!(
                 body,
-                "<text x=\"{}\" y=\"{}\" font-size=\"12\" {}>{}</text>",
-                num(*x + 20.0),
-                num(*y + 4.2),
+                "<text x=\"{}\" y=\"{}\" font-size=\"{}\" {}>{}</text>",
+                num(*x + u(20.0)),
+                num(*y + u(4.2)),
+                num(u(12.0)),
                 paint("fill", theme.text),
                 line_content(text)
             );
@@ -196,11 +220,15 @@ fn footer(
                         if pattern.is_empty() { String::new() } else { format!(" stroke-dasharray=\"{pattern}\"") };
                     let _ = writeln!(
                         b,
-                        "<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"10\" rx=\"2\" {} {} stroke-width=\"1.4\"{dash}/>",
-                        num(c.x - 7.0),
-                        num(c.y - 5.0),
+                        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" {} {} stroke-width=\"{}\"{dash}/>",
+                        num(c.x - u(7.0)),
+                        num(c.y - u(5.0)),
+                        num(u(14.0)),
+                        num(u(10.0)),
+                        num(u(2.0)),
                         paint("fill", fill),
-                        paint("stroke", stroke)
+                        paint("stroke", stroke),
+                        num(u(1.4))
                     );
                 },
                 &name,
@@ -212,7 +240,7 @@ fn footer(
             &mut x,
             &mut y,
             &|b: &mut String, c: Pos2| {
-                let _ = writeln!(b, "<path d=\"{}\" {}/>", path_data(&diamond(c, 4.5), true), paint("fill", marker));
+                let _ = writeln!(b, "<path d=\"{}\" {}/>", path_data(&diamond(c, u(4.5)), true), paint("fill", marker));
             },
             "from the paper",
         );
@@ -223,8 +251,14 @@ fn footer(
             &mut x,
             &mut y,
             &|b: &mut String, c: Pos2| {
-                let _ =
-                    writeln!(b, "<circle cx=\"{}\" cy=\"{}\" r=\"6\" {}/>", num(c.x), num(c.y), paint("fill", badge));
+                let _ = writeln!(
+                    b,
+                    "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" {}/>",
+                    num(c.x),
+                    num(c.y),
+                    num(u(6.0)),
+                    paint("fill", badge)
+                );
             },
             &support,
         );
@@ -236,18 +270,21 @@ fn footer(
             &|b: &mut String, c: Pos2| {
                 let _ = writeln!(
                     b,
-                    "<path d=\"M{} {} L{} {}\" fill=\"none\" {} stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>",
-                    num(c.x - 7.0),
+                    "<path d=\"M{} {} L{} {}\" fill=\"none\" {} stroke-width=\"{}\" stroke-dasharray=\"{} {}\"/>",
+                    num(c.x - u(7.0)),
                     num(c.y),
-                    num(c.x + 7.0),
+                    num(c.x + u(7.0)),
                     num(c.y),
-                    paint("stroke", muted)
+                    paint("stroke", muted),
+                    num(u(1.5)),
+                    num(u(4.0)),
+                    num(u(3.0))
                 );
             },
             "no supporting evidence",
         );
         let _ = writeln!(body, "</g>");
-        y += 14.0;
+        y += u(14.0);
     }
     if options.caption {
         let _ = writeln!(body, "<g id=\"caption\">");
@@ -269,17 +306,17 @@ fn footer(
                 );
             }
         };
-        y += 6.0;
+        y += u(6.0);
         if let Some((title, text)) = &options.heading {
-            line(&mut body, &mut y, title, 18.0, theme.text);
+            line(&mut body, &mut y, title, u(18.0), theme.text);
             if !text.is_empty() {
-                line(&mut body, &mut y, text, 13.0, theme.text);
+                line(&mut body, &mut y, text, u(13.0), theme.text);
             }
         } else {
-            line(&mut body, &mut y, &doc.info.title, 16.0, theme.text);
+            line(&mut body, &mut y, &doc.info.title, u(16.0), theme.text);
         }
         if !doc.info.citation.is_empty() {
-            line(&mut body, &mut y, &format!("Source: {}", doc.info.citation), 11.0, theme.muted_text);
+            line(&mut body, &mut y, &format!("Source: {}", doc.info.citation), u(11.0), theme.muted_text);
         }
         let filter = if options.filter.is_active() {
             format!("Filter in force: {}.", options.filter.describe(doc))
@@ -290,35 +327,116 @@ fn footer(
             &mut body,
             &mut y,
             &format!("{filter} Support counted as {}.", options.support.label()),
-            11.0,
+            u(11.0),
             theme.muted_text,
         );
         let _ = writeln!(body, "</g>");
-        y += 6.0;
+        y += u(6.0);
     }
     Footer { height: y - top, body }
 }
 
-/// The SVG text of a scene; `view` limits it to a part of the map (world rectangle).
-pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &ExportOptions) -> String {
+/// Where a drawing stands.
+struct Frame {
+    /// The world rectangle the picture shows (its `viewBox`).
+    view_box: Rect,
+    /// The picture's size in its own units (`width` and `height`): pixels at the export's
+    /// scale, or points for a figure of a physical width or on a page.
+    size: egui::Vec2,
+    /// The map's part of the picture; what lies outside it is clipped when `clip` is set.
+    map: Rect,
+    clip: bool,
+    footer: Footer,
+}
+
+/// Works out the frame of a picture of `scene`: the map's own size at the export's scale; a
+/// given physical width (points per world unit chosen so the picture is that wide); or a page,
+/// the map fitted between its margins above the caption.
+fn frame(doc: &Document, scene: &Scene, theme: &MapTheme, options: &ExportOptions) -> Frame {
     let map_rect = options.view.unwrap_or(scene.bounds).expand(MARGIN);
-    let footer = footer(doc, scene, theme, options, map_rect.left() + 12.0, map_rect.bottom(), map_rect.width() - 24.0);
-    let scale = options.scale.max(0.01);
-    // Whole pixels at `scale`, so the image has no partly covered last row or column.
+    // The legend and caption are as large as the map's badges and relationship labels.
+    let text_scale = crate::scene::clamp_text_scale(options.text_scale)
+        * if options.detail_scale.is_finite() {
+            options.detail_scale.clamp(1.0, crate::scene::MAX_TEXT_SCALE)
+        } else {
+            1.0
+        };
+    if let Some(page) = &options.page {
+        let (page_width, page_height) = page.size_pt(map_rect.width() >= map_rect.height());
+        let margin = page.margin.points().clamp(0.0, page_width.min(page_height) / 3.0);
+        let content =
+            Rect::from_min_max(egui::pos2(margin, margin), egui::pos2(page_width - margin, page_height - margin));
+        // The legend and caption at the page's own sizes: at least the smallest text allowed.
+        let unit = super::figure::page_text_unit(options.min_text_pt);
+        let caption_height = footer(doc, scene, theme, options, 0.0, 0.0, content.width(), unit).height;
+        // The map keeps at least half the page whatever the caption's length.
+        let map_height = (content.height() - caption_height).max(content.height() / 2.0);
+        let k = (content.width() / map_rect.width()).min(map_height / map_rect.height()).max(1e-6);
+        let map_origin = egui::pos2(content.center().x - map_rect.width() * k / 2.0, content.top());
+        let origin = map_rect.min - map_origin.to_vec2() / k;
+        let footer = footer(
+            doc,
+            scene,
+            theme,
+            options,
+            origin.x + content.left() / k,
+            map_rect.bottom(),
+            content.width() / k,
+            unit / k,
+        );
+        return Frame {
+            view_box: Rect::from_min_size(origin, vec2(page_width, page_height) / k),
+            size: vec2(page_width, page_height),
+            map: map_rect,
+            clip: true,
+            footer,
+        };
+    }
+    let footer = footer(
+        doc,
+        scene,
+        theme,
+        options,
+        map_rect.left() + 12.0,
+        map_rect.bottom(),
+        map_rect.width() - 24.0,
+        text_scale,
+    );
     let size = vec2(map_rect.width(), map_rect.height() + footer.height);
-    let size = vec2((size.x * scale).ceil() / scale, (size.y * scale).ceil() / scale);
-    let frame = Rect::from_min_size(map_rect.min, size);
+    let (view_size, picture) = match options.width {
+        // Points per world unit that make the picture the width asked for.
+        Some(width) => (size, size * (width.points() / size.x.max(1e-6))),
+        None => {
+            // Whole pixels at `scale`, so the image has no partly covered last row or column.
+            let scale = options.scale.max(0.01);
+            let whole = vec2((size.x * scale).ceil() / scale, (size.y * scale).ceil() / scale);
+            (whole, whole * scale)
+        }
+    };
+    Frame {
+        view_box: Rect::from_min_size(map_rect.min, view_size),
+        size: picture,
+        map: map_rect,
+        clip: options.view.is_some(),
+        footer,
+    }
+}
+
+/// The SVG text of a scene; `view` limits it to a part of the map (world rectangle), `width`
+/// gives it a physical width and `page` puts it on a page (see [`ExportOptions`]).
+pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &ExportOptions) -> String {
+    let Frame { view_box, size, map: map_rect, clip, footer } = frame(doc, scene, theme, options);
     let mut out = String::new();
     let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{}\" height=\"{}\" viewBox=\"{} {} {} {}\" font-family=\"{{FAMILIES}}\">",
-        num(frame.width() * scale),
-        num(frame.height() * scale),
-        num(frame.left()),
-        num(frame.top()),
-        num(frame.width()),
-        num(frame.height()),
+        num_fine(size.x),
+        num_fine(size.y),
+        num_fine(view_box.left()),
+        num_fine(view_box.top()),
+        num_fine(view_box.width()),
+        num_fine(view_box.height()),
     );
     let _ = writeln!(out, "<title>{}</title>", xml_escape(&doc.info.title));
     let mut desc = doc.info.description.clone();
@@ -330,7 +448,7 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
     }
     desc.push_str(&format!(" Support counted as {}.", options.support.label()));
     let _ = writeln!(out, "<desc>{}</desc>", xml_escape(desc.trim()));
-    if options.view.is_some() {
+    if clip {
         let _ = writeln!(
             out,
             "<clipPath id=\"view\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>",
@@ -344,16 +462,16 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
         let _ = writeln!(
             out,
             "<rect id=\"background\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {}/>",
-            // The same numbers as the viewBox, which is whole pixels wide and high: the
+            // The same numbers as the viewBox (whole pixels wide and high for a PNG): the
             // background covers every pixel of the picture.
-            num(frame.left()),
-            num(frame.top()),
-            num(frame.width()),
-            num(frame.height()),
+            num_fine(view_box.left()),
+            num_fine(view_box.top()),
+            num_fine(view_box.width()),
+            num_fine(view_box.height()),
             paint("fill", theme.background)
         );
     }
-    let clip = if options.view.is_some() { " clip-path=\"url(#view)\"" } else { "" };
+    let clip = if clip { " clip-path=\"url(#view)\"" } else { "" };
     let _ = writeln!(out, "<g id=\"map\"{clip}>");
 
     let _ = writeln!(out, "<g id=\"areas\">");
@@ -396,6 +514,16 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
             edge.support,
             xml_escape(&doc.item_label(item))
         );
+        if options.highlight.contains(&item) {
+            // The glow the screen draws under a highlighted relationship.
+            let _ = writeln!(
+                out,
+                "<path d=\"{}\" fill=\"none\" {} stroke-width=\"{}\" stroke-linejoin=\"round\" stroke-linecap=\"round\"/>",
+                path_data(&edge.points, false),
+                translucent("stroke", theme.highlight, metrics::HIGHLIGHT_ALPHA),
+                num(edge.width + metrics::HIGHLIGHT_EDGE_GROW)
+            );
+        }
         let _ = writeln!(
             out,
             "<path d=\"{}\" fill=\"none\" {} stroke-width=\"{}\" stroke-linejoin=\"round\"{}/>",
@@ -441,6 +569,20 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
             xml_escape(&doc.item_label(item))
         );
         let r = node.rect;
+        if options.highlight.contains(&item) {
+            // The glow the screen draws around a highlighted card.
+            let glow = r.expand(metrics::HIGHLIGHT_CARD_GROW);
+            let _ = writeln!(
+                out,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" {}/>",
+                num(glow.left()),
+                num(glow.top()),
+                num(glow.width()),
+                num(glow.height()),
+                num(metrics::NODE_ROUNDING + metrics::HIGHLIGHT_CARD_GROW),
+                translucent("fill", theme.highlight, metrics::HIGHLIGHT_ALPHA)
+            );
+        }
         let _ = writeln!(
             out,
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" {} {} stroke-width=\"{}\"/>",
@@ -481,15 +623,16 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
                 "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" {} {} stroke-width=\"1.5\"/>",
                 num(center.x),
                 num(center.y),
-                num(metrics::BADGE_RADIUS),
+                num(node.badge_radius),
                 paint("fill", theme.badge_fill),
                 paint("stroke", theme.background)
             );
             let _ = writeln!(
                 out,
-                "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" {}>{count}</text>",
+                "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"middle\" {}>{count}</text>",
                 num(center.x),
-                num(center.y + 3.9),
+                num(center.y + 0.39 * node.badge_radius),
+                num(metrics::BADGE_FONT_PER_RADIUS * node.badge_radius),
                 paint("fill", theme.badge_text)
             );
         }
