@@ -3,12 +3,12 @@
 //!
 //! A map is drawn in world units; a PDF of the map's own size makes one unit one point, so the
 //! example map is 1322 points wide and its smallest text (the evidence badges, 11 units) would be
-//! 2.5 pt in a one-column (84 mm) figure. Journals ask for 6–8 pt at final size. Scaling the
-//! whole drawing cannot give that, so the text is enlarged *relative to the geometry*: the scene
-//! is built with a larger text scale (cards, badges, labels, legend and caption grow; positions
-//! stay), the figure is fitted to the width again, and this repeats until the smallest text is
-//! at least the minimum. When enlarged cards would run into each other, the map is too dense for
-//! that width: the figure keeps the largest text that leaves the cards clear, and says so.
+//! 2 pt in a one-column (84 mm) figure. Journals ask for 6–8 pt at final size. Scaling the whole
+//! drawing cannot give that, so text is enlarged *relative to the geometry*: first the badges
+//! and relationship labels (and legend and caption), which grow without moving any card, then
+//! the names with their cards; the figure is fitted to the width again after each round. Cards
+//! that then touch are pushed apart just enough, on a copy of the map. A map too dense for the
+//! width keeps the most legible attempt (never worse than the map as it is) and says so.
 
 use egui::Vec2;
 
