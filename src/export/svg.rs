@@ -363,7 +363,9 @@ fn frame(doc: &Document, scene: &Scene, theme: &MapTheme, options: &ExportOption
         };
     if let Some(page) = &options.page {
         let (page_width, page_height) = page.size_pt(map_rect.width() >= map_rect.height());
-        let margin = page.margin.points().clamp(0.0, page_width.min(page_height) / 3.0);
+        // A margin from a hand-edited preferences file may be anything: none if not a number.
+        let margin = page.margin.points();
+        let margin = if margin.is_finite() { margin.clamp(0.0, page_width.min(page_height) / 3.0) } else { 0.0 };
         let content =
             Rect::from_min_max(egui::pos2(margin, margin), egui::pos2(page_width - margin, page_height - margin));
         // The legend and caption at the page's own sizes: at least the smallest text allowed.
@@ -403,9 +405,11 @@ fn frame(doc: &Document, scene: &Scene, theme: &MapTheme, options: &ExportOption
         text_scale,
     );
     let size = vec2(map_rect.width(), map_rect.height() + footer.height);
-    let (view_size, picture) = match options.width {
+    // A width that is not a positive number (a hand-edited preferences file) is no width.
+    let width = options.width.map(super::figure::Length::points).filter(|w| w.is_finite() && *w > 0.0);
+    let (view_size, picture) = match width {
         // Points per world unit that make the picture the width asked for.
-        Some(width) => (size, size * (width.points() / size.x.max(1e-6))),
+        Some(width) => (size, size * (width / size.x.max(1e-6))),
         None => {
             // Whole pixels at `scale`, so the image has no partly covered last row or column.
             let scale = options.scale.max(0.01);

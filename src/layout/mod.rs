@@ -287,6 +287,17 @@ fn refine(
     done
 }
 
+/// How two cards pushed apart share the move, given whether each is pinned: a pinned card does
+/// not move, two free ones move half each; `None` when both are pinned.
+fn push_shares(first_pinned: bool, second_pinned: bool) -> Option<(f32, f32)> {
+    match (first_pinned, second_pinned) {
+        (true, true) => None,
+        (true, false) => Some((0.0, 1.0)),
+        (false, true) => Some((1.0, 0.0)),
+        (false, false) => Some((0.5, 0.5)),
+    }
+}
+
 /// Pushes overlapping label boxes apart (a few passes over a uniform grid).
 fn remove_overlaps(pos: &mut [[f32; 2]], half: &[[f32; 2]], pinned: &[bool], gap: f32) {
     let n = pos.len();
@@ -314,12 +325,7 @@ fn remove_overlaps(pos: &mut [[f32; 2]], half: &[[f32; 2]], pinned: &[bool], gap
                     // Separate along the axis that needs the smaller move.
                     let (axis, amount) = if ox < oy { (0, ox) } else { (1, oy) };
                     let sign = if pos[u][axis] >= pos[v][axis] { 1.0 } else { -1.0 };
-                    let share = match (pinned[v], pinned[u]) {
-                        (true, true) => continue,
-                        (true, false) => (0.0, 1.0),
-                        (false, true) => (1.0, 0.0),
-                        (false, false) => (0.5, 0.5),
-                    };
+                    let Some(share) = push_shares(pinned[v], pinned[u]) else { continue };
                     moved = true;
                     pos[v][axis] -= sign * amount * share.0;
                     pos[u][axis] += sign * amount * share.1;
@@ -424,12 +430,7 @@ fn push_apart_radially(pos: &mut [[f32; 2]], half: &[[f32; 2]], pinned: &[bool],
                     .min(if d[1].abs() > 1e-3 { hy / d[1].abs() } else { f32::INFINITY });
                 let grow = if stretch.is_finite() { stretch - 1.0 } else { hy };
                 let push = [d[0] * grow, d[1] * grow];
-                let share = match (pinned[a], pinned[b]) {
-                    (true, true) => continue,
-                    (true, false) => (0.0, 1.0),
-                    (false, true) => (1.0, 0.0),
-                    (false, false) => (0.5, 0.5),
-                };
+                let Some(share) = push_shares(pinned[a], pinned[b]) else { continue };
                 pos[a][0] -= push[0] * share.0;
                 pos[a][1] -= push[1] * share.0;
                 pos[b][0] += push[0] * share.1;
