@@ -341,3 +341,83 @@ mod window {
         assert_eq!(harness.get_all_by_label("Straße zur Selbstständigkeit").count(), 2);
     }
 }
+
+/// PNG and PDF draw Devanagari as outlines shaped by harfrust (usvg's own shaper drew श्व
+/// wrongly). The glyphs, advances and offsets must be HarfBuzz's own: `hb-shape` (HarfBuzz, the
+/// shaper of browsers and librsvg; CI installs libharfbuzz-bin) shapes each line with the
+/// bundled font, and the two must agree glyph for glyph.
+#[test]
+fn devanagari_is_shaped_as_harfbuzz_shapes_it() {
+    let font_index = fonts::bundled().iter().position(|f| f.family == "Noto Sans Devanagari").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let font_path = dir.path().join("devanagari.ttf");
+    std::fs::write(&font_path, fonts::bundled()[font_index].bytes).unwrap();
+    let lines = ["आत्मविश्वास और संतुलन", "हिन्दी", "प्रश्न", "क्षत्रिय", "स्त्री", "कार्यक्रम", "द्वितीय", "श्रृंखला", "र्कि", "ज्ञान"];
+    for line in lines {
+        let out = match Command::new("hb-shape")
+            .arg("--no-glyph-names")
+            .arg("--no-clusters")
+            .arg(&font_path)
+            .arg(line)
+            .output()
+        {
+            Ok(out) if out.status.success() => String::from_utf8(out.stdout).unwrap(),
+            Ok(out) => panic!("hb-shape failed: {}", String::from_utf8_lossy(&out.stderr)),
+            Err(err) => {
+                assert!(std::env::var_os("CI").is_none(), "CI must have hb-shape (libharfbuzz-bin): {err}");
+                eprintln!("hb-shape is not installed ({err}); install libharfbuzz-bin to run this check");
+                return;
+            }
+        };
+        // "[gid+advance|gid@x,y+advance|…]"
+        let expected: Vec<(u16, i32, i32, i32)> = out
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split('|')
+            .map(|g| {
+                let (head, advance) = g.rsplit_once('+').unwrap();
+                let (gid, offset) = head.split_once('@').unwrap_or((head, "0,0"));
+                let (x, y) = offset.split_once(',').unwrap();
+                (gid.parse().unwrap(), advance.parse().unwrap(), x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        let ours: Vec<(u16, i32, i32, i32)> = qualmap::export::outlined::shape(line)
+            .into_iter()
+            .map(|g| {
+                assert_eq!(g.font, font_index, "{line}: a glyph from another font");
+                (g.glyph, g.x_advance, g.x_offset, g.y_offset)
+            })
+            .collect();
+        assert_eq!(ours, expected, "{line}: harfrust and hb-shape differ");
+    }
+}
+
+/// The PNG of a Devanagari label is drawn from outlines, not from usvg's text, and the PDF keeps
+/// the label's text (invisible, over the outlines) for its text layer.
+#[test]
+fn devanagari_reaches_png_and_pdf_as_outlines() {
+    let doc = multilingual();
+    let svg = String::from_utf8(export(&doc, Format::Svg, &ExportOptions::default())).unwrap();
+    assert!(svg.contains("आत्मविश्वास"), "the SVG keeps real text");
+    // The texts drawn as text (not the <title>s, which are not drawn).
+    let drawn = |svg: &str| -> Vec<String> {
+        let xml = roxmltree::Document::parse(svg).unwrap();
+        xml.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.descendants().filter_map(|d| d.text()).collect::<String>())
+            .collect()
+    };
+    let for_png = qualmap::export::outlined::outline_lines(&svg, false);
+    assert!(!drawn(&for_png).iter().any(|t| t.contains("आत्मविश्वास")));
+    assert!(drawn(&for_png).iter().any(|t| t.contains("กับเพื่อนร่วมงาน")), "Thai stays text");
+    let for_pdf = qualmap::export::outlined::outline_lines(&svg, true);
+    let xml = roxmltree::Document::parse(&for_pdf).unwrap();
+    let kept = xml
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("text") && n.descendants().filter_map(|d| d.text()).collect::<String>().contains("आत्मविश्वास")
+        })
+        .expect("the PDF keeps the line's text");
+    assert_eq!(kept.attribute("fill-opacity"), Some("0"), "invisible over its outlines");
+}

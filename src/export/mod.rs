@@ -7,6 +7,7 @@ pub mod appendix;
 pub mod figure;
 pub mod font_subset;
 pub mod graph;
+pub mod outlined;
 pub mod pdf_text;
 pub mod refi;
 pub mod svg;
@@ -288,7 +289,7 @@ fn parse_svg(svg: &str) -> Result<usvg::Tree, ExportError> {
 
 /// Renders SVG text to straight-alpha RGBA pixels at `zoom`: width, height, pixels.
 pub fn svg_to_rgba(svg: &str, zoom: f32) -> Result<(u32, u32, Vec<u8>), ExportError> {
-    let tree = parse_svg(svg)?;
+    let tree = parse_svg(&outlined::outline_lines(svg, false))?;
     let size = tree.size();
     let (width, height) = ((size.width() * zoom).ceil().max(1.0), (size.height() * zoom).ceil().max(1.0));
     let (w, h) = (width as u32, height as u32);
@@ -636,7 +637,8 @@ pub fn svgs_to_pdf(svgs: &[String]) -> Result<Vec<u8>, ExportError> {
     // Lines that need an /ActualText span (see `pdf_text`), over all pages.
     let mut lines = Vec::new();
     for svg in svgs {
-        let (marked, page_lines) = pdf_text::mark_lines(svg, lines.len());
+        let outlined = outlined::outline_lines(svg, true);
+        let (marked, page_lines) = pdf_text::mark_lines(&outlined, lines.len());
         lines.extend(page_lines);
         let tree = parse_svg(&marked)?;
         // Streams stay uncompressed until the spans are written into them.

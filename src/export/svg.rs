@@ -690,7 +690,7 @@ pub fn with_fonts(svg: &str) -> Result<String, String> {
 /// figures: usvg lays the text out with the bundled fonts, as the PNG and PDF exports do, and
 /// writes the drawing back out. The text can then no longer be edited or searched.
 pub fn text_as_outlines(svg: &str) -> Result<String, super::ExportError> {
-    let tree = super::parse_svg(svg)?;
+    let tree = super::parse_svg(&super::outlined::outline_lines(svg, false))?;
     let options = usvg::WriteOptions { preserve_text: false, ..usvg::WriteOptions::default() };
     Ok(tree.to_string(&options))
 }
