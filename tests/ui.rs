@@ -1291,3 +1291,67 @@ fn the_presenter_view_opens_only_when_asked_beside_the_slides_and_keys_work_from
     harness.run_steps(3);
     assert!(harness.query_by_label_contains("Step 2 of").is_none());
 }
+
+/// Chinese and Japanese are typed through an input method: the platform sends the composition
+/// (preedit) and then the chosen characters (commit). egui receives both through winit; this
+/// drives a concept's name field with the events an IME sends and checks that only the
+/// committed text lands, as one undoable edit.
+#[test]
+fn an_input_method_types_chinese_and_japanese_into_a_name() {
+    use egui::{Event, ImeEvent};
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Add concept").click();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.run();
+    let ime = |harness: &mut Harness<'static, QualmapApp>, event: ImeEvent| {
+        harness.event(Event::Ime(event));
+        harness.run();
+    };
+    let preedit = |text: &str| ImeEvent::Preedit { text: text.to_owned(), active_range_chars: None };
+    // Pinyin "daoshi" composing, then 导师 chosen.
+    ime(&mut harness, preedit("dao"));
+    ime(&mut harness, preedit("daoshi"));
+    ime(&mut harness, preedit("导师"));
+    ime(&mut harness, ImeEvent::Commit("导师".to_owned()));
+    // Then Japanese: "jishin" composed into 自信.
+    ime(&mut harness, preedit("じしん"));
+    ime(&mut harness, preedit("自信"));
+    ime(&mut harness, ImeEvent::Commit("自信".to_owned()));
+    ime(&mut harness, preedit(""));
+    harness.key_press(Key::Escape);
+    harness.run();
+    let newest = harness.state().document().concepts.last().unwrap().clone();
+    assert_eq!(newest.label, "导师自信", "only what the input method committed is in the name");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().concept(newest.id).unwrap().label, "New concept");
+}
+
+/// An Arabic excerpt typed and a Hindi one pasted into the evidence editor are saved exactly as
+/// typed (the field shows right-to-left text in visual order only while it is not being edited).
+#[test]
+fn evidence_in_arabic_and_hindi_is_saved_as_typed() {
+    let mut harness = harness(Startup::Example);
+    harness.get_by_label("Relationship: Problem solving underpins Personal well-being").click();
+    harness.run();
+    harness.get_by_label("Add evidence…").click();
+    harness.run();
+    harness.get_by_label("Excerpt text").click();
+    harness.run();
+    let arabic = "ساعدني المرشد على حل المشكلة في 3 أسابيع.";
+    harness.get_by_label("Excerpt text").type_text(arabic);
+    harness.run();
+    harness.event(egui::Event::Paste("\nमुझे आत्मविश्वास मिला।".to_owned()));
+    harness.run();
+    let coder = || egui_kittest::kittest::by().role(egui::accesskit::Role::TextInput).label("Coder");
+    harness.get(coder()).click();
+    harness.run();
+    harness.get(coder()).type_text("ليلى");
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    let added = harness.state().document().evidence.last().unwrap().clone();
+    assert_eq!(added.excerpt, format!("{arabic}\nमुझे आत्मविश्वास मिला।"));
+    assert_eq!(added.coder, "ليلى");
+}

@@ -31,6 +31,34 @@ pub fn paragraph_ui(ui: &mut Ui, text: &str, font: FontId, color: Color32) -> Re
     response
 }
 
+/// Paints `text` wrapped at `width` from `left_top` with `painter`, each line in visual order
+/// (right-aligned when it runs right to left); returns the height painted. For text drawn
+/// straight onto a canvas (the presentation's caption band).
+pub fn paint_paragraph(
+    painter: &egui::Painter,
+    text: &str,
+    font: &FontId,
+    color: Color32,
+    left_top: Pos2,
+    width: f32,
+) -> f32 {
+    let ctx = painter.ctx();
+    let row = ctx.fonts_mut(|f| f.row_height(font));
+    let mut y = left_top.y;
+    for paragraph in text.split('\n') {
+        for line in text::wrap(paragraph, font.size, width.max(20.0), &EguiMeasure(ctx)) {
+            let (at, align) = if line.rtl {
+                (pos2(left_top.x + width, y + row / 2.0), Align2::RIGHT_CENTER)
+            } else {
+                (pos2(left_top.x, y + row / 2.0), Align2::LEFT_CENTER)
+            };
+            super::canvas::paint_line(painter, &line.text, line.rtl, at, align, font, color);
+            y += row;
+        }
+    }
+    y - left_top.y
+}
+
 /// An excerpt in quotation marks: through [`paragraph_ui`] when it holds right-to-left text,
 /// otherwise as an italic label.
 pub fn excerpt_ui(ui: &mut Ui, excerpt: &str) -> Response {
@@ -71,12 +99,52 @@ pub fn visual_line(line: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The start of `text` that fits on one line `width` wide, in typed order, with "…" after it
+/// when the text goes on (after its logical end: on the left of a right-to-left line), and
+/// whether the line runs right to left. Cutting in typed order keeps the beginning of an Arabic
+/// or Hebrew excerpt, which a widget's own truncation (at the right edge) would cut off.
+pub fn first_line(ui: &Ui, text: &str, font: &FontId, width: f32) -> (String, bool) {
+    let paragraph = text.split('\n').next().unwrap_or_default();
+    let measure = EguiMeasure(ui.ctx());
+    // Room for the "…" too.
+    let ellipsis = crate::scene::TextMeasure::line_width(&measure, "…", font.size);
+    let lines = text::wrap(paragraph, font.size, (width - ellipsis).max(20.0), &measure);
+    let more = lines.len() > 1 || paragraph.len() < text.len();
+    let Some(first) = lines.into_iter().next() else { return (String::new(), false) };
+    let line = if more { format!("{}…", first.text.trim_end()) } else { first.text };
+    (line, first.rtl)
+}
+
+/// Paints the start of `text` that fits in `rect` (see [`first_line`]) in visual order: from
+/// the left, or from the right when it runs right to left. Each right-to-left word is laid out
+/// on its own, so neutral characters (an Arabic comma after a word) stand on the right side.
+pub fn paint_first_line(ui: &Ui, rect: egui::Rect, text: &str, font: &FontId, color: Color32) {
+    let (line, rtl) = first_line(ui, text, font, rect.width());
+    let painter = ui.painter_at(rect);
+    let (at, align) =
+        if rtl { (rect.right_center(), Align2::RIGHT_CENTER) } else { (rect.left_center(), Align2::LEFT_CENTER) };
+    super::canvas::paint_line(&painter, &line, rtl, at, align, font, color);
+}
+
+/// A table cell `width` wide showing the start of `text` (see [`paint_first_line`]); hovering
+/// shows all of it.
+pub fn cell_ui(ui: &mut Ui, text: &str, width: f32) -> Response {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let height = ui.spacing().interact_size.y.min(18.0);
+    let (rect, response) = ui.allocate_exact_size(vec2(width, height), Sense::hover());
+    if ui.is_rect_visible(rect) {
+        paint_first_line(ui, rect, text, &font, ui.visuals().text_color());
+    }
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, text));
+    response
+}
+
 /// Adds a text field that, while it is not being edited, shows a line with right-to-left text
 /// in visual order (egui's `TextEdit` lays a line's runs out in string order, so an Arabic name
 /// showed its words reversed), right-aligned when its paragraph runs right to left. While it has
 /// the keyboard it shows the typed (logical) order, where the cursor moves through the
-/// characters as they were typed. Text without right-to-left characters, or spanning several
-/// lines, is laid out as egui always does.
+/// characters as they were typed. Each paragraph of a multi-line text is wrapped and ordered on
+/// its own. Text without right-to-left characters is laid out as egui always does.
 pub fn text_edit(
     ui: &mut Ui,
     value: &mut String,
@@ -86,7 +154,7 @@ pub fn text_edit(
     configure: impl for<'b> FnOnce(egui::TextEdit<'b>) -> egui::TextEdit<'b>,
 ) -> Response {
     let editing = ui.memory(|m| m.has_focus(id));
-    let plain = editing || !text::has_rtl(value) || value.contains('\n');
+    let plain = editing || !text::has_rtl(value);
     let color = ui.visuals().widgets.inactive.text_color();
     let rtl = text::paragraph_is_rtl(value);
     let mut layouter = move |ui: &Ui, buffer: &dyn egui::TextBuffer, wrap_width: f32| {
@@ -94,18 +162,24 @@ pub fn text_edit(
         // Wrapped first, in typed order, then each line in visual order, so that a wrap inside a
         // right-to-left run leaves its first words on the first line; each break takes the one
         // space it replaces.
-        let lines: Vec<String> = if multiline && wrap_width.is_finite() {
-            text::wrap(typed, font.size, wrap_width, &EguiMeasure(ui.ctx()))
-                .iter()
-                .map(|line| match text::visual_pieces(&line.text, line.rtl) {
-                    // In the direction of the whole paragraph, not of the line's first letter.
-                    Some(pieces) => pieces.concat(),
-                    None => line.text.clone(),
-                })
-                .collect()
-        } else {
-            vec![visual_line(typed).into_owned()]
-        };
+        // Each paragraph (between the text's own line breaks) on its own.
+        let lines: Vec<String> = typed
+            .split('\n')
+            .flat_map(|paragraph| -> Vec<String> {
+                if multiline && wrap_width.is_finite() && !paragraph.is_empty() {
+                    text::wrap(paragraph, font.size, wrap_width, &EguiMeasure(ui.ctx()))
+                        .iter()
+                        .map(|line| match text::visual_pieces(&line.text, line.rtl) {
+                            // In the direction of the whole paragraph, not of the line's first letter.
+                            Some(pieces) => pieces.concat(),
+                            None => line.text.clone(),
+                        })
+                        .collect()
+                } else {
+                    vec![visual_line(paragraph).into_owned()]
+                }
+            })
+            .collect();
         let shown = lines.join("\n");
         // The galley must hold the same characters as the text, one for one.
         let shown = if shown.chars().count() == typed.chars().count() { shown } else { typed.to_owned() };

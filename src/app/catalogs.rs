@@ -105,7 +105,10 @@ impl QualmapApp {
 }
 
 fn text_cell(ui: &mut Ui, value: &mut String, width: f32, name: &str, actions: &mut Vec<Action>) -> bool {
-    let response = ui.add(egui::TextEdit::singleline(value).desired_width(width)).accessible_name(name);
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let id = ui.next_auto_id();
+    let response =
+        super::bidi_text::text_edit(ui, value, false, id, font, |edit| edit.desired_width(width)).accessible_name(name);
     if response.lost_focus() {
         actions.push(Action::Seal);
     }
@@ -124,13 +127,19 @@ fn codebook_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
                     edited.color = rgb(color);
                 }
                 let typed = text_cell(ui, &mut edited.name, 150.0, "Code name", actions);
-                let parent_name = edited.parent.map_or_else(|| "(top level)".to_owned(), |p| doc.code_path(p));
+                let parent_name = edited
+                    .parent
+                    .map_or_else(|| "(top level)".to_owned(), |p| super::bidi_text::visual_line(&doc.code_path(p)).into_owned());
                 egui::ComboBox::from_id_salt(("code-parent", code.id)).selected_text(parent_name).width(120.0).show_ui(
                     ui,
                     |ui| {
                         ui.selectable_value(&mut edited.parent, None, "(top level)");
                         for other in doc.codes.iter().filter(|o| !is_descendant(doc, o.id, code.id)) {
-                            ui.selectable_value(&mut edited.parent, Some(other.id), doc.code_path(other.id));
+                            ui.selectable_value(
+                                &mut edited.parent,
+                                Some(other.id),
+                                super::bidi_text::visual_line(&doc.code_path(other.id)),
+                            );
                         }
                     },
                 )

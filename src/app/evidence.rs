@@ -221,33 +221,35 @@ impl QualmapApp {
                 let doc = &self.doc;
                 let e = &mut draft.evidence;
                 ui.label("Excerpt");
-                ui.add(
-                    egui::TextEdit::multiline(&mut e.excerpt)
-                        .desired_rows(4)
+                let body = egui::TextStyle::Body.resolve(ui.style());
+                let id = ui.make_persistent_id("evidence-excerpt");
+                super::bidi_text::text_edit(ui, &mut e.excerpt, true, id, body.clone(), |edit| {
+                    edit.desired_rows(4)
                         .desired_width(f32::INFINITY)
-                        .hint_text("The coded passage, as it appears in the source"),
-                )
+                        .hint_text("The coded passage, as it appears in the source")
+                })
                 .accessible_name("Excerpt text");
                 egui::Grid::new("evidence-fields").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
                     ui.label("Source");
                     ui.horizontal(|ui| {
-                        let current = doc.source(e.source).map_or("(choose)", |s| s.name.as_str());
+                        let current =
+                            super::bidi_text::visual_line(doc.source(e.source).map_or("(choose)", |s| s.name.as_str()));
                         egui::ComboBox::from_id_salt("evidence-source")
                             .selected_text(current)
                             .show_ui(ui, |ui| {
                                 for source in &doc.sources {
-                                    if ui.selectable_value(&mut e.source, source.id, &source.name).clicked() {
+                                    let name = super::bidi_text::visual_line(&source.name);
+                                    if ui.selectable_value(&mut e.source, source.id, name).clicked() {
                                         draft.new_source.clear();
                                     }
                                 }
                             })
                             .response
                             .accessible_name("Source");
-                        ui.add(
-                            egui::TextEdit::singleline(&mut draft.new_source)
-                                .hint_text("or a new source")
-                                .desired_width(130.0),
-                        )
+                        let id = ui.make_persistent_id("evidence-new-source");
+                        super::bidi_text::text_edit(ui, &mut draft.new_source, false, id, body.clone(), |edit| {
+                            edit.hint_text("or a new source").desired_width(130.0)
+                        })
                         .accessible_name("New source");
                     });
                     ui.end_row();
@@ -256,7 +258,9 @@ impl QualmapApp {
                         .accessible_name("Location");
                     ui.end_row();
                     ui.label("Coder");
-                    ui.add(egui::TextEdit::singleline(&mut e.coder)).accessible_name("Coder");
+                    let id = ui.make_persistent_id("evidence-coder");
+                    super::bidi_text::text_edit(ui, &mut e.coder, false, id, body.clone(), |edit| edit)
+                        .accessible_name("Coder");
                     ui.end_row();
                     ui.label("Date");
                     ui.add(egui::TextEdit::singleline(&mut e.coded_at)).accessible_name("Date coded");
@@ -269,7 +273,7 @@ impl QualmapApp {
                     }
                     for code in &doc.codes {
                         let mut on = e.codes.contains(&code.id);
-                        if ui.checkbox(&mut on, doc.code_path(code.id)).changed() {
+                        if ui.checkbox(&mut on, super::bidi_text::visual_line(&doc.code_path(code.id))).changed() {
                             if on {
                                 e.codes.push(code.id);
                             } else {
@@ -279,13 +283,16 @@ impl QualmapApp {
                     }
                 });
                 ui.label("Memo");
-                ui.add(egui::TextEdit::multiline(&mut e.memo).desired_rows(2).desired_width(f32::INFINITY))
-                    .accessible_name("Memo text");
+                let id = ui.make_persistent_id("evidence-memo");
+                super::bidi_text::text_edit(ui, &mut e.memo, true, id, body, |edit| {
+                    edit.desired_rows(2).desired_width(f32::INFINITY)
+                })
+                .accessible_name("Memo text");
                 ui.label("Supports");
                 let mut remove = None;
                 for link in &e.links {
                     ui.horizontal(|ui| {
-                        ui.label(doc.item_label(*link));
+                        ui.label(super::bidi_text::visual_line(&doc.item_label(*link)));
                         if ui.small_button("Remove").clicked() {
                             remove = Some(*link);
                         }
@@ -421,12 +428,12 @@ impl QualmapApp {
                     let row_rect = ui.horizontal(|ui| {
                         ui.set_min_height(row_height - ui.spacing().item_spacing.y);
                         let selected = browser.selected == Some(e.id);
-                        let short: String = e.excerpt.chars().take(90).collect();
-                        let short = if short.len() < e.excerpt.len() { format!("{short}…") } else { short };
-                        // An excerpt an import could not place exactly says so in its row.
-                        let short = match e.status {
-                            crate::model::ExcerptStatus::Exact => short,
-                            crate::model::ExcerptStatus::PositionsUncertain => format!("[positions uncertain] {short}"),
+                        // The excerpt's start, as much as the column shows, painted in visual order.
+                        let shown = match e.status {
+                            crate::model::ExcerptStatus::Exact => e.excerpt.clone(),
+                            crate::model::ExcerptStatus::PositionsUncertain => {
+                                format!("[positions uncertain] {}", e.excerpt)
+                            }
                             crate::model::ExcerptStatus::TextMissing => format!("[text missing: {}]", e.location),
                         };
                         let hover = e.status.warning().map_or_else(
@@ -436,18 +443,23 @@ impl QualmapApp {
                         let row = ui
                             .add_sized(
                                 [WIDTHS[0], 18.0],
-                                egui::Button::selectable(selected, short)
-                                    .truncate()
-                                    .sense(egui::Sense::click_and_drag()),
+                                egui::Button::selectable(selected, "").sense(egui::Sense::click_and_drag()),
                             )
                             .on_hover_text(hover);
+                        let inner = row.rect.shrink2(egui::vec2(ui.spacing().button_padding.x, 0.0));
+                        let color = ui.style().interact_selectable(&row, selected).text_color();
+                        let font = egui::TextStyle::Button.resolve(ui.style());
+                        super::bidi_text::paint_first_line(ui, inner, &shown, &font, color);
+                        row.widget_info(|| {
+                            egui::WidgetInfo::selected(egui::Role::Button, true, selected, &shown)
+                        });
                         if row.dragged() {
                             row.dnd_set_drag_payload(e.id);
                         }
                         if row.clicked() {
                             browser.selected = if selected { None } else { Some(e.id) };
                         }
-                        ui.add_sized([WIDTHS[1], 18.0], egui::Label::new(source_name(e)).truncate()).on_hover_text(
+                        super::bidi_text::cell_ui(ui, &source_name(e), WIDTHS[1]).on_hover_text(
                             doc.source(e.source)
                                 .map(|s| {
                                     s.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n")
@@ -462,9 +474,10 @@ impl QualmapApp {
                                 }
                             });
                         });
-                        ui.add_sized([WIDTHS[3], 18.0], egui::Label::new(&e.coder).truncate());
+                        super::bidi_text::cell_ui(ui, &e.coder, WIDTHS[3]);
                         let links: Vec<String> = e.links.iter().map(|l| doc.item_label(*l)).collect();
-                        ui.add(egui::Label::new(links.join("; ")).truncate());
+                        let rest = ui.available_width().max(80.0);
+                        super::bidi_text::cell_ui(ui, &links.join("; "), rest);
                     });
                     if (range.start + n) % 2 == 1 {
                         let stripe = row_rect.response.rect.expand2(egui::vec2(0.0, 1.0));

@@ -730,7 +730,7 @@ pub(super) fn chip(ui: &mut Ui, text: &str, color: Color32) -> egui::Response {
         .stroke(egui::Stroke::new(1.0, color))
         .corner_radius(8.0)
         .inner_margin(egui::Margin::symmetric(6, 1))
-        .show(ui, |ui| ui.label(RichText::new(text).small()))
+        .show(ui, |ui| ui.label(RichText::new(visual_line(text)).small()))
         .response
         .interact(egui::Sense::click())
 }

@@ -409,17 +409,24 @@ impl QualmapApp {
         painter.rect_filled(band, 0.0, theme.label_fill);
         painter.line_segment([band.left_top(), band.right_top()], Stroke::new(1.0, theme.node_stroke));
         if let Some(step) = self.doc.presentation.get(present.step) {
-            let title =
-                painter.layout(step.title.clone(), FontId::proportional(30.0), theme.text, band.width() - 200.0);
-            let caption = painter.layout(
-                step.caption.clone(),
-                FontId::proportional(20.0),
-                theme.muted_text,
-                band.width() - 200.0,
+            // Wrapped and ordered as the scene wraps text, so Arabic and Hebrew read right.
+            let width = band.width() - 200.0;
+            let title_height = super::bidi_text::paint_paragraph(
+                &painter,
+                &step.title,
+                &FontId::proportional(30.0),
+                theme.text,
+                band.min + vec2(40.0, 18.0),
+                width,
             );
-            let title_height = title.size().y;
-            painter.galley(band.min + vec2(40.0, 18.0), title, theme.text);
-            painter.galley(band.min + vec2(40.0, 26.0 + title_height), caption, theme.muted_text);
+            super::bidi_text::paint_paragraph(
+                &painter,
+                &step.caption,
+                &FontId::proportional(20.0),
+                theme.muted_text,
+                band.min + vec2(40.0, 26.0 + title_height),
+                width,
+            );
             if let Some(filter) = &step.filter
                 && filter.is_active()
             {
@@ -521,15 +528,23 @@ impl QualmapApp {
         ui.separator();
         egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
             if let Some(current) = self.doc.presentation.get(step) {
-                ui.label(RichText::new(&current.title).strong().size(20.0));
-                ui.label(&current.caption);
+                let title_font = egui::FontId::proportional(20.0);
+                let strong = ui.visuals().strong_text_color();
+                super::bidi_text::paragraph_ui(ui, &current.title, title_font, strong);
+                super::bidi_text::label_ui(ui, &current.caption, false);
                 ui.separator();
                 ui.label(RichText::new("Notes").strong());
-                ui.label(if current.notes.is_empty() { "(no notes)" } else { current.notes.as_str() });
+                if current.notes.is_empty() {
+                    ui.label("(no notes)");
+                } else {
+                    for paragraph in current.notes.split('\n') {
+                        super::bidi_text::label_ui(ui, paragraph, false);
+                    }
+                }
             }
             ui.separator();
             let next = self.doc.presentation.get(step + 1).map(|s| s.title.as_str());
-            ui.label(format!("Next: {}", next.unwrap_or("(end of the story)")));
+            ui.label(super::bidi_text::visual_line(&format!("Next: {}", next.unwrap_or("(end of the story)"))));
             ui.label(
                 RichText::new(
                     "Right/Left, Space, PageUp/PageDown: steps · number + Enter: jump · B/W: blank · L: laser · \
@@ -584,7 +599,10 @@ impl QualmapApp {
                     if grip.dragged() {
                         grip.dnd_set_drag_payload(i);
                     }
-                    let row = ui.selectable_label(i == selected, format!("{}. {}", i + 1, step.title));
+                    let row = ui.selectable_label(
+                        i == selected,
+                        super::bidi_text::visual_line(&format!("{}. {}", i + 1, step.title)),
+                    );
                     if row.clicked() {
                         self.story_step = i;
                     }
@@ -634,14 +652,22 @@ impl QualmapApp {
                 ui.separator();
                 egui::Grid::new("step-fields").num_columns(2).show(ui, |ui| {
                     ui.label("Title");
-                    ui.add(egui::TextEdit::singleline(&mut step.title)).accessible_name("Step title");
+                    let body = egui::TextStyle::Body.resolve(ui.style());
+                    let id = ui.make_persistent_id("step-title");
+                    super::bidi_text::text_edit(ui, &mut step.title, false, id, body.clone(), |edit| edit)
+                        .accessible_name("Step title");
                     ui.end_row();
                     ui.label("Caption");
-                    ui.add(egui::TextEdit::multiline(&mut step.caption).desired_rows(2))
-                        .accessible_name("Step caption");
+                    let id = ui.make_persistent_id("step-caption");
+                    super::bidi_text::text_edit(ui, &mut step.caption, true, id, body.clone(), |edit| {
+                        edit.desired_rows(2)
+                    })
+                    .accessible_name("Step caption");
                     ui.end_row();
                     ui.label("Notes");
-                    ui.add(egui::TextEdit::multiline(&mut step.notes).desired_rows(2)).accessible_name("Speaker notes");
+                    let id = ui.make_persistent_id("step-notes");
+                    super::bidi_text::text_edit(ui, &mut step.notes, true, id, body, |edit| edit.desired_rows(2))
+                        .accessible_name("Speaker notes");
                     ui.end_row();
                 });
                 ui.horizontal(|ui| {

@@ -229,12 +229,12 @@ impl QualmapApp {
         let filter = &mut self.view.filter;
         ui.label(RichText::new("Count only evidence from…").weak());
         for (name, values) in attribute_values(doc) {
-            ui.label(RichText::new(&name).strong());
+            ui.label(RichText::new(super::bidi_text::visual_line(&name)).strong());
             ui.horizontal_wrapped(|ui| {
                 for value in values {
                     let chosen = filter.attributes.get(&name).is_some_and(|v| v.contains(&value));
                     let mut on = chosen;
-                    if ui.checkbox(&mut on, format!("{name} = {value}")).changed() {
+                    if ui.checkbox(&mut on, super::bidi_text::visual_line(&format!("{name} = {value}"))).changed() {
                         let set = filter.attributes.entry(name.clone()).or_default();
                         if on {
                             set.insert(value);
