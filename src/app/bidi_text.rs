@@ -94,9 +94,46 @@ pub fn visual_line(line: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(line);
     }
     match text::visual_pieces(line, text::paragraph_is_rtl(line)) {
-        Some(pieces) => std::borrow::Cow::Owned(pieces.concat()),
+        Some(pieces) => std::borrow::Cow::Owned(for_one_galley(pieces)),
         None => std::borrow::Cow::Borrowed(line),
     }
+}
+
+/// Visual pieces (see [`text::visual_pieces`]) joined into one string for a single galley.
+/// egui shapes each stretch of characters drawn by one font as one text, and one with Arabic or
+/// Hebrew letters right to left, which puts that stretch's pieces in reverse order: an Arabic
+/// comma after a word (both in Noto Sans Arabic) came out on the word's right. So adjacent
+/// pieces drawn by the same font are handed over in reverse (that is, typed) order, and egui's
+/// own reversal puts them back. Spaces and Latin punctuation are drawn by Ubuntu, so they keep
+/// the stretches apart. Characters stay one for one.
+fn for_one_galley(pieces: Vec<String>) -> String {
+    let font = |piece: &str| {
+        let c = piece.chars().next()?;
+        if !text::has_rtl(piece) && !piece.chars().all(|c| !c.is_alphanumeric()) {
+            return None;
+        }
+        crate::scene::fonts::font_for(c).map(|f| f.key)
+    };
+    let mut out = String::new();
+    let mut group: Vec<String> = Vec::new();
+    let mut group_font = None;
+    let flush = |group: &mut Vec<String>, out: &mut String| {
+        // Reversed only when egui will take the stretch as right to left.
+        if group.iter().any(|p| text::has_rtl(p)) {
+            group.reverse();
+        }
+        out.extend(group.drain(..));
+    };
+    for piece in pieces {
+        let f = font(&piece);
+        if f.is_none() || f != group_font {
+            flush(&mut group, &mut out);
+        }
+        group_font = f;
+        group.push(piece);
+    }
+    flush(&mut group, &mut out);
+    out
 }
 
 /// The start of `text` that fits on one line `width` wide, in typed order, with "…" after it
@@ -171,7 +208,7 @@ pub fn text_edit(
                         .iter()
                         .map(|line| match text::visual_pieces(&line.text, line.rtl) {
                             // In the direction of the whole paragraph, not of the line's first letter.
-                            Some(pieces) => pieces.concat(),
+                            Some(pieces) => for_one_galley(pieces),
                             None => line.text.clone(),
                         })
                         .collect()
@@ -204,5 +241,15 @@ mod tests {
         // The first word of an Arabic line is drawn rightmost.
         assert_eq!(visual_line("الرفاه الشخصي"), "الشخصي الرفاه");
         assert_eq!(visual_line("ساعدني برنامج Peer support على"), "على Peer support برنامج ساعدني");
+    }
+
+    /// An Arabic comma after a word is drawn by the Arabic font with the word; egui reverses
+    /// that stretch, so it is handed over in typed order ("عليّ،"), the comma then on the left.
+    #[test]
+    fn punctuation_drawn_with_a_word_keeps_its_side() {
+        assert_eq!(visual_line("يحكم عليّ، وهذا"), "وهذا عليّ، يحكم");
+        // Characters stay one for one.
+        let line = "كان المرشد يستمع إليّ دون أن يحكم عليّ، وهذا ما ساعدني (3 مرات).";
+        assert_eq!(visual_line(line).chars().count(), line.chars().count());
     }
 }
