@@ -576,13 +576,56 @@ pub fn delete_source(doc: &Document, id: SourceId) -> Command {
     Command::Batch { label: "Delete source".to_owned(), commands }
 }
 
+/// Which field of an item a run of edits is in (see [`MergeKey`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The name.
+    Name,
+    /// The description (or the name and description together).
+    Text,
+    /// The colour (a drag in the colour picker changes it every frame).
+    Color,
+}
+
+/// Which field a run of typing is in: edits with the same key in a row are one undo step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MergeKey {
+    /// The map's title, description or citation.
+    Info,
+    /// A field of a concept.
+    Concept(ConceptId, Field),
+    /// A field of an area.
+    Area(AreaId, Field),
+    /// A relationship's label or note.
+    Relationship(RelationshipId),
+    /// A code's name.
+    Code(CodeId),
+    /// A source's name or attributes.
+    Source(SourceId),
+    /// A relationship type's name.
+    RelationshipType(RelationshipTypeId),
+    /// A presentation step's title, caption or notes (by its place in the presentation).
+    Step(usize),
+}
+
+/// An undo or redo step that could not be applied to the map as it is. The step stays where it
+/// was in the history and the map is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("could not {}: {error}", label.to_lowercase())]
+pub struct StepFailed {
+    /// The step's label.
+    pub label: String,
+    /// Why it failed.
+    pub error: CommandError,
+}
+
 struct Entry {
     label: String,
     undo: Command,
     redo: Command,
     serial: u64,
     /// Edits with the same key follow on from this one (a run of typing in one field).
-    merge_key: Option<String>,
+    merge_key: Option<MergeKey>,
 }
 
 /// The undo and redo stacks, and which state was last saved.
@@ -607,7 +650,7 @@ impl History {
         &mut self,
         doc: &mut Document,
         command: Command,
-        merge_key: Option<String>,
+        merge_key: Option<MergeKey>,
     ) -> Result<(), CommandError> {
         let redo = command.clone();
         let undo = command.apply(doc)?;
@@ -638,38 +681,48 @@ impl History {
         self.push(redo.describe(), undo, redo, None);
     }
 
-    fn push(&mut self, label: String, undo: Command, redo: Command, merge_key: Option<String>) {
+    fn push(&mut self, label: String, undo: Command, redo: Command, merge_key: Option<MergeKey>) {
         self.next_serial += 1;
         self.undo.push(Entry { label, undo, redo, serial: self.next_serial, merge_key });
         self.redo.clear();
     }
 
-    /// Undoes the last step; returns what was undone.
-    pub fn undo(&mut self, doc: &mut Document) -> Option<String> {
-        let mut entry = self.undo.pop()?;
+    /// Undoes the last step; returns what was undone (`None`: nothing to undo). A step that
+    /// cannot be applied to the map as it is stays on the stack, and the map is unchanged.
+    pub fn undo(&mut self, doc: &mut Document) -> Result<Option<String>, StepFailed> {
+        let Some(mut entry) = self.undo.pop() else { return Ok(None) };
         match entry.undo.clone().apply(doc) {
             Ok(redo) => {
                 entry.redo = redo;
                 entry.merge_key = None;
                 let label = entry.label.clone();
                 self.redo.push(entry);
-                Some(label)
+                Ok(Some(label))
             }
-            Err(_) => None,
+            Err(error) => {
+                let failed = StepFailed { label: entry.label.clone(), error };
+                self.undo.push(entry);
+                Err(failed)
+            }
         }
     }
 
-    /// Redoes the last undone step; returns what was redone.
-    pub fn redo(&mut self, doc: &mut Document) -> Option<String> {
-        let mut entry = self.redo.pop()?;
+    /// Redoes the last undone step; returns what was redone (`None`: nothing to redo). A step
+    /// that cannot be applied stays on the stack, and the map is unchanged.
+    pub fn redo(&mut self, doc: &mut Document) -> Result<Option<String>, StepFailed> {
+        let Some(mut entry) = self.redo.pop() else { return Ok(None) };
         match entry.redo.clone().apply(doc) {
             Ok(undo) => {
                 entry.undo = undo;
                 let label = entry.label.clone();
                 self.undo.push(entry);
-                Some(label)
+                Ok(Some(label))
             }
-            Err(_) => None,
+            Err(error) => {
+                let failed = StepFailed { label: entry.label.clone(), error };
+                self.redo.push(entry);
+                Err(failed)
+            }
         }
     }
 
@@ -722,8 +775,8 @@ mod tests {
         let id = doc.concepts[0].id;
         let mut history = History::default();
         history.apply(&mut doc, Command::MoveConcepts(vec![(id, Point::new(1.0, 2.0))])).unwrap();
-        history.undo(&mut doc);
-        history.redo(&mut doc);
+        history.undo(&mut doc).unwrap();
+        history.redo(&mut doc).unwrap();
         assert!(doc.evidence.shares_with(&snapshot.evidence));
         assert!(doc.relationships.shares_with(&snapshot.relationships));
         assert!(doc.sources.shares_with(&snapshot.sources));
@@ -741,14 +794,14 @@ mod tests {
         assert!(history.is_dirty());
         assert_eq!(doc.concept(id).unwrap().pos, Point::new(1.0, 2.0));
         assert_eq!(history.undo_label(), Some("Move concept"));
-        history.undo(&mut doc);
+        history.undo(&mut doc).unwrap();
         assert_eq!(doc, original);
         assert!(!history.is_dirty());
-        history.redo(&mut doc);
+        history.redo(&mut doc).unwrap();
         assert_eq!(doc.concept(id).unwrap().pos, Point::new(1.0, 2.0));
         history.mark_saved();
         assert!(!history.is_dirty());
-        history.undo(&mut doc);
+        history.undo(&mut doc).unwrap();
         assert!(history.is_dirty());
     }
 
@@ -789,7 +842,7 @@ mod tests {
         assert_eq!(doc.evidence.len(), evidence_before);
         assert!(crate::model::validate::validate(&doc).is_empty());
         assert_eq!(history.undo_label(), Some("Delete Problem solving"));
-        history.undo(&mut doc);
+        history.undo(&mut doc).unwrap();
         assert_eq!(doc, original);
     }
 
@@ -811,16 +864,16 @@ mod tests {
         let mut doc = example::document();
         let original = doc.clone();
         let mut history = History::default();
-        let key = Some("concept 3 label".to_owned());
+        let key = Some(MergeKey::Concept(ConceptId(3), Field::Name));
         for text in ["C", "Co", "Con"] {
             let mut concept = doc.concept(ConceptId(3)).unwrap().clone();
             concept.label = text.to_owned();
-            history.apply_merging(&mut doc, Command::Update(Element::Concept(concept)), key.clone()).unwrap();
+            history.apply_merging(&mut doc, Command::Update(Element::Concept(concept)), key).unwrap();
         }
         assert_eq!(history.undo_depth(), 1);
-        history.undo(&mut doc);
+        history.undo(&mut doc).unwrap();
         assert_eq!(doc, original);
-        history.redo(&mut doc);
+        history.redo(&mut doc).unwrap();
         assert_eq!(doc.concept(ConceptId(3)).unwrap().label, "Con");
         history.seal();
         let mut concept = doc.concept(ConceptId(3)).unwrap().clone();
@@ -861,5 +914,23 @@ mod tests {
         let stray =
             Concept { id: ConceptId(500), areas: vec![AreaId(42)], provenance: Provenance::default(), ..concept };
         assert!(matches!(Command::Insert(Element::Concept(stray)).apply(&mut doc), Err(CommandError::Dangling(_))));
+    }
+
+    #[test]
+    fn a_step_that_cannot_be_applied_stays_and_changes_nothing() {
+        let mut doc = example::document();
+        let mut history = History::default();
+        let concept = doc.concept(ConceptId(3)).unwrap().clone();
+        history
+            .apply(&mut doc, Command::Update(Element::Concept(Concept { label: "X".to_owned(), ..concept })))
+            .unwrap();
+        // The concept goes behind the history's back (as a bug elsewhere might do).
+        doc.concepts.retain(|c| c.id != ConceptId(3));
+        let before = doc.clone();
+        let failed = history.undo(&mut doc).unwrap_err();
+        assert!(failed.label.contains('X') || !failed.label.is_empty());
+        assert_eq!(doc, before, "the map is unchanged");
+        assert_eq!(history.undo_depth(), 1, "the step is still there to undo");
+        assert!(failed.to_string().starts_with("could not "), "{failed}");
     }
 }

@@ -260,9 +260,9 @@ fn random_edit_sequences_undo_redo_and_round_trip() {
             }
         }
         let last = doc.clone();
-        while history.undo(&mut doc).is_some() {}
+        while history.undo(&mut doc).expect("every step undoes").is_some() {}
         assert_eq!(doc, original, "seed {seed}: undoing everything did not restore the original");
-        while history.redo(&mut doc).is_some() {}
+        while history.redo(&mut doc).expect("every step redoes").is_some() {}
         assert_eq!(doc, last, "seed {seed}: redoing everything did not restore the final map");
     }
     // The generator must exercise both paths, or the test proves little.

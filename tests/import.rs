@@ -193,7 +193,7 @@ fn an_import_is_one_undoable_step() {
     let planned = plan(&doc, &data, &ImportOptions::default());
     history.apply(&mut doc, planned.command).unwrap();
     assert!(doc.evidence.len() > original.evidence.len());
-    history.undo(&mut doc);
+    history.undo(&mut doc).unwrap();
     assert_eq!(doc, original);
 }
 

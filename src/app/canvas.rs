@@ -103,7 +103,7 @@ impl QualmapApp {
         let background = ui.allocate_rect(canvas, Sense::click_and_drag());
         ui.painter().rect_filled(canvas, 0.0, theme.background);
 
-        let legend = legend_layout(ui.painter(), &self.doc, &theme, canvas, self.view.support);
+        let legend = legend_layout(ui.painter(), self.map.doc(), &theme, canvas, self.view.support);
         self.view.legend_height = legend.height;
         let measure = EguiMeasure(&ctx);
         let bounds = self.scene(&measure).bounds;
@@ -182,7 +182,7 @@ impl QualmapApp {
                 world.size() * camera.zoom * grow,
             );
             let response = ui.interact(rect, ui.scope_id().with(("edge", edge.id)), Sense::click());
-            let label = format!("Relationship: {}", self.doc.item_label(ItemRef::Relationship(edge.id)));
+            let label = format!("Relationship: {}", self.map.doc().item_label(ItemRef::Relationship(edge.id)));
             response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
             if response.clicked() {
                 clicked = Some((ItemRef::Relationship(edge.id), ui.input(|i| i.modifiers)));
@@ -235,7 +235,7 @@ impl QualmapApp {
         for (center, from) in &handles {
             let rect = Rect::from_center_size(*center, Vec2::splat(16.0));
             let response = ui.interact(rect, ui.scope_id().with(("link-handle", *from)), Sense::drag());
-            let name = self.doc.endpoint_label(*from).to_owned();
+            let name = self.map.doc().endpoint_label(*from).to_owned();
             response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Link from {name}")));
             if response.hovered() {
                 ctx.set_cursor_icon(egui::CursorIcon::Crosshair);
@@ -331,7 +331,7 @@ impl QualmapApp {
         if self.view.filter.is_active() {
             let text = format!(
                 "Filtered: {} — support counted as {}",
-                self.view.filter.describe(&self.doc),
+                self.view.filter.describe(self.map.doc()),
                 self.view.support.label()
             );
             let galley = painter.layout(text, FontId::proportional(14.0), theme.text, canvas.width() - 40.0);
@@ -445,7 +445,7 @@ impl QualmapApp {
                 .selection
                 .iter()
                 .filter_map(|item| match item {
-                    ItemRef::Concept(id) => self.doc.concept(*id).map(|c| (*id, c.pos)),
+                    ItemRef::Concept(id) => self.map.doc().concept(*id).map(|c| (*id, c.pos)),
                     _ => None,
                 })
                 .collect();
@@ -454,7 +454,7 @@ impl QualmapApp {
             let deferred = self.last_scene_build > super::SCENE_IN_BACKGROUND || self.scene_job.is_some();
             self.drag_preview = deferred.then(|| {
                 let concepts: &Vec<(ConceptId, Point)> = &start;
-                DragPreview::of(&self.doc, concepts.iter().map(|(id, _)| *id).collect())
+                DragPreview::of(self.map.doc(), concepts.iter().map(|(id, _)| *id).collect())
             });
             self.view.drag = Some(DragState::Move { start, moved: Vec2::ZERO });
         }
@@ -466,7 +466,7 @@ impl QualmapApp {
                 preview.offset = *moved;
             } else {
                 let positions = shifted(start, *moved);
-                self.move_live(positions);
+                self.map.preview_moves(positions);
             }
         }
         if stopped && let Some(DragState::Move { start, moved }) = self.view.drag.take() {
@@ -475,14 +475,13 @@ impl QualmapApp {
                 return;
             }
             let end = shifted(&start, moved);
-            if self.drag_preview.is_some() && !self.move_live(end.clone()) {
+            if self.drag_preview.is_some() && !self.map.preview_moves(end.clone()) {
                 self.drag_preview = None;
                 return;
             }
-            self.history.record(Command::MoveConcepts(start), Command::MoveConcepts(end));
-            self.touch();
+            self.map.commit_moves(start, end, None);
             if let Some(preview) = &mut self.drag_preview {
-                preview.until = self.revision;
+                preview.until = self.map.revision();
             }
         }
     }
@@ -1133,14 +1132,14 @@ impl QualmapApp {
     fn add_relationship(&mut self, from: Endpoint, to: Endpoint) {
         let Some(type_id) = self
             .last_relationship_type
-            .filter(|t| self.doc.relationship_type(*t).is_some())
-            .or_else(|| self.doc.relationship_types.iter().find(|t| t.name == "leads to").map(|t| t.id))
-            .or_else(|| self.doc.relationship_types.first().map(|t| t.id))
+            .filter(|t| self.map.doc().relationship_type(*t).is_some())
+            .or_else(|| self.map.doc().relationship_types.iter().find(|t| t.name == "leads to").map(|t| t.id))
+            .or_else(|| self.map.doc().relationship_types.first().map(|t| t.id))
         else {
             self.status = "Add a relationship type first (Relationship types)".to_owned();
             return;
         };
-        let id = self.doc.next_relationship_id();
+        let id = self.map.doc().next_relationship_id();
         let relationship = Relationship {
             id,
             from,
@@ -1160,14 +1159,14 @@ impl QualmapApp {
 
     /// Links an evidence item to an item (from a drop of a browser row).
     fn link_evidence(&mut self, evidence: EvidenceId, item: ItemRef) {
-        let Some(found) = self.doc.evidence_item(evidence) else { return };
+        let Some(found) = self.map.doc().evidence_item(evidence) else { return };
         if found.links.contains(&item) {
             return;
         }
         let mut linked = found.clone();
         linked.links.push(item);
         if self.apply_edit(Command::Update(Element::Evidence(linked)), None).is_none() {
-            self.status = format!("Linked the excerpt to {}", self.doc.item_label(item));
+            self.status = format!("Linked the excerpt to {}", self.map.doc().item_label(item));
         }
     }
 }

@@ -7,7 +7,8 @@ use egui::{RichText, Ui};
 use super::inspector::{color32, rgb};
 use super::{Action, QualmapApp};
 use crate::command::{
-    Command, Element, ElementId, delete_code, delete_relationship_type, delete_source, merge_codes, references_to,
+    Command, Element, ElementId, MergeKey, delete_code, delete_relationship_type, delete_source, merge_codes,
+    references_to,
 };
 use crate::model::{
     Code, CodeId, Direction, Document, LineStyle, Provenance, RelationshipType, Rgb, Source, SourceKind,
@@ -70,17 +71,17 @@ impl QualmapApp {
         let mut actions = Vec::new();
         let mut open = self.windows.codebook;
         egui::Window::new("Codebook").open(&mut open).default_width(460.0).show(ctx, |ui| {
-            codebook_ui(ui, &self.doc, &mut actions);
+            codebook_ui(ui, self.map.doc(), &mut actions);
         });
         self.windows.codebook = open;
         let mut open = self.windows.sources;
         egui::Window::new("Sources").open(&mut open).default_width(420.0).show(ctx, |ui| {
-            sources_ui(ui, &self.doc, &mut actions);
+            sources_ui(ui, self.map.doc(), &mut actions);
         });
         self.windows.sources = open;
         let mut open = self.windows.types;
         egui::Window::new("Relationship types").open(&mut open).default_width(520.0).show(ctx, |ui| {
-            types_ui(ui, &self.doc, &mut actions);
+            types_ui(ui, self.map.doc(), &mut actions);
         });
         self.windows.types = open;
         self.run_actions(ctx, actions);
@@ -165,7 +166,7 @@ fn codebook_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
                     }));
                 }
                 if edited != *code {
-                    let key = typed.then(|| format!("code-{}-name", code.id.0));
+                    let key = typed.then_some(MergeKey::Code(code.id));
                     actions.push(Action::Edit(Command::Update(Element::Code(edited)), key));
                 }
             });
@@ -253,7 +254,7 @@ fn sources_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
                 });
             });
             if edited != *source {
-                let key = typed.then(|| format!("source-{}-text", source.id.0));
+                let key = typed.then_some(MergeKey::Source(source.id));
                 actions.push(Action::Edit(Command::Update(Element::Source(edited)), key));
             }
         }
@@ -316,7 +317,7 @@ fn types_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
             }
             ui.end_row();
             if edited != *t {
-                let key = typed.then(|| format!("type-{}-text", t.id.0));
+                let key = typed.then_some(MergeKey::RelationshipType(t.id));
                 actions.push(Action::Edit(Command::Update(Element::RelationshipType(edited)), key));
             }
         }

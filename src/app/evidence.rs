@@ -189,9 +189,9 @@ impl QualmapApp {
     pub(super) fn new_evidence_draft(&self, item: ItemRef) -> EvidenceDraft {
         EvidenceDraft {
             evidence: Evidence {
-                id: self.doc.next_evidence_id(),
+                id: self.map.doc().next_evidence_id(),
                 excerpt: String::new(),
-                source: self.doc.sources.first().map_or(crate::model::SourceId(0), |s| s.id),
+                source: self.map.doc().sources.first().map_or(crate::model::SourceId(0), |s| s.id),
                 location: String::new(),
                 codes: Vec::new(),
                 memo: String::new(),
@@ -218,7 +218,7 @@ impl QualmapApp {
             .collapsible(false)
             .default_width(420.0)
             .show(ctx, |ui| {
-                let doc = &self.doc;
+                let doc = self.map.doc();
                 let e = &mut draft.evidence;
                 ui.label("Excerpt");
                 let body = egui::TextStyle::Body.resolve(ui.style());
@@ -362,7 +362,7 @@ impl QualmapApp {
     pub(super) fn evidence_browser_ui(&mut self, ui: &mut Ui) {
         let mut actions = Vec::new();
         let accents = self.prefs.match_accents;
-        let doc = &self.doc;
+        let doc = self.map.doc();
         let browser = &mut self.browser;
         ui.horizontal(|ui| {
             ui.heading("Evidence");
@@ -388,7 +388,7 @@ impl QualmapApp {
         });
         // Under an active filter the table lists the evidence that counts, like the map.
         let filter = &self.view.filter;
-        let total = browser.rows(doc, self.revision, filter, accents).len();
+        let total = browser.rows(doc, self.map.revision(), filter, accents).len();
         let source_name = |e: &Evidence| doc.source(e.source).map_or(String::new(), |s| s.name.clone());
         let filtered = if filter.is_active() { format!(" (filter: {})", filter.describe(doc)) } else { String::new() };
         ui.label(RichText::new(format!("{total} of {} items{filtered}", doc.evidence.len())).small().weak());
@@ -421,7 +421,7 @@ impl QualmapApp {
             row_height,
             total,
             |ui, range| {
-                let shown: Vec<usize> = browser.rows(doc, self.revision, filter, accents)[range.clone()].to_vec();
+                let shown: Vec<usize> = browser.rows(doc, self.map.revision(), filter, accents)[range.clone()].to_vec();
                 for (n, e) in shown.iter().filter_map(|i| doc.evidence.get(*i)).enumerate() {
                     // Reserved under the row, filled once its size is known.
                     let stripe_slot = ui.painter().add(egui::Shape::Noop);

@@ -181,7 +181,7 @@ impl QualmapApp {
                     }
                 }
                 let filter = if self.view.filter.is_active() {
-                    format!("filter: {}", self.view.filter.describe(&self.doc))
+                    format!("filter: {}", self.view.filter.describe(self.map.doc()))
                 } else {
                     "no filter".to_owned()
                 };
@@ -194,9 +194,9 @@ impl QualmapApp {
                     .weak(),
                 );
                 if self.prefs.export.format.is_image() {
-                    let revision = self.revision;
+                    let revision = self.map.revision();
                     if self.export_dialog.missing_glyphs.as_ref().is_none_or(|(r, _)| *r != revision) {
-                        let missing = crate::export::missing_glyphs(&self.doc);
+                        let missing = crate::export::missing_glyphs(self.map.doc());
                         let text = if missing.is_empty() {
                             String::new()
                         } else {
@@ -234,7 +234,7 @@ impl QualmapApp {
             let stem = self.display_name();
             let stem =
                 Path::new(&stem).file_stem().map_or_else(|| "map".to_owned(), |s| s.to_string_lossy().into_owned());
-            let folder = self.path.as_ref().and_then(|p| p.parent()).map(Path::to_owned);
+            let folder = self.map.path().and_then(|p| p.parent()).map(Path::to_owned);
             self.dialogs.save_export(ctx, &format!("{stem}.{}", format.extension()), folder, format);
         }
     }
@@ -243,12 +243,12 @@ impl QualmapApp {
         let options = self.export_options_now();
         // Rebuilt only when the map or the options change, not every frame.
         let as_printed = self.prefs.export.as_printed;
-        let key = format!("{}|{:?}|{:?}|{as_printed}", self.revision, options, self.prefs.export.format);
+        let key = format!("{}|{:?}|{:?}|{as_printed}", self.map.revision(), options, self.prefs.export.format);
         let stale = self.export_dialog.preview.as_ref().is_none_or(|(k, _)| *k != key);
         let measure = EguiMeasure(ui.ctx());
         let ppp = ui.ctx().pixels_per_point();
         if stale {
-            let fitted = figure::figure(&self.doc, &ExportOptions { scale: 1.0, ..options.clone() }, &measure);
+            let fitted = figure::figure(self.map.doc(), &ExportOptions { scale: 1.0, ..options.clone() }, &measure);
             let (size, _) = figure::svg_size(&fitted.svg).unwrap_or((egui::vec2(1.0, 1.0), 1.0));
             self.export_dialog.pixels = if options.width.is_some() || options.page.is_some() {
                 let dpi = options.dpi;
@@ -345,7 +345,8 @@ impl QualmapApp {
     pub(super) fn start_export(&mut self, ctx: &egui::Context, path: PathBuf, format: Format) {
         let path = if path.extension().is_some() { path } else { path.with_extension(format.extension()) };
         let format = Format::from_path(&path).unwrap_or(format);
-        let handout = format == Format::Pdf && self.prefs.export.presentation && !self.doc.presentation.is_empty();
+        let handout =
+            format == Format::Pdf && self.prefs.export.presentation && !self.map.doc().presentation.is_empty();
         let mut options = self.export_options_now();
         if handout && options.page.is_none() {
             options.page = Some(self.prefs.export.page);
@@ -353,7 +354,7 @@ impl QualmapApp {
         // All of the work — the scene, the SVG, rasterising or PDF conversion, writing — runs
         // on the worker, which shares the map, so a large map never holds up the window. Text
         // is measured with the screen's fonts through the (thread-safe) egui context.
-        let doc = self.doc.clone();
+        let doc = self.map.shared();
         let fonts = self.worker_fonts(ctx);
         let work = move || -> Result<Vec<u8>, String> {
             let measure = EguiMeasure(&fonts);

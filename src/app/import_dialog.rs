@@ -212,7 +212,7 @@ impl QualmapApp {
     /// Adds what was read to the open map as one undoable step; returns whether it did.
     pub fn apply_import(&mut self) -> bool {
         let Some(data) = self.import.data.take() else { return false };
-        let planned = plan(&self.doc, &data, &self.import.options);
+        let planned = plan(self.map.doc(), &data, &self.import.options);
         let summary = planned.summary.join("; ");
         if self.apply_edit(planned.command, None).is_some() {
             return false;
@@ -320,8 +320,8 @@ impl QualmapApp {
                 )
                 .weak(),
             );
-            if self.import.suggestions.as_ref().is_none_or(|(revision, _)| *revision != self.revision) {
-                self.import.suggestions = Some((self.revision, cooccur::suggest(&self.doc, 1)));
+            if self.import.suggestions.as_ref().is_none_or(|(revision, _)| *revision != self.map.revision()) {
+                self.import.suggestions = Some((self.map.revision(), cooccur::suggest(self.map.doc(), 1)));
             }
             let all = self.import.suggestions.as_ref().map(|(_, s)| s.clone()).unwrap_or_default();
             let suggestions: Vec<Suggestion> =
@@ -329,7 +329,7 @@ impl QualmapApp {
             if suggestions.is_empty() {
                 ui.label("No suggestions: no two unrelated concepts share evidence.");
             }
-            let name = |id| self.doc.concept(id).map_or_else(|| "?".to_owned(), |c| c.label.clone());
+            let name = |id| self.map.doc().concept(id).map_or_else(|| "?".to_owned(), |c| c.label.clone());
             egui::ScrollArea::vertical().max_height(380.0).show(ui, |ui| {
                 egui::Grid::new("suggestions").striped(true).num_columns(5).show(ui, |ui| {
                     for header in ["Concepts", "Shared excerpts", "Participants", "Jaccard", ""] {
@@ -356,7 +356,7 @@ impl QualmapApp {
         });
         self.import.suggestions_open = open;
         if let Some(s) = accept {
-            let command = cooccur::accept(&self.doc, &s);
+            let command = cooccur::accept(self.map.doc(), &s);
             self.apply_edit(command, None);
         }
         if let Some(pair) = dismiss {
@@ -366,7 +366,7 @@ impl QualmapApp {
 
     /// Opens File ▸ Import…'s file dialog.
     pub(super) fn open_import_dialog(&mut self, ctx: &egui::Context) {
-        let folder = self.path.as_ref().and_then(|p| p.parent()).map(std::path::Path::to_owned);
+        let folder = self.map.path().and_then(|p| p.parent()).map(std::path::Path::to_owned);
         self.dialogs.pick_import(ctx, folder);
     }
 }

@@ -6,7 +6,7 @@ use super::bidi_text::visual_line;
 use egui::{Color32, RichText, Ui};
 
 use super::{Action, QualmapApp};
-use crate::command::{Command, Element, delete_items};
+use crate::command::{Command, Element, Field, MergeKey, delete_items};
 use crate::model::support::{EvidenceFilter, PARTICIPANT_ATTRIBUTE};
 use crate::model::{
     Direction, Document, Endpoint, Evidence, ItemRef, Provenance, ProvenanceKind, RelationshipType, Rgb,
@@ -89,7 +89,7 @@ impl QualmapApp {
         let mut actions = Vec::new();
         let selection: Vec<ItemRef> = self.view.selection.iter().copied().collect();
         if let [item] = selection.as_slice() {
-            self.listing.refresh(&self.doc, self.revision, *item, &self.view.filter);
+            self.listing.refresh(self.map.doc(), self.map.revision(), *item, &self.view.filter);
         }
         let listing = &self.listing;
         let evidence_view = EvidenceView { filter: &self.view.filter, show_filtered_out: self.view.show_filtered_out };
@@ -98,22 +98,22 @@ impl QualmapApp {
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             ui.add_space(6.0);
             match selection.as_slice() {
-                [] => map_summary_ui(ui, &self.doc, &mut actions),
+                [] => map_summary_ui(ui, self.map.doc(), &mut actions),
                 [item] => {
                     let view = ItemView { listing, evidence: evidence_view, focus_label };
-                    show_filtered_out = item_ui(ui, &self.doc, &view, *item, &mut actions);
+                    show_filtered_out = item_ui(ui, self.map.doc(), &view, *item, &mut actions);
                 }
                 items => {
                     ui.heading(format!("{} items selected", items.len()));
                     ui.add_space(4.0);
                     for item in items {
-                        if ui.link(visual_line(&self.doc.item_label(*item))).clicked() {
+                        if ui.link(visual_line(&self.map.doc().item_label(*item))).clicked() {
                             actions.push(Action::Select(*item));
                         }
                     }
                     ui.add_space(8.0);
                     if ui.button("Delete selected").clicked() {
-                        actions.push(Action::Edit(delete_items(&self.doc, items), None));
+                        actions.push(Action::Edit(delete_items(self.map.doc(), items), None));
                     }
                 }
             }
@@ -162,7 +162,7 @@ fn map_summary_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
     // Only typing makes an edit: a field drawn with the map's text must never write it back.
     let typed = title.changed() || description.changed() || citation.changed();
     if typed && info != doc.info {
-        actions.push(Action::Edit(Command::SetInfo(info), Some("map-info".to_owned())));
+        actions.push(Action::Edit(Command::SetInfo(info), Some(MergeKey::Info)));
     }
     if title.lost_focus() || description.lost_focus() || citation.lost_focus() {
         actions.push(Action::Seal);
@@ -283,18 +283,18 @@ fn item_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef, acti
             });
             if touched && edited != *concept {
                 let field = if edited.label != concept.label {
-                    "label"
+                    Field::Name
                 } else if edited.color.is_some() && concept.color.is_some() && edited.color != concept.color {
                     // Dragging in the colour picker changes the colour every frame: one undo step.
-                    "color"
+                    Field::Color
                 } else {
-                    "description"
+                    Field::Text
                 };
                 let key = (edited.areas == concept.areas
                     && edited.provenance == concept.provenance
                     && edited.pinned == concept.pinned
-                    && (field == "color" || edited.color == concept.color))
-                    .then(|| format!("concept-{}-{field}", id.0));
+                    && (field == Field::Color || edited.color == concept.color))
+                    .then_some(MergeKey::Concept(id, field));
                 actions.push(Action::Edit(Command::Update(Element::Concept(edited)), key));
             }
             relationships_ui(ui, doc, listing, Endpoint::Concept(id), actions);
@@ -333,9 +333,9 @@ fn item_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef, acti
                     None
                 } else if edited.color != area.color {
                     (edited.label == area.label && edited.description == area.description)
-                        .then(|| format!("area-{}-color", id.0))
+                        .then_some(MergeKey::Area(id, Field::Color))
                 } else {
-                    Some(format!("area-{}-text", id.0))
+                    Some(MergeKey::Area(id, Field::Text))
                 };
                 actions.push(Action::Edit(Command::Update(Element::Area(edited)), key));
             }
@@ -432,7 +432,7 @@ fn item_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef, acti
             if touched && edited != *rel {
                 let key =
                     (edited.label != rel.label || edited.description != rel.description || edited.bend != rel.bend)
-                        .then(|| format!("relationship-{}-text", id.0));
+                        .then_some(MergeKey::Relationship(id));
                 actions.push(Action::Edit(Command::Update(Element::Relationship(edited)), key));
             }
         }

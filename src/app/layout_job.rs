@@ -8,7 +8,6 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
 use super::QualmapApp;
-use crate::command::Command;
 use crate::layout::{LayoutParams, LayoutStats};
 use crate::model::{ConceptId, Point};
 use crate::scene::EguiMeasure;
@@ -73,12 +72,12 @@ impl QualmapApp {
     /// Lays out the map on a worker thread, showing it move as it goes; the result is one
     /// undoable step. `warm` only nudges the current positions (after an edit).
     pub fn start_layout(&mut self, ctx: &egui::Context, warm: bool) {
-        if self.layout_job.is_some() || self.doc.concepts.is_empty() {
+        if self.layout_job.is_some() || self.map.doc().concepts.is_empty() {
             return;
         }
         let measure = EguiMeasure(ctx);
         // Only the cards' sizes: copying a 10k map's scene would cost the window a frame.
-        let doc = self.doc.clone();
+        let doc = self.map.shared();
         let cards = crate::layout::card_half_sizes(&doc, self.scene(&measure));
         let ids: Vec<ConceptId> = doc.concepts.iter().map(|c| c.id).collect();
         let start: Vec<(ConceptId, Point)> = doc.concepts.iter().map(|c| (c.id, c.pos)).collect();
@@ -167,7 +166,7 @@ impl QualmapApp {
         match result {
             Some((moves, stats)) => self.record_layout(job.start, moves, &stats, job.warm, false),
             None => {
-                self.move_live(job.start);
+                self.map.preview_moves(job.start);
                 self.status = "Layout abandoned for the edit".to_owned();
             }
         }
@@ -182,14 +181,10 @@ impl QualmapApp {
         stopped: bool,
     ) {
         let label = if warm { "Tidy layout" } else { "Automatic layout" }.to_owned();
-        if !self.move_live(moves.clone()) {
+        if !self.map.preview_moves(moves.clone()) {
             return;
         }
-        self.history.record(
-            Command::Batch { label: label.clone(), commands: vec![Command::MoveConcepts(start)] },
-            Command::Batch { label, commands: vec![Command::MoveConcepts(moves)] },
-        );
-        self.touch();
+        self.map.commit_moves(start, moves, Some(label));
         self.status = if stopped {
             format!("Layout stopped after {:.2} s; what it had done is kept (Undo goes back)", stats.seconds)
         } else {
@@ -221,7 +216,7 @@ impl QualmapApp {
         }
         if failed {
             if let Some(job) = self.layout_job.take() {
-                self.move_live(job.start);
+                self.map.preview_moves(job.start);
             }
             self.status = "The layout failed; the map is as it was".to_owned();
             return;
@@ -250,7 +245,7 @@ impl QualmapApp {
         let finished = job.result.is_some() && !gliding;
         // Shown live without an undo step, like a drag; the step is recorded at the end.
         if let Some(moves) = shown_moves {
-            self.move_live(moves);
+            self.map.preview_moves(moves);
         }
         if finished {
             let Some(job) = self.layout_job.take() else { return };

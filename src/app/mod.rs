@@ -13,6 +13,7 @@ mod files;
 mod import_dialog;
 mod inspector;
 mod layout_job;
+mod open_map;
 mod present;
 pub mod recovery;
 mod toolbar;
@@ -21,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use crate::command::{Command, CommandError, Element, History};
+use crate::command::{Command, CommandError, Element, MergeKey};
 use crate::model::support::{EvidenceFilter, SupportMode};
 use crate::model::{Document, EvidenceId, ItemRef, RelationshipId, example, io};
 use crate::scene::{EguiMeasure, Scene, SceneOptions, TextMeasure, ThemeKind, build_scene};
@@ -166,18 +167,6 @@ fn log_slow(what: &str, took: std::time::Duration) {
     }
 }
 
-/// The map, for changing it. If a worker still reads it (a scene build, an autosave, an export),
-/// it is copied first; its large lists are shared copy-on-write (`model::Shared`), so the copy
-/// takes only the lists the change touches.
-fn writable(doc: &mut std::sync::Arc<Document>) -> &mut Document {
-    if std::sync::Arc::strong_count(doc) > 1 {
-        let started = std::time::Instant::now();
-        std::sync::Arc::make_mut(doc);
-        log_slow("copy of a map a worker reads", started.elapsed());
-    }
-    std::sync::Arc::make_mut(doc)
-}
-
 /// This thread's time on a CPU and waiting for one, in ns (Linux's schedstat): tells a slow
 /// frame's own work from time the system gave to other threads. `None` elsewhere.
 fn schedstat() -> Option<(u64, u64)> {
@@ -217,9 +206,6 @@ fn lower_this_threads_priority() {
 
 /// How much one Zoom In step magnifies.
 const ZOOM_STEP: f32 = 1.25;
-
-/// How long after the last change the recovery file is written.
-const AUTOSAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// How many recent files are remembered.
 const RECENT_LIMIT: usize = 10;
@@ -303,7 +289,7 @@ enum Action {
     /// Select this item and bring it into view.
     Focus(ItemRef),
     /// Apply an edit; edits with the same key in a row are one undo step.
-    Edit(Command, Option<String>),
+    Edit(Command, Option<MergeKey>),
     /// End a run of typing.
     Seal,
     /// Ask before applying a destructive edit.
@@ -337,18 +323,10 @@ struct SceneKey {
 
 /// The Qualmap application.
 pub struct QualmapApp {
-    /// The open map. Shared (not copied) with work on worker threads — scene builds, autosave,
-    /// export, layout; an edit while such work still reads it copies it first.
-    doc: std::sync::Arc<Document>,
-    history: History,
-    /// The file the map was opened from or saved to; `None` for the example or a new map.
-    path: Option<PathBuf>,
-    /// The name shown for a map that has no file yet.
-    unsaved_name: String,
+    /// The open map, its history, file and autosave.
+    map: open_map::OpenMap,
     prefs: Prefs,
     view: ViewState,
-    /// Changes whenever the document does, so the scene is rebuilt only then.
-    revision: u64,
     scene_cache: Option<(SceneKey, Scene)>,
     /// What the inspector lists for the selected item, found once per revision.
     listing: inspector::Listing,
@@ -357,19 +335,12 @@ pub struct QualmapApp {
     /// How long the last scene build took; above [`SCENE_IN_BACKGROUND`] the next is built on a
     /// worker while the window keeps drawing the previous one.
     last_scene_build: std::time::Duration,
-    /// The revision at which the open map replaced the previous one.
-    scene_floor: u64,
     /// A map file being read on a worker thread.
     opening: Option<(PathBuf, std::sync::mpsc::Receiver<Result<Document, io::LoadError>>)>,
-    /// An autosave being written on a worker thread.
-    autosave_job: Option<std::thread::JoinHandle<Result<(), io::SaveError>>>,
     evidence_draft: Option<evidence::EvidenceDraft>,
     browser: evidence::Browser,
     windows: catalogs::CatalogWindows,
     confirm_edit: Option<catalogs::Confirm>,
-    /// Where autosave writes; `None` disables it.
-    session: Option<std::sync::Arc<recovery::Session>>,
-    autosave_due: Option<std::time::Instant>,
     /// Work left by sessions that crashed, waiting for the user's decision (first shown first).
     orphans: Vec<recovery::Orphan>,
     search: String,
@@ -414,7 +385,7 @@ impl QualmapApp {
     ) -> Self {
         let prefs: Prefs = cc.storage.and_then(|s| eframe::get_value(s, PREFS_KEY)).unwrap_or_default();
         let mut app = Self::with_prefs(prefs, &cc.egui_ctx);
-        app.session = recovery_dir.as_deref().and_then(recovery::Session::start).map(std::sync::Arc::new);
+        app.map.set_recovery(recovery_dir.as_deref().and_then(recovery::Session::start).map(std::sync::Arc::new));
         app.check_for_recovery();
         match startup {
             Startup::Example => {}
@@ -436,26 +407,18 @@ impl QualmapApp {
         apply_theme(ctx, prefs.theme);
         apply_text_size(ctx, prefs.ui_text);
         let mut app = Self {
-            doc: std::sync::Arc::default(),
-            history: History::default(),
-            path: None,
-            unsaved_name: String::new(),
+            map: open_map::OpenMap::default(),
             prefs,
             view: ViewState::default(),
-            revision: 0,
             scene_cache: None,
             listing: inspector::Listing::default(),
             scene_job: None,
             last_scene_build: std::time::Duration::ZERO,
-            scene_floor: 0,
             opening: None,
-            autosave_job: None,
             evidence_draft: None,
             browser: evidence::Browser::default(),
             windows: catalogs::CatalogWindows::default(),
             confirm_edit: None,
-            session: None,
-            autosave_due: None,
             orphans: Vec::new(),
             search: String::new(),
             search_hits: None,
@@ -489,7 +452,7 @@ impl QualmapApp {
 
     /// The open document.
     pub fn document(&self) -> &Document {
-        &self.doc
+        self.map.doc()
     }
 
     /// The view state (camera, selection).
@@ -508,7 +471,7 @@ impl QualmapApp {
 
     /// Whether the map has changes that are not saved.
     pub fn is_dirty(&self) -> bool {
-        self.history.is_dirty()
+        self.map.is_dirty()
     }
 
     /// Sets the window's text size (View ▸ Text Size) and remembers it.
@@ -524,12 +487,12 @@ impl QualmapApp {
 
     /// What Undo would undo, if anything (the Edit menu's label).
     pub fn undo_label(&self) -> Option<&str> {
-        self.history.undo_label()
+        self.map.undo_label()
     }
 
     /// The file the map belongs to, if it has been saved or opened from one.
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.map.path()
     }
 
     /// The text of the message window, if one is showing.
@@ -554,7 +517,7 @@ impl QualmapApp {
             return SceneOptions {
                 support: self.view.support,
                 filter: step.filter.clone().unwrap_or_default(),
-                visible: self.doc.visible_in(step),
+                visible: self.map.doc().visible_in(step),
                 text_scale: text_scale * PRESENT_TEXT_SCALE,
                 ..SceneOptions::new(self.effective_theme())
             };
@@ -573,7 +536,7 @@ impl QualmapApp {
     /// revision covers them.
     fn scene_is_current(&self, key: &SceneKey) -> bool {
         let step = self.present.as_ref().map(|p| p.step);
-        key.revision == self.revision
+        key.revision == self.map.revision()
             && key.theme == self.effective_theme()
             && key.support == self.view.support
             && key.step == step
@@ -593,7 +556,7 @@ impl QualmapApp {
                     // A map that has become quick to draw is drawn at once again.
                     self.last_scene_build = took;
                     // A scene of a map that has since been replaced is never shown.
-                    if key.revision >= self.scene_floor
+                    if key.revision >= self.map.floor()
                         && let Some((_, old)) = self.scene_cache.replace((key, scene))
                     {
                         // Freeing a large scene takes milliseconds; not on the UI thread.
@@ -616,7 +579,7 @@ impl QualmapApp {
         if stale && (!in_background || self.egui_ctx.is_none()) {
             let started = std::time::Instant::now();
             let options = self.scene_options();
-            let scene = build_scene(&self.doc, &options, measure);
+            let scene = build_scene(self.map.doc(), &options, measure);
             self.scene_cache = Some((self.scene_key(&options), scene));
             self.last_scene_build = started.elapsed();
         }
@@ -628,7 +591,7 @@ impl QualmapApp {
 
     fn scene_key(&self, options: &SceneOptions) -> SceneKey {
         SceneKey {
-            revision: self.revision,
+            revision: self.map.revision(),
             theme: options.theme.kind,
             support: options.support,
             step: self.present.as_ref().map(|p| p.step),
@@ -647,7 +610,7 @@ impl QualmapApp {
     fn start_scene_job(&mut self, ctx: egui::Context) {
         let options = self.scene_options();
         let key = self.scene_key(&options);
-        let doc = self.doc.clone();
+        let doc = self.map.shared();
         let fonts = self.worker_fonts(&ctx);
         let (sender, receiver) = std::sync::mpsc::channel();
         let spawned = spawn_background("scene", move || {
@@ -703,37 +666,18 @@ impl QualmapApp {
     }
 
     fn replace_document(&mut self, doc: Document, path: Option<PathBuf>, unsaved_name: &str) {
-        self.doc = std::sync::Arc::new(doc);
-        self.history = History::default();
-        self.path = path;
-        self.unsaved_name = unsaved_name.to_owned();
+        self.map.replace(doc, path, unsaved_name);
         self.view.selection.clear();
         self.view.drag = None;
         self.drag_preview = None;
         self.view.fit_requested = true;
-        self.revision += 1;
-        // The previous map's scene must not be drawn (or hit-tested) for this one. A large map
-        // gets its first scene on a worker thread.
-        self.scene_floor = self.revision;
+        // The previous map's scene must not be drawn (or hit-tested) for this one (the map's
+        // floor keeps older scenes out). A large map gets its first scene on a worker thread.
         self.scene_cache = None;
-        let size = self.doc.concepts.len() + self.doc.relationships.len() + self.doc.evidence.len() / 20;
+        let doc = self.map.doc();
+        let size = doc.concepts.len() + doc.relationships.len() + doc.evidence.len() / 20;
         self.last_scene_build =
             if size > LARGE_MAP_ITEMS { SCENE_IN_BACKGROUND * 2 } else { std::time::Duration::ZERO };
-    }
-    /// Marks the document as changed: the scene is rebuilt and autosave is due shortly.
-    fn touch(&mut self) {
-        self.revision += 1;
-        self.autosave_due = Some(std::time::Instant::now() + AUTOSAVE_DELAY);
-    }
-
-    /// Moves concepts without an undo step, as a drag or a layout shows them live (the step is
-    /// recorded when the move ends). Returns whether the moves applied.
-    fn move_live(&mut self, moves: Vec<(crate::model::ConceptId, crate::model::Point)>) -> bool {
-        let moved = Command::MoveConcepts(moves).apply(writable(&mut self.doc)).is_ok();
-        if moved {
-            self.revision += 1;
-        }
-        moved
     }
 
     /// Applies a command as one undo step.
@@ -741,13 +685,12 @@ impl QualmapApp {
         self.apply_edit(command, None);
     }
 
-    fn apply_edit(&mut self, command: Command, merge_key: Option<String>) -> Option<CommandError> {
+    fn apply_edit(&mut self, command: Command, merge_key: Option<MergeKey>) -> Option<CommandError> {
         self.settle_layout();
         let label = command.describe();
-        match self.history.apply_merging(writable(&mut self.doc), command, merge_key) {
+        match self.map.apply(command, merge_key) {
             Ok(()) => {
                 self.prune_selection();
-                self.touch();
                 None
             }
             Err(err) => {
@@ -764,7 +707,7 @@ impl QualmapApp {
         for action in actions {
             match action {
                 Action::Select(item) => {
-                    self.history.seal();
+                    self.map.seal();
                     self.view.selection = BTreeSet::from([item]);
                 }
                 Action::Focus(item) => {
@@ -774,11 +717,11 @@ impl QualmapApp {
                 Action::Edit(command, key) => {
                     self.apply_edit(command, key);
                 }
-                Action::Seal => self.history.seal(),
+                Action::Seal => self.map.seal(),
                 Action::Confirm(confirm) => self.confirm_edit = Some(confirm),
                 Action::NewEvidence(item) => self.evidence_draft = Some(self.new_evidence_draft(item)),
                 Action::EditEvidence(id) => {
-                    if let Some(evidence) = self.doc.evidence_item(id) {
+                    if let Some(evidence) = self.map.doc().evidence_item(id) {
                         self.evidence_draft = Some(evidence::EvidenceDraft {
                             evidence: evidence.clone(),
                             is_new: false,
@@ -787,10 +730,10 @@ impl QualmapApp {
                     }
                 }
                 Action::NewRelationshipType(relationship) => {
-                    let new_type = catalogs::new_relationship_type(&self.doc);
+                    let new_type = catalogs::new_relationship_type(self.map.doc());
                     let type_id = new_type.id;
                     let mut commands = vec![Command::Insert(Element::RelationshipType(new_type))];
-                    if let Some(rel) = relationship.and_then(|id| self.doc.relationship(id)) {
+                    if let Some(rel) = relationship.and_then(|id| self.map.doc().relationship(id)) {
                         commands.push(Command::Update(Element::Relationship(crate::model::Relationship {
                             type_id,
                             ..rel.clone()
@@ -822,7 +765,7 @@ impl QualmapApp {
     // ----- Autosave and recovery ---------------------------------------------------------------
 
     fn check_for_recovery(&mut self) {
-        let Some(session) = &self.session else { return };
+        let Some(session) = self.map.recovery() else { return };
         let mut orphans = session.orphans();
         // Unreadable copies are kept aside (never overwritten) and reported.
         let mut unreadable = Vec::new();
@@ -842,79 +785,19 @@ impl QualmapApp {
     /// Writes (or clears) the recovery file now, on this thread (after any autosave still being
     /// written on a worker).
     pub fn autosave_now(&mut self) {
-        self.autosave_due = None;
-        self.finish_autosave_job();
-        let Some(session) = &self.session else { return };
-        if self.is_dirty() {
-            let info = recovery::RecoveryInfo { path: self.path.clone(), name: self.display_name() };
-            if let Err(err) = session.write(&self.doc, &info) {
-                self.status = format!("Autosave failed: {err}");
-            }
-        } else {
-            session.clear();
-        }
-    }
-
-    /// Waits for an autosave running on a worker thread and reports a failure.
-    fn finish_autosave_job(&mut self) {
-        if let Some(job) = self.autosave_job.take() {
-            match job.join() {
-                Ok(Ok(())) => {}
-                Ok(Err(err)) => self.status = format!("Autosave failed: {err}"),
-                Err(_) => self.status = "Autosave failed: the writer stopped unexpectedly".to_owned(),
-            }
-        }
-    }
-
-    /// Writes the recovery file on a worker thread from a copy of the map, so that a large
-    /// map's autosave never holds up the window. One write at a time, in order.
-    fn autosave_in_background(&mut self, ctx: &egui::Context) {
-        if self.autosave_job.as_ref().is_some_and(|job| !job.is_finished()) {
-            // Still writing the previous copy: try again shortly.
-            self.autosave_due = Some(std::time::Instant::now() + std::time::Duration::from_millis(250));
-            ctx.request_repaint_after(std::time::Duration::from_millis(250));
-            return;
-        }
-        self.finish_autosave_job();
-        self.autosave_due = None;
-        let Some(session) = self.session.clone() else { return };
-        if !self.is_dirty() {
-            session.clear();
-            return;
-        }
-        let started = std::time::Instant::now();
-        let doc = self.doc.clone();
-        log_slow("autosave snapshot", started.elapsed());
-        let info = recovery::RecoveryInfo { path: self.path.clone(), name: self.display_name() };
-        let spawned = spawn_background("autosave", move || session.write(&doc, &info));
-        match spawned {
-            Ok(job) => self.autosave_job = Some(job),
-            Err(err) => self.status = format!("Autosave failed: {err}"),
-        }
-    }
-
-    fn autosave_tick(&mut self, ctx: &egui::Context) {
-        if let Some(due) = self.autosave_due {
-            let now = std::time::Instant::now();
-            if now >= due {
-                self.autosave_in_background(ctx);
-            } else {
-                ctx.request_repaint_after(due - now);
-            }
-        }
-        if self.autosave_job.as_ref().is_some_and(|job| job.is_finished()) {
-            self.finish_autosave_job();
+        if let Some(failure) = self.map.autosave_now() {
+            self.status = failure;
         }
     }
 
     /// Whether a change is waiting to be written to the recovery file.
     pub fn autosave_pending(&self) -> bool {
-        self.autosave_due.is_some()
+        self.map.autosave_pending()
     }
 
     /// Whether the recovery file is being written on a worker (which reads the map meanwhile).
     pub fn autosave_writing(&self) -> bool {
-        self.autosave_job.as_ref().is_some_and(|job| !job.is_finished())
+        self.map.autosave_writing()
     }
 
     /// Whether work from a crashed session is waiting to be restored or discarded.
@@ -931,12 +814,12 @@ impl QualmapApp {
         let orphan = self.orphans.remove(0);
         if let Ok((doc, info)) = &orphan.map {
             self.replace_document(doc.clone(), info.path.clone(), &info.name);
-            self.history.mark_unsaved();
+            self.map.mark_unsaved();
             self.status = "Restored unsaved work".to_owned();
             // Now this session holds the work: save it as ours before dropping the orphan's copy.
             self.autosave_now();
         }
-        if let Some(session) = &self.session {
+        if let Some(session) = self.map.recovery() {
             session.forget(&orphan);
         }
     }
@@ -947,7 +830,7 @@ impl QualmapApp {
             return;
         }
         let orphan = self.orphans.remove(0);
-        if let Some(session) = &self.session {
+        if let Some(session) = self.map.recovery() {
             session.forget(&orphan);
         }
     }
@@ -983,7 +866,7 @@ impl QualmapApp {
             .selection
             .iter()
             .filter_map(|item| match item {
-                ItemRef::Concept(id) => self.doc.concept(*id),
+                ItemRef::Concept(id) => self.map.doc().concept(*id),
                 _ => None,
             })
             .collect();
@@ -1008,24 +891,33 @@ impl QualmapApp {
 
     fn undo(&mut self) {
         self.settle_layout();
-        if let Some(label) = self.history.undo(writable(&mut self.doc)) {
-            self.status = format!("Undid {label}");
-            self.prune_selection();
-            self.touch();
-        }
+        let step = self.map.undo();
+        self.after_step(step, "Undid");
     }
 
     fn redo(&mut self) {
         self.settle_layout();
-        if let Some(label) = self.history.redo(writable(&mut self.doc)) {
-            self.status = format!("Redid {label}");
-            self.prune_selection();
-            self.touch();
+        let step = self.map.redo();
+        self.after_step(step, "Redid");
+    }
+
+    /// Says what undo or redo did, or why it could not (the step stays to try again).
+    fn after_step(&mut self, step: open_map::Step, verb: &str) {
+        match step {
+            open_map::Step::Nothing => {}
+            open_map::Step::Done(label) => {
+                self.status = format!("{verb} {label}");
+                self.prune_selection();
+            }
+            open_map::Step::Failed(failed) => {
+                let failed = failed.to_string();
+                self.status = format!("{}{}", failed[..1].to_uppercase(), &failed[1..]);
+            }
         }
     }
 
     fn prune_selection(&mut self) {
-        let doc = &self.doc;
+        let doc = self.map.doc();
         self.view.selection.retain(|item| doc.provenance_of(*item).is_some());
     }
 
@@ -1034,10 +926,7 @@ impl QualmapApp {
     }
 
     fn display_name(&self) -> String {
-        self.path
-            .as_ref()
-            .and_then(|p| p.file_name())
-            .map_or_else(|| self.unsaved_name.clone(), |n| n.to_string_lossy().into_owned())
+        self.map.display_name()
     }
 
     /// The window title: file name, an unsaved-changes marker, the app name.
@@ -1110,10 +999,8 @@ impl QualmapApp {
     }
 
     fn save_to(&mut self, path: &Path) -> bool {
-        match io::save_path(&self.doc, path) {
+        match self.map.save_to(path) {
             Ok(()) => {
-                self.path = Some(path.to_owned());
-                self.history.mark_saved();
                 self.autosave_now();
                 self.remember_recent(path);
                 self.status = format!("Saved {}", path.display());
@@ -1128,7 +1015,7 @@ impl QualmapApp {
 
     /// Saves to the map's file, or asks where when it has none. Returns whether it saved now.
     fn save(&mut self, ctx: &egui::Context, then: Option<Replace>) -> bool {
-        match self.path.clone() {
+        match self.map.path().map(Path::to_path_buf) {
             Some(path) => {
                 let saved = self.save_to(&path);
                 if saved && let Some(next) = then {
@@ -1146,7 +1033,7 @@ impl QualmapApp {
     fn save_as(&mut self, ctx: &egui::Context, then: Option<Replace>) {
         let name = self.display_name();
         let name = if Path::new(&name).extension().is_some() { name } else { format!("{name}.qualmap") };
-        let folder = self.path.as_ref().and_then(|p| p.parent()).map(Path::to_owned);
+        let folder = self.map.path().and_then(|p| p.parent()).map(Path::to_owned);
         self.dialogs.save_as(ctx, &name, folder, DialogPurpose::SaveAs(then.map(Box::new)));
     }
 
@@ -1177,7 +1064,7 @@ impl QualmapApp {
                 self.status = "Opened the built-in example".to_owned();
             }
             Replace::OpenDialog => {
-                let folder = self.path.as_ref().and_then(|p| p.parent()).map(Path::to_owned);
+                let folder = self.map.path().and_then(|p| p.parent()).map(Path::to_owned);
                 self.dialogs.open(ctx, folder);
             }
             Replace::Open(path) => self.open_in_background(ctx, &path),
@@ -1272,10 +1159,10 @@ impl QualmapApp {
                 && !self.view.selection.is_empty()
             {
                 let items: Vec<ItemRef> = self.view.selection.iter().copied().collect();
-                self.apply(crate::command::delete_items(&self.doc, &items));
+                self.apply(crate::command::delete_items(self.map.doc(), &items));
             }
             if pressed(shortcut(command, Key::A)) {
-                self.view.selection = self.doc.concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
+                self.view.selection = self.map.doc().concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
             }
             if pressed(shortcut(Modifiers::NONE, Key::P)) {
                 self.toggle_pins();
@@ -1369,10 +1256,10 @@ impl QualmapApp {
                 }
             });
             ui.menu_button("Edit", |ui| {
-                let undo = self.history.undo_label().map_or_else(|| "Undo".to_owned(), |l| format!("Undo {l}"));
-                let redo = self.history.redo_label().map_or_else(|| "Redo".to_owned(), |l| format!("Redo {l}"));
-                let can_undo = self.history.undo_label().is_some();
-                let can_redo = self.history.redo_label().is_some();
+                let undo = self.map.undo_label().map_or_else(|| "Undo".to_owned(), |l| format!("Undo {l}"));
+                let redo = self.map.redo_label().map_or_else(|| "Redo".to_owned(), |l| format!("Redo {l}"));
+                let can_undo = self.map.undo_label().is_some();
+                let can_redo = self.map.redo_label().is_some();
                 if ui
                     .add_enabled(can_undo, egui::Button::new(undo).shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::Z))))
                     .clicked()
@@ -1398,7 +1285,7 @@ impl QualmapApp {
                     self.toggle_pins();
                 }
                 if ui.add(egui::Button::new("Select All Concepts").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::A)))).clicked() {
-                    self.view.selection = self.doc.concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
+                    self.view.selection = self.map.doc().concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
                 }
             });
             ui.menu_button("View", |ui| {
@@ -1499,7 +1386,7 @@ impl QualmapApp {
 
     fn status_bar_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            let counts = self.doc.counts();
+            let counts = self.map.doc().counts();
             ui.label(format!(
                 "{} concepts · {} areas · {} relationships · {} evidence items",
                 counts.concepts, counts.areas, counts.relationships, counts.evidence
@@ -1673,7 +1560,9 @@ impl eframe::App for QualmapApp {
         self.confirm_edit_ui(&ctx);
         self.recovery_ui(&ctx);
         self.dialogs_ui(&ctx);
-        self.autosave_tick(&ctx);
+        if let Some(failure) = self.map.autosave_tick(&ctx) {
+            self.status = failure;
+        }
         if self.dialogs.is_busy() || self.opening.is_some() || self.scene_job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(200));
         }
@@ -1698,10 +1587,7 @@ impl eframe::App for QualmapApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         // A normal close: the user saved or chose not to; nothing is left to recover. Orphans
         // not yet decided about stay for the next start.
-        self.finish_autosave_job();
-        if let Some(session) = self.session.take().and_then(|s| std::sync::Arc::try_unwrap(s).ok()) {
-            session.end();
-        }
+        self.map.end_session();
     }
 }
 

@@ -76,17 +76,17 @@ impl QualmapApp {
 
     /// The step a presentation would show, if one is running.
     pub(super) fn current_step(&self) -> Option<&Step> {
-        self.present.as_ref().and_then(|p| self.doc.presentation.get(p.step))
+        self.present.as_ref().and_then(|p| self.map.doc().presentation.get(p.step))
     }
 
     /// Starts presenting at `step` (full screen).
     pub fn start_presentation(&mut self, ctx: &egui::Context, step: usize) {
-        if self.doc.presentation.is_empty() {
+        if self.map.doc().presentation.is_empty() {
             self.status = "This map has no story yet: add steps in the Story window".to_owned();
             self.story_open = true;
             return;
         }
-        let step = step.min(self.doc.presentation.len() - 1);
+        let step = step.min(self.map.doc().presentation.len() - 1);
         let camera = self.view.camera;
         self.present = Some(Presenting {
             step,
@@ -117,7 +117,7 @@ impl QualmapApp {
 
     /// Goes to step `index` (clamped), animating the camera and fading in what appears.
     pub fn go_to_step(&mut self, index: usize) {
-        let count = self.doc.presentation.len();
+        let count = self.map.doc().presentation.len();
         let Some(present) = &mut self.present else { return };
         if count == 0 {
             return;
@@ -126,14 +126,15 @@ impl QualmapApp {
         if index == present.step && !present.needs_fit {
             return;
         }
-        let before = self.doc.presentation.get(present.step).and_then(|s| self.doc.visible_in(s));
-        let after = self.doc.presentation.get(index).and_then(|s| self.doc.visible_in(s));
+        let before = self.map.doc().presentation.get(present.step).and_then(|s| self.map.doc().visible_in(s));
+        let after = self.map.doc().presentation.get(index).and_then(|s| self.map.doc().visible_in(s));
         present.revealed = match (before, after) {
             (Some(before), Some(after)) => after.difference(&before).copied().collect(),
             (Some(before), None) => {
-                let mut all: BTreeSet<ItemRef> = self.doc.concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
-                all.extend(self.doc.areas.iter().map(|a| ItemRef::Area(a.id)));
-                all.extend(self.doc.relationships.iter().map(|r| ItemRef::Relationship(r.id)));
+                let mut all: BTreeSet<ItemRef> =
+                    self.map.doc().concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
+                all.extend(self.map.doc().areas.iter().map(|a| ItemRef::Area(a.id)));
+                all.extend(self.map.doc().relationships.iter().map(|r| ItemRef::Relationship(r.id)));
                 all.difference(&before).copied().collect()
             }
             _ => BTreeSet::new(),
@@ -165,7 +166,7 @@ impl QualmapApp {
         }
         if let Some((item, index)) = &mut present.spotlight {
             // While the spotlight is open the arrows step through its excerpts.
-            let count = self.doc.evidence_for(*item).count().max(1);
+            let count = self.map.doc().evidence_for(*item).count().max(1);
             if pressed(Key::ArrowRight) || pressed(Key::Space) || pressed(Key::PageDown) {
                 *index = (*index + 1).min(count - 1);
             }
@@ -334,7 +335,7 @@ impl QualmapApp {
                     camera.screen_from_world(map_area, world.max),
                 );
                 let response = ui.interact(rect, ui.scope_id().with(("present-edge", edge.id)), Sense::click());
-                let label = format!("Relationship: {}", self.doc.item_label(ItemRef::Relationship(edge.id)));
+                let label = format!("Relationship: {}", self.map.doc().item_label(ItemRef::Relationship(edge.id)));
                 response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
                 if response.clicked() {
                     clicked = Some(ItemRef::Relationship(edge.id));
@@ -404,11 +405,11 @@ impl QualmapApp {
         }
 
         // Caption band and step counter.
-        let count = self.doc.presentation.len();
+        let count = self.map.doc().presentation.len();
         let band = Rect::from_min_max(pos2(screen.min.x, screen.max.y - CAPTION_BAND), screen.max);
         painter.rect_filled(band, 0.0, theme.label_fill);
         painter.line_segment([band.left_top(), band.right_top()], Stroke::new(1.0, theme.node_stroke));
-        if let Some(step) = self.doc.presentation.get(present.step) {
+        if let Some(step) = self.map.doc().presentation.get(present.step) {
             // Wrapped and ordered as the scene wraps text, so Arabic and Hebrew read right.
             let width = band.width() - 200.0;
             let title_height = super::bidi_text::paint_paragraph(
@@ -433,7 +434,7 @@ impl QualmapApp {
                 painter.text(
                     screen.min + vec2(24.0, 20.0),
                     Align2::LEFT_TOP,
-                    format!("Only evidence where {}", filter.describe(&self.doc)),
+                    format!("Only evidence where {}", filter.describe(self.map.doc())),
                     FontId::proportional(20.0),
                     theme.selection,
                 );
@@ -457,7 +458,7 @@ impl QualmapApp {
         }
 
         if let Some((item, index)) = present.spotlight {
-            spotlight_ui(&painter, &self.doc, item, index, screen, &theme);
+            spotlight_ui(&painter, self.map.doc(), item, index, screen, &theme);
         }
         if let Some(color) = present.blank {
             painter.rect_filled(screen, 0.0, color);
@@ -510,7 +511,7 @@ impl QualmapApp {
         let present = self.present.as_ref()?;
         let step = present.step;
         let elapsed = present.began.elapsed().as_secs();
-        let count = self.doc.presentation.len();
+        let count = self.map.doc().presentation.len();
         let mut action = None;
         ui.heading(format!("Step {} of {count}", step + 1));
         ui.horizontal_wrapped(|ui| {
@@ -527,7 +528,7 @@ impl QualmapApp {
         ui.label(format!("Time: {:02}:{:02}", elapsed / 60, elapsed % 60));
         ui.separator();
         egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
-            if let Some(current) = self.doc.presentation.get(step) {
+            if let Some(current) = self.map.doc().presentation.get(step) {
                 let title_font = egui::FontId::proportional(20.0);
                 let strong = ui.visuals().strong_text_color();
                 super::bidi_text::paragraph_ui(ui, &current.title, title_font, strong);
@@ -543,7 +544,7 @@ impl QualmapApp {
                 }
             }
             ui.separator();
-            let next = self.doc.presentation.get(step + 1).map(|s| s.title.as_str());
+            let next = self.map.doc().presentation.get(step + 1).map(|s| s.title.as_str());
             ui.label(super::bidi_text::visual_line(&format!("Next: {}", next.unwrap_or("(end of the story)"))));
             ui.label(
                 RichText::new(
@@ -586,7 +587,7 @@ impl QualmapApp {
                 )
                 .weak(),
             );
-            let steps = self.doc.presentation.clone();
+            let steps = self.map.doc().presentation.clone();
             let mut edited = steps.clone();
             let mut structural = false;
             let selected = self.story_step.min(steps.len().saturating_sub(1));
@@ -692,7 +693,7 @@ impl QualmapApp {
                 ui.label(RichText::new(format!("Shows {shown}; highlights {}.", step.highlight.len())).small().weak());
             }
             if edited != steps {
-                let key = (!structural).then(|| format!("story-step-{selected}"));
+                let key = (!structural).then_some(crate::command::MergeKey::Step(selected));
                 actions.push(Action::Edit(Command::SetPresentation(edited), key));
             }
         });
@@ -713,7 +714,7 @@ impl QualmapApp {
     /// A step showing the selection (or everything), with the current view and filter.
     fn step_from_view(&self) -> Step {
         Step {
-            title: format!("Step {}", self.doc.presentation.len() + 1),
+            title: format!("Step {}", self.map.doc().presentation.len() + 1),
             visible: self.view.selection.iter().copied().collect(),
             view: Some(self.current_view_rect()),
             filter: self.view.filter.is_active().then(|| self.view.filter.clone()),

@@ -51,7 +51,7 @@ impl QualmapApp {
                     .collect()
             })
             .unwrap_or_default();
-        let id = self.doc.next_concept_id();
+        let id = self.map.doc().next_concept_id();
         let concept = Concept {
             id,
             label: "New concept".to_owned(),
@@ -70,8 +70,9 @@ impl QualmapApp {
 
     /// Adds an area holding the selected concepts.
     fn add_area(&mut self) {
-        let id = self.doc.next_area_id();
-        let color = AREA_PALETTE.get(self.doc.areas.len() % AREA_PALETTE.len()).copied().unwrap_or(AREA_PALETTE[0]);
+        let id = self.map.doc().next_area_id();
+        let color =
+            AREA_PALETTE.get(self.map.doc().areas.len() % AREA_PALETTE.len()).copied().unwrap_or(AREA_PALETTE[0]);
         let mut commands = vec![Command::Insert(Element::Area(Area {
             id,
             label: "New area".to_owned(),
@@ -81,7 +82,7 @@ impl QualmapApp {
         }))];
         for item in &self.view.selection {
             if let ItemRef::Concept(c) = item
-                && let Some(concept) = self.doc.concept(*c)
+                && let Some(concept) = self.map.doc().concept(*c)
             {
                 let mut concept = concept.clone();
                 concept.areas.push(id);
@@ -167,7 +168,7 @@ impl QualmapApp {
                     .on_hover_text("Delete (Del)")
                     .clicked()
                 {
-                    actions.push(Action::Edit(delete_items(&self.doc, &selected), None));
+                    actions.push(Action::Edit(delete_items(self.map.doc(), &selected), None));
                 }
             }
             Group::Evidence => {
@@ -225,7 +226,7 @@ impl QualmapApp {
 
     fn filter_menu_ui(&mut self, ui: &mut Ui) {
         ui.set_min_width(240.0);
-        let doc = &self.doc;
+        let doc = self.map.doc();
         let filter = &mut self.view.filter;
         ui.label(RichText::new("Count only evidence from…").weak());
         for (name, values) in attribute_values(doc) {
@@ -289,9 +290,9 @@ impl QualmapApp {
         let current = self
             .search_hits
             .as_ref()
-            .is_some_and(|h| h.revision == self.revision && h.query == query && h.match_accents == accents);
+            .is_some_and(|h| h.revision == self.map.revision() && h.query == query && h.match_accents == accents);
         if !current {
-            self.search_hits = Some(SearchHits::find(&self.doc, self.revision, query, accents));
+            self.search_hits = Some(SearchHits::find(self.map.doc(), self.map.revision(), query, accents));
         }
         let Some(SearchHits { hits, label_hits, evidence_hits, .. }) = &self.search_hits else { return };
         self.view.highlight.extend(hits.iter().map(|(item, _)| *item));
