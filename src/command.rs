@@ -568,6 +568,18 @@ pub fn merge_codes(doc: &Document, from: CodeId, into: CodeId) -> Command {
     Command::Batch { label: "Merge codes".to_owned(), commands }
 }
 
+/// Deletes an evidence item: its links first (they refer to it), then the item, as one step.
+pub fn delete_evidence(doc: &Document, id: EvidenceId) -> Command {
+    let mut commands = Vec::new();
+    if let Some(e) = doc.evidence_item(id) {
+        let mut unlinked = e.clone();
+        unlinked.links.clear();
+        commands.push(Command::Update(Element::Evidence(unlinked)));
+    }
+    commands.push(Command::Remove(ElementId::Evidence(id)));
+    Command::Batch { label: "Delete evidence".to_owned(), commands }
+}
+
 /// Deletes a source and the evidence items cut from it.
 pub fn delete_source(doc: &Document, id: SourceId) -> Command {
     let mut commands: Vec<Command> =

@@ -1355,3 +1355,115 @@ fn evidence_in_arabic_and_hindi_is_saved_as_typed() {
     assert_eq!(added.excerpt, format!("{arabic}\nमुझे आत्मविश्वास मिला।"));
     assert_eq!(added.coder, "ليلى");
 }
+
+/// The command palette (Ctrl+Shift+P) finds a concept by part of its name and goes to it; Ctrl+K
+/// opens it too, and runs an action chosen by typing.
+#[test]
+fn the_command_palette_goes_to_a_concept_and_runs_an_action() {
+    let mut harness = harness(Startup::Example);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::P);
+    harness.run();
+    let field = harness.get_by_label("Command palette");
+    assert!(field.is_focused(), "the palette takes the keyboard");
+    field.type_text("confid prof");
+    harness.run();
+    harness.get_by_label("Go to: Confidence in the professional role");
+    harness.key_press(Key::Enter);
+    harness.run();
+    let id = concept_id(&harness, "Confidence in the professional role");
+    assert_eq!(harness.state().view().selection, [ItemRef::Concept(id)].into());
+    assert!(harness.query_by_label("Command palette").is_none(), "Enter closes it");
+    // An action: typed, chosen with the arrow keys' first match, run with Enter.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    harness.run();
+    harness.get_by_label("Command palette").type_text("keyboard shortcuts");
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness.get_by_label("Keyboard shortcuts");
+    // Escape closes the palette without doing anything.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    harness.run();
+    harness.get_by_label("Command palette").type_text("delete");
+    harness.run();
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("Command palette").is_none());
+    assert_eq!(harness.state().document().concepts.len(), 19, "nothing was deleted");
+}
+
+/// Right-clicking a concept offers what can be done with it; Pin pins it, Delete deletes it.
+#[test]
+fn a_concept_s_context_menu_pins_and_deletes_it() {
+    let mut harness = harness(Startup::Example);
+    let id = concept_id(&harness, "Problem solving");
+    harness.get_by_label("Problem solving").click_secondary();
+    harness.run();
+    assert_eq!(harness.state().view().selection, [ItemRef::Concept(id)].into(), "right-click selects it");
+    harness.get_by_label("Add Evidence…");
+    // Menu entries carry their shortcut ("… P") in their label.
+    harness.get_by_label_contains("Pin or Unpin Selected Concepts").click();
+    harness.run();
+    assert!(harness.state().document().concept(id).unwrap().pinned);
+    // The card on the canvas (the inspector now shows the name too).
+    let card = || egui_kittest::kittest::by().role(egui::accesskit::Role::Button).label("Problem solving");
+    harness.get(card()).click_secondary();
+    harness.run();
+    harness.get_by_label("Delete Delete").click();
+    harness.run();
+    assert!(harness.state().document().concept(id).is_none());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert!(harness.state().document().concept(id).is_some(), "undo brings it back");
+}
+
+/// Right-clicking the empty canvas offers to add a concept there.
+#[test]
+fn the_empty_canvas_s_context_menu_adds_a_concept_there() {
+    let mut harness = harness(Startup::Example);
+    let canvas = harness.state().view().canvas_rect;
+    let spot = canvas.min + Vec2::new(12.0, 12.0);
+    harness.event(egui::Event::PointerMoved(spot));
+    harness.run();
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos: spot,
+            button: egui::PointerButton::Secondary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        harness.run();
+    }
+    harness.get_by_label("Add Concept Here").click();
+    harness.run();
+    let doc = harness.state().document();
+    assert_eq!(doc.concepts.len(), 20);
+    let added = doc.concepts.last().unwrap();
+    let camera = harness.state().view().camera;
+    let world = camera.world_from_screen(canvas, spot);
+    assert!((added.pos.x - world.x).abs() < 2.0 && (added.pos.y - world.y).abs() < 2.0, "{:?} vs {world:?}", added.pos);
+}
+
+/// Help ▸ Keyboard Shortcuts lists every action that has a shortcut, the mouse gestures and
+/// every presentation key — generated from the action table, so nothing is left out.
+#[test]
+fn keyboard_shortcut_help_is_complete() {
+    let mut harness = harness(Startup::Example);
+    harness.key_press(Key::F1);
+    harness.run();
+    harness.get_by_label("Keyboard shortcuts");
+    for text in [
+        "Add Concept",
+        "Add Area",
+        "Add Evidence…",
+        "Search",
+        "Export…",
+        "Command Palette…",
+        "Present",
+        "draw a relationship to another concept or area",
+        "next step (or the spotlight's next excerpt)",
+        "laser pointer on or off",
+    ] {
+        assert!(harness.query_all_by_label(text).next().is_some(), "the help leaves out {text:?}");
+    }
+}

@@ -161,6 +161,7 @@ impl QualmapApp {
             if response.clicked() {
                 clicked = Some((ItemRef::Area(area.id), ui.input(|i| i.modifiers)));
             }
+            self.item_context_menu(&response, ItemRef::Area(area.id));
             if let Some(evidence) = response.dnd_release_payload::<EvidenceId>() {
                 dropped = Some((*evidence, ItemRef::Area(area.id)));
             }
@@ -187,6 +188,7 @@ impl QualmapApp {
             if response.clicked() {
                 clicked = Some((ItemRef::Relationship(edge.id), ui.input(|i| i.modifiers)));
             }
+            self.item_context_menu(&response, ItemRef::Relationship(edge.id));
             if let Some(evidence) = response.dnd_release_payload::<EvidenceId>() {
                 dropped = Some((*evidence, ItemRef::Relationship(edge.id)));
             }
@@ -204,6 +206,7 @@ impl QualmapApp {
             if response.clicked() {
                 clicked = Some((ItemRef::Concept(node.id), ui.input(|i| i.modifiers)));
             }
+            self.item_context_menu(&response, ItemRef::Concept(node.id));
             if response.double_clicked() {
                 // Rename in place: the name field takes the keyboard.
                 self.view.focus_label = true;
@@ -257,6 +260,24 @@ impl QualmapApp {
             }
         }
 
+        // A right-click on the background: the item there (cards too small to be widgets), or the
+        // map itself.
+        if background.secondary_clicked() {
+            let world = camera.world_from_screen(canvas, background.interact_pointer_pos().unwrap_or_default());
+            self.view.context = Some(match scene.hit(world, 5.0 / camera.zoom) {
+                Some(item) => {
+                    self.select_for_menu(item);
+                    super::context_menu::ContextTarget::Item(item)
+                }
+                None => super::context_menu::ContextTarget::Map(world),
+            });
+        }
+        let target = self.view.context;
+        background.context_menu(|ui| match target {
+            Some(super::context_menu::ContextTarget::Item(item)) => self.item_menu_ui(ui, item),
+            Some(super::context_menu::ContextTarget::Map(world)) => self.map_menu_ui(ui, world),
+            None => ui.close(),
+        });
         if background.clicked() {
             let world = camera.world_from_screen(canvas, background.interact_pointer_pos().unwrap_or_default());
             match scene.hit(world, 5.0 / camera.zoom) {

@@ -84,7 +84,7 @@ impl QualmapApp {
             types_ui(ui, self.map.doc(), &mut actions);
         });
         self.windows.types = open;
-        self.run_actions(ctx, actions);
+        self.queue.extend(actions);
     }
 
     pub(super) fn confirm_edit_ui(&mut self, ctx: &egui::Context) {

@@ -4,7 +4,7 @@ use egui::{RichText, Ui};
 
 use super::inspector::{chip, color32};
 use super::{Action, QualmapApp};
-use crate::command::{Command, Element, ElementId};
+use crate::command::{Command, Element};
 use crate::model::support::EvidenceFilter;
 use crate::model::{Document, Evidence, EvidenceId, ItemRef, Provenance, ProvenanceKind, Source, SourceKind};
 
@@ -339,13 +339,7 @@ impl QualmapApp {
                         close = true;
                     }
                     if !draft.is_new && ui.button("Delete evidence").clicked() {
-                        let mut commands = Vec::new();
-                        let mut unlinked = e.clone();
-                        unlinked.links.clear();
-                        commands.push(Command::Update(Element::Evidence(unlinked)));
-                        commands.push(Command::Remove(ElementId::Evidence(e.id)));
-                        actions
-                            .push(Action::Edit(Command::Batch { label: "Delete evidence".to_owned(), commands }, None));
+                        actions.push(Action::Edit(crate::command::delete_evidence(doc, e.id), None));
                         close = true;
                     }
                 });
@@ -356,7 +350,7 @@ impl QualmapApp {
         if open && !close {
             self.evidence_draft = Some(draft);
         }
-        self.run_actions(ctx, actions);
+        self.queue.extend(actions);
     }
 
     pub(super) fn evidence_browser_ui(&mut self, ui: &mut Ui) {
@@ -453,6 +447,12 @@ impl QualmapApp {
                         row.widget_info(|| {
                             egui::WidgetInfo::selected(egui::Role::Button, true, selected, &shown)
                         });
+                        if row.secondary_clicked() {
+                            browser.selected = Some(e.id);
+                        }
+                        row.context_menu(|ui| {
+                            super::context_menu::evidence_menu_ui(ui, doc, &self.view.selection, e.id, &mut actions);
+                        });
                         if row.dragged() {
                             row.dnd_set_drag_payload(e.id);
                         }
@@ -491,7 +491,7 @@ impl QualmapApp {
         if let Some(e) = browser.selected.and_then(|id| doc.evidence_item(id)) {
             self.view.highlight.extend(e.links.iter().copied());
         }
-        self.run_actions(ui.ctx(), actions);
+        self.queue.extend(actions);
     }
 }
 

@@ -119,7 +119,7 @@ impl QualmapApp {
             }
         });
         self.view.show_filtered_out = show_filtered_out;
-        self.run_actions(ui.ctx(), actions);
+        self.queue.extend(actions);
     }
 }
 

@@ -7,6 +7,7 @@
 mod bidi_text;
 pub mod canvas;
 mod catalogs;
+mod context_menu;
 mod evidence;
 mod export_dialog;
 mod files;
@@ -14,13 +15,15 @@ mod import_dialog;
 mod inspector;
 mod layout_job;
 mod open_map;
+mod palette;
 mod present;
 pub mod recovery;
 mod toolbar;
+mod ui_command;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use egui::{Key, KeyboardShortcut, Modifiers};
+use egui::Key;
 
 use crate::command::{Command, CommandError, Element, MergeKey};
 use crate::model::support::{EvidenceFilter, SupportMode};
@@ -28,6 +31,7 @@ use crate::model::{Document, EvidenceId, ItemRef, RelationshipId, example, io};
 use crate::scene::{EguiMeasure, Scene, SceneOptions, TextMeasure, ThemeKind, build_scene};
 pub use canvas::Camera;
 use files::{DialogOutcome, DialogPurpose, FileDialogs};
+use ui_command::UiCommand;
 
 /// What the app opens on.
 #[derive(Clone, Debug, Default)]
@@ -238,6 +242,8 @@ pub struct ViewState {
     /// Whether the inspector lists the excerpts the filter leaves out (dimmed and marked).
     pub show_filtered_out: bool,
     drag: Option<canvas::DragState>,
+    /// What the canvas's open context menu is for.
+    context: Option<context_menu::ContextTarget>,
 }
 
 impl Default for ViewState {
@@ -255,6 +261,7 @@ impl Default for ViewState {
             focus_label: false,
             show_filtered_out: false,
             drag: None,
+            context: None,
         }
     }
 }
@@ -300,6 +307,14 @@ enum Action {
     EditEvidence(EvidenceId),
     /// Create a relationship type (and give it to this relationship).
     NewRelationshipType(Option<RelationshipId>),
+    /// Run an action of the action table (from a menu, the palette or a context menu).
+    Run(UiCommand),
+    /// Add a concept at this point of the map.
+    AddConceptAt(egui::Pos2),
+    /// Select these items.
+    SelectAll(BTreeSet<ItemRef>),
+    /// Select this item and put the keyboard in its name.
+    Rename(ItemRef),
 }
 
 /// A message shown in a modal window until dismissed.
@@ -368,6 +383,13 @@ pub struct QualmapApp {
     egui_ctx: Option<egui::Context>,
     /// Fonts for worker threads, and the screen scale they were made for.
     worker_fonts: Option<(f32, egui::Context)>,
+    /// What menus, panels, the palette and context menus asked for this frame, done once at its
+    /// end.
+    queue: Vec<Action>,
+    /// The command palette, while open.
+    palette: Option<palette::Palette>,
+    /// Whether Help ▸ Keyboard Shortcuts is showing.
+    shortcuts_open: bool,
 }
 
 impl QualmapApp {
@@ -439,6 +461,9 @@ impl QualmapApp {
             title_sent: String::new(),
             egui_ctx: Some(ctx.clone()),
             worker_fonts: None,
+            queue: Vec::new(),
+            palette: None,
+            shortcuts_open: false,
         };
         match example::try_document() {
             Ok(doc) => app.replace_document(doc, None, example::EXAMPLE_NAME),
@@ -700,6 +725,12 @@ impl QualmapApp {
         }
     }
 
+    /// Does what this frame's menus, panels, palette and context menus asked, in order.
+    fn drain_queue(&mut self, ctx: &egui::Context) {
+        let actions = std::mem::take(&mut self.queue);
+        self.run_actions(ctx, actions);
+    }
+
     fn run_actions(&mut self, ctx: &egui::Context, actions: Vec<Action>) {
         if actions.is_empty() {
             return;
@@ -742,9 +773,154 @@ impl QualmapApp {
                     self.apply_edit(Command::Batch { label: "Add relationship type".to_owned(), commands }, None);
                     self.windows.types = true;
                 }
+                Action::Run(command) => self.run_command(ctx, command),
+                Action::AddConceptAt(pos) => self.add_concept_at(pos),
+                Action::SelectAll(items) => self.view.selection = items,
+                Action::Rename(item) => {
+                    self.view.selection = BTreeSet::from([item]);
+                    self.view.focus_label = true;
+                    self.prefs.show_inspector = true;
+                }
             }
         }
         ctx.request_repaint();
+    }
+
+    /// Whether `command` can be done now (menus grey it out, the palette leaves it out).
+    pub(super) fn command_enabled(&self, command: UiCommand) -> bool {
+        let selection = &self.view.selection;
+        match command {
+            UiCommand::Undo => self.map.undo_label().is_some(),
+            UiCommand::Redo => self.map.redo_label().is_some(),
+            UiCommand::Delete => !selection.is_empty(),
+            UiCommand::ClearSelection => !selection.is_empty() || self.layout_running(),
+            UiCommand::TogglePins => selection.iter().any(|i| matches!(i, ItemRef::Concept(_))),
+            UiCommand::AddEvidence => selection.len() == 1,
+            UiCommand::AutomaticLayout | UiCommand::TidyLayout => !self.layout_running(),
+            _ => true,
+        }
+    }
+
+    /// Whether a toggle is on (`None`: not a toggle).
+    pub(super) fn command_checked(&self, command: UiCommand) -> Option<bool> {
+        Some(match command {
+            UiCommand::ToggleInspector => self.prefs.show_inspector,
+            UiCommand::ToggleEvidence => self.browser.open,
+            UiCommand::ToggleCodebook => self.windows.codebook,
+            UiCommand::ToggleSources => self.windows.sources,
+            UiCommand::ToggleSuggestions => self.import.suggestions_open,
+            UiCommand::ToggleStory => self.story_open,
+            UiCommand::ToggleRelationshipTypes => self.windows.types,
+            _ => return None,
+        })
+    }
+
+    /// Does `command` (see [`ui_command`] for the table of actions).
+    pub(super) fn run_command(&mut self, ctx: &egui::Context, command: UiCommand) {
+        if !self.command_enabled(command) {
+            return;
+        }
+        match command {
+            UiCommand::New => self.request(ctx, Replace::New),
+            UiCommand::Open => self.request(ctx, Replace::OpenDialog),
+            UiCommand::OpenExample => self.request(ctx, Replace::Example),
+            UiCommand::Save => {
+                self.save(ctx, None);
+            }
+            UiCommand::SaveAs => self.save_as(ctx, None),
+            UiCommand::Import => self.open_import_dialog(ctx),
+            UiCommand::Export => self.export_dialog.open = true,
+            UiCommand::Quit => self.request(ctx, Replace::Quit),
+            UiCommand::Undo => self.undo(),
+            UiCommand::Redo => self.redo(),
+            UiCommand::AddConcept => {
+                let center = self.view.camera.center;
+                self.add_concept_at(center);
+            }
+            UiCommand::AddArea => self.add_area(),
+            UiCommand::AddEvidence => {
+                if let Some(item) = self.view.selection.iter().next().copied() {
+                    self.evidence_draft = Some(self.new_evidence_draft(item));
+                }
+            }
+            UiCommand::Delete => {
+                let items: Vec<ItemRef> = self.view.selection.iter().copied().collect();
+                if !items.is_empty() {
+                    self.apply(crate::command::delete_items(self.map.doc(), &items));
+                }
+            }
+            UiCommand::TogglePins => self.toggle_pins(),
+            UiCommand::SelectAllConcepts => {
+                self.view.selection = self.map.doc().concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
+            }
+            UiCommand::ClearSelection => {
+                if self.layout_running() {
+                    self.stop_layout();
+                } else {
+                    self.view.selection.clear();
+                }
+            }
+            UiCommand::Search => self.search_focus = true,
+            UiCommand::CommandPalette => self.palette = Some(palette::Palette::default()),
+            UiCommand::Fit => self.view.fit_requested = true,
+            UiCommand::ZoomIn => self.zoom_view(ZOOM_STEP),
+            UiCommand::ZoomOut => self.zoom_view(1.0 / ZOOM_STEP),
+            UiCommand::ActualSize => {
+                let zoom = self.view.camera.zoom;
+                self.zoom_view(1.0 / zoom);
+            }
+            UiCommand::AutomaticLayout => self.start_layout(ctx, false),
+            UiCommand::TidyLayout => self.start_layout(ctx, true),
+            UiCommand::ToggleInspector => self.prefs.show_inspector = !self.prefs.show_inspector,
+            UiCommand::ToggleTheme => {
+                self.prefs.theme = match self.prefs.theme {
+                    ThemeKind::Light | ThemeKind::Print => ThemeKind::Dark,
+                    ThemeKind::Dark | ThemeKind::Contrast => ThemeKind::Light,
+                };
+                apply_theme(ctx, self.prefs.theme);
+            }
+            UiCommand::ToggleEvidence => self.browser.open = !self.browser.open,
+            UiCommand::ToggleCodebook => self.windows.codebook = !self.windows.codebook,
+            UiCommand::ToggleSources => self.windows.sources = !self.windows.sources,
+            UiCommand::ToggleSuggestions => self.import.suggestions_open = !self.import.suggestions_open,
+            UiCommand::ToggleStory => self.story_open = !self.story_open,
+            UiCommand::ToggleRelationshipTypes => self.windows.types = !self.windows.types,
+            UiCommand::Present => {
+                if self.present.is_none() {
+                    let step = self.story_step;
+                    self.start_presentation(ctx, step);
+                }
+            }
+            UiCommand::KeyboardShortcuts => self.shortcuts_open = true,
+            UiCommand::About => self.alert(
+                "About Qualmap",
+                format!(
+                    "Qualmap {}\nConceptual maps grounded in coded qualitative evidence.\n\nThe built-in example is drawn from:\n{}",
+                    env!("CARGO_PKG_VERSION"),
+                    example::document().info.citation
+                ),
+            ),
+        }
+    }
+
+    /// A menu entry for `command`: its name, first shortcut, tooltip and enabled state from the
+    /// table; a click queues it. Toggles show a check mark.
+    fn command_button(&mut self, ui: &mut egui::Ui, command: UiCommand) {
+        let info = command.info();
+        let enabled = self.command_enabled(command);
+        let clicked = if let Some(mut on) = self.command_checked(command) {
+            ui.add_enabled(enabled, egui::Checkbox::new(&mut on, info.text)).on_hover_text(info.tooltip).clicked()
+        } else {
+            let mut button = egui::Button::new(info.text);
+            if let Some(shortcut) = info.shortcuts.first() {
+                button = button.shortcut_text(ui.ctx().format_shortcut(shortcut));
+            }
+            ui.add_enabled(enabled, button).on_hover_text(info.tooltip).clicked()
+        };
+        if clicked {
+            self.queue.push(Action::Run(command));
+            ui.close();
+        }
     }
 
     /// Moves the camera so that `item` is in the middle of the canvas.
@@ -1102,70 +1278,16 @@ impl QualmapApp {
         self.view.camera.zoom_around(canvas, canvas.center(), factor);
     }
 
+    /// The keyboard: every shortcut of the action table. Keys that act on the canvas (plain
+    /// letters, Delete, Ctrl+A) wait while a text field has the keyboard.
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {
-        let command = Modifiers::COMMAND;
-        let shortcut = |modifiers, key| KeyboardShortcut::new(modifiers, key);
-        let pressed = |s: KeyboardShortcut| ctx.input_mut(|i| i.consume_shortcut(&s));
-        if pressed(shortcut(command | Modifiers::SHIFT, Key::S)) {
-            self.save_as(ctx, None);
-        }
-        if pressed(shortcut(command, Key::S)) {
-            self.save(ctx, None);
-        }
-        if pressed(shortcut(command, Key::O)) {
-            self.request(ctx, Replace::OpenDialog);
-        }
-        if pressed(shortcut(command, Key::N)) {
-            self.request(ctx, Replace::New);
-        }
-        if pressed(shortcut(command, Key::Q)) {
-            self.request(ctx, Replace::Quit);
-        }
-        if pressed(shortcut(command | Modifiers::SHIFT, Key::Z)) || pressed(shortcut(command, Key::Y)) {
-            self.redo();
-        }
-        if pressed(shortcut(command, Key::Z)) {
-            self.undo();
-        }
-        if pressed(shortcut(command, Key::F)) {
-            self.search_focus = true;
-        }
-        if pressed(shortcut(command, Key::E)) {
-            self.export_dialog.open = true;
-        }
-        if pressed(shortcut(command, Key::Plus)) || pressed(shortcut(command, Key::Equals)) {
-            self.zoom_view(ZOOM_STEP);
-        }
-        if pressed(shortcut(command, Key::Minus)) {
-            self.zoom_view(1.0 / ZOOM_STEP);
-        }
-        if pressed(shortcut(command, Key::Num0)) {
-            let zoom = self.view.camera.zoom;
-            self.zoom_view(1.0 / zoom);
-        }
-        // Plain keys act on the canvas only when no text field has the keyboard.
-        if !ctx.egui_wants_keyboard_input() {
-            if pressed(shortcut(Modifiers::NONE, Key::F)) {
-                self.view.fit_requested = true;
+        let typing = ctx.egui_wants_keyboard_input();
+        for (shortcut, command) in UiCommand::key_table() {
+            if typing && command.info().canvas_keys {
+                continue;
             }
-            if pressed(shortcut(Modifiers::NONE, Key::Escape)) {
-                if self.layout_running() {
-                    self.stop_layout();
-                } else {
-                    self.view.selection.clear();
-                }
-            }
-            if (pressed(shortcut(Modifiers::NONE, Key::Delete)) || pressed(shortcut(Modifiers::NONE, Key::Backspace)))
-                && !self.view.selection.is_empty()
-            {
-                let items: Vec<ItemRef> = self.view.selection.iter().copied().collect();
-                self.apply(crate::command::delete_items(self.map.doc(), &items));
-            }
-            if pressed(shortcut(command, Key::A)) {
-                self.view.selection = self.map.doc().concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
-            }
-            if pressed(shortcut(Modifiers::NONE, Key::P)) {
-                self.toggle_pins();
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
+                self.run_command(ctx, command);
             }
         }
     }
@@ -1203,22 +1325,18 @@ impl QualmapApp {
 
     fn menu_bar_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        let shortcut_text = |s: KeyboardShortcut| ctx.format_shortcut(&s);
-        let cmd = Modifiers::COMMAND;
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
-                if ui.add(egui::Button::new("New").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::N)))).clicked() {
-                    self.request(&ctx, Replace::New);
-                }
-                if ui.add(egui::Button::new("Open…").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::O)))).clicked() {
-                    self.request(&ctx, Replace::OpenDialog);
-                }
+                self.command_button(ui, UiCommand::New);
+                self.command_button(ui, UiCommand::Open);
                 ui.menu_button("Open Recent", |ui| {
                     if self.prefs.recent.is_empty() {
                         ui.label("No recent maps");
                     }
                     for path in self.prefs.recent.clone() {
-                        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                        let name = path
+                            .file_name()
+                            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
                         if ui.button(name).on_hover_text(path.display().to_string()).clicked() {
                             self.request(&ctx, Replace::Open(path));
                         }
@@ -1230,96 +1348,49 @@ impl QualmapApp {
                         }
                     }
                 });
-                if ui.button("Open Example Map").clicked() {
-                    self.request(&ctx, Replace::Example);
-                }
+                self.command_button(ui, UiCommand::OpenExample);
                 ui.separator();
-                if ui.add(egui::Button::new("Save").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::S)))).clicked() {
-                    self.save(&ctx, None);
-                }
-                if ui
-                    .add(egui::Button::new("Save As…").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd | Modifiers::SHIFT, Key::S))))
-                    .clicked()
-                {
-                    self.save_as(&ctx, None);
-                }
+                self.command_button(ui, UiCommand::Save);
+                self.command_button(ui, UiCommand::SaveAs);
                 ui.separator();
-                if ui.button("Import…").on_hover_text("REFI-QDA project (.qdpx) or codebook (.qdc), or a coded-segment table (.csv, .tsv)").clicked() {
-                    self.open_import_dialog(&ctx);
-                }
-                if ui.add(egui::Button::new("Export…").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::E)))).clicked() {
-                    self.export_dialog.open = true;
-                }
+                self.command_button(ui, UiCommand::Import);
+                self.command_button(ui, UiCommand::Export);
                 ui.separator();
-                if ui.add(egui::Button::new("Quit").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::Q)))).clicked() {
-                    self.request(&ctx, Replace::Quit);
-                }
+                self.command_button(ui, UiCommand::Quit);
             });
             ui.menu_button("Edit", |ui| {
-                let undo = self.map.undo_label().map_or_else(|| "Undo".to_owned(), |l| format!("Undo {l}"));
-                let redo = self.map.redo_label().map_or_else(|| "Redo".to_owned(), |l| format!("Redo {l}"));
-                let can_undo = self.map.undo_label().is_some();
-                let can_redo = self.map.redo_label().is_some();
-                if ui
-                    .add_enabled(can_undo, egui::Button::new(undo).shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::Z))))
-                    .clicked()
+                // Undo and Redo name the step.
+                for (command, label) in
+                    [(UiCommand::Undo, self.map.undo_label()), (UiCommand::Redo, self.map.redo_label())]
                 {
-                    self.undo();
-                }
-                if ui
-                    .add_enabled(
-                        can_redo,
-                        egui::Button::new(redo).shortcut_text(shortcut_text(KeyboardShortcut::new(cmd | Modifiers::SHIFT, Key::Z))),
-                    )
-                    .clicked()
-                {
-                    self.redo();
+                    let text = label.map_or_else(|| command.text().to_owned(), |l| format!("{} {l}", command.text()));
+                    let shortcut = command.info().shortcuts.first().map(|s| ctx.format_shortcut(s)).unwrap_or_default();
+                    if ui.add_enabled(label.is_some(), egui::Button::new(text).shortcut_text(shortcut)).clicked() {
+                        self.queue.push(Action::Run(command));
+                    }
                 }
                 ui.separator();
-                let concepts_selected = self.view.selection.iter().any(|i| matches!(i, ItemRef::Concept(_)));
-                if ui
-                    .add_enabled(concepts_selected, egui::Button::new("Pin or Unpin Selected Concepts").shortcut_text("P"))
-                    .on_hover_text("Pinned concepts stay where they are in automatic layout")
-                    .clicked()
-                {
-                    self.toggle_pins();
+                for command in [UiCommand::AddConcept, UiCommand::AddArea, UiCommand::AddEvidence, UiCommand::Delete] {
+                    self.command_button(ui, command);
                 }
-                if ui.add(egui::Button::new("Select All Concepts").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::A)))).clicked() {
-                    self.view.selection = self.map.doc().concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
+                ui.separator();
+                for command in [UiCommand::TogglePins, UiCommand::SelectAllConcepts, UiCommand::ClearSelection] {
+                    self.command_button(ui, command);
                 }
+                ui.separator();
+                self.command_button(ui, UiCommand::Search);
+                self.command_button(ui, UiCommand::CommandPalette);
             });
             ui.menu_button("View", |ui| {
-                if ui.add(egui::Button::new("Fit Map to Window").shortcut_text("F")).clicked() {
-                    self.view.fit_requested = true;
-                }
+                self.command_button(ui, UiCommand::Fit);
                 ui.checkbox(&mut self.prefs.match_accents, "Match Accents in Search")
                     .on_hover_text("When on, \"resume\" does not find \"résumé\" (case never matters)");
-                if ui.add(egui::Button::new("Zoom In").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::Plus)))).clicked() {
-                    self.zoom_view(ZOOM_STEP);
+                for command in [UiCommand::ZoomIn, UiCommand::ZoomOut, UiCommand::ActualSize] {
+                    self.command_button(ui, command);
                 }
-                if ui.add(egui::Button::new("Zoom Out").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::Minus)))).clicked() {
-                    self.zoom_view(1.0 / ZOOM_STEP);
-                }
-                if ui.add(egui::Button::new("Actual Size").shortcut_text(shortcut_text(KeyboardShortcut::new(cmd, Key::Num0)))).clicked() {
-                    let zoom = self.view.camera.zoom;
-                    self.zoom_view(1.0 / zoom);
-                }
-                let idle = !self.layout_running();
-                if ui
-                    .add_enabled(idle, egui::Button::new("Automatic Layout"))
-                    .on_hover_text("Lay out the whole map; pinned concepts stay (undoable, Esc stops)")
-                    .clicked()
-                {
-                    self.start_layout(&ctx, false);
-                }
-                if ui
-                    .add_enabled(idle, egui::Button::new("Tidy Layout"))
-                    .on_hover_text("Nudge concepts apart without moving the map much (undoable)")
-                    .clicked()
-                {
-                    self.start_layout(&ctx, true);
-                }
-                ui.checkbox(&mut self.prefs.show_inspector, "Inspector");
+                self.command_button(ui, UiCommand::AutomaticLayout);
+                self.command_button(ui, UiCommand::TidyLayout);
+                self.command_button(ui, UiCommand::ToggleInspector);
                 ui.menu_button("Text Size", |ui| {
                     for size in TextSize::ALL {
                         if ui.radio(self.prefs.ui_text == size, size.label()).clicked() && self.prefs.ui_text != size {
@@ -1329,7 +1400,8 @@ impl QualmapApp {
                 });
                 ui.menu_button("Map Text Size", |ui| {
                     for size in TextSize::ALL {
-                        if ui.radio(self.prefs.map_text == size, size.label()).clicked() && self.prefs.map_text != size {
+                        if ui.radio(self.prefs.map_text == size, size.label()).clicked() && self.prefs.map_text != size
+                        {
                             self.prefs.map_text = size;
                             // Cards grow or shrink with their text: a fitted view fits again.
                             if self.view.fitted.is_some_and(|f| f.camera == self.view.camera) {
@@ -1349,36 +1421,21 @@ impl QualmapApp {
                 }
             });
             ui.menu_button("Help", |ui| {
-                if ui.button("About Qualmap").clicked() {
-                    self.alert(
-                        "About Qualmap",
-                        format!(
-                            "Qualmap {}\nConceptual maps grounded in coded qualitative evidence.\n\nThe built-in example is drawn from:\n{}",
-                            env!("CARGO_PKG_VERSION"),
-                            example::document().info.citation
-                        ),
-                    );
-                }
-                if ui.button("Mouse and Keys").clicked() {
-                    self.alert("Mouse and keys", HELP_TEXT.to_owned());
-                }
+                self.command_button(ui, UiCommand::KeyboardShortcuts);
+                self.command_button(ui, UiCommand::About);
             });
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("Fit").on_hover_text("Fit the map to the window (F)").clicked() {
-                    self.view.fit_requested = true;
+                    self.queue.push(Action::Run(UiCommand::Fit));
                 }
                 ui.toggle_value(&mut self.prefs.show_inspector, "Inspector")
-                    .on_hover_text("Show or hide the inspector (it can also be resized by its edge)");
+                    .on_hover_text(UiCommand::ToggleInspector.info().tooltip);
                 let theme_label = match self.prefs.theme {
                     ThemeKind::Light | ThemeKind::Print => "Dark theme",
                     ThemeKind::Dark | ThemeKind::Contrast => "Light theme",
                 };
                 if ui.button(theme_label).clicked() {
-                    self.prefs.theme = match self.prefs.theme {
-                        ThemeKind::Light | ThemeKind::Print => ThemeKind::Dark,
-                        ThemeKind::Dark | ThemeKind::Contrast => ThemeKind::Light,
-                    };
-                    apply_theme(&ctx, self.prefs.theme);
+                    self.queue.push(Action::Run(UiCommand::ToggleTheme));
                 }
             });
         });
@@ -1453,22 +1510,6 @@ impl QualmapApp {
     }
 }
 
-const HELP_TEXT: &str = "\
-Drag the background      pan
-Scroll                   pan
-Ctrl + scroll, pinch     zoom around the pointer
-F                        fit the map to the window
-Click                    select a concept, relationship or area
-Shift/Ctrl + click       add to or remove from the selection
-Shift + drag background  select with a rubber band
-Drag a concept           move it (and the other selected concepts)
-Del                      delete the selection
-P                        pin or unpin the selected concepts
-Esc                      stop a layout, or clear the selection
-Ctrl+= / Ctrl+- / Ctrl+0 zoom in, zoom out, actual size
-Ctrl+Z / Ctrl+Shift+Z    undo / redo
-Drop a .qualmap file     open it";
-
 fn with_qualmap_extension(path: PathBuf) -> PathBuf {
     if path.extension().is_some() { path } else { path.with_extension("qualmap") }
 }
@@ -1512,21 +1553,19 @@ impl eframe::App for QualmapApp {
         self.handle_dialog_outcomes(&ctx);
         self.handle_close_request(&ctx);
         self.handle_dropped_files(&ctx);
-        if self.confirm.is_none() && self.alert.is_none() && self.present.is_none() {
+        // The palette is modal: its keys (Enter, Escape, the arrows) are its own.
+        if self.confirm.is_none() && self.alert.is_none() && self.present.is_none() && self.palette.is_none() {
             self.handle_shortcuts(&ctx);
         }
         self.update_title(&ctx);
         self.view.highlight.clear();
-        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F5)) && self.present.is_none() {
-            let step = self.story_step;
-            self.start_presentation(&ctx, step);
-        }
         if self.present.is_some() {
             let place = match other_screen(frame) {
                 Some(screen) => present::PresenterPlace::Window(screen),
                 None => present::PresenterPlace::Docked,
             };
             egui::CentralPanel::no_frame().show(ui, |ui| self.present_ui(ui, place));
+            self.drain_queue(&ctx);
             return;
         }
         egui::Panel::top("menu-bar").show(ui, |ui| self.menu_bar_ui(ui));
@@ -1559,7 +1598,10 @@ impl eframe::App for QualmapApp {
         self.catalogs_ui(&ctx);
         self.confirm_edit_ui(&ctx);
         self.recovery_ui(&ctx);
+        self.palette_ui(&ctx);
+        self.shortcuts_ui(&ctx);
         self.dialogs_ui(&ctx);
+        self.drain_queue(&ctx);
         if let Some(failure) = self.map.autosave_tick(&ctx) {
             self.status = failure;
         }

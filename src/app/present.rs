@@ -147,14 +147,24 @@ impl QualmapApp {
     /// Handles the presentation keys pressed in the audience window (`ctx`) or, listed in
     /// `elsewhere`, in the presenter's window, so that every key works from either.
     fn present_keys(&mut self, ctx: &egui::Context, elsewhere: &[Key]) {
+        use super::ui_command::PresentKey;
         let mut elsewhere = elsewhere.to_vec();
-        let mut pressed = |key: Key| {
+        let mut pressed_key = |key: Key| {
             let here = ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
             let there = elsewhere.iter().position(|k| *k == key).map(|at| elsewhere.remove(at)).is_some();
             here || there
         };
+        // Every key of the action, asked (and so consumed) each.
+        let pressed = |pressed_key: &mut dyn FnMut(Key) -> bool, action: PresentKey| {
+            // Not `any`: every one of its keys is consumed, even after the first.
+            let mut any = false;
+            for key in action.keys() {
+                any |= pressed_key(*key);
+            }
+            any
+        };
         let Some(present) = &mut self.present else { return };
-        if pressed(Key::Escape) {
+        if pressed(&mut pressed_key, PresentKey::Stop) {
             if present.spotlight.is_some() {
                 present.spotlight = None;
             } else if present.blank.is_some() {
@@ -165,70 +175,58 @@ impl QualmapApp {
             return;
         }
         if let Some((item, index)) = &mut present.spotlight {
-            // While the spotlight is open the arrows step through its excerpts.
+            // While the spotlight is open the step keys step through its excerpts.
             let count = self.map.doc().evidence_for(*item).count().max(1);
-            if pressed(Key::ArrowRight) || pressed(Key::Space) || pressed(Key::PageDown) {
+            if pressed(&mut pressed_key, PresentKey::Next) {
                 *index = (*index + 1).min(count - 1);
             }
-            if pressed(Key::ArrowLeft) || pressed(Key::PageUp) {
+            if pressed(&mut pressed_key, PresentKey::Previous) {
                 *index = index.saturating_sub(1);
             }
             return;
         }
-        if pressed(Key::B) {
+        if pressed(&mut pressed_key, PresentKey::Black) {
             present.blank = if present.blank == Some(Color32::BLACK) { None } else { Some(Color32::BLACK) };
         }
-        if pressed(Key::W) {
+        if pressed(&mut pressed_key, PresentKey::White) {
             present.blank = if present.blank == Some(Color32::WHITE) { None } else { Some(Color32::WHITE) };
         }
-        if pressed(Key::L) {
+        if pressed(&mut pressed_key, PresentKey::Laser) {
             present.laser = !present.laser;
         }
-        if pressed(Key::D) {
+        if pressed(&mut pressed_key, PresentKey::Dim) {
             present.dim = !present.dim;
         }
-        if pressed(Key::H) {
+        if pressed(&mut pressed_key, PresentKey::Contrast) {
             present.contrast = !present.contrast;
         }
-        if pressed(Key::P) {
+        if pressed(&mut pressed_key, PresentKey::PresenterView) {
             present.presenter_view = !present.presenter_view;
             self.prefs.presenter_view = present.presenter_view;
         }
-        let digits = [
-            Key::Num0,
-            Key::Num1,
-            Key::Num2,
-            Key::Num3,
-            Key::Num4,
-            Key::Num5,
-            Key::Num6,
-            Key::Num7,
-            Key::Num8,
-            Key::Num9,
-        ];
-        for (n, key) in digits.iter().enumerate() {
-            if pressed(*key) {
+        for (n, key) in PresentKey::GoToDigit.keys().iter().enumerate() {
+            if pressed_key(*key) {
                 present.digits.push(char::from(b'0' + n as u8));
             }
         }
         let mut target = None;
-        if pressed(Key::Enter) {
+        if pressed(&mut pressed_key, PresentKey::GoTo) {
             if let Ok(number) = present.digits.parse::<usize>() {
                 target = Some(number.saturating_sub(1));
             }
             present.digits.clear();
         }
         let step = present.step;
-        if pressed(Key::ArrowRight) || pressed(Key::Space) || pressed(Key::PageDown) || pressed(Key::ArrowDown) {
+        if pressed(&mut pressed_key, PresentKey::Next) {
             target = Some(step + 1);
         }
-        if pressed(Key::ArrowLeft) || pressed(Key::PageUp) || pressed(Key::ArrowUp) {
+        if pressed(&mut pressed_key, PresentKey::Previous) {
             target = Some(step.saturating_sub(1));
         }
-        if pressed(Key::Home) {
+        if pressed(&mut pressed_key, PresentKey::First) {
             target = Some(0);
         }
-        if pressed(Key::End) {
+        if pressed(&mut pressed_key, PresentKey::Last) {
             target = Some(usize::MAX);
         }
         if let Some(target) = target {
@@ -698,7 +696,7 @@ impl QualmapApp {
             }
         });
         self.story_open = open;
-        self.run_actions(ctx, actions);
+        self.queue.extend(actions);
         if let Some(step) = present_from {
             self.start_presentation(ctx, step);
         }

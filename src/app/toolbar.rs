@@ -3,8 +3,9 @@
 
 use egui::{RichText, Ui};
 
+use super::ui_command::UiCommand;
 use super::{Action, QualmapApp};
-use crate::command::{Command, Element, delete_items};
+use crate::command::{Command, Element};
 use crate::model::support::{SupportMode, attribute_values, coders};
 use crate::model::{AREA_PALETTE, Area, Concept, Document, ItemRef, Point, Provenance};
 
@@ -69,7 +70,7 @@ impl QualmapApp {
     }
 
     /// Adds an area holding the selected concepts.
-    fn add_area(&mut self) {
+    pub(super) fn add_area(&mut self) {
         let id = self.map.doc().next_area_id();
         let color =
             AREA_PALETTE.get(self.map.doc().areas.len() % AREA_PALETTE.len()).copied().unwrap_or(AREA_PALETTE[0]);
@@ -149,26 +150,26 @@ impl QualmapApp {
                 }
             });
         }
-        self.run_actions(ui.ctx(), actions);
+        self.queue.extend(actions);
     }
 
     fn toolbar_group_ui(&mut self, ui: &mut Ui, group: Group, room: f32, actions: &mut Vec<Action>) {
         match group {
             Group::Edit => {
-                if ui.button("Add concept").on_hover_text("Or double-click the canvas").clicked() {
-                    let center = self.view.camera.center;
-                    self.add_concept_at(center);
-                }
-                if ui.button("Add area").on_hover_text("A new area holding the selected concepts").clicked() {
-                    self.add_area();
-                }
-                let selected: Vec<ItemRef> = self.view.selection.iter().copied().collect();
-                if ui
-                    .add_enabled(!selected.is_empty(), egui::Button::new("Delete"))
-                    .on_hover_text("Delete (Del)")
-                    .clicked()
-                {
-                    actions.push(Action::Edit(delete_items(self.map.doc(), &selected), None));
+                // The toolbar's own short names; what each does is the action table's.
+                for (text, command) in [
+                    ("Add concept", UiCommand::AddConcept),
+                    ("Add area", UiCommand::AddArea),
+                    ("Delete", UiCommand::Delete),
+                ] {
+                    let hover = tooltip_with_key(ui.ctx(), command);
+                    if ui
+                        .add_enabled(self.command_enabled(command), egui::Button::new(text))
+                        .on_hover_text(hover)
+                        .clicked()
+                    {
+                        actions.push(Action::Run(command));
+                    }
                 }
             }
             Group::Evidence => {
@@ -199,9 +200,8 @@ impl QualmapApp {
                 self.search_results_ui(ui, &search, actions);
             }
             Group::Present => {
-                if ui.button("Present").on_hover_text("Present the story full screen (F5)").clicked() {
-                    let step = self.story_step;
-                    self.start_presentation(ui.ctx(), step);
+                if ui.button("Present").on_hover_text(tooltip_with_key(ui.ctx(), UiCommand::Present)).clicked() {
+                    actions.push(Action::Run(UiCommand::Present));
                 }
             }
             Group::Windows => self.window_toggles_ui(ui),
@@ -377,5 +377,14 @@ impl SearchHits {
             }
         }
         Self { revision, query, match_accents, hits, label_hits, evidence_hits }
+    }
+}
+
+/// An action's tooltip with its first shortcut, e.g. "Delete the selection (Del)".
+fn tooltip_with_key(ctx: &egui::Context, command: UiCommand) -> String {
+    let info = command.info();
+    match info.shortcuts.first() {
+        Some(shortcut) => format!("{} ({})", info.tooltip, ctx.format_shortcut(shortcut)),
+        None => info.tooltip.to_owned(),
     }
 }
