@@ -124,7 +124,9 @@ impl QualmapApp {
                     }
                 };
                 let button = egui::Button::selectable(i == palette.selected, text);
-                let row = ui.add(if detail.is_empty() { button } else { button.right_text(detail) });
+                let button = if detail.is_empty() { button } else { button.right_text(detail) };
+                // The whole width, so that shortcuts line up on the right.
+                let row = ui.add(button.min_size(egui::vec2(ui.available_width(), 0.0)));
                 let row = match entry {
                     Entry::Command(command) => row.on_hover_text(command.info().tooltip),
                     Entry::GoTo(..) => row,
@@ -155,48 +157,51 @@ impl QualmapApp {
         let mut open = true;
         egui::Window::new("Keyboard shortcuts")
             .open(&mut open)
-            .default_width(520.0)
+            .default_width(620.0)
             .default_height(560.0)
             .collapsible(false)
             .show(ctx, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    for menu in [Menu::File, Menu::Edit, Menu::View, Menu::Windows, Menu::Help] {
-                        let rows: Vec<(String, &str)> = UiCommand::ALL
-                            .iter()
-                            .map(|c| c.info())
-                            .filter(|info| info.menu == menu && !info.shortcuts.is_empty())
-                            .map(|info| {
-                                let keys: Vec<String> = info.shortcuts.iter().map(|s| ctx.format_shortcut(s)).collect();
-                                (keys.join(", "), info.text)
-                            })
-                            .collect();
-                        if rows.is_empty() {
-                            continue;
+                    // One grid, so that every section's columns line up.
+                    egui::Grid::new("shortcuts").num_columns(2).spacing([24.0, 4.0]).show(ui, |ui| {
+                        let mut first = true;
+                        let mut heading = |ui: &mut egui::Ui, text: &str| {
+                            if !std::mem::take(&mut first) {
+                                // A blank row between sections.
+                                ui.label("");
+                                ui.end_row();
+                            }
+                            ui.label(RichText::new(text).strong().heading());
+                            ui.end_row();
+                        };
+                        for menu in [Menu::File, Menu::Edit, Menu::View, Menu::Windows, Menu::Help] {
+                            let rows: Vec<(String, &str)> = UiCommand::ALL
+                                .iter()
+                                .map(|c| c.info())
+                                .filter(|info| info.menu == menu && !info.shortcuts.is_empty())
+                                .map(|info| {
+                                    let keys: Vec<String> =
+                                        info.shortcuts.iter().map(|s| ctx.format_shortcut(s)).collect();
+                                    (keys.join(", "), info.text)
+                                })
+                                .collect();
+                            if rows.is_empty() {
+                                continue;
+                            }
+                            heading(ui, menu.label());
+                            for (keys, text) in rows {
+                                ui.label(RichText::new(keys).strong());
+                                ui.label(text);
+                                ui.end_row();
+                            }
                         }
-                        ui.label(RichText::new(menu.label()).strong());
-                        egui::Grid::new(("shortcuts", menu.label())).num_columns(2).spacing([24.0, 4.0]).show(
-                            ui,
-                            |ui| {
-                                for (keys, text) in rows {
-                                    ui.label(RichText::new(keys).strong());
-                                    ui.label(text);
-                                    ui.end_row();
-                                }
-                            },
-                        );
-                        ui.add_space(6.0);
-                    }
-                    ui.label(RichText::new("Mouse").strong());
-                    egui::Grid::new("shortcuts-mouse").num_columns(2).spacing([24.0, 4.0]).show(ui, |ui| {
+                        heading(ui, "Mouse");
                         for (gesture, what) in GESTURES {
-                            ui.label(gesture);
+                            ui.label(RichText::new(gesture).strong());
                             ui.label(what);
                             ui.end_row();
                         }
-                    });
-                    ui.add_space(6.0);
-                    ui.label(RichText::new("While presenting").strong());
-                    egui::Grid::new("shortcuts-present").num_columns(2).spacing([24.0, 4.0]).show(ui, |ui| {
+                        heading(ui, "While presenting");
                         for key in PresentKey::ALL {
                             ui.label(RichText::new(key.key_text()).strong());
                             ui.label(key.text());
