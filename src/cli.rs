@@ -187,8 +187,8 @@ pub struct LayoutArgs {
     #[arg(long)]
     pub warm: bool,
     /// The algorithm for a layout from scratch.
-    #[arg(long, value_enum, default_value_t = crate::layout::Engine::Stress)]
-    pub engine: crate::layout::Engine,
+    #[arg(long, value_enum, default_value_t = EngineArg::Stress)]
+    pub engine: EngineArg,
     /// Pivots of the stress engine (more: closer to full stress, slower).
     #[arg(long, default_value_t = crate::layout::LayoutParams::default().pivots)]
     pub pivots: usize,
@@ -197,12 +197,31 @@ pub struct LayoutArgs {
     pub polish: usize,
 }
 
+/// The layout engine as the command line names it (the layout library knows no clap).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineArg {
+    /// Pivot MDS, then sparse stress majorization, then a short force polish (the default).
+    #[default]
+    Stress,
+    /// Multilevel force-directed, as Graphviz sfdp does.
+    Force,
+}
+
+impl From<EngineArg> for crate::layout::Engine {
+    fn from(engine: EngineArg) -> Self {
+        match engine {
+            EngineArg::Stress => Self::Stress,
+            EngineArg::Force => Self::Force,
+        }
+    }
+}
+
 fn layout(args: &LayoutArgs) -> Result<String, String> {
     use crate::layout::{LayoutGraph, LayoutParams, layout, layout_command};
     let params = LayoutParams {
         seed: args.seed,
         warm: args.warm,
-        engine: args.engine,
+        engine: args.engine.into(),
         pivots: args.pivots.max(1),
         polish: args.polish,
         ..LayoutParams::default()

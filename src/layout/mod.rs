@@ -460,7 +460,7 @@ fn initial_positions(doc: &crate::model::Document) -> Vec<[f32; 2]> {
 }
 
 /// Which algorithm places the nodes from scratch.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Engine {
     /// Pivot MDS, then sparse stress majorization, then a short Barnes–Hut force polish: graph
     /// distances are kept best (docs/ARCHITECTURE.md, "Layout by stress first, forces second").
