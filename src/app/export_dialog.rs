@@ -5,7 +5,6 @@
 //! large image never freezes the window.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, channel};
 
 use egui::{RichText, Ui};
 
@@ -85,7 +84,7 @@ pub(super) struct ExportDialog {
     pixels: (f32, f32),
     /// How the previewed figure came out: size, smallest text, what was enlarged.
     fit: Option<(figure::Fit, ExportOptions)>,
-    job: Option<(PathBuf, Receiver<Result<(), String>>)>,
+    job: Option<(PathBuf, super::tasks::Task<Result<(), String>>)>,
     /// The map revision checked for characters no bundled font has, and what was found.
     missing_glyphs: Option<(u64, String)>,
 }
@@ -363,18 +362,13 @@ impl QualmapApp {
             }
             export_bytes(&doc, format, &options, &measure).map_err(|e| e.to_string())
         };
-        let (sender, receiver) = channel();
         let target = path.clone();
-        let ctx_for_worker = ctx.clone();
-        let spawned = super::spawn_background("export", move || {
-            let result =
-                work().and_then(|bytes| crate::model::io::write_atomic(&target, &bytes).map_err(|e| e.to_string()));
-            let _ = sender.send(result);
-            ctx_for_worker.request_repaint();
+        let task = super::tasks::Task::spawn("export", ctx, move |_| {
+            work().and_then(|bytes| crate::model::io::write_atomic(&target, &bytes).map_err(|e| e.to_string()))
         });
-        match spawned {
-            Ok(_) => {
-                self.export_dialog.job = Some((path, receiver));
+        match task {
+            Ok(task) => {
+                self.export_dialog.job = Some((path, task));
                 self.status = "Exporting…".to_owned();
             }
             Err(err) => self.alert("Could not export", err.to_string()),
@@ -382,21 +376,19 @@ impl QualmapApp {
     }
 
     fn poll_export(&mut self, ctx: &egui::Context) {
-        let Some((path, receiver)) = &self.export_dialog.job else { return };
-        match receiver.try_recv() {
-            Ok(Ok(())) => {
+        let Some((path, task)) = &mut self.export_dialog.job else { return };
+        match task.poll() {
+            super::tasks::Poll::Done(Ok(())) => {
                 self.status = format!("Exported {}", path.display());
                 self.export_dialog.job = None;
             }
-            Ok(Err(err)) => {
+            super::tasks::Poll::Done(Err(err)) => {
                 let body = format!("{}: {err}", path.display());
                 self.export_dialog.job = None;
                 self.alert("Could not export", body);
             }
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                ctx.request_repaint_after(std::time::Duration::from_millis(100))
-            }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+            super::tasks::Poll::Running => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            super::tasks::Poll::Lost => {
                 self.export_dialog.job = None;
                 self.alert("Could not export", "the export stopped unexpectedly".to_owned());
             }

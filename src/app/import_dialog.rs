@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
+
 use std::time::Instant;
 
 use egui::{RichText, Ui};
@@ -30,12 +30,12 @@ pub(super) struct ImportDialog {
     path: Option<PathBuf>,
     /// A spreadsheet's first sheet being converted to CSV in the child process, so that its
     /// columns can be mapped as a table's are.
-    converting: Option<Receiver<Result<Vec<u8>, String>>>,
+    converting: Option<super::tasks::Task<Result<Vec<u8>, String>>>,
     /// That sheet as CSV, read (in this process: the CSV reader is ours) with the mapping.
     csv: Option<Arc<Vec<u8>>>,
     /// When the file's reading started, and its size, for the progress line.
     started: Option<(Instant, u64)>,
-    reading: Option<Receiver<Result<ImportData, String>>>,
+    reading: Option<super::tasks::Task<Result<ImportData, String>>>,
     data: Option<ImportData>,
     error: Option<String>,
     table: Option<TableDraft>,
@@ -68,19 +68,15 @@ impl QualmapApp {
         if crate::import::spreadsheet::Kind::of_path(&path).is_some() {
             // The sheet is converted in the child process first (a damaged spreadsheet can take
             // a library anywhere), then mapped and read as a table.
-            let (sender, receiver) = channel();
-            let ctx = ctx.clone();
             let file = path.clone();
-            let spawned = super::spawn_background("spreadsheet", move || {
-                let csv = crate::import::catch_panic(|| {
+            let task = super::tasks::Task::spawn("spreadsheet", ctx, move |_| {
+                crate::import::catch_panic(|| {
                     crate::import::sandbox::spreadsheet_csv_bounded(&file).map_err(|e| e.to_string())
                 })
-                .unwrap_or_else(|panic| Err(format!("{}: the import stopped unexpectedly ({panic})", file.display())));
-                let _ = sender.send(csv);
-                ctx.request_repaint();
+                .unwrap_or_else(|panic| Err(format!("{}: the import stopped unexpectedly ({panic})", file.display())))
             });
-            match spawned {
-                Ok(_) => self.import.converting = Some(receiver),
+            match task {
+                Ok(task) => self.import.converting = Some(task),
                 Err(err) => self.import.error = Some(err.to_string()),
             }
             self.import.path = Some(path);
@@ -119,12 +115,10 @@ impl QualmapApp {
         let Some(path) = self.import.path.clone() else { return };
         let mapping = self.import.table.as_ref().map(|t| t.mapping.clone());
         let csv = self.import.csv.clone();
-        let (sender, receiver) = channel();
-        let ctx = ctx.clone();
-        let spawned = super::spawn_background("import", move || {
+        let task = super::tasks::Task::spawn("import", ctx, move |_| {
             // In a child process with limits where the binary can be re-run; a panic that still
             // reaches this thread is a refusal, not a dead worker.
-            let read = crate::import::catch_panic(|| match &csv {
+            crate::import::catch_panic(|| match &csv {
                 Some(csv) => crate::import::read_csv_table(csv, &path.display().to_string(), mapping.as_ref()),
                 None => crate::import::sandbox::read_path_bounded(&path, mapping.as_ref()),
             })
@@ -134,25 +128,23 @@ impl QualmapApp {
                     message: format!("the import stopped unexpectedly ({panic})"),
                 })
             })
-            .map_err(|e| e.to_string());
-            let _ = sender.send(read);
-            ctx.request_repaint();
+            .map_err(|e| e.to_string())
         });
-        match spawned {
-            Ok(_) => self.import.reading = Some(receiver),
+        match task {
+            Ok(task) => self.import.reading = Some(task),
             Err(err) => self.import.error = Some(err.to_string()),
         }
     }
 
     fn poll_converting(&mut self, ctx: &egui::Context) {
-        let Some(receiver) = &self.import.converting else { return };
-        let converted = match receiver.try_recv() {
-            Ok(converted) => converted,
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
+        let Some(task) = &mut self.import.converting else { return };
+        let converted = match task.poll() {
+            super::tasks::Poll::Done(converted) => converted,
+            super::tasks::Poll::Running => {
                 ctx.request_repaint_after(std::time::Duration::from_millis(100));
                 return;
             }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+            super::tasks::Poll::Lost => {
                 let file = self.import.path.as_ref().map_or_else(String::new, |p| format!("{}: ", p.display()));
                 Err(format!("{file}the import stopped unexpectedly; nothing was read"))
             }
@@ -171,22 +163,20 @@ impl QualmapApp {
 
     fn poll_import(&mut self, ctx: &egui::Context) {
         self.poll_converting(ctx);
-        let Some(receiver) = &self.import.reading else { return };
-        match receiver.try_recv() {
-            Ok(Ok(data)) => {
+        let Some(task) = &mut self.import.reading else { return };
+        match task.poll() {
+            super::tasks::Poll::Done(Ok(data)) => {
                 self.import.data = Some(data);
                 self.import.error = None;
                 self.import.reading = None;
             }
-            Ok(Err(err)) => {
+            super::tasks::Poll::Done(Err(err)) => {
                 self.import.error = Some(err);
                 self.import.data = None;
                 self.import.reading = None;
             }
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                ctx.request_repaint_after(std::time::Duration::from_millis(100))
-            }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+            super::tasks::Poll::Running => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            super::tasks::Poll::Lost => {
                 self.import.reading = None;
                 let file = self.import.path.as_ref().map_or_else(String::new, |p| format!("{}: ", p.display()));
                 self.import.error = Some(format!("{file}the import stopped unexpectedly; nothing was read"));

@@ -2,12 +2,11 @@
 //! positions so far, shown as concepts gliding to their new places, stoppable at any time, and
 //! recorded as one undoable step when it ends.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use super::QualmapApp;
+use super::tasks::{Poll, Task};
 use crate::layout::{LayoutParams, LayoutStats};
 use crate::model::{ConceptId, Point};
 use crate::scene::EguiMeasure;
@@ -22,22 +21,17 @@ const SNAPSHOT_EVERY: Duration = Duration::from_millis(80);
 /// frame would cost more than the frame.
 const MAX_ANIMATED: usize = 3_000;
 
-enum Message {
-    Progress(f32),
-    Positions(Vec<[f32; 2]>),
-    Done(Vec<(ConceptId, Point)>, LayoutStats),
-}
-
 /// A layout on its way.
 pub(super) struct LayoutJob {
-    receiver: Receiver<Message>,
-    stop: Arc<AtomicBool>,
+    /// The worker: its progress, its stop, and at the end the moves.
+    task: Task<(Vec<(ConceptId, Point)>, LayoutStats)>,
+    /// The positions so far, sent now and then while it works (for the glide).
+    snapshots: Receiver<Vec<[f32; 2]>>,
     warm: bool,
     /// The concepts, in the order the worker reports them.
     ids: Vec<ConceptId>,
     /// Where they were when the layout started (the undo step goes back here).
     start: Vec<(ConceptId, Point)>,
-    progress: f32,
     animate: bool,
     /// The glide under way: from, to, since.
     glide: Option<(Vec<Point>, Vec<Point>, Instant)>,
@@ -50,7 +44,7 @@ pub(super) struct LayoutJob {
 impl LayoutJob {
     /// How far the layout is, from 0 to 1.
     pub(super) fn progress(&self) -> f32 {
-        self.progress
+        if self.result.is_some() { 1.0 } else { self.task.progress().unwrap_or(0.0) }
     }
 
     /// Whether a stop was asked for.
@@ -81,51 +75,45 @@ impl QualmapApp {
         let cards = crate::layout::card_half_sizes(&doc, self.scene(&measure));
         let ids: Vec<ConceptId> = doc.concepts.iter().map(|c| c.id).collect();
         let start: Vec<(ConceptId, Point)> = doc.concepts.iter().map(|c| (c.id, c.pos)).collect();
-        let (sender, receiver) = std::sync::mpsc::channel();
-        let stop = Arc::new(AtomicBool::new(false));
-        let worker_stop = stop.clone();
+        let (snapshot_sender, snapshots) = std::sync::mpsc::channel();
         let worker_ctx = ctx.clone();
         let params = LayoutParams { warm, ..LayoutParams::default() };
         let concepts = ids.len();
-        let spawned = super::spawn_background("layout", move || {
+        let task = Task::spawn("layout", ctx, move |progress| {
             let mut last_snapshot: Option<Instant> = None;
             let mut last_progress = -1.0f32;
-            let (moves, stats) = crate::layout::layout_positions(&doc, &cards, &params, &mut |fraction, positions| {
-                if worker_stop.load(Ordering::Relaxed) {
+            let result = crate::layout::layout_positions(&doc, &cards, &params, &mut |fraction, positions| {
+                if progress.cancelled() {
                     return false;
                 }
-                let mut news = false;
                 if fraction - last_progress >= 0.01 {
                     last_progress = fraction;
-                    news |= sender.send(Message::Progress(fraction)).is_ok();
+                    progress.set(fraction);
                 }
                 if concepts <= MAX_ANIMATED && last_snapshot.is_none_or(|at| at.elapsed() >= SNAPSHOT_EVERY) {
                     last_snapshot = Some(Instant::now());
                     let mut snapshot = positions();
                     snapshot.truncate(concepts);
-                    news |= sender.send(Message::Positions(snapshot)).is_ok();
-                }
-                if news {
-                    worker_ctx.request_repaint();
+                    if snapshot_sender.send(snapshot).is_ok() {
+                        worker_ctx.request_repaint();
+                    }
                 }
                 true
             });
             // Let go of the map before handing over: the window applies the result to it, and
             // would copy the whole map (a 10k map: a frame of 100+ ms) while this still held it.
             drop(doc);
-            let _ = sender.send(Message::Done(moves, stats));
-            worker_ctx.request_repaint();
+            result
         });
-        match spawned {
-            Ok(_) => {
+        match task {
+            Ok(task) => {
                 let shown = start.iter().map(|(_, p)| *p).collect();
                 self.layout_job = Some(LayoutJob {
-                    receiver,
-                    stop,
+                    task,
+                    snapshots,
                     warm,
                     ids,
                     start,
-                    progress: 0.0,
                     animate: concepts <= MAX_ANIMATED,
                     glide: None,
                     shown,
@@ -146,7 +134,7 @@ impl QualmapApp {
     /// Asks the running layout to stop; what it has done so far is kept (and can be undone).
     pub fn stop_layout(&mut self) {
         if let Some(job) = &mut self.layout_job {
-            job.stop.store(true, Ordering::Relaxed);
+            job.task.cancel();
             job.stopping = true;
         }
     }
@@ -154,14 +142,14 @@ impl QualmapApp {
     /// Ends a layout before an edit, undo or drag: a finished one is recorded at once, one
     /// still computing is abandoned and the concepts go back where they were.
     pub(super) fn settle_layout(&mut self) {
-        let Some(job) = self.layout_job.take() else { return };
-        job.stop.store(true, Ordering::Relaxed);
+        let Some(mut job) = self.layout_job.take() else { return };
+        job.task.cancel();
         // A result that has arrived but not been read yet counts as arrived.
         let mut result = job.result;
-        while let Ok(message) = job.receiver.try_recv() {
-            if let Message::Done(moves, stats) = message {
-                result = Some((moves, stats));
-            }
+        if result.is_none()
+            && let Poll::Done(done) = job.task.poll()
+        {
+            result = Some(done);
         }
         match result {
             Some((moves, stats)) => self.record_layout(job.start, moves, &stats, job.warm, false),
@@ -196,22 +184,14 @@ impl QualmapApp {
     /// glide ends. Asks for frames only while something moves or the worker runs.
     pub(super) fn poll_layout(&mut self, ctx: &egui::Context) {
         let Some(job) = &mut self.layout_job else { return };
-        let mut latest: Option<Vec<[f32; 2]>> = None;
+        let latest: Option<Vec<[f32; 2]>> = job.snapshots.try_iter().last();
         let mut failed = false;
-        loop {
-            match job.receiver.try_recv() {
-                Ok(Message::Progress(p)) => job.progress = p,
-                Ok(Message::Positions(p)) => latest = Some(p),
-                Ok(Message::Done(moves, stats)) => {
-                    job.progress = 1.0;
-                    job.result = Some((moves, stats));
-                }
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    // The worker ended without a result (it cannot, short of a panic).
-                    failed = job.result.is_none();
-                    break;
-                }
+        if job.result.is_none() {
+            match job.task.poll() {
+                Poll::Done(result) => job.result = Some(result),
+                Poll::Running => {}
+                // The worker ended without a result (it cannot, short of a panic).
+                Poll::Lost => failed = true,
             }
         }
         if failed {

@@ -18,6 +18,7 @@ mod open_map;
 mod palette;
 mod present;
 pub mod recovery;
+mod tasks;
 mod toolbar;
 mod ui_command;
 use std::collections::BTreeSet;
@@ -346,12 +347,12 @@ pub struct QualmapApp {
     /// What the inspector lists for the selected item, found once per revision.
     listing: inspector::Listing,
     /// A scene being built on a worker thread (large maps), with what it is built from.
-    scene_job: Option<std::sync::mpsc::Receiver<(SceneKey, Scene, std::time::Duration)>>,
+    scene_job: Option<tasks::Task<(SceneKey, Scene, std::time::Duration)>>,
     /// How long the last scene build took; above [`SCENE_IN_BACKGROUND`] the next is built on a
     /// worker while the window keeps drawing the previous one.
     last_scene_build: std::time::Duration,
     /// A map file being read on a worker thread.
-    opening: Option<(PathBuf, std::sync::mpsc::Receiver<Result<Document, io::LoadError>>)>,
+    opening: Option<(PathBuf, tasks::Task<Result<Document, io::LoadError>>)>,
     evidence_draft: Option<evidence::EvidenceDraft>,
     browser: evidence::Browser,
     windows: catalogs::CatalogWindows,
@@ -574,9 +575,9 @@ impl QualmapApp {
     /// thousands of concepts) the next one runs on a worker thread (which shares the map), and
     /// the window keeps drawing the previous scene until it arrives, so no frame waits for it.
     fn scene(&mut self, measure: &dyn TextMeasure) -> &Scene {
-        if let Some(job) = &self.scene_job {
-            match job.try_recv() {
-                Ok((key, scene, took)) => {
+        if let Some(job) = &mut self.scene_job {
+            match job.poll() {
+                tasks::Poll::Done((key, scene, took)) => {
                     self.scene_job = None;
                     // A map that has become quick to draw is drawn at once again.
                     self.last_scene_build = took;
@@ -588,8 +589,8 @@ impl QualmapApp {
                         let _ = spawn_background("drop-scene", move || drop(old));
                     }
                 }
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.scene_job = None,
-                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                tasks::Poll::Lost => self.scene_job = None,
+                tasks::Poll::Running => {}
             }
         }
         let stale = self.scene_cache.as_ref().is_none_or(|(k, _)| !self.scene_is_current(k));
@@ -637,19 +638,15 @@ impl QualmapApp {
         let key = self.scene_key(&options);
         let doc = self.map.shared();
         let fonts = self.worker_fonts(&ctx);
-        let (sender, receiver) = std::sync::mpsc::channel();
-        let spawned = spawn_background("scene", move || {
+        let task = tasks::Task::spawn("scene", &ctx, move |_| {
             let started = std::time::Instant::now();
             let scene = build_scene(&doc, &options, &EguiMeasure(&fonts));
             // Let go of the map before handing over, so the next edit need not copy it.
             drop(doc);
-            let took = started.elapsed();
-            let _ = sender.send((key, scene, took));
-            log_slow("scene build (worker)", took);
-            ctx.request_repaint();
+            (key, scene, started.elapsed())
         });
-        if spawned.is_ok() {
-            self.scene_job = Some(receiver);
+        if let Ok(task) = task {
+            self.scene_job = Some(task);
         }
     }
 
@@ -1123,18 +1120,11 @@ impl QualmapApp {
     /// Opens a map file on a worker thread (reading and checking a large map takes a while);
     /// the open map stays until the new one is ready, and the status bar says what is happening.
     pub fn open_in_background(&mut self, ctx: &egui::Context, path: &Path) {
-        let (sender, receiver) = std::sync::mpsc::channel();
-        let (target, ctx) = (path.to_owned(), ctx.clone());
-        let spawned = spawn_background("open", move || {
-            let started = std::time::Instant::now();
-            let _ = sender.send(io::load_path(&target));
-            log_slow("opening a map (worker)", started.elapsed());
-            ctx.request_repaint();
-        });
-        match spawned {
-            Ok(_) => {
+        let target = path.to_owned();
+        match tasks::Task::spawn("open", ctx, move |_| io::load_path(&target)) {
+            Ok(task) => {
                 self.status = format!("Opening {}…", path.display());
-                self.opening = Some((path.to_owned(), receiver));
+                self.opening = Some((path.to_owned(), task));
             }
             Err(_) => self.open_path(path),
         }
@@ -1146,12 +1136,12 @@ impl QualmapApp {
     }
 
     fn poll_opening(&mut self) {
-        let Some((path, receiver)) = &self.opening else { return };
+        let Some((path, task)) = &mut self.opening else { return };
         let path = path.clone();
-        let result = match receiver.try_recv() {
-            Ok(result) => result,
-            Err(std::sync::mpsc::TryRecvError::Empty) => return,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => Err(io::LoadError::Io {
+        let result = match task.poll() {
+            tasks::Poll::Done(result) => result,
+            tasks::Poll::Running => return,
+            tasks::Poll::Lost => Err(io::LoadError::Io {
                 origin: path.display().to_string(),
                 source: std::io::Error::other("the reader stopped unexpectedly"),
             }),

@@ -202,7 +202,7 @@ pub fn read_in_child(program: &Path, path: &Path, request: &Request, limits: Lim
         return None;
     };
     let output_limit = limits.output_bytes;
-    let out_reader = std::thread::spawn(move || {
+    let out_reader = std::thread::Builder::new().name("import-stdout".to_owned()).spawn(move || {
         let mut stdout = stdout;
         let mut bytes = Vec::new();
         let _ = (&mut stdout).take(output_limit + 1).read_to_end(&mut bytes);
@@ -211,11 +211,17 @@ pub fn read_in_child(program: &Path, path: &Path, request: &Request, limits: Lim
         let _ = std::io::copy(&mut stdout, &mut std::io::sink());
         bytes
     });
-    let err_reader = std::thread::spawn(move || {
+    let err_reader = std::thread::Builder::new().name("import-stderr".to_owned()).spawn(move || {
         let mut bytes = Vec::new();
         let _ = stderr.take(64 * 1024).read_to_end(&mut bytes);
         bytes
     });
+    // No threads to read the child with (the system is out of them): read in this process.
+    let (Ok(out_reader), Ok(err_reader)) = (out_reader, err_reader) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return None;
+    };
     let (status, timed_out) = wait_for(&mut child, started + limits.wall, limits);
     let elapsed = started.elapsed();
     let out = out_reader.join().unwrap_or_default();
