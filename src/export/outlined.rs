@@ -128,10 +128,15 @@ fn fine(v: f32) -> String {
 /// units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ShapedGlyph {
+    /// Index of the font in [`crate::scene::fonts::bundled`].
     pub font: usize,
+    /// Glyph id in that font.
     pub glyph: u16,
+    /// How far the pen moves after it, in font units.
     pub x_advance: i32,
+    /// Horizontal shift from the pen position, in font units.
     pub x_offset: i32,
+    /// Vertical shift from the baseline (up), in font units.
     pub y_offset: i32,
 }
 
