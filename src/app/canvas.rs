@@ -1073,18 +1073,11 @@ pub const LEGEND_ROW_HEIGHT: f32 = 30.0;
 /// Extra height of each further row, when the key does not fit on one.
 const LEGEND_MORE_ROWS: f32 = 20.0;
 
-enum LegendKey {
-    Area(Color32),
-    Paper,
-    Badge,
-    Dashed,
-}
-
 /// The key, laid out: each entry with its place (left edge, row) and text, and the strip's
 /// height. Entries flow on to further rows where the canvas is too narrow for one (at 1024
 /// points wide the example's key did not fit and its last entries were dropped).
 struct LegendLayout {
-    entries: Vec<(LegendKey, Pos2, std::sync::Arc<egui::Galley>)>,
+    entries: Vec<(crate::scene::legend::LegendMark, Pos2, std::sync::Arc<egui::Galley>)>,
     height: f32,
 }
 
@@ -1096,15 +1089,12 @@ fn legend_layout(
     support: crate::model::support::SupportMode,
 ) -> LegendLayout {
     let font = FontId::proportional(12.5);
-    let mut keys: Vec<(LegendKey, String)> =
-        doc.areas.iter().map(|a| (LegendKey::Area(theme.ink(a.color)), a.label.clone())).collect();
-    keys.push((LegendKey::Paper, "from the paper".to_owned()));
-    keys.push((LegendKey::Badge, format!("support: {}", support.label())));
-    keys.push((LegendKey::Dashed, "no evidence yet".to_owned()));
+    let areas = doc.areas.iter().map(|a| (a.label.clone(), theme.area_fill(a.color), theme.ink(a.color)));
+    let keys = crate::scene::legend::legend(areas, support);
     let (left, right) = (canvas.left() + 12.0, canvas.right() - 8.0);
     let (mut x, mut row) = (left, 0usize);
     let mut entries = Vec::with_capacity(keys.len());
-    for (key, text) in keys {
+    for crate::scene::legend::LegendEntry { mark: key, text } in keys {
         let galley =
             painter.layout_no_wrap(super::bidi_text::visual_line(&text).into_owned(), font.clone(), theme.text);
         let width = 20.0 + galley.size().x;
@@ -1125,17 +1115,18 @@ fn paint_legend(painter: &egui::Painter, legend: LegendLayout, theme: &MapTheme,
     painter.line_segment([strip.left_top(), strip.right_top()], Stroke::new(1.0, theme.node_stroke));
     for (key, place, galley) in legend.entries {
         let (x, y) = (place.x, strip.top() + LEGEND_ROW_HEIGHT / 2.0 + place.y * LEGEND_MORE_ROWS);
+        use crate::scene::legend::LegendMark;
         match key {
-            LegendKey::Area(color) => {
+            LegendMark::Area { fill, stroke, .. } => {
                 let swatch = Rect::from_center_size(pos2(x + 7.0, y), vec2(14.0, 10.0));
-                painter.rect_filled(swatch, 2.0, color.gamma_multiply(0.35));
-                painter.rect_stroke(swatch, 2.0, Stroke::new(1.2, color), StrokeKind::Inside);
+                painter.rect_filled(swatch, 2.0, fill);
+                painter.rect_stroke(swatch, 2.0, Stroke::new(1.2, stroke), StrokeKind::Inside);
             }
-            LegendKey::Paper => paper_marker(painter, pos2(x + 7.0, y), 4.5, theme.paper_stroke),
-            LegendKey::Badge => {
+            LegendMark::Paper => paper_marker(painter, pos2(x + 7.0, y), 4.5, theme.paper_stroke),
+            LegendMark::Badge => {
                 painter.circle_filled(pos2(x + 7.0, y), 6.0, theme.badge_fill);
             }
-            LegendKey::Dashed => {
+            LegendMark::Unsupported => {
                 painter.extend(Shape::dashed_line(
                     &[pos2(x, y), pos2(x + 14.0, y)],
                     Stroke::new(1.5, theme.muted_text),

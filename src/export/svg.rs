@@ -206,16 +206,16 @@ fn footer(
             *x += w;
         };
         let _ = writeln!(body, "<g id=\"legend\">");
-        for (i, area) in scene.areas.iter().enumerate() {
-            let name = area.label.lines.join(" ");
-            let pattern =
-                if theme.kind == crate::scene::ThemeKind::Print { AREA_PATTERNS[i % AREA_PATTERNS.len()] } else { "" };
-            let (fill, stroke) = (area.fill, area.stroke);
-            row(
-                &mut body,
-                &mut x,
-                &mut y,
-                &|b: &mut String, c: Pos2| {
+        let areas = scene.areas.iter().map(|a| (a.label.lines.join(" "), a.fill, a.stroke));
+        for entry in crate::scene::legend::legend(areas, options.support) {
+            use crate::scene::legend::LegendMark;
+            let icon = |b: &mut String, c: Pos2| match entry.mark {
+                LegendMark::Area { fill, stroke, index } => {
+                    let pattern = if theme.kind == crate::scene::ThemeKind::Print {
+                        AREA_PATTERNS[index % AREA_PATTERNS.len()]
+                    } else {
+                        ""
+                    };
                     let dash =
                         if pattern.is_empty() { String::new() } else { format!(" stroke-dasharray=\"{pattern}\"") };
                     let _ = writeln!(
@@ -230,59 +230,42 @@ fn footer(
                         paint("stroke", stroke),
                         num(u(1.4))
                     );
-                },
-                &name,
-            );
+                }
+                LegendMark::Paper => {
+                    let _ = writeln!(
+                        b,
+                        "<path d=\"{}\" {}/>",
+                        path_data(&diamond(c, u(4.5)), true),
+                        paint("fill", theme.paper_stroke)
+                    );
+                }
+                LegendMark::Badge => {
+                    let _ = writeln!(
+                        b,
+                        "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" {}/>",
+                        num(c.x),
+                        num(c.y),
+                        num(u(6.0)),
+                        paint("fill", theme.badge_fill)
+                    );
+                }
+                LegendMark::Unsupported => {
+                    let _ = writeln!(
+                        b,
+                        "<path d=\"M{} {} L{} {}\" fill=\"none\" {} stroke-width=\"{}\" stroke-dasharray=\"{} {}\"/>",
+                        num(c.x - u(7.0)),
+                        num(c.y),
+                        num(c.x + u(7.0)),
+                        num(c.y),
+                        paint("stroke", theme.muted_text),
+                        num(u(1.5)),
+                        num(u(4.0)),
+                        num(u(3.0))
+                    );
+                }
+            };
+            row(&mut body, &mut x, &mut y, &icon, &entry.text);
         }
-        let marker = theme.paper_stroke;
-        row(
-            &mut body,
-            &mut x,
-            &mut y,
-            &|b: &mut String, c: Pos2| {
-                let _ = writeln!(b, "<path d=\"{}\" {}/>", path_data(&diamond(c, u(4.5)), true), paint("fill", marker));
-            },
-            "from the paper",
-        );
-        let badge = theme.badge_fill;
-        let support = format!("support: {}; line width follows support", options.support.label());
-        row(
-            &mut body,
-            &mut x,
-            &mut y,
-            &|b: &mut String, c: Pos2| {
-                let _ = writeln!(
-                    b,
-                    "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" {}/>",
-                    num(c.x),
-                    num(c.y),
-                    num(u(6.0)),
-                    paint("fill", badge)
-                );
-            },
-            &support,
-        );
-        let muted = theme.muted_text;
-        row(
-            &mut body,
-            &mut x,
-            &mut y,
-            &|b: &mut String, c: Pos2| {
-                let _ = writeln!(
-                    b,
-                    "<path d=\"M{} {} L{} {}\" fill=\"none\" {} stroke-width=\"{}\" stroke-dasharray=\"{} {}\"/>",
-                    num(c.x - u(7.0)),
-                    num(c.y),
-                    num(c.x + u(7.0)),
-                    num(c.y),
-                    paint("stroke", muted),
-                    num(u(1.5)),
-                    num(u(4.0)),
-                    num(u(3.0))
-                );
-            },
-            "no supporting evidence",
-        );
         let _ = writeln!(body, "</g>");
         y += u(14.0);
     }

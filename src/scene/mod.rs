@@ -6,6 +6,7 @@
 pub mod fonts;
 pub mod geometry;
 pub mod index;
+pub mod legend;
 pub mod text;
 pub mod theme;
 
