@@ -13,4 +13,5 @@ pub mod export;
 pub mod import;
 pub mod layout;
 pub mod model;
+pub mod rng;
 pub mod scene;

@@ -9,6 +9,7 @@ mod grid;
 mod quadtree;
 mod stress;
 
+use crate::rng::Rng;
 use std::time::Instant;
 
 /// A graph to lay out: nodes with label sizes, weighted edges, groups (areas) and pins.
@@ -103,18 +104,6 @@ const POLISH_PATIENCE: usize = 6;
 
 /// Strength of the pull towards the middle, relative to a spring at the natural length.
 const GRAVITY: f32 = 0.08;
-
-/// A small deterministic random generator.
-struct Rng(u64);
-
-impl Rng {
-    fn next_f32(&mut self) -> f32 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 40) as f32 / (1u64 << 24) as f32
-    }
-}
 
 /// One level of the hierarchy: a graph whose nodes stand for groups of the finer level's nodes.
 struct Level {
@@ -710,7 +699,7 @@ pub fn layout_observed(
     let groups: Vec<Vec<usize>> = graph.groups.iter().map(|g| g.iter().copied().filter(|v| *v < n).collect()).collect();
     let half: Vec<[f32; 2]> = (0..n).map(|v| graph.half_sizes.get(v).copied().unwrap_or([40.0, 14.0])).collect();
     let k = params.edge_length.max(1e-3);
-    let mut rng = Rng(params.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(params.seed);
     let mut pos: Vec<[f32; 2]> = initial.to_vec();
     let mut stopped = false;
     if params.warm {
@@ -1198,7 +1187,7 @@ mod tests {
     /// every node.
     fn full_stress(graph: &LayoutGraph, pos: &[[f32; 2]]) -> f64 {
         let csr = stress::Csr::new(pos.len(), &graph.edges, &graph.lengths);
-        let mut rng = Rng(7);
+        let mut rng = Rng::new(7);
         stress::Pivots::sample(&csr, pos.len(), &mut rng).stress(pos)
     }
 

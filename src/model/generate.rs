@@ -9,6 +9,7 @@ use super::{
     Area, AreaId, Code, CodeId, Concept, ConceptId, Document, Endpoint, Evidence, EvidenceId, ExcerptStatus, ItemRef,
     Point, Provenance, ProvenanceKind, Relationship, RelationshipId, Rgb, Source, SourceId,
 };
+use crate::rng::Rng;
 
 /// The size of a generated map.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,22 +28,6 @@ impl Spec {
     /// The load-test size of the hardening issue: 10,000 concepts, 30,000 relationships and
     /// 100,000 evidence items.
     pub const LARGE: Self = Self { concepts: 10_000, relationships: 30_000, evidence: 100_000, seed: 1 };
-}
-
-/// xorshift64*: small, fast and deterministic.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
 }
 
 const WORDS: [&str; 24] = [
@@ -74,7 +59,7 @@ const WORDS: [&str; 24] = [
 
 /// A deterministic map of the given size.
 pub fn generated(spec: Spec) -> Document {
-    let mut rng = Rng(spec.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(spec.seed);
     let mut doc = Document::new_blank();
     doc.info.title = format!(
         "Generated map: {} concepts, {} relationships, {} evidence items",
