@@ -452,7 +452,7 @@ fn initial_positions(doc: &crate::model::Document) -> Vec<[f32; 2]> {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Engine {
     /// Pivot MDS, then sparse stress majorization, then a short Barnes–Hut force polish: graph
-    /// distances are kept best (docs/ARCHITECTURE.md, "Layout by stress first, forces second").
+    /// distances are kept best (docs/DECISIONS.md, "Layout by stress first, forces second").
     #[default]
     Stress,
     /// Multilevel force-directed (Fruchterman–Reingold forces, Barnes–Hut repulsion, matching
