@@ -66,27 +66,24 @@ fn is_descendant(doc: &Document, code: CodeId, ancestor: CodeId) -> bool {
     false
 }
 
-impl QualmapApp {
-    pub(super) fn catalogs_ui(&mut self, ctx: &egui::Context) {
+impl CatalogWindows {
+    /// The Codebook, Sources and Relationship types windows that are open.
+    pub(super) fn ui(&mut self, ctx: &egui::Context, cx: &super::MapContext<'_>) -> Vec<Action> {
         let mut actions = Vec::new();
-        let mut open = self.windows.codebook;
-        egui::Window::new("Codebook").open(&mut open).default_width(460.0).show(ctx, |ui| {
-            codebook_ui(ui, self.map.doc(), &mut actions);
+        egui::Window::new("Codebook").open(&mut self.codebook).default_width(460.0).show(ctx, |ui| {
+            codebook_ui(ui, cx.doc, &mut actions);
         });
-        self.windows.codebook = open;
-        let mut open = self.windows.sources;
-        egui::Window::new("Sources").open(&mut open).default_width(420.0).show(ctx, |ui| {
-            sources_ui(ui, self.map.doc(), &mut actions);
+        egui::Window::new("Sources").open(&mut self.sources).default_width(420.0).show(ctx, |ui| {
+            sources_ui(ui, cx.doc, &mut actions);
         });
-        self.windows.sources = open;
-        let mut open = self.windows.types;
-        egui::Window::new("Relationship types").open(&mut open).default_width(520.0).show(ctx, |ui| {
-            types_ui(ui, self.map.doc(), &mut actions);
+        egui::Window::new("Relationship types").open(&mut self.types).default_width(520.0).show(ctx, |ui| {
+            types_ui(ui, cx.doc, &mut actions);
         });
-        self.windows.types = open;
-        self.queue.extend(actions);
+        actions
     }
+}
 
+impl QualmapApp {
     pub(super) fn confirm_edit_ui(&mut self, ctx: &egui::Context) {
         let Some(confirm) = &self.confirm_edit else { return };
         let lines = [confirm.body.as_str().into(), RichText::new("You can undo this.").weak()];

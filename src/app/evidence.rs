@@ -352,23 +352,31 @@ impl QualmapApp {
         }
         self.queue.extend(actions);
     }
+}
 
-    pub(super) fn evidence_browser_ui(&mut self, ui: &mut Ui) {
+impl Browser {
+    pub(super) fn ui(&mut self, ui: &mut Ui, cx: &super::MapContext<'_>) -> Vec<Action> {
         let mut actions = Vec::new();
-        let accents = self.prefs.match_accents;
-        let doc = self.map.doc();
-        let browser = &mut self.browser;
+        let accents = cx.prefs.match_accents;
+        let doc = cx.doc;
+        let browser = self;
         ui.horizontal(|ui| {
             ui.heading("Evidence");
             ui.add(egui::TextEdit::singleline(&mut browser.query).hint_text("Search excerpts, sources, codes…"))
                 .accessible_name("Search evidence");
-            ui.toggle_value(&mut self.prefs.match_accents, "Accents")
-                .on_hover_text("Match accents: when on, \"resume\" does not find \"résumé\" (case never matters)");
+            let mut match_accents = accents;
+            if ui
+                .toggle_value(&mut match_accents, "Accents")
+                .on_hover_text("Match accents: when on, \"resume\" does not find \"résumé\" (case never matters)")
+                .changed()
+            {
+                actions.push(Action::SetMatchAccents(match_accents));
+            }
             if let Some(id) = browser.selected
                 && let Some(e) = doc.evidence_item(id)
             {
                 let targets: Vec<ItemRef> =
-                    self.view.selection.iter().filter(|s| !e.links.contains(s)).copied().collect();
+                    cx.view.selection.iter().filter(|s| !e.links.contains(s)).copied().collect();
                 let button = egui::Button::new("Link to selection");
                 if ui.add_enabled(!targets.is_empty(), button).clicked() {
                     let mut linked = e.clone();
@@ -381,8 +389,8 @@ impl QualmapApp {
             }
         });
         // Under an active filter the table lists the evidence that counts, like the map.
-        let filter = &self.view.filter;
-        let total = browser.rows(doc, self.map.revision(), filter, accents).len();
+        let filter = &cx.view.filter;
+        let total = browser.rows(doc, cx.revision, filter, accents).len();
         let source_name = |e: &Evidence| doc.source(e.source).map_or(String::new(), |s| s.name.clone());
         let filtered = if filter.is_active() { format!(" (filter: {})", filter.describe(doc)) } else { String::new() };
         ui.label(RichText::new(format!("{total} of {} items{filtered}", doc.evidence.len())).small().weak());
@@ -415,7 +423,7 @@ impl QualmapApp {
             row_height,
             total,
             |ui, range| {
-                let shown: Vec<usize> = browser.rows(doc, self.map.revision(), filter, accents)[range.clone()].to_vec();
+                let shown: Vec<usize> = browser.rows(doc, cx.revision, filter, accents)[range.clone()].to_vec();
                 for (n, e) in shown.iter().filter_map(|i| doc.evidence.get(*i)).enumerate() {
                     // Reserved under the row, filled once its size is known.
                     let stripe_slot = ui.painter().add(egui::Shape::Noop);
@@ -451,7 +459,7 @@ impl QualmapApp {
                             browser.selected = Some(e.id);
                         }
                         row.context_menu(|ui| {
-                            super::context_menu::evidence_menu_ui(ui, doc, &self.view.selection, e.id, &mut actions);
+                            super::context_menu::evidence_menu_ui(ui, doc, &cx.view.selection, e.id, &mut actions);
                         });
                         if row.dragged() {
                             row.dnd_set_drag_payload(e.id);
@@ -489,9 +497,9 @@ impl QualmapApp {
         );
         // Highlight on the map what the chosen row supports.
         if let Some(e) = browser.selected.and_then(|id| doc.evidence_item(id)) {
-            self.view.highlight.extend(e.links.iter().copied());
+            actions.push(Action::Highlight(e.links.clone()));
         }
-        self.queue.extend(actions);
+        actions
     }
 }
 

@@ -316,6 +316,31 @@ enum Action {
     SelectAll(BTreeSet<ItemRef>),
     /// Select this item and put the keyboard in its name.
     Rename(ItemRef),
+    /// Pick out these items on the map this frame (the canvas is drawn after the panels).
+    Highlight(Vec<ItemRef>),
+    /// Whether search tells accented letters from plain ones.
+    SetMatchAccents(bool),
+}
+
+/// What a panel may read while it draws: the map, its revision, the view state and the
+/// preferences, all shared; it changes nothing, and says what it wants done as [`Action`]s.
+pub(super) struct MapContext<'a> {
+    /// The open map.
+    pub doc: &'a Document,
+    /// Its revision (listings and searches are found again when it changes).
+    pub revision: u64,
+    /// Camera, selection, filter, highlight.
+    pub view: &'a ViewState,
+    /// The preferences.
+    pub prefs: &'a Prefs,
+}
+
+impl<'a> MapContext<'a> {
+    /// The context of the open map (a free function of the fields, so that a panel held in
+    /// another field of the app can be borrowed beside it).
+    fn of(map: &'a open_map::OpenMap, view: &'a ViewState, prefs: &'a Prefs) -> Self {
+        Self { doc: map.doc(), revision: map.revision(), view, prefs }
+    }
 }
 
 /// A message shown in a modal window until dismissed.
@@ -722,6 +747,17 @@ impl QualmapApp {
         }
     }
 
+    /// Takes what a panel returned: highlights at once (the canvas, drawn after the panels,
+    /// shows them this frame), the rest into the frame's queue.
+    fn panel_actions(&mut self, actions: Vec<Action>) {
+        for action in actions {
+            match action {
+                Action::Highlight(items) => self.view.highlight.extend(items),
+                other => self.queue.push(other),
+            }
+        }
+    }
+
     /// Does what this frame's menus, panels, palette and context menus asked, in order.
     fn drain_queue(&mut self, ctx: &egui::Context) {
         let actions = std::mem::take(&mut self.queue);
@@ -773,6 +809,8 @@ impl QualmapApp {
                 Action::Run(command) => self.run_command(ctx, command),
                 Action::AddConceptAt(pos) => self.add_concept_at(pos),
                 Action::SelectAll(items) => self.view.selection = items,
+                Action::Highlight(items) => self.view.highlight.extend(items),
+                Action::SetMatchAccents(on) => self.prefs.match_accents = on,
                 Action::Rename(item) => {
                     self.view.selection = BTreeSet::from([item]);
                     self.view.focus_label = true;
@@ -1562,11 +1600,14 @@ impl eframe::App for QualmapApp {
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
         egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar_ui(ui));
         if self.browser.open {
-            egui::Panel::bottom("evidence-browser")
-                .resizable(true)
-                .default_size(230.0)
-                .min_size(120.0)
-                .show(ui, |ui| self.evidence_browser_ui(ui));
+            egui::Panel::bottom("evidence-browser").resizable(true).default_size(230.0).min_size(120.0).show(
+                ui,
+                |ui| {
+                    let cx = MapContext::of(&self.map, &self.view, &self.prefs);
+                    let actions = self.browser.ui(ui, &cx);
+                    self.panel_actions(actions);
+                },
+            );
         }
         if self.prefs.show_inspector {
             // A share of the window, not a fixed width: 360 points took 35 % of a 1024-point
@@ -1585,7 +1626,9 @@ impl eframe::App for QualmapApp {
         self.import_dialog_ui(&ctx);
         self.poll_layout(&ctx);
         self.story_ui(&ctx);
-        self.catalogs_ui(&ctx);
+        let cx = MapContext::of(&self.map, &self.view, &self.prefs);
+        let actions = self.windows.ui(&ctx, &cx);
+        self.panel_actions(actions);
         self.confirm_edit_ui(&ctx);
         self.recovery_ui(&ctx);
         self.palette_ui(&ctx);
