@@ -5,7 +5,7 @@
 use super::bidi_text::visual_line;
 use egui::{Color32, RichText, Ui};
 
-use super::{Action, QualmapApp};
+use super::Action;
 use crate::command::{Command, Element, Field, MergeKey, delete_items};
 use crate::model::support::{EvidenceFilter, PARTICIPANT_ATTRIBUTE};
 use crate::model::{
@@ -84,42 +84,56 @@ impl Listing {
     }
 }
 
-impl QualmapApp {
-    pub(super) fn inspector_ui(&mut self, ui: &mut Ui) {
+/// The inspector panel: what is selected, to read and edit.
+#[derive(Default)]
+pub(super) struct Inspector {
+    /// What it lists for the selected item, found once per revision.
+    listing: Listing,
+}
+
+impl Inspector {
+    /// Draws the selected item (or the map, or a list of several) and returns what to do.
+    pub(super) fn ui(&mut self, ui: &mut Ui, cx: &super::MapContext<'_>) -> Vec<Action> {
         let mut actions = Vec::new();
-        let selection: Vec<ItemRef> = self.view.selection.iter().copied().collect();
+        let doc = cx.doc;
+        let selection: Vec<ItemRef> = cx.view.selection.iter().copied().collect();
         if let [item] = selection.as_slice() {
-            self.listing.refresh(self.map.doc(), self.map.revision(), *item, &self.view.filter);
+            self.listing.refresh(doc, cx.revision, *item, &cx.view.filter);
         }
         let listing = &self.listing;
-        let evidence_view = EvidenceView { filter: &self.view.filter, show_filtered_out: self.view.show_filtered_out };
-        let mut show_filtered_out = self.view.show_filtered_out;
-        let focus_label = std::mem::take(&mut self.view.focus_label);
+        let evidence_view = EvidenceView { filter: &cx.view.filter, show_filtered_out: cx.view.show_filtered_out };
+        let mut show_filtered_out = cx.view.show_filtered_out;
+        let focus_label = cx.view.focus_label;
+        if focus_label {
+            actions.push(Action::LabelFocused);
+        }
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             ui.add_space(6.0);
             match selection.as_slice() {
-                [] => map_summary_ui(ui, self.map.doc(), &mut actions),
+                [] => map_summary_ui(ui, doc, &mut actions),
                 [item] => {
                     let view = ItemView { listing, evidence: evidence_view, focus_label };
-                    show_filtered_out = item_ui(ui, self.map.doc(), &view, *item, &mut actions);
+                    show_filtered_out = item_ui(ui, doc, &view, *item, &mut actions);
                 }
                 items => {
                     ui.heading(format!("{} items selected", items.len()));
                     ui.add_space(4.0);
                     for item in items {
-                        if ui.link(visual_line(&self.map.doc().item_label(*item))).clicked() {
+                        if ui.link(visual_line(&doc.item_label(*item))).clicked() {
                             actions.push(Action::Select(*item));
                         }
                     }
                     ui.add_space(8.0);
                     if ui.button("Delete selected").clicked() {
-                        actions.push(Action::Edit(delete_items(self.map.doc(), items), None));
+                        actions.push(Action::Edit(delete_items(doc, items), None));
                     }
                 }
             }
         });
-        self.view.show_filtered_out = show_filtered_out;
-        self.queue.extend(actions);
+        if show_filtered_out != cx.view.show_filtered_out {
+            actions.push(Action::ShowFilteredOut(show_filtered_out));
+        }
+        actions
     }
 }
 

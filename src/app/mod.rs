@@ -320,6 +320,10 @@ enum Action {
     Highlight(Vec<ItemRef>),
     /// Whether search tells accented letters from plain ones.
     SetMatchAccents(bool),
+    /// Whether the inspector lists the excerpts the filter leaves out.
+    ShowFilteredOut(bool),
+    /// The name field has taken the keyboard (as asked by `ViewState::focus_label`).
+    LabelFocused,
 }
 
 /// What a panel may read while it draws: the map, its revision, the view state and the
@@ -369,8 +373,8 @@ pub struct QualmapApp {
     prefs: Prefs,
     view: ViewState,
     scene_cache: Option<(SceneKey, Scene)>,
-    /// What the inspector lists for the selected item, found once per revision.
-    listing: inspector::Listing,
+    /// The inspector panel.
+    inspector: inspector::Inspector,
     /// A scene being built on a worker thread (large maps), with what it is built from.
     scene_job: Option<tasks::Task<(SceneKey, Scene, std::time::Duration)>>,
     /// How long the last scene build took; above [`SCENE_IN_BACKGROUND`] the next is built on a
@@ -459,7 +463,7 @@ impl QualmapApp {
             prefs,
             view: ViewState::default(),
             scene_cache: None,
-            listing: inspector::Listing::default(),
+            inspector: inspector::Inspector::default(),
             scene_job: None,
             last_scene_build: std::time::Duration::ZERO,
             opening: None,
@@ -811,6 +815,8 @@ impl QualmapApp {
                 Action::SelectAll(items) => self.view.selection = items,
                 Action::Highlight(items) => self.view.highlight.extend(items),
                 Action::SetMatchAccents(on) => self.prefs.match_accents = on,
+                Action::ShowFilteredOut(on) => self.view.show_filtered_out = on,
+                Action::LabelFocused => self.view.focus_label = false,
                 Action::Rename(item) => {
                     self.view.selection = BTreeSet::from([item]);
                     self.view.focus_label = true;
@@ -1618,7 +1624,11 @@ impl eframe::App for QualmapApp {
                 .resizable(true)
                 .default_size((width * 0.27).clamp(220.0, 380.0))
                 .size_range(200.0..=(width * 0.5).max(220.0))
-                .show(ui, |ui| self.inspector_ui(ui));
+                .show(ui, |ui| {
+                    let cx = MapContext::of(&self.map, &self.view, &self.prefs);
+                    let actions = self.inspector.ui(ui, &cx);
+                    self.panel_actions(actions);
+                });
         }
         egui::CentralPanel::no_frame().show(ui, |ui| self.canvas_ui(ui));
         self.evidence_editor_ui(&ctx);
