@@ -322,6 +322,8 @@ enum Action {
     SetMatchAccents(bool),
     /// Whether the inspector lists the excerpts the filter leaves out.
     ShowFilteredOut(bool),
+    /// Whether presenting opens the presenter view at once.
+    SetPresenterView(bool),
     /// The name field has taken the keyboard (as asked by `ViewState::focus_label`).
     LabelFocused,
 }
@@ -394,8 +396,8 @@ pub struct QualmapApp {
     export_dialog: export_dialog::ExportDialog,
     import: import_dialog::ImportDialog,
     present: Option<present::Presenting>,
-    story_open: bool,
-    story_step: usize,
+    /// The Story window.
+    story: present::Story,
     layout_job: Option<layout_job::LayoutJob>,
     /// Concepts being dragged on a map whose scene is built in the background, drawn moved
     /// until a scene with the move arrives.
@@ -478,8 +480,7 @@ impl QualmapApp {
             export_dialog: Default::default(),
             import: Default::default(),
             present: None,
-            story_open: false,
-            story_step: 0,
+            story: present::Story::default(),
             layout_job: None,
             drag_preview: None,
             last_relationship_type: None,
@@ -816,6 +817,7 @@ impl QualmapApp {
                 Action::Highlight(items) => self.view.highlight.extend(items),
                 Action::SetMatchAccents(on) => self.prefs.match_accents = on,
                 Action::ShowFilteredOut(on) => self.view.show_filtered_out = on,
+                Action::SetPresenterView(on) => self.prefs.presenter_view = on,
                 Action::LabelFocused => self.view.focus_label = false,
                 Action::Rename(item) => {
                     self.view.selection = BTreeSet::from([item]);
@@ -850,7 +852,7 @@ impl QualmapApp {
             UiCommand::ToggleCodebook => self.windows.codebook,
             UiCommand::ToggleSources => self.windows.sources,
             UiCommand::ToggleSuggestions => self.import.suggestions_open,
-            UiCommand::ToggleStory => self.story_open,
+            UiCommand::ToggleStory => self.story.open,
             UiCommand::ToggleRelationshipTypes => self.windows.types,
             _ => return None,
         })
@@ -924,11 +926,11 @@ impl QualmapApp {
             UiCommand::ToggleCodebook => self.windows.codebook = !self.windows.codebook,
             UiCommand::ToggleSources => self.windows.sources = !self.windows.sources,
             UiCommand::ToggleSuggestions => self.import.suggestions_open = !self.import.suggestions_open,
-            UiCommand::ToggleStory => self.story_open = !self.story_open,
+            UiCommand::ToggleStory => self.story.open = !self.story.open,
             UiCommand::ToggleRelationshipTypes => self.windows.types = !self.windows.types,
             UiCommand::Present => {
                 if self.present.is_none() {
-                    let step = self.story_step;
+                    let step = self.story.step;
                     self.start_presentation(ctx, step);
                 }
             }
@@ -1635,7 +1637,9 @@ impl eframe::App for QualmapApp {
         self.export_dialog_ui(&ctx);
         self.import_dialog_ui(&ctx);
         self.poll_layout(&ctx);
-        self.story_ui(&ctx);
+        let cx = MapContext::of(&self.map, &self.view, &self.prefs);
+        let actions = self.story.ui(&ctx, &cx);
+        self.panel_actions(actions);
         let cx = MapContext::of(&self.map, &self.view, &self.prefs);
         let actions = self.windows.ui(&ctx, &cx);
         self.panel_actions(actions);

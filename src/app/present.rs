@@ -83,7 +83,7 @@ impl QualmapApp {
     pub fn start_presentation(&mut self, ctx: &egui::Context, step: usize) {
         if self.map.doc().presentation.is_empty() {
             self.status = "This map has no story yet: add steps in the Story window".to_owned();
-            self.story_open = true;
+            self.story.open = true;
             return;
         }
         let step = step.min(self.map.doc().presentation.len() - 1);
@@ -569,156 +569,6 @@ impl QualmapApp {
             None => {}
         }
     }
-
-    /// The Story window: the steps of the map's presentation, and where they are written.
-    pub(super) fn story_ui(&mut self, ctx: &egui::Context) {
-        if !self.story_open {
-            return;
-        }
-        let mut open = true;
-        let mut actions = Vec::new();
-        let mut present_from = None;
-        egui::Window::new("Story").open(&mut open).default_width(420.0).show(ctx, |ui| {
-            ui.label(
-                RichText::new(
-                    "The steps you present (F5). A step shows what was selected when it was added, or everything.",
-                )
-                .weak(),
-            );
-            let steps = self.map.doc().presentation.clone();
-            let mut edited = steps.clone();
-            let mut structural = false;
-            let selected = self.story_step.min(steps.len().saturating_sub(1));
-            for (i, step) in steps.iter().enumerate() {
-                ui.horizontal(|ui| {
-                    // Drag the grip onto another step to move it there.
-                    let grip = ui
-                        .add(egui::Button::new(RichText::new("::").monospace()).sense(Sense::click_and_drag()))
-                        .on_hover_text("Drag onto another step to move it");
-                    if grip.dragged() {
-                        grip.dnd_set_drag_payload(i);
-                    }
-                    let row = ui.selectable_label(
-                        i == selected,
-                        super::bidi_text::visual_line(&format!("{}. {}", i + 1, step.title)),
-                    );
-                    if row.clicked() {
-                        self.story_step = i;
-                    }
-                    for target in [&grip, &row] {
-                        if let Some(from) = target.dnd_release_payload::<usize>()
-                            && *from != i
-                            && *from < edited.len()
-                        {
-                            let moved = edited.remove(*from);
-                            edited.insert(i.min(edited.len()), moved);
-                            structural = true;
-                        }
-                    }
-                    if ui.small_button("Up").clicked() && i > 0 {
-                        edited.swap(i, i - 1);
-                        structural = true;
-                    }
-                    if ui.small_button("Down").clicked() && i + 1 < steps.len() {
-                        edited.swap(i, i + 1);
-                        structural = true;
-                    }
-                    if ui.small_button("Duplicate").clicked() {
-                        edited.insert(i + 1, step.clone());
-                        structural = true;
-                    }
-                    if ui.small_button("Delete").clicked() {
-                        edited.remove(i);
-                        structural = true;
-                    }
-                });
-            }
-            ui.separator();
-            ui.horizontal(|ui| {
-                if ui.button("Add current view as a step").clicked() {
-                    edited.push(self.step_from_view());
-                    self.story_step = edited.len() - 1;
-                    structural = true;
-                }
-                if ui.add_enabled(!steps.is_empty(), egui::Button::new("Present from this step (F5)")).clicked() {
-                    present_from = Some(selected);
-                }
-            });
-            ui.checkbox(&mut self.prefs.presenter_view, "Open the presenter view when presenting (P)").on_hover_text(
-                "Notes, the next step and a timer: on a second screen when there is one, otherwise beside the slides",
-            );
-            if !structural && let Some(step) = edited.get_mut(selected) {
-                ui.separator();
-                egui::Grid::new("step-fields").num_columns(2).show(ui, |ui| {
-                    ui.label("Title");
-                    let body = egui::TextStyle::Body.resolve(ui.style());
-                    let id = ui.make_persistent_id("step-title");
-                    super::bidi_text::text_edit(ui, &mut step.title, false, id, body.clone(), |edit| edit)
-                        .accessible_name("Step title");
-                    ui.end_row();
-                    ui.label("Caption");
-                    let id = ui.make_persistent_id("step-caption");
-                    super::bidi_text::text_edit(ui, &mut step.caption, true, id, body.clone(), |edit| {
-                        edit.desired_rows(2)
-                    })
-                    .accessible_name("Step caption");
-                    ui.end_row();
-                    ui.label("Notes");
-                    let id = ui.make_persistent_id("step-notes");
-                    super::bidi_text::text_edit(ui, &mut step.notes, true, id, body, |edit| edit.desired_rows(2))
-                        .accessible_name("Speaker notes");
-                    ui.end_row();
-                });
-                ui.horizontal(|ui| {
-                    if ui.button("Show the selection").clicked() {
-                        step.visible = self.view.selection.iter().copied().collect();
-                    }
-                    if ui.button("Show everything").clicked() {
-                        step.visible.clear();
-                    }
-                    if ui.button("Highlight the selection").clicked() {
-                        step.highlight = self.view.selection.iter().copied().collect();
-                    }
-                    if ui.button("Use the current view").clicked() {
-                        step.view = Some(self.current_view_rect());
-                    }
-                });
-                let shown = if step.visible.is_empty() {
-                    "everything".to_owned()
-                } else {
-                    format!("{} items", step.visible.len())
-                };
-                ui.label(RichText::new(format!("Shows {shown}; highlights {}.", step.highlight.len())).small().weak());
-            }
-            if edited != steps {
-                let key = (!structural).then_some(crate::command::MergeKey::Step(selected));
-                actions.push(Action::Edit(Command::SetPresentation(edited), key));
-            }
-        });
-        self.story_open = open;
-        self.queue.extend(actions);
-        if let Some(step) = present_from {
-            self.start_presentation(ctx, step);
-        }
-    }
-
-    fn current_view_rect(&self) -> ViewRect {
-        let canvas = super::canvas::map_area(self.view.canvas_rect, self.view.legend_height);
-        let min = self.view.camera.world_from_screen(canvas, canvas.min);
-        let max = self.view.camera.world_from_screen(canvas, canvas.max);
-        ViewRect { min: Point::new(min.x, min.y), max: Point::new(max.x, max.y) }
-    }
-
-    /// A step showing the selection (or everything), with the current view and filter.
-    fn step_from_view(&self) -> Step {
-        Step {
-            title: format!("Step {}", self.map.doc().presentation.len() + 1),
-            visible: self.view.selection.iter().copied().collect(),
-            view: Some(self.current_view_rect()),
-            filter: self.view.filter.is_active().then(|| self.view.filter.clone()),
-            ..Step::default()
-        }
-    }
 }
 
 /// The evidence spotlight: one excerpt at a time, large, with its source.
@@ -790,4 +640,170 @@ fn spotlight_ui(painter: &egui::Painter, doc: &Document, item: ItemRef, index: u
         FontId::proportional(18.0),
         theme.muted_text,
     );
+}
+
+/// The Story window: the steps of the presentation, to order, edit and present from.
+#[derive(Default)]
+pub(super) struct Story {
+    /// Whether the window is open.
+    pub open: bool,
+    /// The step chosen in it (presenting starts there).
+    pub step: usize,
+}
+
+impl Story {
+    /// Draws the window when open and returns what to do (edits of the steps, presenting).
+    pub(super) fn ui(&mut self, ctx: &egui::Context, cx: &super::MapContext<'_>) -> Vec<Action> {
+        if !self.open {
+            return Vec::new();
+        }
+        let mut open = true;
+        let mut actions = Vec::new();
+        egui::Window::new("Story").open(&mut open).default_width(420.0).show(ctx, |ui| {
+            ui.label(
+                RichText::new(
+                    "The steps you present (F5). A step shows what was selected when it was added, or everything.",
+                )
+                .weak(),
+            );
+            let steps = cx.doc.presentation.clone();
+            let mut edited = steps.clone();
+            let mut structural = false;
+            let selected = self.step.min(steps.len().saturating_sub(1));
+            for (i, step) in steps.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    // Drag the grip onto another step to move it there.
+                    let grip = ui
+                        .add(egui::Button::new(RichText::new("::").monospace()).sense(Sense::click_and_drag()))
+                        .on_hover_text("Drag onto another step to move it");
+                    if grip.dragged() {
+                        grip.dnd_set_drag_payload(i);
+                    }
+                    let row = ui.selectable_label(
+                        i == selected,
+                        super::bidi_text::visual_line(&format!("{}. {}", i + 1, step.title)),
+                    );
+                    if row.clicked() {
+                        self.step = i;
+                    }
+                    for target in [&grip, &row] {
+                        if let Some(from) = target.dnd_release_payload::<usize>()
+                            && *from != i
+                            && *from < edited.len()
+                        {
+                            let moved = edited.remove(*from);
+                            edited.insert(i.min(edited.len()), moved);
+                            structural = true;
+                        }
+                    }
+                    if ui.small_button("Up").clicked() && i > 0 {
+                        edited.swap(i, i - 1);
+                        structural = true;
+                    }
+                    if ui.small_button("Down").clicked() && i + 1 < steps.len() {
+                        edited.swap(i, i + 1);
+                        structural = true;
+                    }
+                    if ui.small_button("Duplicate").clicked() {
+                        edited.insert(i + 1, step.clone());
+                        structural = true;
+                    }
+                    if ui.small_button("Delete").clicked() {
+                        edited.remove(i);
+                        structural = true;
+                    }
+                });
+            }
+            ui.separator();
+            ui.horizontal(|ui| {
+                if ui.button("Add current view as a step").clicked() {
+                    edited.push(step_from_view(cx));
+                    self.step = edited.len() - 1;
+                    structural = true;
+                }
+                if ui.add_enabled(!steps.is_empty(), egui::Button::new("Present from this step (F5)")).clicked() {
+                    self.step = selected;
+                    actions.push(Action::Run(super::ui_command::UiCommand::Present));
+                }
+            });
+            let mut presenter_view = cx.prefs.presenter_view;
+            if ui
+                .checkbox(&mut presenter_view, "Open the presenter view when presenting (P)")
+                .on_hover_text(
+                    "Notes, the next step and a timer: on a second screen when there is one, otherwise beside the slides",
+                )
+                .changed()
+            {
+                actions.push(Action::SetPresenterView(presenter_view));
+            }
+            if !structural && let Some(step) = edited.get_mut(selected) {
+                ui.separator();
+                egui::Grid::new("step-fields").num_columns(2).show(ui, |ui| {
+                    ui.label("Title");
+                    let body = egui::TextStyle::Body.resolve(ui.style());
+                    let id = ui.make_persistent_id("step-title");
+                    super::bidi_text::text_edit(ui, &mut step.title, false, id, body.clone(), |edit| edit)
+                        .accessible_name("Step title");
+                    ui.end_row();
+                    ui.label("Caption");
+                    let id = ui.make_persistent_id("step-caption");
+                    super::bidi_text::text_edit(ui, &mut step.caption, true, id, body.clone(), |edit| {
+                        edit.desired_rows(2)
+                    })
+                    .accessible_name("Step caption");
+                    ui.end_row();
+                    ui.label("Notes");
+                    let id = ui.make_persistent_id("step-notes");
+                    super::bidi_text::text_edit(ui, &mut step.notes, true, id, body, |edit| edit.desired_rows(2))
+                        .accessible_name("Speaker notes");
+                    ui.end_row();
+                });
+                ui.horizontal(|ui| {
+                    if ui.button("Show the selection").clicked() {
+                        step.visible = cx.view.selection.iter().copied().collect();
+                    }
+                    if ui.button("Show everything").clicked() {
+                        step.visible.clear();
+                    }
+                    if ui.button("Highlight the selection").clicked() {
+                        step.highlight = cx.view.selection.iter().copied().collect();
+                    }
+                    if ui.button("Use the current view").clicked() {
+                        step.view = Some(current_view_rect(cx.view));
+                    }
+                });
+                let shown = if step.visible.is_empty() {
+                    "everything".to_owned()
+                } else {
+                    format!("{} items", step.visible.len())
+                };
+                ui.label(RichText::new(format!("Shows {shown}; highlights {}.", step.highlight.len())).small().weak());
+            }
+            if edited != steps {
+                let key = (!structural).then_some(crate::command::MergeKey::Step(selected));
+                actions.push(Action::Edit(Command::SetPresentation(edited), key));
+            }
+        });
+        self.open = open;
+        actions
+    }
+}
+
+/// The part of the map the canvas shows now.
+fn current_view_rect(view: &super::ViewState) -> ViewRect {
+    let canvas = super::canvas::map_area(view.canvas_rect, view.legend_height);
+    let min = view.camera.world_from_screen(canvas, canvas.min);
+    let max = view.camera.world_from_screen(canvas, canvas.max);
+    ViewRect { min: Point::new(min.x, min.y), max: Point::new(max.x, max.y) }
+}
+
+/// A step showing the selection (or everything), with the current view and filter.
+fn step_from_view(cx: &super::MapContext<'_>) -> Step {
+    Step {
+        title: format!("Step {}", cx.doc.presentation.len() + 1),
+        visible: cx.view.selection.iter().copied().collect(),
+        view: Some(current_view_rect(cx.view)),
+        filter: cx.view.filter.is_active().then(|| cx.view.filter.clone()),
+        ..Step::default()
+    }
 }

@@ -220,7 +220,7 @@ impl QualmapApp {
         ui.toggle_value(&mut self.windows.sources, "Sources");
         ui.toggle_value(&mut self.import.suggestions_open, "Suggestions")
             .on_hover_text("Relationships suggested by codes that co-occur in the evidence");
-        ui.toggle_value(&mut self.story_open, "Story");
+        ui.toggle_value(&mut self.story.open, "Story");
         ui.toggle_value(&mut self.windows.types, "Relationship types");
     }
 
