@@ -2,8 +2,8 @@
 
 use egui::{RichText, Ui};
 
+use super::Action;
 use super::inspector::{chip, color32};
-use super::{Action, QualmapApp};
 use crate::command::{Command, Element};
 use crate::model::support::EvidenceFilter;
 use crate::model::{Document, Evidence, EvidenceId, ItemRef, Provenance, ProvenanceKind, Source, SourceKind};
@@ -185,17 +185,24 @@ pub fn evidence_matches(doc: &Document, e: &Evidence, query: &str, match_accents
     crate::scene::text::matches_all_words(&hay, query, match_accents)
 }
 
-impl QualmapApp {
-    pub(super) fn new_evidence_draft(&self, item: ItemRef) -> EvidenceDraft {
-        EvidenceDraft {
+/// The evidence editor: a window over a draft excerpt, new or existing, saved as one edit.
+#[derive(Default)]
+pub(super) struct EvidenceEditor {
+    draft: Option<EvidenceDraft>,
+}
+
+impl EvidenceEditor {
+    /// Opens the editor on a new excerpt supporting `item`, coded by `coder`.
+    pub(super) fn open_new(&mut self, doc: &Document, item: ItemRef, coder: &str) {
+        self.draft = Some(EvidenceDraft {
             evidence: Evidence {
-                id: self.map.doc().next_evidence_id(),
+                id: doc.next_evidence_id(),
                 excerpt: String::new(),
-                source: self.map.doc().sources.first().map_or(crate::model::SourceId(0), |s| s.id),
+                source: doc.sources.first().map_or(crate::model::SourceId(0), |s| s.id),
                 location: String::new(),
                 codes: Vec::new(),
                 memo: String::new(),
-                coder: self.prefs.coder.clone(),
+                coder: coder.to_owned(),
                 coded_at: today(),
                 links: vec![item],
                 provenance: Provenance::new(ProvenanceKind::User, ""),
@@ -203,11 +210,17 @@ impl QualmapApp {
             },
             is_new: true,
             new_source: String::new(),
-        }
+        });
     }
 
-    pub(super) fn evidence_editor_ui(&mut self, ctx: &egui::Context) {
-        let Some(mut draft) = self.evidence_draft.take() else { return };
+    /// Opens the editor on an existing excerpt.
+    pub(super) fn open_existing(&mut self, evidence: &Evidence) {
+        self.draft = Some(EvidenceDraft { evidence: evidence.clone(), is_new: false, new_source: String::new() });
+    }
+
+    /// Draws the window while a draft is open and returns what to do (the edit, on Save).
+    pub(super) fn ui(&mut self, ctx: &egui::Context, cx: &super::MapContext<'_>) -> Vec<Action> {
+        let Some(mut draft) = self.draft.take() else { return Vec::new() };
         let mut open = true;
         let mut close = false;
         let mut actions = Vec::new();
@@ -218,7 +231,7 @@ impl QualmapApp {
             .collapsible(false)
             .default_width(420.0)
             .show(ctx, |ui| {
-                let doc = self.map.doc();
+                let doc = cx.doc;
                 let e = &mut draft.evidence;
                 ui.label("Excerpt");
                 let body = egui::TextStyle::Body.resolve(ui.style());
@@ -302,7 +315,7 @@ impl QualmapApp {
                     e.links.retain(|l| *l != link);
                 }
                 let missing: Vec<ItemRef> =
-                    self.view.selection.iter().filter(|s| !e.links.contains(s)).copied().collect();
+                    cx.view.selection.iter().filter(|s| !e.links.contains(s)).copied().collect();
                 if !missing.is_empty() && ui.button("Also link to the selection").clicked() {
                     e.links.extend(missing);
                 }
@@ -348,9 +361,9 @@ impl QualmapApp {
                 }
             });
         if open && !close {
-            self.evidence_draft = Some(draft);
+            self.draft = Some(draft);
         }
-        self.queue.extend(actions);
+        actions
     }
 }
 

@@ -384,7 +384,8 @@ pub struct QualmapApp {
     last_scene_build: std::time::Duration,
     /// A map file being read on a worker thread.
     opening: Option<(PathBuf, tasks::Task<Result<Document, io::LoadError>>)>,
-    evidence_draft: Option<evidence::EvidenceDraft>,
+    /// The evidence editor window.
+    evidence_editor: evidence::EvidenceEditor,
     browser: evidence::Browser,
     windows: catalogs::CatalogWindows,
     confirm_edit: Option<catalogs::Confirm>,
@@ -469,7 +470,7 @@ impl QualmapApp {
             scene_job: None,
             last_scene_build: std::time::Duration::ZERO,
             opening: None,
-            evidence_draft: None,
+            evidence_editor: evidence::EvidenceEditor::default(),
             browser: evidence::Browser::default(),
             windows: catalogs::CatalogWindows::default(),
             confirm_edit: None,
@@ -788,14 +789,10 @@ impl QualmapApp {
                 }
                 Action::Seal => self.map.seal(),
                 Action::Confirm(confirm) => self.confirm_edit = Some(confirm),
-                Action::NewEvidence(item) => self.evidence_draft = Some(self.new_evidence_draft(item)),
+                Action::NewEvidence(item) => self.evidence_editor.open_new(self.map.doc(), item, &self.prefs.coder),
                 Action::EditEvidence(id) => {
                     if let Some(evidence) = self.map.doc().evidence_item(id) {
-                        self.evidence_draft = Some(evidence::EvidenceDraft {
-                            evidence: evidence.clone(),
-                            is_new: false,
-                            new_source: String::new(),
-                        });
+                        self.evidence_editor.open_existing(evidence);
                     }
                 }
                 Action::NewRelationshipType(relationship) => {
@@ -883,7 +880,7 @@ impl QualmapApp {
             UiCommand::AddArea => self.add_area(),
             UiCommand::AddEvidence => {
                 if let Some(item) = self.view.selection.iter().next().copied() {
-                    self.evidence_draft = Some(self.new_evidence_draft(item));
+                    self.evidence_editor.open_new(self.map.doc(), item, &self.prefs.coder);
                 }
             }
             UiCommand::Delete => {
@@ -1633,7 +1630,9 @@ impl eframe::App for QualmapApp {
                 });
         }
         egui::CentralPanel::no_frame().show(ui, |ui| self.canvas_ui(ui));
-        self.evidence_editor_ui(&ctx);
+        let cx = MapContext::of(&self.map, &self.view, &self.prefs);
+        let actions = self.evidence_editor.ui(&ctx, &cx);
+        self.panel_actions(actions);
         self.export_dialog_ui(&ctx);
         self.import_dialog_ui(&ctx);
         self.poll_layout(&ctx);
