@@ -9,6 +9,7 @@ use egui::{Color32, Pos2, Rect, vec2};
 
 use super::ExportOptions;
 use crate::model::{Document, ItemRef, LineStyle, ProvenanceKind};
+use crate::scene::geometry::diamond;
 use crate::scene::{MapTheme, Scene, TextBlock, TextMeasure as _, metrics};
 
 /// Blank space around the map, in SVG units.
@@ -154,10 +155,6 @@ fn provenance_name(kind: ProvenanceKind) -> &'static str {
         ProvenanceKind::User => "user",
         ProvenanceKind::Imported => "imported",
     }
-}
-
-fn diamond(center: Pos2, r: f32) -> [Pos2; 4] {
-    [center + vec2(0.0, -r), center + vec2(r, 0.0), center + vec2(0.0, r), center + vec2(-r, 0.0)]
 }
 
 /// Lines of the legend and caption, laid out below the map.
@@ -582,18 +579,16 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
             paint("stroke", node.stroke),
             num(node.stroke_width)
         );
-        if !node.area_colors.is_empty() {
-            let band = r.height() / node.area_colors.len() as f32;
-            for (i, color) in node.area_colors.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "<rect x=\"{}\" y=\"{}\" width=\"5\" height=\"{}\" {}/>",
-                    num(r.left() + 0.5),
-                    num(r.top() + band * i as f32 + if i == 0 { 2.0 } else { 0.0 }),
-                    num(band - if node.area_colors.len() == 1 { 4.0 } else { 2.0 }),
-                    paint("fill", *color)
-                );
-            }
+        for (band, color) in node.membership_bands() {
+            let _ = writeln!(
+                out,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {}/>",
+                num(band.left()),
+                num(band.top()),
+                num(band.width()),
+                num(band.height()),
+                paint("fill", color)
+            );
         }
         text_element(&mut out, &node.label, node.label.color, "");
         if node.from_paper {

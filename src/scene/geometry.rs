@@ -278,6 +278,12 @@ fn clip_segment(a: Pos2, b: Pos2, rect: Rect) -> Option<(f32, f32)> {
     (t0 <= t1 && t0.is_finite() && t1.is_finite()).then_some((t0, t1))
 }
 
+/// The "from the paper" marker: a diamond of half-diagonal `r` around `center` (top, right,
+/// bottom, left), drawn alike on screen and in exports.
+pub fn diamond(center: Pos2, r: f32) -> [Pos2; 4] {
+    [center + vec2(0.0, -r), center + vec2(r, 0.0), center + vec2(0.0, r), center + vec2(-r, 0.0)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

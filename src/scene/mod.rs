@@ -265,6 +265,29 @@ impl AreaShape {
 }
 
 impl NodeShape {
+    /// Width of the membership bar on a card's left edge, in world units.
+    pub const MEMBERSHIP_BAR: f32 = 5.0;
+
+    /// The membership bar: one band per area the concept belongs to, top to bottom, inside the
+    /// card's left edge (clear of its rounded corners), each with its area's colour. The canvas
+    /// and the SVG both draw these bands.
+    pub fn membership_bands(&self) -> Vec<(Rect, Color32)> {
+        let count = self.area_colors.len();
+        if count == 0 {
+            return Vec::new();
+        }
+        let (top, bottom) = (self.rect.top() + 2.0, self.rect.bottom() - 2.0);
+        let (left, right) = (self.rect.left() + 0.5, self.rect.left() + 0.5 + Self::MEMBERSHIP_BAR);
+        let band = (bottom - top) / count as f32;
+        self.area_colors
+            .iter()
+            .enumerate()
+            .map(|(i, color)| {
+                let y = top + band * i as f32;
+                (Rect::from_min_max(pos2(left, y), pos2(right, y + band)), *color)
+            })
+            .collect()
+    }
     /// The card with its badge: everything drawn for the concept.
     pub fn extent(&self) -> Rect {
         match self.badge {

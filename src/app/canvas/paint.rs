@@ -263,22 +263,11 @@ pub fn paint_scene(
         // Fill and outline as one shape; the membership bar is drawn over the fill, inside the
         // outline's width.
         painter.add(egui::epaint::RectShape::new(rect, rounding, node.fill, stroke, StrokeKind::Inside));
-        // Membership bar: one band per area on the card's left edge.
-        if !node.area_colors.is_empty() {
-            let bar = Rect::from_min_max(rect.min, pos2(rect.min.x + (5.0 * zoom).max(2.0), rect.max.y));
-            let band = bar.height() / node.area_colors.len() as f32;
-            for (i, color) in node.area_colors.iter().enumerate() {
-                let mut piece = bar;
-                piece.min.y = bar.min.y + band * i as f32;
-                piece.max.y = piece.min.y + band;
-                let corners = CornerRadius {
-                    nw: if i == 0 { rounding.nw } else { 0 },
-                    sw: if i + 1 == node.area_colors.len() { rounding.sw } else { 0 },
-                    ne: 0,
-                    se: 0,
-                };
-                painter.rect_filled(piece, corners, *color);
-            }
+        // Membership bar: the scene's bands, at least 2 points wide however far out.
+        for (band, color) in node.membership_bands() {
+            let mut piece = camera.screen_rect(canvas, band);
+            piece.max.x = piece.max.x.max(piece.min.x + 2.0);
+            painter.rect_filled(piece, 0.0, color);
         }
         paint_text(painter, &node.label, camera, canvas, None);
         if node.from_paper {
@@ -532,13 +521,8 @@ pub fn paint_line(
     rect
 }
 
-/// The "from the paper" marker: a small filled diamond.
+/// The "from the paper" marker: the scene's diamond, filled.
 pub(in crate::app) fn paper_marker(painter: &egui::Painter, center: Pos2, radius: f32, color: Color32) {
-    let points = vec![
-        center + vec2(0.0, -radius),
-        center + vec2(radius, 0.0),
-        center + vec2(0.0, radius),
-        center + vec2(-radius, 0.0),
-    ];
+    let points = crate::scene::geometry::diamond(center, radius).to_vec();
     painter.add(Shape::convex_polygon(points, color, Stroke::NONE));
 }
