@@ -519,20 +519,21 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
         for head in &edge.arrowheads {
             let _ = writeln!(out, "<path d=\"{}\" {}/>", path_data(head, true), paint("fill", edge.color));
         }
-        if let Some(label) = &edge.label {
-            let rect = label.rect.expand2(vec2(4.0, 1.5));
+        if let (Some(label), Some(rect)) = (&edge.label, edge.label_box()) {
             let _ = writeln!(
                 out,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\" {}/>",
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" {}/>",
                 num(rect.left()),
                 num(rect.top()),
                 num(rect.width()),
                 num(rect.height()),
+                num(crate::scene::EdgeShape::LABEL_BOX_RADIUS),
                 paint("fill", theme.label_fill)
             );
             text_element(&mut out, label, label.color, "");
             if edge.from_paper {
-                let marker = diamond(rect.left_center() + vec2(-5.0, 0.0), 3.5);
+                let (center, radius) = crate::scene::EdgeShape::paper_mark_at(rect, 1.0);
+                let marker = diamond(center, radius);
                 let _ =
                     writeln!(out, "<path d=\"{}\" {}/>", path_data(&marker, true), paint("fill", theme.paper_stroke));
             }

@@ -178,6 +178,24 @@ pub struct EdgeShape {
     pub faded: bool,
 }
 
+impl EdgeShape {
+    /// Corner radius of a relationship label's box, in world units.
+    pub const LABEL_BOX_RADIUS: f32 = 6.0;
+    /// Half-diagonal of the "from the paper" diamond beside a relationship label.
+    pub const PAPER_MARK: f32 = 3.5;
+
+    /// The box behind the label (its text with a little room), if it has one.
+    pub fn label_box(&self) -> Option<Rect> {
+        self.label.as_ref().map(|label| label.rect.expand2(vec2(4.0, 1.5)))
+    }
+
+    /// Where the "from the paper" diamond goes beside a label box of `rect` (wherever the
+    /// painter has drawn the box), `scale` times its usual size.
+    pub fn paper_mark_at(rect: Rect, scale: f32) -> (Pos2, f32) {
+        (rect.left_center() + vec2(-5.0 * scale, 0.0), Self::PAPER_MARK * scale)
+    }
+}
+
 /// A concept drawn as a card.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeShape {

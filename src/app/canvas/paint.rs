@@ -183,27 +183,19 @@ pub fn paint_scene(
             // A label is never drawn smaller than MIN_EDGE_LABEL while it is drawn at all: it
             // grows around its own centre (a zoomed-out small window made them unreadable).
             let grow = (MIN_EDGE_LABEL / (label.font_size * zoom)).max(1.0);
-            let world = label.rect.expand2(vec2(4.0, 1.5));
+            let Some(world) = edge.label_box() else { continue };
             let rect =
                 Rect::from_center_size(camera.screen_from_world(canvas, world.center()), world.size() * zoom * grow);
             if label.font_size * zoom >= MIN_LEGIBLE_FONT && rect.intersects(visible) {
-                painter.rect_filled(rect, CornerRadius::same(6), theme.label_fill);
+                let corners = CornerRadius::from(crate::scene::EdgeShape::LABEL_BOX_RADIUS);
+                painter.rect_filled(rect, corners, theme.label_fill);
                 if selected {
-                    painter.rect_stroke(
-                        rect,
-                        CornerRadius::same(6),
-                        Stroke::new(1.5, theme.selection),
-                        StrokeKind::Outside,
-                    );
+                    painter.rect_stroke(rect, corners, Stroke::new(1.5, theme.selection), StrokeKind::Outside);
                 }
                 paint_text_grown(painter, label, camera, canvas, grow);
                 if edge.from_paper {
-                    paper_marker(
-                        painter,
-                        rect.left_center() + vec2(-5.0 * zoom.clamp(0.6, 2.0), 0.0),
-                        3.5 * zoom.clamp(0.6, 2.0),
-                        theme.paper_stroke,
-                    );
+                    let (center, radius) = crate::scene::EdgeShape::paper_mark_at(rect, zoom.clamp(0.6, 2.0));
+                    paper_marker(painter, center, radius, theme.paper_stroke);
                 }
             }
         }
