@@ -1453,6 +1453,13 @@ impl QualmapApp {
                     apply_theme(&ctx, theme);
                 }
             });
+            // "Window", as on macOS: the toolbar folds its toggles into a "Windows" menu of its own
+            // when the window is narrow.
+            ui.menu_button("Window", |ui| {
+                for command in UiCommand::ALL.into_iter().filter(|c| c.info().menu == ui_command::Menu::Windows) {
+                    self.command_button(ui, command);
+                }
+            });
             ui.menu_button("Help", |ui| {
                 self.command_button(ui, UiCommand::KeyboardShortcuts);
                 self.command_button(ui, UiCommand::About);

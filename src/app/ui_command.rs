@@ -68,7 +68,7 @@ impl Menu {
             Menu::File => "File",
             Menu::Edit => "Edit",
             Menu::View => "View",
-            Menu::Windows => "Windows",
+            Menu::Windows => "Window",
             Menu::Help => "Help",
         }
     }
