@@ -601,14 +601,17 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
             );
         }
         if let Some((center, count)) = node.badge {
+            // The ring lies outside the badge's radius, as on screen: a stroke centred half a
+            // ring's width further out.
             let _ = writeln!(
                 out,
-                "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" {} {} stroke-width=\"1.5\"/>",
+                "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" {} {} stroke-width=\"{}\"/>",
                 num(center.x),
                 num(center.y),
-                num(node.badge_radius),
+                num(node.badge_radius + metrics::BADGE_RING / 2.0),
                 paint("fill", theme.badge_fill),
-                paint("stroke", theme.background)
+                paint("stroke", theme.background),
+                num(metrics::BADGE_RING)
             );
             let _ = writeln!(
                 out,

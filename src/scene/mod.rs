@@ -94,6 +94,9 @@ pub mod metrics {
     pub const BADGE_RADIUS: f32 = 10.0;
     /// Size of the badge's number relative to the badge's radius.
     pub const BADGE_FONT_PER_RADIUS: f32 = 1.1;
+    /// Width of the ring in the background colour round a support badge (it keeps the badge
+    /// apart from the card edge and lines under it), outside the badge's radius.
+    pub const BADGE_RING: f32 = 1.5;
     /// How far the glow of a highlighted card reaches beyond it.
     pub const HIGHLIGHT_CARD_GROW: f32 = 5.0;
     /// How much wider than its line the glow of a highlighted relationship is.

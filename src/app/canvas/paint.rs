@@ -275,7 +275,7 @@ pub fn paint_scene(
             let center = camera.screen_from_world(canvas, center);
             // Small badges look as round with 8 sides as with 16.
             let circle: &[Vec2] = if radius < 8.0 { &dot_circle } else { &badge_circle };
-            add_disc(&mut badges, circle, center, radius + 1.5, theme.background);
+            add_disc(&mut badges, circle, center, radius + metrics::BADGE_RING, theme.background);
             add_disc(&mut badges, circle, center, radius, theme.badge_fill);
             badge_texts.push((
                 center,
