@@ -247,6 +247,21 @@ pub fn export_scene(doc: &Document, options: &ExportOptions, measure: &dyn TextM
     build_scene(doc, &scene_options, measure)
 }
 
+/// `text` with each range replaced by its text (ranges in order, not overlapping): how the
+/// SVG passes before usvg (outlined lines, PDF span markers) rewrite the elements they change
+/// and keep the rest byte for byte.
+fn splice(text: &str, edits: Vec<(std::ops::Range<usize>, String)>) -> String {
+    let mut out = String::with_capacity(text.len() + edits.iter().map(|(_, r)| r.len()).sum::<usize>());
+    let mut at = 0;
+    for (range, replacement) in edits {
+        out.push_str(text.get(at..range.start).unwrap_or_default());
+        out.push_str(&replacement);
+        at = range.end.max(at);
+    }
+    out.push_str(text.get(at..).unwrap_or_default());
+    out
+}
+
 /// A font database holding the bundled fonts in fallback order (the screen's Ubuntu Light
 /// first), parsed once, so every machine renders exports identically.
 fn font_database() -> Arc<usvg::fontdb::Database> {

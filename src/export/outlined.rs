@@ -22,59 +22,55 @@ use std::sync::OnceLock;
 
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::scene::fonts;
+
 /// Whether usvg's shaper would draw `line` wrongly: it holds an Indic script (Devanagari and
 /// the scripts after it up to Malayalam, Vedic extensions) and no right-to-left text.
 pub fn needs_outlines(line: &str) -> bool {
-    !crate::scene::text::has_rtl(line)
-        && line.chars().any(|c| matches!(c as u32, 0x0900..=0x0D7F | 0xA8E0..=0xA8FF | 0x1CD0..=0x1CFF))
+    !crate::scene::text::has_rtl(line) && has_indic(line)
 }
 
-/// A bundled font, parsed for outlines and prepared for shaping.
-struct Font {
-    face: ttf_parser::Face<'static>,
+/// Whether `text` holds a character of an Indic script (see [`needs_outlines`]).
+fn has_indic(text: &str) -> bool {
+    text.chars().any(|c| matches!(c as u32, 0x0900..=0x0D7F | 0xA8E0..=0xA8FF | 0x1CD0..=0x1CFF))
+}
+
+/// A bundled font prepared for shaping (its outlines and character map come from
+/// [`crate::scene::fonts::face`], parsed once for the whole program).
+struct Shaper {
     font: harfrust::FontRef<'static>,
-    shaper: harfrust::ShaperData,
+    data: harfrust::ShaperData,
 }
 
-/// The bundled fonts in fallback order (fonts that do not parse are left out, never a panic).
-fn fonts() -> &'static [Font] {
-    static FONTS: OnceLock<Vec<Font>> = OnceLock::new();
-    FONTS.get_or_init(|| {
-        crate::scene::fonts::bundled()
+/// The bundled fonts prepared for shaping, at their places in [`fonts::bundled`] (`None` for a
+/// font that does not parse: never a panic).
+fn shapers() -> &'static [Option<Shaper>] {
+    static SHAPERS: OnceLock<Vec<Option<Shaper>>> = OnceLock::new();
+    SHAPERS.get_or_init(|| {
+        fonts::bundled()
             .iter()
-            .filter_map(|b| {
-                let face = ttf_parser::Face::parse(b.bytes, 0).ok()?;
+            .map(|b| {
                 let font = harfrust::FontRef::new(b.bytes).ok()?;
-                let shaper = harfrust::ShaperData::new(&font);
-                Some(Font { face, font, shaper })
+                Some(Shaper { data: harfrust::ShaperData::new(&font), font })
             })
             .collect()
     })
 }
 
-/// Characters that take the font of what they join rather than choose one (joiners, variation
-/// selectors).
-fn is_ignorable(c: char) -> bool {
-    matches!(c as u32, 0x200B..=0x200F | 0x2060..=0x2064 | 0xFE00..=0xFE0F | 0xE0100..=0xE01EF | 0x034F)
-}
-
-/// The font that draws `cluster` (a grapheme cluster): the first bundled font that has all its
-/// characters; spaces and punctuation stay in `previous` when it has them, so that a line is
-/// shaped in as few runs as it can be.
-fn font_for(cluster: &str, previous: Option<usize>, fonts: &[Font]) -> usize {
-    let has_all = |f: &Font| cluster.chars().filter(|c| !is_ignorable(*c)).all(|c| f.face.glyph_index(c).is_some());
+/// The font that draws `cluster` (a grapheme cluster): the first bundled font that has all the
+/// characters that need a glyph; spaces and punctuation stay in `previous` when it has them, so
+/// that a line is shaped in as few runs as it can be.
+fn font_for(cluster: &str, previous: Option<usize>) -> usize {
+    let has_all = |index: usize| {
+        fonts::face(index).is_some_and(|face| {
+            cluster.chars().filter(|c| fonts::needs_glyph(*c)).all(|c| face.glyph_index(c).is_some())
+        })
+    };
     let neutral = cluster.chars().all(|c| !c.is_alphanumeric());
-    if let Some(p) = previous.filter(|p| neutral && fonts.get(*p).is_some_and(has_all)) {
+    if let Some(p) = previous.filter(|p| neutral && has_all(*p)) {
         return p;
     }
-    fonts
-        .iter()
-        .position(has_all)
-        .or_else(|| {
-            let first = cluster.chars().next()?;
-            fonts.iter().position(|f| f.face.glyph_index(first).is_some())
-        })
-        .unwrap_or(0)
+    (0..fonts::bundled().len()).find(|i| has_all(*i)).or_else(|| fonts::index_for(cluster.chars().next()?)).unwrap_or(0)
 }
 
 /// Writes outline commands into an SVG path, scaled from font units and placed at an origin.
@@ -143,11 +139,10 @@ pub struct ShapedGlyph {
 /// `line` shaped with the bundled fonts, each run of grapheme clusters with the first font that
 /// draws it, in logical (here also visual) order.
 pub fn shape(line: &str) -> Vec<ShapedGlyph> {
-    let fonts = fonts();
     let mut runs: Vec<(usize, String)> = Vec::new();
     for cluster in line.graphemes(true) {
         let previous = runs.last().map(|(f, _)| *f);
-        let font = font_for(cluster, previous, fonts);
+        let font = font_for(cluster, previous);
         match runs.last_mut() {
             Some((f, text)) if *f == font => text.push_str(cluster),
             _ => runs.push((font, cluster.to_owned())),
@@ -156,7 +151,7 @@ pub fn shape(line: &str) -> Vec<ShapedGlyph> {
     let mut shaped = Vec::new();
     let runs_count = runs.len();
     for (i, (font_index, text)) in runs.into_iter().enumerate() {
-        let Some(font) = fonts.get(font_index) else { continue };
+        let Some(shaper) = shapers().get(font_index).and_then(Option::as_ref) else { continue };
         let mut buffer = harfrust::UnicodeBuffer::new();
         buffer.push_str(&text);
         buffer.guess_segment_properties();
@@ -168,7 +163,7 @@ pub fn shape(line: &str) -> Vec<ShapedGlyph> {
             flags |= harfrust::BufferFlags::END_OF_TEXT;
         }
         buffer.set_flags(flags);
-        let shaper = font.shaper.shaper(&font.font).build();
+        let shaper = shaper.data.shaper(&shaper.font).build();
         let glyphs = shaper.shape(buffer, harfrust::ShapeOptions::new());
         for (info, position) in glyphs.glyph_infos().iter().zip(glyphs.glyph_positions()) {
             shaped.push(ShapedGlyph {
@@ -195,12 +190,11 @@ struct Placed {
 
 /// `line` shaped at `font_size`: its glyphs and its width in user units.
 fn shape_line(line: &str, font_size: f32) -> (Vec<Placed>, f32) {
-    let fonts = fonts();
     let mut placed = Vec::new();
     let mut pen = 0.0f32;
     for g in shape(line) {
-        let Some(font) = fonts.get(g.font) else { continue };
-        let scale = font_size / f32::from(font.face.units_per_em().max(1));
+        let Some(face) = fonts::face(g.font) else { continue };
+        let scale = font_size / f32::from(face.units_per_em().max(1));
         placed.push(Placed {
             font: g.font,
             glyph: g.glyph,
@@ -221,12 +215,11 @@ fn line_path(line: &str, font_size: f32, x: f32, y: f32, anchor: &str) -> String
         "end" => x - width,
         _ => x,
     };
-    let fonts = fonts();
     let mut d = String::new();
     for g in glyphs {
-        let Some(font) = fonts.get(g.font) else { continue };
+        let Some(face) = fonts::face(g.font) else { continue };
         let mut pen = Pen { out: &mut d, x: start + g.x, y: y - g.y, scale: g.scale };
-        font.face.outline_glyph(ttf_parser::GlyphId(g.glyph), &mut pen);
+        face.outline_glyph(ttf_parser::GlyphId(g.glyph), &mut pen);
     }
     d.truncate(d.trim_end().len());
     d
@@ -260,6 +253,10 @@ fn attributes(out: &mut String, node: roxmltree::Node<'_, '_>, keep: impl Fn(&st
 /// its own (for a PDF's text layer). SVG that cannot be read, or needs nothing, comes back as it
 /// is.
 pub fn outline_lines(svg: &str, keep_text: bool) -> String {
+    // Most drawings have no such line: a scan of the text is cheaper than parsing it.
+    if !has_indic(svg) {
+        return svg.to_owned();
+    }
     let Ok(xml) = roxmltree::Document::parse(svg) else { return svg.to_owned() };
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for text in xml.descendants().filter(|n| n.has_tag_name("text")) {
@@ -317,15 +314,7 @@ pub fn outline_lines(svg: &str, keep_text: bool) -> String {
     if edits.is_empty() {
         return svg.to_owned();
     }
-    let mut out = String::with_capacity(svg.len() + edits.len() * 4096);
-    let mut at = 0;
-    for (range, replacement) in edits {
-        out.push_str(&svg[at..range.start]);
-        out.push_str(&replacement);
-        at = range.end;
-    }
-    out.push_str(&svg[at..]);
-    out
+    super::splice(svg, edits)
 }
 
 #[cfg(test)]
@@ -352,10 +341,10 @@ mod tests {
         assert!(width > 20.0, "{width}");
         assert!(glyphs.len() < "विश्वास".chars().count(), "{} glyphs", glyphs.len());
         assert!(glyphs.iter().all(|g| g.glyph != 0), "a character had no glyph");
-        let devanagari = fonts().iter().position(|f| f.face.glyph_index('व').is_some()).unwrap();
+        let devanagari = fonts::index_for('व').unwrap();
         assert!(glyphs.iter().all(|g| g.font == devanagari));
         // The vowel sign ि is drawn before व: the first glyph is not व's.
-        let va = fonts()[devanagari].face.glyph_index('व').unwrap().0;
+        let va = fonts::face(devanagari).unwrap().glyph_index('व').unwrap().0;
         assert_ne!(glyphs[0].glyph, va);
         // Pen positions grow from left to right.
         assert!(glyphs.windows(2).all(|w| w[0].x <= w[1].x + 0.01));

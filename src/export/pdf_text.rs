@@ -85,15 +85,7 @@ pub fn mark_lines(svg: &str, first: usize) -> (String, Vec<String>) {
     if edits.is_empty() {
         return (svg.to_owned(), lines);
     }
-    let mut out = String::with_capacity(svg.len() + edits.len() * 256);
-    let mut at = 0;
-    for (range, replacement) in edits {
-        out.push_str(&svg[at..range.start]);
-        out.push_str(&replacement);
-        at = range.end;
-    }
-    out.push_str(&svg[at..]);
-    (out, lines)
+    (super::splice(svg, edits), lines)
 }
 
 /// The marker with corner `id` as svg2pdf writes its path in an uncompressed content stream.

@@ -98,9 +98,14 @@ fn faces() -> &'static [(BundledFont, Option<ttf_parser::Face<'static>>)] {
     FACES.get_or_init(|| bundled().iter().map(|f| (*f, ttf_parser::Face::parse(f.bytes, 0).ok())).collect())
 }
 
+/// The parsed face of the bundled font at `index` (as in [`bundled`]), if it parses.
+pub(crate) fn face(index: usize) -> Option<&'static ttf_parser::Face<'static>> {
+    faces().get(index)?.1.as_ref()
+}
+
 /// Characters that need no glyph: white space, controls, joiners, direction marks, variation
 /// selectors (drawn as nothing or as a change to their neighbour).
-fn needs_glyph(c: char) -> bool {
+pub(crate) fn needs_glyph(c: char) -> bool {
     !(c.is_whitespace()
         || c.is_control()
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{E0100}'..='\u{E01EF}'))
@@ -112,7 +117,7 @@ pub fn font_for(c: char) -> Option<&'static BundledFont> {
 }
 
 /// Where in [`bundled`] the font that draws `c` is: the first in fallback order that has it.
-fn index_for(c: char) -> Option<usize> {
+pub(crate) fn index_for(c: char) -> Option<usize> {
     faces().iter().position(|(_, face)| face.as_ref().is_some_and(|f| f.glyph_index(c).is_some()))
 }
 
