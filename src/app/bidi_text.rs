@@ -142,6 +142,11 @@ fn for_one_galley(pieces: Vec<String>) -> String {
 /// or Hebrew excerpt, which a widget's own truncation (at the right edge) would cut off.
 pub fn first_line(ui: &Ui, text: &str, font: &FontId, width: f32) -> (String, bool) {
     let paragraph = text.split('\n').next().unwrap_or_default();
+    // Only the first line is shown, so only as much as could fill it is wrapped (this runs for
+    // every row in view, every frame; an excerpt can be pages long). No character is narrower
+    // than a fifth of the type size, so the line breaks inside the part kept.
+    let keep = (width / (font.size * 0.2).max(1.0)) as usize + 8;
+    let paragraph = paragraph.char_indices().nth(keep).map_or(paragraph, |(end, _)| &paragraph[..end]);
     let measure = EguiMeasure(ui.ctx());
     // Room for the "…" too.
     let ellipsis = crate::scene::TextMeasure::line_width(&measure, "…", font.size);

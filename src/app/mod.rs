@@ -1127,7 +1127,8 @@ impl QualmapApp {
             }
             open_map::Step::Failed(failed) => {
                 let failed = failed.to_string();
-                self.status = format!("{}{}", failed[..1].to_uppercase(), &failed[1..]);
+                let mut chars = failed.chars();
+                self.status = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
             }
         }
     }
@@ -1315,7 +1316,7 @@ impl QualmapApp {
     /// letters, Delete, Ctrl+A) wait while a text field has the keyboard.
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {
         let typing = ctx.egui_wants_keyboard_input();
-        for (shortcut, command) in UiCommand::key_table() {
+        for &(shortcut, command) in UiCommand::key_table() {
             if typing && command.info().canvas_keys {
                 continue;
             }

@@ -293,13 +293,18 @@ impl UiCommand {
 
     /// Every (shortcut, action) pair, those with more modifiers first: egui's shortcut matching
     /// lets Ctrl+S match a press of Ctrl+Shift+S, so the longer one must be asked first.
-    pub fn key_table() -> Vec<(KeyboardShortcut, UiCommand)> {
-        let mut pairs: Vec<(KeyboardShortcut, UiCommand)> =
-            Self::ALL.iter().flat_map(|c| c.info().shortcuts.iter().map(move |s| (*s, *c))).collect();
-        let count =
-            |m: Modifiers| usize::from(m.alt) + usize::from(m.shift) + usize::from(m.command || m.ctrl || m.mac_cmd);
-        pairs.sort_by_key(|(s, _)| std::cmp::Reverse(count(s.modifiers)));
-        pairs
+    /// Made once (the keyboard asks for it every frame).
+    pub fn key_table() -> &'static [(KeyboardShortcut, UiCommand)] {
+        static TABLE: std::sync::OnceLock<Vec<(KeyboardShortcut, UiCommand)>> = std::sync::OnceLock::new();
+        TABLE.get_or_init(|| {
+            let mut pairs: Vec<(KeyboardShortcut, UiCommand)> =
+                UiCommand::ALL.iter().flat_map(|c| c.info().shortcuts.iter().map(move |s| (*s, *c))).collect();
+            let count = |m: Modifiers| {
+                usize::from(m.alt) + usize::from(m.shift) + usize::from(m.command || m.ctrl || m.mac_cmd)
+            };
+            pairs.sort_by_key(|(s, _)| std::cmp::Reverse(count(s.modifiers)));
+            pairs
+        })
     }
 }
 
@@ -470,7 +475,7 @@ mod tests {
             assert!(!command.info().tooltip.is_empty());
         }
         let mut keys = std::collections::HashSet::new();
-        for (shortcut, command) in UiCommand::key_table() {
+        for &(shortcut, command) in UiCommand::key_table() {
             assert!(keys.insert((shortcut.modifiers, shortcut.logical_key)), "{command:?}: {shortcut:?} is taken");
         }
     }
