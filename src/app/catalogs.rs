@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use egui::{RichText, Ui};
 
 use super::inspector::{color32, rgb};
-use super::{Action, QualmapApp};
+use super::panel::{Dock, Panel};
+use super::{Action, MapContext, QualmapApp};
 use crate::command::{
     Command, Element, ElementId, MergeKey, delete_code, delete_relationship_type, delete_source, merge_codes,
     references_to,
@@ -21,13 +22,17 @@ pub(super) struct Confirm {
     pub command: Command,
 }
 
-/// Which catalogue windows are open.
+/// The Codebook window: codes and sub-codes, to rename, recolour, nest and merge.
 #[derive(Default)]
-pub(super) struct CatalogWindows {
-    pub codebook: bool,
-    pub sources: bool,
-    pub types: bool,
-}
+pub(super) struct Codebook;
+
+/// The Sources window: interviews and documents with their participant attributes.
+#[derive(Default)]
+pub(super) struct Sources;
+
+/// The Relationship types window: the kinds of relationship and how each is drawn.
+#[derive(Default)]
+pub(super) struct RelationshipTypes;
 
 const SOURCE_KINDS: [SourceKind; 5] =
     [SourceKind::Interview, SourceKind::FocusGroup, SourceKind::Document, SourceKind::FieldNotes, SourceKind::Other];
@@ -66,19 +71,41 @@ fn is_descendant(doc: &Document, code: CodeId, ancestor: CodeId) -> bool {
     false
 }
 
-impl CatalogWindows {
-    /// The Codebook, Sources and Relationship types windows that are open.
-    pub(super) fn ui(&mut self, ctx: &egui::Context, cx: &super::MapContext<'_>) -> Vec<Action> {
+impl Panel for Codebook {
+    fn title(&self) -> &str {
+        "Codebook"
+    }
+    fn dock(&self) -> Dock {
+        Dock::Window { width: 460.0 }
+    }
+    fn ui(&mut self, ui: &mut Ui, cx: &MapContext<'_>) -> Vec<Action> {
         let mut actions = Vec::new();
-        egui::Window::new("Codebook").open(&mut self.codebook).default_width(460.0).show(ctx, |ui| {
-            codebook_ui(ui, cx.doc, &mut actions);
-        });
-        egui::Window::new("Sources").open(&mut self.sources).default_width(420.0).show(ctx, |ui| {
-            sources_ui(ui, cx.doc, &mut actions);
-        });
-        egui::Window::new("Relationship types").open(&mut self.types).default_width(520.0).show(ctx, |ui| {
-            types_ui(ui, cx.doc, &mut actions);
-        });
+        codebook_ui(ui, cx.doc, &mut actions);
+        actions
+    }
+}
+
+impl Panel for Sources {
+    fn title(&self) -> &str {
+        "Sources"
+    }
+    fn ui(&mut self, ui: &mut Ui, cx: &MapContext<'_>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        sources_ui(ui, cx.doc, &mut actions);
+        actions
+    }
+}
+
+impl Panel for RelationshipTypes {
+    fn title(&self) -> &str {
+        "Relationship types"
+    }
+    fn dock(&self) -> Dock {
+        Dock::Window { width: 520.0 }
+    }
+    fn ui(&mut self, ui: &mut Ui, cx: &MapContext<'_>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        types_ui(ui, cx.doc, &mut actions);
         actions
     }
 }

@@ -31,7 +31,6 @@ pub(super) enum SortBy {
 /// State of the evidence browser.
 #[derive(Default)]
 pub(super) struct Browser {
-    pub open: bool,
     pub query: String,
     pub sort: SortBy,
     pub descending: bool,
@@ -367,8 +366,17 @@ impl EvidenceEditor {
     }
 }
 
-impl Browser {
-    pub(super) fn ui(&mut self, ui: &mut Ui, cx: &super::MapContext<'_>) -> Vec<Action> {
+impl super::panel::Panel for Browser {
+    fn title(&self) -> &str {
+        "Evidence"
+    }
+
+    fn dock(&self) -> super::panel::Dock {
+        super::panel::Dock::Bottom { height: 230.0 }
+    }
+
+    /// Every excerpt: searchable, sortable, each row opening its editor.
+    fn ui(&mut self, ui: &mut Ui, cx: &super::MapContext<'_>) -> Vec<Action> {
         let mut actions = Vec::new();
         let accents = cx.prefs.match_accents;
         let doc = cx.doc;

@@ -16,6 +16,7 @@ mod inspector;
 mod layout_job;
 mod open_map;
 mod palette;
+mod panel;
 mod present;
 pub mod recovery;
 mod tasks;
@@ -386,8 +387,8 @@ pub struct QualmapApp {
     opening: Option<(PathBuf, tasks::Task<Result<Document, io::LoadError>>)>,
     /// The evidence editor window.
     evidence_editor: evidence::EvidenceEditor,
-    browser: evidence::Browser,
-    windows: catalogs::CatalogWindows,
+    /// The panels that can be shown and hidden (the action table's list, `panel.rs`).
+    panels: Vec<panel::Slot>,
     confirm_edit: Option<catalogs::Confirm>,
     /// Work left by sessions that crashed, waiting for the user's decision (first shown first).
     orphans: Vec<recovery::Orphan>,
@@ -397,8 +398,6 @@ pub struct QualmapApp {
     export_dialog: export_dialog::ExportDialog,
     import: import_dialog::ImportDialog,
     present: Option<present::Presenting>,
-    /// The Story window.
-    story: present::Story,
     layout_job: Option<layout_job::LayoutJob>,
     /// Concepts being dragged on a map whose scene is built in the background, drawn moved
     /// until a scene with the move arrives.
@@ -471,8 +470,7 @@ impl QualmapApp {
             last_scene_build: std::time::Duration::ZERO,
             opening: None,
             evidence_editor: evidence::EvidenceEditor::default(),
-            browser: evidence::Browser::default(),
-            windows: catalogs::CatalogWindows::default(),
+            panels: panel::registered(),
             confirm_edit: None,
             orphans: Vec::new(),
             search: String::new(),
@@ -481,7 +479,6 @@ impl QualmapApp {
             export_dialog: Default::default(),
             import: Default::default(),
             present: None,
-            story: present::Story::default(),
             layout_job: None,
             drag_preview: None,
             last_relationship_type: None,
@@ -806,7 +803,7 @@ impl QualmapApp {
                         })));
                     }
                     self.apply_edit(Command::Batch { label: "Add relationship type".to_owned(), commands }, None);
-                    self.windows.types = true;
+                    self.set_panel_open(UiCommand::ToggleRelationshipTypes, true);
                 }
                 Action::Run(command) => self.run_command(ctx, command),
                 Action::AddConceptAt(pos) => self.add_concept_at(pos),
@@ -845,13 +842,8 @@ impl QualmapApp {
     pub(super) fn command_checked(&self, command: UiCommand) -> Option<bool> {
         Some(match command {
             UiCommand::ToggleInspector => self.prefs.show_inspector,
-            UiCommand::ToggleEvidence => self.browser.open,
-            UiCommand::ToggleCodebook => self.windows.codebook,
-            UiCommand::ToggleSources => self.windows.sources,
             UiCommand::ToggleSuggestions => self.import.suggestions_open,
-            UiCommand::ToggleStory => self.story.open,
-            UiCommand::ToggleRelationshipTypes => self.windows.types,
-            _ => return None,
+            _ => return self.panel_open(command),
         })
     }
 
@@ -919,15 +911,19 @@ impl QualmapApp {
                 };
                 apply_theme(ctx, self.prefs.theme);
             }
-            UiCommand::ToggleEvidence => self.browser.open = !self.browser.open,
-            UiCommand::ToggleCodebook => self.windows.codebook = !self.windows.codebook,
-            UiCommand::ToggleSources => self.windows.sources = !self.windows.sources,
             UiCommand::ToggleSuggestions => self.import.suggestions_open = !self.import.suggestions_open,
-            UiCommand::ToggleStory => self.story.open = !self.story.open,
-            UiCommand::ToggleRelationshipTypes => self.windows.types = !self.windows.types,
+            UiCommand::ToggleEvidence
+            | UiCommand::ToggleCodebook
+            | UiCommand::ToggleSources
+            | UiCommand::ToggleStory
+            | UiCommand::ToggleRelationshipTypes => {
+                if let Some(slot) = self.panel_slot(command) {
+                    slot.open = !slot.open;
+                }
+            }
             UiCommand::Present => {
                 if self.present.is_none() {
-                    let step = self.story.step;
+                    let step = self.panel_mut::<present::Story>().map_or(0, |story| story.step);
                     self.start_presentation(ctx, step);
                 }
             }
@@ -1612,16 +1608,7 @@ impl eframe::App for QualmapApp {
         egui::Panel::top("menu-bar").show(ui, |ui| self.menu_bar_ui(ui));
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
         egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar_ui(ui));
-        if self.browser.open {
-            egui::Panel::bottom("evidence-browser").resizable(true).default_size(230.0).min_size(120.0).show(
-                ui,
-                |ui| {
-                    let cx = MapContext::of(&self.map, &self.view, &self.prefs);
-                    let actions = self.browser.ui(ui, &cx);
-                    self.panel_actions(actions);
-                },
-            );
-        }
+        self.docked_panels_ui(ui);
         if self.prefs.show_inspector {
             // A share of the window, not a fixed width: 360 points took 35 % of a 1024-point
             // window. The user can drag its edge (up to half the window) or hide it (toolbar,
@@ -1644,12 +1631,7 @@ impl eframe::App for QualmapApp {
         self.export_dialog_ui(&ctx);
         self.import_dialog_ui(&ctx);
         self.poll_layout(&ctx);
-        let cx = MapContext::of(&self.map, &self.view, &self.prefs);
-        let actions = self.story.ui(&ctx, &cx);
-        self.panel_actions(actions);
-        let cx = MapContext::of(&self.map, &self.view, &self.prefs);
-        let actions = self.windows.ui(&ctx, &cx);
-        self.panel_actions(actions);
+        self.window_panels_ui(&ctx);
         self.confirm_edit_ui(&ctx);
         self.recovery_ui(&ctx);
         self.palette_ui(&ctx);

@@ -83,7 +83,7 @@ impl QualmapApp {
     pub fn start_presentation(&mut self, ctx: &egui::Context, step: usize) {
         if self.map.doc().presentation.is_empty() {
             self.status = "This map has no story yet: add steps in the Story window".to_owned();
-            self.story.open = true;
+            self.set_panel_open(super::ui_command::UiCommand::ToggleStory, true);
             return;
         }
         let step = step.min(self.map.doc().presentation.len() - 1);
@@ -645,146 +645,141 @@ fn spotlight_ui(painter: &egui::Painter, doc: &Document, item: ItemRef, index: u
 /// The Story window: the steps of the presentation, to order, edit and present from.
 #[derive(Default)]
 pub(super) struct Story {
-    /// Whether the window is open.
-    pub open: bool,
     /// The step chosen in it (presenting starts there).
     pub step: usize,
 }
 
-impl Story {
-    /// Draws the window when open and returns what to do (edits of the steps, presenting).
-    pub(super) fn ui(&mut self, ctx: &egui::Context, cx: &super::MapContext<'_>) -> Vec<Action> {
-        if !self.open {
-            return Vec::new();
-        }
-        let mut open = true;
+impl super::panel::Panel for Story {
+    fn title(&self) -> &str {
+        "Story"
+    }
+
+    /// The steps, to reorder and edit, and presenting from one.
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &super::MapContext<'_>) -> Vec<Action> {
         let mut actions = Vec::new();
-        egui::Window::new("Story").open(&mut open).default_width(420.0).show(ctx, |ui| {
-            ui.label(
-                RichText::new(
-                    "The steps you present (F5). A step shows what was selected when it was added, or everything.",
-                )
-                .weak(),
-            );
-            let steps = cx.doc.presentation.clone();
-            let mut edited = steps.clone();
-            let mut structural = false;
-            let selected = self.step.min(steps.len().saturating_sub(1));
-            for (i, step) in steps.iter().enumerate() {
-                ui.horizontal(|ui| {
-                    // Drag the grip onto another step to move it there.
-                    let grip = ui
-                        .add(egui::Button::new(RichText::new("::").monospace()).sense(Sense::click_and_drag()))
-                        .on_hover_text("Drag onto another step to move it");
-                    if grip.dragged() {
-                        grip.dnd_set_drag_payload(i);
-                    }
-                    let row = ui.selectable_label(
-                        i == selected,
-                        super::bidi_text::visual_line(&format!("{}. {}", i + 1, step.title)),
-                    );
-                    if row.clicked() {
-                        self.step = i;
-                    }
-                    for target in [&grip, &row] {
-                        if let Some(from) = target.dnd_release_payload::<usize>()
-                            && *from != i
-                            && *from < edited.len()
-                        {
-                            let moved = edited.remove(*from);
-                            edited.insert(i.min(edited.len()), moved);
-                            structural = true;
-                        }
-                    }
-                    if ui.small_button("Up").clicked() && i > 0 {
-                        edited.swap(i, i - 1);
-                        structural = true;
-                    }
-                    if ui.small_button("Down").clicked() && i + 1 < steps.len() {
-                        edited.swap(i, i + 1);
-                        structural = true;
-                    }
-                    if ui.small_button("Duplicate").clicked() {
-                        edited.insert(i + 1, step.clone());
-                        structural = true;
-                    }
-                    if ui.small_button("Delete").clicked() {
-                        edited.remove(i);
-                        structural = true;
-                    }
-                });
-            }
-            ui.separator();
+        ui.label(
+            RichText::new(
+                "The steps you present (F5). A step shows what was selected when it was added, or everything.",
+            )
+            .weak(),
+        );
+        let steps = cx.doc.presentation.clone();
+        let mut edited = steps.clone();
+        let mut structural = false;
+        let selected = self.step.min(steps.len().saturating_sub(1));
+        for (i, step) in steps.iter().enumerate() {
             ui.horizontal(|ui| {
-                if ui.button("Add current view as a step").clicked() {
-                    edited.push(step_from_view(cx));
-                    self.step = edited.len() - 1;
+                // Drag the grip onto another step to move it there.
+                let grip = ui
+                    .add(egui::Button::new(RichText::new("::").monospace()).sense(Sense::click_and_drag()))
+                    .on_hover_text("Drag onto another step to move it");
+                if grip.dragged() {
+                    grip.dnd_set_drag_payload(i);
+                }
+                let row = ui.selectable_label(
+                    i == selected,
+                    super::bidi_text::visual_line(&format!("{}. {}", i + 1, step.title)),
+                );
+                if row.clicked() {
+                    self.step = i;
+                }
+                for target in [&grip, &row] {
+                    if let Some(from) = target.dnd_release_payload::<usize>()
+                        && *from != i
+                        && *from < edited.len()
+                    {
+                        let moved = edited.remove(*from);
+                        edited.insert(i.min(edited.len()), moved);
+                        structural = true;
+                    }
+                }
+                if ui.small_button("Up").clicked() && i > 0 {
+                    edited.swap(i, i - 1);
                     structural = true;
                 }
-                if ui.add_enabled(!steps.is_empty(), egui::Button::new("Present from this step (F5)")).clicked() {
-                    self.step = selected;
-                    actions.push(Action::Run(super::ui_command::UiCommand::Present));
+                if ui.small_button("Down").clicked() && i + 1 < steps.len() {
+                    edited.swap(i, i + 1);
+                    structural = true;
+                }
+                if ui.small_button("Duplicate").clicked() {
+                    edited.insert(i + 1, step.clone());
+                    structural = true;
+                }
+                if ui.small_button("Delete").clicked() {
+                    edited.remove(i);
+                    structural = true;
                 }
             });
-            let mut presenter_view = cx.prefs.presenter_view;
-            if ui
-                .checkbox(&mut presenter_view, "Open the presenter view when presenting (P)")
-                .on_hover_text(
-                    "Notes, the next step and a timer: on a second screen when there is one, otherwise beside the slides",
-                )
-                .changed()
-            {
-                actions.push(Action::SetPresenterView(presenter_view));
+        }
+        ui.separator();
+        ui.horizontal(|ui| {
+            if ui.button("Add current view as a step").clicked() {
+                edited.push(step_from_view(cx));
+                self.step = edited.len() - 1;
+                structural = true;
             }
-            if !structural && let Some(step) = edited.get_mut(selected) {
-                ui.separator();
-                egui::Grid::new("step-fields").num_columns(2).show(ui, |ui| {
-                    ui.label("Title");
-                    let body = egui::TextStyle::Body.resolve(ui.style());
-                    let id = ui.make_persistent_id("step-title");
-                    super::bidi_text::text_edit(ui, &mut step.title, false, id, body.clone(), |edit| edit)
-                        .accessible_name("Step title");
-                    ui.end_row();
-                    ui.label("Caption");
-                    let id = ui.make_persistent_id("step-caption");
-                    super::bidi_text::text_edit(ui, &mut step.caption, true, id, body.clone(), |edit| {
-                        edit.desired_rows(2)
-                    })
-                    .accessible_name("Step caption");
-                    ui.end_row();
-                    ui.label("Notes");
-                    let id = ui.make_persistent_id("step-notes");
-                    super::bidi_text::text_edit(ui, &mut step.notes, true, id, body, |edit| edit.desired_rows(2))
-                        .accessible_name("Speaker notes");
-                    ui.end_row();
-                });
-                ui.horizontal(|ui| {
-                    if ui.button("Show the selection").clicked() {
-                        step.visible = cx.view.selection.iter().copied().collect();
-                    }
-                    if ui.button("Show everything").clicked() {
-                        step.visible.clear();
-                    }
-                    if ui.button("Highlight the selection").clicked() {
-                        step.highlight = cx.view.selection.iter().copied().collect();
-                    }
-                    if ui.button("Use the current view").clicked() {
-                        step.view = Some(current_view_rect(cx.view));
-                    }
-                });
-                let shown = if step.visible.is_empty() {
-                    "everything".to_owned()
-                } else {
-                    format!("{} items", step.visible.len())
-                };
-                ui.label(RichText::new(format!("Shows {shown}; highlights {}.", step.highlight.len())).small().weak());
-            }
-            if edited != steps {
-                let key = (!structural).then_some(crate::command::MergeKey::Step(selected));
-                actions.push(Action::Edit(Command::SetPresentation(edited), key));
+            if ui.add_enabled(!steps.is_empty(), egui::Button::new("Present from this step (F5)")).clicked() {
+                self.step = selected;
+                actions.push(Action::Run(super::ui_command::UiCommand::Present));
             }
         });
-        self.open = open;
+        let mut presenter_view = cx.prefs.presenter_view;
+        if ui
+            .checkbox(&mut presenter_view, "Open the presenter view when presenting (P)")
+            .on_hover_text(
+                "Notes, the next step and a timer: on a second screen when there is one, otherwise beside the slides",
+            )
+            .changed()
+        {
+            actions.push(Action::SetPresenterView(presenter_view));
+        }
+        if !structural && let Some(step) = edited.get_mut(selected) {
+            ui.separator();
+            egui::Grid::new("step-fields").num_columns(2).show(ui, |ui| {
+                ui.label("Title");
+                let body = egui::TextStyle::Body.resolve(ui.style());
+                let id = ui.make_persistent_id("step-title");
+                super::bidi_text::text_edit(ui, &mut step.title, false, id, body.clone(), |edit| edit)
+                    .accessible_name("Step title");
+                ui.end_row();
+                ui.label("Caption");
+                let id = ui.make_persistent_id("step-caption");
+                super::bidi_text::text_edit(ui, &mut step.caption, true, id, body.clone(), |edit| {
+                    edit.desired_rows(2)
+                })
+                .accessible_name("Step caption");
+                ui.end_row();
+                ui.label("Notes");
+                let id = ui.make_persistent_id("step-notes");
+                super::bidi_text::text_edit(ui, &mut step.notes, true, id, body, |edit| edit.desired_rows(2))
+                    .accessible_name("Speaker notes");
+                ui.end_row();
+            });
+            ui.horizontal(|ui| {
+                if ui.button("Show the selection").clicked() {
+                    step.visible = cx.view.selection.iter().copied().collect();
+                }
+                if ui.button("Show everything").clicked() {
+                    step.visible.clear();
+                }
+                if ui.button("Highlight the selection").clicked() {
+                    step.highlight = cx.view.selection.iter().copied().collect();
+                }
+                if ui.button("Use the current view").clicked() {
+                    step.view = Some(current_view_rect(cx.view));
+                }
+            });
+            let shown = if step.visible.is_empty() {
+                "everything".to_owned()
+            } else {
+                format!("{} items", step.visible.len())
+            };
+            ui.label(RichText::new(format!("Shows {shown}; highlights {}.", step.highlight.len())).small().weak());
+        }
+        if edited != steps {
+            let key = (!structural).then_some(crate::command::MergeKey::Step(selected));
+            actions.push(Action::Edit(Command::SetPresentation(edited), key));
+        }
         actions
     }
 }

@@ -204,24 +204,29 @@ impl QualmapApp {
                     actions.push(Action::Run(UiCommand::Present));
                 }
             }
-            Group::Windows => self.window_toggles_ui(ui),
+            Group::Windows => self.window_toggles_ui(ui, actions),
             Group::WindowsMenu => {
-                ui.menu_button("Windows", |ui| self.window_toggles_ui(ui));
+                ui.menu_button("Windows", |ui| self.window_toggles_ui(ui, actions));
             }
         }
     }
 
-    /// The toggles of the evidence, codebook, sources, suggestions, story and relationship types
-    /// windows: in the toolbar's row, or in the "Windows" menu. (The inspector's is in the menu
-    /// bar.)
-    fn window_toggles_ui(&mut self, ui: &mut Ui) {
-        ui.toggle_value(&mut self.browser.open, "Evidence");
-        ui.toggle_value(&mut self.windows.codebook, "Codebook");
-        ui.toggle_value(&mut self.windows.sources, "Sources");
-        ui.toggle_value(&mut self.import.suggestions_open, "Suggestions")
-            .on_hover_text("Relationships suggested by codes that co-occur in the evidence");
-        ui.toggle_value(&mut self.story.open, "Story");
-        ui.toggle_value(&mut self.windows.types, "Relationship types");
+    /// The toggles of the windows (the Window menu's, from the action table): in the toolbar's
+    /// row, or in the "Windows" menu. (The inspector's is in the menu bar.)
+    fn window_toggles_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        for command in UiCommand::ALL {
+            let info = command.info();
+            let Some(mut on) = self.command_checked(command).filter(|_| info.menu == super::ui_command::Menu::Windows)
+            else {
+                continue;
+            };
+            // A panel's toggle carries its window's title (sentence case, like the toolbar's other
+            // buttons); the menus keep the table's title-case name.
+            let name = self.panels.iter().find(|slot| slot.command == command).map_or(info.text, |s| s.panel.title());
+            if ui.toggle_value(&mut on, name).on_hover_text(tooltip_with_key(ui.ctx(), command)).clicked() {
+                actions.push(Action::Run(command));
+            }
+        }
     }
 
     fn filter_menu_ui(&mut self, ui: &mut Ui) {

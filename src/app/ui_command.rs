@@ -10,6 +10,8 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
+use super::panel::Panel;
+
 /// An action the user can take from a menu, the keyboard, the palette or a context menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UiCommand {
@@ -284,6 +286,21 @@ impl UiCommand {
             }
             UiCommand::About => row("About Qualmap", "Version and where the example comes from", &[], Help, false),
         }
+    }
+
+    /// The panel this action shows and hides: the list of panels (see `app/panel.rs`).
+    pub(super) fn panel(self) -> Option<fn() -> Box<dyn Panel>> {
+        fn make<T: Panel + Default>() -> Box<dyn Panel> {
+            Box::new(T::default())
+        }
+        Some(match self {
+            UiCommand::ToggleEvidence => make::<super::evidence::Browser>,
+            UiCommand::ToggleCodebook => make::<super::catalogs::Codebook>,
+            UiCommand::ToggleSources => make::<super::catalogs::Sources>,
+            UiCommand::ToggleStory => make::<super::present::Story>,
+            UiCommand::ToggleRelationshipTypes => make::<super::catalogs::RelationshipTypes>,
+            _ => return None,
+        })
     }
 
     /// The name in menus and the palette.
