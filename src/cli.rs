@@ -110,7 +110,7 @@ pub struct ExportArgs {
     #[arg(long, default_value_t = crate::export::DEFAULT_DPI)]
     pub dpi: f32,
     /// Put the figure on a page: a4 or letter, optionally -portrait or -landscape (turned to
-    /// suit the map otherwise). A presentation handout is on A4 unless this says otherwise.
+    /// suit the map otherwise). A story handout is on A4 unless this says otherwise.
     #[arg(long, value_name = "PAPER")]
     pub page: Option<String>,
     /// Blank space around the page (with --page or a handout).
@@ -141,10 +141,11 @@ pub struct ExportArgs {
     /// otherwise text stays real text and the fonts it needs go with it.
     #[arg(long)]
     pub text_as_outlines: bool,
-    /// Export the map's presentation as a handout: one page per step to a .pdf, or one PNG per
+    /// Export the map's story as a handout: one page per step to a .pdf, or one PNG per
     /// step into a folder (an output without an extension).
-    #[arg(long)]
-    pub presentation: bool,
+    /// (`--presentation` is its former name.)
+    #[arg(long, alias = "presentation")]
+    pub story: bool,
 }
 
 /// Options of `qualmap import`.
@@ -329,7 +330,7 @@ fn export(args: &ExportArgs) -> Result<String, String> {
     use crate::export::{ExportOptions, Format, export_figure};
     use crate::model::support::SupportMode;
     use crate::scene::{EguiMeasure, headless_context};
-    if args.presentation {
+    if args.story {
         return export_handout(args);
     }
     let format = Format::from_path(&args.output).ok_or_else(|| {
@@ -437,7 +438,7 @@ fn picture_options(
         if options.width.is_some() {
             return Err("--width and --page: give one (a figure on a page is fitted to it)".to_owned());
         }
-    } else if args.presentation && format == Some(crate::export::Format::Pdf) {
+    } else if args.story && format == Some(crate::export::Format::Pdf) {
         // A handout is on paper: A4 unless --page says otherwise.
         options.page = Some(Page { margin, ..Page::default() });
     }
@@ -457,8 +458,8 @@ fn export_handout(args: &ExportArgs) -> Result<String, String> {
     use crate::export::{handout_pdf_with_fits, handout_pngs};
     use crate::scene::{EguiMeasure, headless_context};
     let doc = io::load_path(&args.map).map_err(|e| e.to_string())?;
-    if doc.presentation.is_empty() {
-        return Err(format!("{}: the map has no presentation steps to export", args.map.display()));
+    if doc.story.is_empty() {
+        return Err(format!("{}: the map has no story steps to export", args.map.display()));
     }
     let format = match args.output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("pdf") => Some(crate::export::Format::Pdf),
@@ -477,7 +478,7 @@ fn export_handout(args: &ExportArgs) -> Result<String, String> {
             let mut message = format!(
                 "wrote {} ({} pages, {} {}, smallest text {smallest:.1} pt){}",
                 args.output.display(),
-                doc.presentation.len(),
+                doc.story.len(),
                 page.paper.label(),
                 page.orientation.label().to_lowercase(),
                 missing_glyphs_warning(&doc)
@@ -503,7 +504,7 @@ fn export_handout(args: &ExportArgs) -> Result<String, String> {
             ))
         }
         Some(other) => Err(format!(
-            "{}: a presentation exports as a .pdf handout or as PNGs into a folder, not as .{other}",
+            "{}: a story exports as a .pdf handout or as PNGs into a folder, not as .{other}",
             args.output.display()
         )),
     }

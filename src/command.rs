@@ -131,8 +131,8 @@ pub enum Command {
     Remove(ElementId),
     /// Replace an element with a new version of itself (same id).
     Update(Element),
-    /// Replace the presentation (its steps, in order).
-    SetPresentation(Vec<crate::model::Step>),
+    /// Replace the story (its steps, in order).
+    SetStory(Vec<crate::model::Step>),
     /// Several commands applied as one step, all or none.
     Batch {
         /// What the step does, for the Undo menu item.
@@ -161,7 +161,7 @@ impl Command {
             Self::MoveConcepts(moves) if moves.len() == 1 => "Move concept".to_owned(),
             Self::MoveConcepts(moves) => format!("Move {} concepts", moves.len()),
             Self::SetInfo(_) => "Edit map details".to_owned(),
-            Self::SetPresentation(_) => "Edit presentation".to_owned(),
+            Self::SetStory(_) => "Edit story".to_owned(),
             Self::Insert(e) => format!("Add {}", kind_name(e.id())),
             Self::Remove(id) => format!("Delete {}", kind_name(*id)),
             Self::Update(e) => format!("Edit {}", kind_name(e.id())),
@@ -193,7 +193,7 @@ impl Command {
                 Ok(Self::MoveConcepts(inverse))
             }
             Self::SetInfo(info) => Ok(Self::SetInfo(std::mem::replace(&mut doc.info, info))),
-            Self::SetPresentation(steps) => {
+            Self::SetStory(steps) => {
                 for step in &steps {
                     for item in step.visible.iter().chain(&step.highlight) {
                         let present = match *item {
@@ -211,7 +211,7 @@ impl Command {
                         return Err(CommandError::NotFinite);
                     }
                 }
-                Ok(Self::SetPresentation(std::mem::replace(&mut doc.presentation, steps)))
+                Ok(Self::SetStory(std::mem::replace(&mut doc.story, steps)))
             }
             Self::Insert(element) => {
                 let id = element.id();
@@ -345,7 +345,7 @@ fn check_refers_to_existing(doc: &Document, element: &Element) -> Result<(), Com
 pub fn references_to(doc: &Document, id: ElementId) -> usize {
     let links = |item: ItemRef| {
         doc.evidence.iter().filter(|e| e.links.contains(&item)).count()
-            + doc.presentation.iter().filter(|s| s.visible.contains(&item) || s.highlight.contains(&item)).count()
+            + doc.story.iter().filter(|s| s.visible.contains(&item) || s.highlight.contains(&item)).count()
     };
     match id {
         ElementId::Area(a) => {
@@ -478,9 +478,9 @@ pub fn delete_items(doc: &Document, items: &[ItemRef]) -> Command {
     unlinked.extend(areas.iter().map(|a| ItemRef::Area(*a)));
     let mut commands = unlink_evidence(doc, &unlinked);
     let in_story = |item: &ItemRef| unlinked.contains(item);
-    if doc.presentation.iter().any(|s| s.visible.iter().chain(&s.highlight).any(in_story)) {
+    if doc.story.iter().any(|s| s.visible.iter().chain(&s.highlight).any(in_story)) {
         let steps = doc
-            .presentation
+            .story
             .iter()
             .map(|s| {
                 let mut s = s.clone();
@@ -489,7 +489,7 @@ pub fn delete_items(doc: &Document, items: &[ItemRef]) -> Command {
                 s
             })
             .collect();
-        commands.push(Command::SetPresentation(steps));
+        commands.push(Command::SetStory(steps));
     }
     commands.extend(relationships.iter().map(|r| Command::Remove(ElementId::Relationship(*r))));
     for concept in &doc.concepts {
@@ -616,7 +616,7 @@ pub enum MergeKey {
     Source(SourceId),
     /// A relationship type's name.
     RelationshipType(RelationshipTypeId),
-    /// A presentation step's title, caption or notes (by its place in the presentation).
+    /// A story step's title, caption or notes (by its place in the story).
     Step(usize),
 }
 

@@ -178,4 +178,8 @@ fn export_at_a_journal_width_or_on_a_page_reports_its_size_and_smallest_text() {
     let (code, stdout, stderr) = run(&["export", map, "--presentation", "-o", out]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("5 pages, A4 landscape"), "{stdout}");
+    // `--story` is the option's name; `--presentation` (above) its former one.
+    let (code, stdout, stderr) = run(&["export", map, "--story", "-o", out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("5 pages, A4 landscape"), "{stdout}");
 }

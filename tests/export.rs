@@ -188,22 +188,22 @@ fn formats_come_from_file_names() {
 }
 
 #[test]
-fn the_presentation_exports_as_a_handout_one_page_per_step() {
+fn the_story_exports_as_a_handout_one_page_per_step() {
     let ctx = headless_context();
     let measure = EguiMeasure(&ctx);
     let d = doc();
     let pdf = qualmap::export::handout_pdf(&d, &ExportOptions::default(), &measure).unwrap();
     let text = String::from_utf8_lossy(&pdf);
-    assert_eq!(text.matches("/Type /Page\n").count() + text.matches("/Type /Page ").count(), d.presentation.len());
+    assert_eq!(text.matches("/Type /Page\n").count() + text.matches("/Type /Page ").count(), d.story.len());
     assert_eq!(pdf, qualmap::export::handout_pdf(&d, &ExportOptions::default(), &measure).unwrap(), "byte-stable");
-    let svgs = qualmap::export::presentation_svgs(&d, &ExportOptions::default(), &measure);
+    let svgs = qualmap::export::story_svgs(&d, &ExportOptions::default(), &measure);
     // Step 1 shows the areas but not the processes; step 3 adds them.
     assert!(!svgs[0].contains(">Problem solving<"));
     assert!(svgs[2].contains(">Problem solving<"));
     assert!(svgs[4].contains("Filter in force: role = mentor"));
     let pngs =
         qualmap::export::handout_pngs(&d, &ExportOptions { scale: 1.0, ..ExportOptions::default() }, &measure).unwrap();
-    assert_eq!(pngs.len(), d.presentation.len());
+    assert_eq!(pngs.len(), d.story.len());
     assert_eq!(pngs[0].0, "step-01.png");
 }
 
@@ -325,7 +325,7 @@ fn handouts_are_on_paper_and_draw_each_step_as_presented() {
     // A4, turned to suit the (wide) map: every page the same size.
     let pdf = qualmap::export::handout_pdf(&d, &ExportOptions::default(), &measure).unwrap();
     let pages = media_boxes(&pdf);
-    assert_eq!(pages.len(), d.presentation.len());
+    assert_eq!(pages.len(), d.story.len());
     for (w, h) in &pages {
         assert!((w - 841.89).abs() < 0.01 && (h - 595.28).abs() < 0.01, "{w} × {h}");
     }
@@ -337,10 +337,10 @@ fn handouts_are_on_paper_and_draw_each_step_as_presented() {
     // Step 2 highlights the concepts in two areas, as the screen does with its glow; step 1
     // highlights nothing.
     let options = ExportOptions { page: Some(Page::default()), ..ExportOptions::default() };
-    let figures = qualmap::export::presentation_figures(&d, &options, &measure);
+    let figures = qualmap::export::story_figures(&d, &options, &measure);
     let glow = "fill=\"#f2a900\"";
     assert!(!figures[0].svg.contains(glow));
-    let step = &d.presentation[1];
+    let step = &d.story[1];
     assert!(!step.highlight.is_empty());
     assert_eq!(figures[1].svg.matches(glow).count(), step.highlight.len(), "one glow per highlighted item");
     // Each page's text is legible: at least the 6 pt asked for.

@@ -705,7 +705,7 @@ fn presenting_steps_through_the_story_and_spotlights_evidence() {
     harness.key_press(Key::Escape);
     harness.run_steps(2);
     assert!(harness.state().presenting().unwrap().spotlight.is_none());
-    // B blanks the screen; Esc leaves the presentation.
+    // B blanks the screen; Esc stops presenting.
     harness.key_press(Key::B);
     harness.run_steps(2);
     assert_eq!(harness.state().presenting().unwrap().blank, Some(egui::Color32::BLACK));
@@ -725,12 +725,12 @@ fn story_steps_are_added_and_undone_like_any_edit() {
     harness.run();
     harness.get_by_label("Add current view as a step").click();
     harness.run();
-    let steps = &harness.state().document().presentation;
+    let steps = &harness.state().document().story;
     assert_eq!(steps.len(), 6);
     assert_eq!(steps[5].visible, vec![ItemRef::Concept(concept_id(&harness, "Coping"))]);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     harness.run();
-    assert_eq!(harness.state().document().presentation.len(), 5);
+    assert_eq!(harness.state().document().story.len(), 5);
     // Drag the last step's grip onto the first step: it moves to the front.
     let grip = harness.get_all_by_label("::").last().unwrap().rect().center();
     let first = harness.get_by_label("1. Three areas of benefit").rect().center();
@@ -742,7 +742,7 @@ fn story_steps_are_added_and_undone_like_any_edit() {
     }
     harness.drop_at(first);
     harness.run();
-    assert_eq!(harness.state().document().presentation[0].title, "Does it hold for mentors?");
+    assert_eq!(harness.state().document().story[0].title, "Does it hold for mentors?");
 }
 
 /// Starts an automatic layout and runs one frame of it.
@@ -1285,7 +1285,7 @@ fn the_presenter_view_opens_only_when_asked_beside_the_slides_and_keys_work_from
     harness.key_press(Key::ArrowLeft);
     harness.run_steps(3);
     assert_eq!(harness.state().presenting().unwrap().step, 1);
-    // Remembered for the next presentation; P hides it again.
+    // Remembered for the next time; P hides it again.
     assert!(harness.state().prefs().presenter_view);
     harness.key_press(Key::P);
     harness.run_steps(3);
@@ -1445,7 +1445,7 @@ fn the_empty_canvas_s_context_menu_adds_a_concept_there() {
 }
 
 /// Help ▸ Keyboard Shortcuts lists every action that has a shortcut, the mouse gestures and
-/// every presentation key — generated from the action table, so nothing is left out.
+/// every key of presenting — generated from the action table, so nothing is left out.
 #[test]
 fn keyboard_shortcut_help_is_complete() {
     let mut harness = harness(Startup::Example);

@@ -33,7 +33,7 @@ pub fn paragraph_ui(ui: &mut Ui, text: &str, font: FontId, color: Color32) -> Re
 
 /// Paints `text` wrapped at `width` from `left_top` with `painter`, each line in visual order
 /// (right-aligned when it runs right to left); returns the height painted. For text drawn
-/// straight onto a canvas (the presentation's caption band).
+/// straight onto a canvas (the caption band while presenting).
 pub fn paint_paragraph(
     painter: &egui::Painter,
     text: &str,

@@ -23,8 +23,9 @@ pub struct ExportPrefs {
     pub options: ExportOptions,
     /// Export only what the canvas shows.
     pub current_view: bool,
-    /// For PDF: the whole presentation, one page per step (a handout).
-    pub presentation: bool,
+    /// For PDF: the whole story, one page per step (a handout).
+    #[serde(alias = "presentation")]
+    pub story: bool,
     /// The width last typed for "Custom width", kept while another size is chosen.
     pub custom_width: Length,
     /// The page last set up, for "On a page" and for handouts.
@@ -39,7 +40,7 @@ impl Default for ExportPrefs {
             format: Format::Png,
             options: ExportOptions::default(),
             current_view: false,
-            presentation: false,
+            story: false,
             custom_width: Length::mm(120.0),
             page: Page::default(),
             as_printed: false,
@@ -170,8 +171,8 @@ impl QualmapApp {
                         ui.radio_value(&mut prefs.current_view, true, "Current view");
                     });
                     if prefs.format == Format::Pdf {
-                        ui.checkbox(&mut prefs.presentation, "The presentation as a handout (one page per step)");
-                        if prefs.presentation && prefs.options.page.is_none() {
+                        ui.checkbox(&mut prefs.story, "The story as a handout (one page per step)");
+                        if prefs.story && prefs.options.page.is_none() {
                             ui.horizontal(|ui| {
                                 ui.label("Handout pages:");
                                 page_ui(ui, &mut prefs.page);
@@ -345,7 +346,7 @@ impl QualmapApp {
         let path = if path.extension().is_some() { path } else { path.with_extension(format.extension()) };
         let format = Format::from_path(&path).unwrap_or(format);
         let handout =
-            format == Format::Pdf && self.prefs.export.presentation && !self.map.doc().presentation.is_empty();
+            format == Format::Pdf && self.prefs.export.story && !self.map.doc().story.is_empty();
         let mut options = self.export_options_now();
         if handout && options.page.is_none() {
             options.page = Some(self.prefs.export.page);

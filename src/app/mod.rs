@@ -361,7 +361,7 @@ struct SceneKey {
     revision: u64,
     theme: ThemeKind,
     support: SupportMode,
-    /// The presentation step shown, if presenting.
+    /// The story step shown, if presenting.
     step: Option<usize>,
     /// The evidence filter the scene was built with.
     filter: EvidenceFilter,
@@ -586,7 +586,7 @@ impl QualmapApp {
 
     /// Whether the cached scene was built from what the map would be drawn with now. Compared
     /// field by field so that a frame with nothing changed allocates nothing and makes no pass
-    /// over the graph; a presentation step's filter and items live in the document, so the
+    /// over the graph; a story step's filter and items live in the document, so the
     /// revision covers them.
     fn scene_is_current(&self, key: &SceneKey) -> bool {
         let step = self.present.as_ref().map(|p| p.step);
@@ -924,7 +924,7 @@ impl QualmapApp {
             UiCommand::Present => {
                 if self.present.is_none() {
                     let step = self.panel_mut::<present::Story>().map_or(0, |story| story.step);
-                    self.start_presentation(ctx, step);
+                    self.start_presenting(ctx, step);
                 }
             }
             UiCommand::KeyboardShortcuts => self.shortcuts_open = true,

@@ -149,7 +149,7 @@ impl QualmapApp {
     }
 
     /// Help ▸ Keyboard Shortcuts: every action with a shortcut (from the action table), the mouse
-    /// gestures and the presentation keys.
+    /// gestures and the keys of presenting.
     pub(super) fn shortcuts_ui(&mut self, ctx: &egui::Context) {
         if !self.shortcuts_open {
             return;

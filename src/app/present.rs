@@ -37,7 +37,7 @@ enum PresenterAction {
     Hide,
 }
 
-/// The state of a running presentation.
+/// The state of presenting.
 pub struct Presenting {
     /// Index of the step on screen.
     pub step: usize,
@@ -74,19 +74,19 @@ impl QualmapApp {
         self.present.as_ref()
     }
 
-    /// The step a presentation would show, if one is running.
+    /// The story step shown while presenting.
     pub(super) fn current_step(&self) -> Option<&Step> {
-        self.present.as_ref().and_then(|p| self.map.doc().presentation.get(p.step))
+        self.present.as_ref().and_then(|p| self.map.doc().story.get(p.step))
     }
 
     /// Starts presenting at `step` (full screen).
-    pub fn start_presentation(&mut self, ctx: &egui::Context, step: usize) {
-        if self.map.doc().presentation.is_empty() {
+    pub fn start_presenting(&mut self, ctx: &egui::Context, step: usize) {
+        if self.map.doc().story.is_empty() {
             self.status = "This map has no story yet: add steps in the Story window".to_owned();
             self.set_panel_open(super::ui_command::UiCommand::ToggleStory, true);
             return;
         }
-        let step = step.min(self.map.doc().presentation.len() - 1);
+        let step = step.min(self.map.doc().story.len() - 1);
         let camera = self.view.camera;
         self.present = Some(Presenting {
             step,
@@ -107,8 +107,8 @@ impl QualmapApp {
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
     }
 
-    /// Leaves the presentation.
-    pub fn stop_presentation(&mut self, ctx: &egui::Context) {
+    /// Stops presenting.
+    pub fn stop_presenting(&mut self, ctx: &egui::Context) {
         if self.present.take().is_some() {
             ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
             self.view.fit_requested = true;
@@ -117,7 +117,7 @@ impl QualmapApp {
 
     /// Goes to step `index` (clamped), animating the camera and fading in what appears.
     pub fn go_to_step(&mut self, index: usize) {
-        let count = self.map.doc().presentation.len();
+        let count = self.map.doc().story.len();
         let Some(present) = &mut self.present else { return };
         if count == 0 {
             return;
@@ -126,8 +126,8 @@ impl QualmapApp {
         if index == present.step && !present.needs_fit {
             return;
         }
-        let before = self.map.doc().presentation.get(present.step).and_then(|s| self.map.doc().visible_in(s));
-        let after = self.map.doc().presentation.get(index).and_then(|s| self.map.doc().visible_in(s));
+        let before = self.map.doc().story.get(present.step).and_then(|s| self.map.doc().visible_in(s));
+        let after = self.map.doc().story.get(index).and_then(|s| self.map.doc().visible_in(s));
         present.revealed = match (before, after) {
             (Some(before), Some(after)) => after.difference(&before).copied().collect(),
             (Some(before), None) => {
@@ -144,7 +144,7 @@ impl QualmapApp {
         present.needs_fit = true;
     }
 
-    /// Handles the presentation keys pressed in the audience window (`ctx`) or, listed in
+    /// Handles the keys of presenting pressed in the audience window (`ctx`) or, listed in
     /// `elsewhere`, in the presenter's window, so that every key works from either.
     fn present_keys(&mut self, ctx: &egui::Context, elsewhere: &[Key]) {
         use super::ui_command::PresentKey;
@@ -170,7 +170,7 @@ impl QualmapApp {
             } else if present.blank.is_some() {
                 present.blank = None;
             } else {
-                self.stop_presentation(ctx);
+                self.stop_presenting(ctx);
             }
             return;
         }
@@ -403,11 +403,11 @@ impl QualmapApp {
         }
 
         // Caption band and step counter.
-        let count = self.map.doc().presentation.len();
+        let count = self.map.doc().story.len();
         let band = Rect::from_min_max(pos2(screen.min.x, screen.max.y - CAPTION_BAND), screen.max);
         painter.rect_filled(band, 0.0, theme.label_fill);
         painter.line_segment([band.left_top(), band.right_top()], Stroke::new(1.0, theme.node_stroke));
-        if let Some(step) = self.map.doc().presentation.get(present.step) {
+        if let Some(step) = self.map.doc().story.get(present.step) {
             // Wrapped and ordered as the scene wraps text, so Arabic and Hebrew read right.
             let width = band.width() - 200.0;
             let title_height = super::bidi_text::paint_paragraph(
@@ -509,7 +509,7 @@ impl QualmapApp {
         let present = self.present.as_ref()?;
         let step = present.step;
         let elapsed = present.began.elapsed().as_secs();
-        let count = self.map.doc().presentation.len();
+        let count = self.map.doc().story.len();
         let mut action = None;
         ui.heading(format!("Step {} of {count}", step + 1));
         ui.horizontal_wrapped(|ui| {
@@ -526,7 +526,7 @@ impl QualmapApp {
         ui.label(format!("Time: {:02}:{:02}", elapsed / 60, elapsed % 60));
         ui.separator();
         egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
-            if let Some(current) = self.map.doc().presentation.get(step) {
+            if let Some(current) = self.map.doc().story.get(step) {
                 let title_font = egui::FontId::proportional(20.0);
                 let strong = ui.visuals().strong_text_color();
                 super::bidi_text::paragraph_ui(ui, &current.title, title_font, strong);
@@ -542,7 +542,7 @@ impl QualmapApp {
                 }
             }
             ui.separator();
-            let next = self.map.doc().presentation.get(step + 1).map(|s| s.title.as_str());
+            let next = self.map.doc().story.get(step + 1).map(|s| s.title.as_str());
             ui.label(super::bidi_text::visual_line(&format!("Next: {}", next.unwrap_or("(end of the story)"))));
             ui.label(
                 RichText::new(
@@ -642,7 +642,7 @@ fn spotlight_ui(painter: &egui::Painter, doc: &Document, item: ItemRef, index: u
     );
 }
 
-/// The Story window: the steps of the presentation, to order, edit and present from.
+/// The Story window: the steps of the story, to order, edit and present from.
 #[derive(Default)]
 pub(super) struct Story {
     /// The step chosen in it (presenting starts there).
@@ -663,7 +663,7 @@ impl super::panel::Panel for Story {
             )
             .weak(),
         );
-        let steps = cx.doc.presentation.clone();
+        let steps = cx.doc.story.clone();
         let mut edited = steps.clone();
         let mut structural = false;
         let selected = self.step.min(steps.len().saturating_sub(1));
@@ -778,7 +778,7 @@ impl super::panel::Panel for Story {
         }
         if edited != steps {
             let key = (!structural).then_some(crate::command::MergeKey::Step(selected));
-            actions.push(Action::Edit(Command::SetPresentation(edited), key));
+            actions.push(Action::Edit(Command::SetStory(edited), key));
         }
         actions
     }
@@ -795,7 +795,7 @@ fn current_view_rect(view: &super::ViewState) -> ViewRect {
 /// A step showing the selection (or everything), with the current view and filter.
 fn step_from_view(cx: &super::MapContext<'_>) -> Step {
     Step {
-        title: format!("Step {}", cx.doc.presentation.len() + 1),
+        title: format!("Step {}", cx.doc.story.len() + 1),
         visible: cx.view.selection.iter().copied().collect(),
         view: Some(current_view_rect(cx.view)),
         filter: cx.view.filter.is_active().then(|| cx.view.filter.clone()),

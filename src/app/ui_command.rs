@@ -5,7 +5,7 @@
 //! `QualmapApp::run_command` and `QualmapApp::command_enabled` (`app/mod.rs`). Adding a
 //! shortcut is one line here. (rerun's `UICommand` and helix's command list work the same way.)
 //!
-//! The presentation's keys have a table of their own beside it ([`PresentKey`]): while
+//! The keys of presenting have a table of their own beside it ([`PresentKey`]): while
 //! presenting, every key means something else.
 
 use egui::{Key, KeyboardShortcut, Modifiers};
@@ -359,7 +359,7 @@ pub enum PresentKey {
 }
 
 impl PresentKey {
-    /// Every presentation key, in the order the help lists them.
+    /// Every key of presenting, in the order the help lists them.
     pub const ALL: [PresentKey; 13] = [
         PresentKey::Next,
         PresentKey::Previous,

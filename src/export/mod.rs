@@ -140,7 +140,7 @@ pub struct ExportOptions {
     /// Only this part of the map (world rectangle); `None` is the whole map.
     #[serde(skip)]
     pub view: Option<Rect>,
-    /// Only these items (a presentation step); `None` is everything.
+    /// Only these items (a story step); `None` is everything.
     #[serde(skip)]
     pub visible: Option<std::collections::BTreeSet<crate::model::ItemRef>>,
     /// A title and text for the caption instead of the map's title and citation (handouts).
@@ -171,7 +171,7 @@ pub struct ExportOptions {
     /// Put the figure (each step of a handout) on a page: the map fitted between the margins,
     /// the caption below.
     pub page: Option<figure::Page>,
-    /// Items drawn highlighted, as the step of a presentation highlights them on screen.
+    /// Items drawn highlighted, as a story step highlights them on screen.
     #[serde(skip)]
     pub highlight: std::collections::BTreeSet<crate::model::ItemRef>,
 }
@@ -282,7 +282,7 @@ fn font_database() -> Arc<usvg::fontdb::Database> {
         .clone()
 }
 
-/// The characters of the map's drawn texts (names, labels, title, citation, presentation
+/// The characters of the map's drawn texts (names, labels, title, citation, story
 /// steps) that no bundled font has: exports draw them as boxes, so the export dialog and the
 /// command line say which.
 pub fn missing_glyphs(doc: &Document) -> std::collections::BTreeSet<char> {
@@ -293,7 +293,7 @@ pub fn missing_glyphs(doc: &Document) -> std::collections::BTreeSet<char> {
         .chain(doc.areas.iter().map(|a| a.label.as_str()))
         .chain(doc.relationships.iter().map(|r| doc.relationship_label(r)))
         .chain([doc.info.title.as_str(), doc.info.citation.as_str()])
-        .chain(doc.presentation.iter().flat_map(|s| [s.title.as_str(), s.caption.as_str()]));
+        .chain(doc.story.iter().flat_map(|s| [s.title.as_str(), s.caption.as_str()]));
     crate::scene::fonts::missing_chars(texts)
 }
 
@@ -526,7 +526,7 @@ fn with_actual_text(pdf: &[u8], lines: &[String]) -> Option<Vec<u8>> {
     Some(parts.write(&map))
 }
 
-/// The presentation as a handout: one PDF page per step, each on the paper of `base.page` (A4,
+/// The story as a handout: one PDF page per step, each on the paper of `base.page` (A4,
 /// turned to suit the map, when none is given), drawn as the step looks when presenting.
 pub fn handout_pdf(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Result<Vec<u8>, ExportError> {
     handout_pdf_with_fits(doc, base, measure).map(|(pdf, _)| pdf)
@@ -540,7 +540,7 @@ pub fn handout_pdf_with_fits(
 ) -> Result<(Vec<u8>, Vec<figure::Fit>), ExportError> {
     let options = ExportOptions { page: Some(handout_page(doc, base, measure)), ..base.clone() };
     let (svgs, fits): (Vec<String>, Vec<figure::Fit>) =
-        presentation_figures(doc, &options, measure).into_iter().map(|f| (f.svg, f.fit)).unzip();
+        story_figures(doc, &options, measure).into_iter().map(|f| (f.svg, f.fit)).unzip();
     let svgs = if base.text_as_outlines {
         svgs.iter().map(|svg| svg::text_as_outlines(svg)).collect::<Result<Vec<_>, _>>()?
     } else {
@@ -550,7 +550,7 @@ pub fn handout_pdf_with_fits(
 }
 
 /// The page of a handout: the one asked for, with an automatic orientation settled once for
-/// the whole presentation (from the whole map's shape) so that every page is the same way up.
+/// the whole story (from the whole map's shape) so that every page is the same way up.
 pub fn handout_page(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> figure::Page {
     let mut page = base.page.unwrap_or_default();
     if page.orientation == figure::Orientation::Auto {
@@ -564,7 +564,7 @@ pub fn handout_page(doc: &Document, base: &ExportOptions, measure: &dyn TextMeas
     page
 }
 
-/// The presentation as PNG images, one per step: `(file name, bytes)`. With a page (or a
+/// The story as PNG images, one per step: `(file name, bytes)`. With a page (or a
 /// width) each is that size at `dpi`; otherwise the step's own size at `scale`.
 pub fn handout_pngs(
     doc: &Document,
@@ -577,7 +577,7 @@ pub fn handout_pngs(
     } else {
         base.clone()
     };
-    presentation_figures(doc, &options, measure)
+    story_figures(doc, &options, measure)
         .iter()
         .enumerate()
         .map(|(i, figure)| {
@@ -701,11 +701,11 @@ pub fn svgs_to_pdf(svgs: &[String]) -> Result<Vec<u8>, ExportError> {
     Ok(objects_in_number_order(sort_resource_entries(pdf)))
 }
 
-/// Each step of the presentation drawn as it looks when presenting: what it shows, its view,
+/// Each step of the story drawn as it looks when presenting: what it shows, its view,
 /// filter and highlights, its title and caption below (at scale 1, or at the width or on the
 /// page of `base`).
-pub fn presentation_figures(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Vec<figure::Figure> {
-    doc.presentation
+pub fn story_figures(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Vec<figure::Figure> {
+    doc.story
         .iter()
         .enumerate()
         .map(|(i, step)| {
@@ -724,9 +724,9 @@ pub fn presentation_figures(doc: &Document, base: &ExportOptions, measure: &dyn 
         .collect()
 }
 
-/// The drawing of each presentation step (see [`presentation_figures`]).
-pub fn presentation_svgs(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Vec<String> {
-    presentation_figures(doc, base, measure).into_iter().map(|f| f.svg).collect()
+/// The drawing of each story step (see [`story_figures`]).
+pub fn story_svgs(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Vec<String> {
+    story_figures(doc, base, measure).into_iter().map(|f| f.svg).collect()
 }
 
 /// Exports a document to bytes in `format`.

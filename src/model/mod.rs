@@ -455,8 +455,9 @@ pub struct Document {
     #[serde(default)]
     pub evidence: Shared<Evidence>,
     /// A story told with the map, step by step, for presenting.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub presentation: Vec<Step>,
+    /// (Saved as `presentation`, its name in format versions 1 and 2.)
+    #[serde(rename = "presentation", default, skip_serializing_if = "Vec::is_empty")]
+    pub story: Vec<Step>,
 }
 
 /// A rectangle of the map (world coordinates) that a step shows.
@@ -468,7 +469,7 @@ pub struct ViewRect {
     pub max: Point,
 }
 
-/// One step of a presentation: what is shown, what stands out, where the camera looks, which
+/// One step of the story: what is shown, what stands out, where the camera looks, which
 /// evidence counts, and what the presenter says.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Step {

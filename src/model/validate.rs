@@ -187,7 +187,7 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
             }
         }
     }
-    for (index, step) in doc.presentation.iter().enumerate() {
+    for (index, step) in doc.story.iter().enumerate() {
         for (key, items) in [("visible", &step.visible), ("highlight", &step.highlight)] {
             for (slot, item) in items.iter().enumerate() {
                 let exists = match *item {
@@ -199,7 +199,7 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
                     problem(
                         vec![Key("presentation"), Index(index), Key(key), Index(slot)],
                         format!(
-                            "presentation step {} (\"{}\") refers to an item that does not exist",
+                            "story step {} (\"{}\") refers to an item that does not exist",
                             index + 1,
                             step.title
                         ),
@@ -212,7 +212,7 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
         {
             problem(
                 vec![Key("presentation"), Index(index), Key("view")],
-                format!("presentation step {} has a view that is not finite", index + 1),
+                format!("story step {} has a view that is not finite", index + 1),
             );
         }
     }

@@ -463,7 +463,7 @@ pub struct SceneOptions {
     pub support: SupportMode,
     /// Which evidence counts; items with no support under an active filter fade.
     pub filter: EvidenceFilter,
-    /// Only these items are drawn (a presentation step); `None` draws everything.
+    /// Only these items are drawn (a story step); `None` draws everything.
     pub visible: Option<std::collections::BTreeSet<ItemRef>>,
     /// Size of the map's text (concept, area and relationship labels) relative to the usual
     /// sizes in [`metrics`]; cards and wrap widths grow with it. 1 is the usual size.

@@ -61,7 +61,7 @@ pub struct MapTheme {
     pub badge_text: Color32,
     /// Selection highlight.
     pub selection: Color32,
-    /// The glow behind the items a presentation step highlights (screen and handouts).
+    /// The glow behind the items a story step highlights (screen and handouts).
     pub highlight: Color32,
     /// Opacity of area fills, 0–255.
     pub area_fill_alpha: u8,

@@ -13,7 +13,7 @@ use crate::scene::{MapTheme, Scene, TextBlock, geometry, metrics};
 pub struct Marks<'a> {
     /// Selected items.
     pub selection: &'a BTreeSet<ItemRef>,
-    /// Highlighted items (search hits, evidence rows, presentation steps).
+    /// Highlighted items (search hits, evidence rows, story steps).
     pub highlight: &'a BTreeSet<ItemRef>,
     /// Draw only the items this accepts (`None`: all).
     pub only: Option<&'a dyn Fn(ItemRef) -> bool>,
