@@ -345,8 +345,7 @@ impl QualmapApp {
     pub(super) fn start_export(&mut self, ctx: &egui::Context, path: PathBuf, format: Format) {
         let path = if path.extension().is_some() { path } else { path.with_extension(format.extension()) };
         let format = Format::from_path(&path).unwrap_or(format);
-        let handout =
-            format == Format::Pdf && self.prefs.export.story && !self.map.doc().story.is_empty();
+        let handout = format == Format::Pdf && self.prefs.export.story && !self.map.doc().story.is_empty();
         let mut options = self.export_options_now();
         if handout && options.page.is_none() {
             options.page = Some(self.prefs.export.page);

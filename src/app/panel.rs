@@ -84,9 +84,13 @@ impl QualmapApp {
         let mut actions = Vec::new();
         for slot in self.panels.iter_mut().filter(|slot| slot.open) {
             if let Dock::Bottom { height } = slot.panel.dock() {
-                egui::Panel::bottom(("panel", slot.command)).resizable(true).default_size(height).min_size(height * 0.5).show(ui, |ui| {
-                    actions.extend(slot.panel.ui(ui, &cx));
-                });
+                egui::Panel::bottom(("panel", slot.command))
+                    .resizable(true)
+                    .default_size(height)
+                    .min_size(height * 0.5)
+                    .show(ui, |ui| {
+                        actions.extend(slot.panel.ui(ui, &cx));
+                    });
             }
         }
         self.panel_actions(actions);

@@ -744,10 +744,8 @@ impl super::panel::Panel for Story {
                 ui.end_row();
                 ui.label("Caption");
                 let id = ui.make_persistent_id("step-caption");
-                super::bidi_text::text_edit(ui, &mut step.caption, true, id, body.clone(), |edit| {
-                    edit.desired_rows(2)
-                })
-                .accessible_name("Step caption");
+                super::bidi_text::text_edit(ui, &mut step.caption, true, id, body.clone(), |edit| edit.desired_rows(2))
+                    .accessible_name("Step caption");
                 ui.end_row();
                 ui.label("Notes");
                 let id = ui.make_persistent_id("step-notes");
@@ -769,11 +767,8 @@ impl super::panel::Panel for Story {
                     step.view = Some(current_view_rect(cx.view));
                 }
             });
-            let shown = if step.visible.is_empty() {
-                "everything".to_owned()
-            } else {
-                format!("{} items", step.visible.len())
-            };
+            let shown =
+                if step.visible.is_empty() { "everything".to_owned() } else { format!("{} items", step.visible.len()) };
             ui.label(RichText::new(format!("Shows {shown}; highlights {}.", step.highlight.len())).small().weak());
         }
         if edited != steps {

@@ -10,7 +10,7 @@ use egui::{Color32, Pos2, Rect, vec2};
 use super::ExportOptions;
 use crate::model::{Document, ItemRef, LineStyle, ProvenanceKind};
 use crate::scene::geometry::diamond;
-use crate::scene::{MapTheme, Scene, TextBlock, TextMeasure as _, metrics};
+use crate::scene::{MapTheme, Scene, TextBlock, metrics};
 
 /// Blank space around the map, in SVG units.
 pub const MARGIN: f32 = 24.0;
@@ -180,33 +180,16 @@ fn footer(
     let mut body = String::new();
     let mut y = top;
     let u = |value: f32| value * unit;
-    let measure_line = |text: &str, size: f32| crate::scene::fonts::FontMetrics.line_width(text, size);
     if options.legend {
-        y += u(18.0);
-        let mut x = left;
-        let row = |body: &mut String, x: &mut f32, y: &mut f32, icon: &dyn Fn(&mut String, Pos2), text: &str| {
-            let w = u(22.0) + measure_line(text, u(12.0)) + u(18.0);
-            if *x + w > left + width && *x > left {
-                *x = left;
-                *y += u(20.0);
-            }
-            icon(body, Pos2::new(*x + u(7.0), *y));
-            let _ = writeln!(
-                body,
-                "<text x=\"{}\" y=\"{}\" font-size=\"{}\" {}>{}</text>",
-                num(*x + u(20.0)),
-                num(*y + u(4.2)),
-                num(u(12.0)),
-                paint("fill", theme.text),
-                line_content(text)
-            );
-            *x += w;
-        };
+        use crate::scene::legend::{self, LegendMark};
         let _ = writeln!(body, "<g id=\"legend\">");
         let areas = scene.areas.iter().map(|a| (a.label.lines.join(" "), a.fill, a.stroke));
-        for entry in crate::scene::legend::legend(areas, options.support) {
-            use crate::scene::legend::LegendMark;
-            let icon = |b: &mut String, c: Pos2| match entry.mark {
+        let block =
+            legend::layout(legend::legend(areas, options.support), width, unit, &crate::scene::fonts::FontMetrics);
+        let origin = egui::vec2(left, y);
+        for placed in &block.entries {
+            let c = placed.mark_center(unit) + origin;
+            match placed.entry.mark {
                 LegendMark::Area { fill, stroke, index } => {
                     let pattern = if theme.kind == crate::scene::ThemeKind::Print {
                         AREA_PATTERNS[index % AREA_PATTERNS.len()]
@@ -216,7 +199,7 @@ fn footer(
                     let dash =
                         if pattern.is_empty() { String::new() } else { format!(" stroke-dasharray=\"{pattern}\"") };
                     let _ = writeln!(
-                        b,
+                        body,
                         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" {} {} stroke-width=\"{}\"{dash}/>",
                         num(c.x - u(7.0)),
                         num(c.y - u(5.0)),
@@ -230,7 +213,7 @@ fn footer(
                 }
                 LegendMark::Paper => {
                     let _ = writeln!(
-                        b,
+                        body,
                         "<path d=\"{}\" {}/>",
                         path_data(&diamond(c, u(4.5)), true),
                         paint("fill", theme.paper_stroke)
@@ -238,7 +221,7 @@ fn footer(
                 }
                 LegendMark::Badge => {
                     let _ = writeln!(
-                        b,
+                        body,
                         "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" {}/>",
                         num(c.x),
                         num(c.y),
@@ -248,7 +231,7 @@ fn footer(
                 }
                 LegendMark::Unsupported => {
                     let _ = writeln!(
-                        b,
+                        body,
                         "<path d=\"M{} {} L{} {}\" fill=\"none\" {} stroke-width=\"{}\" stroke-dasharray=\"{} {}\"/>",
                         num(c.x - u(7.0)),
                         num(c.y),
@@ -260,58 +243,53 @@ fn footer(
                         num(u(3.0))
                     );
                 }
-            };
-            row(&mut body, &mut x, &mut y, &icon, &entry.text);
+            }
+            // The row's middle, moved down to the baseline of text of that size.
+            let text = placed.text_start(unit) + origin;
+            let size = legend::metrics::FONT * unit;
+            let _ = writeln!(
+                body,
+                "<text x=\"{}\" y=\"{}\" font-size=\"{}\" {}>{}</text>",
+                num(text.x),
+                num(text.y + size * 0.35),
+                num(size),
+                paint("fill", theme.text),
+                line_content(&placed.entry.text)
+            );
         }
         let _ = writeln!(body, "</g>");
-        y += u(14.0);
+        y += block.height;
     }
     if options.caption {
+        use crate::scene::caption::{self, Tone};
         let _ = writeln!(body, "<g id=\"caption\">");
-        let line = |body: &mut String, y: &mut f32, text: &str, size: f32, color: Color32| {
-            // Wrap long lines at the figure's width, where the line-breaking rules allow (so a
-            // Chinese or Thai caption wraps too), measured with the fonts it is drawn with.
-            let lines = crate::scene::text::wrap(text, size, width, &crate::scene::fonts::FontMetrics);
-            for crate::scene::text::WrappedLine { text, rtl } in lines {
-                *y += size * 1.35;
-                let _ = writeln!(
-                    body,
-                    "<text x=\"{}\" y=\"{}\" font-size=\"{}\" {}{}>{}</text>",
-                    num(left),
-                    num(*y),
-                    num(size),
-                    paint("fill", color),
-                    direction_attributes(rtl),
-                    line_content(&text)
-                );
-            }
-        };
-        y += u(6.0);
-        if let Some((title, text)) = &options.heading {
-            line(&mut body, &mut y, title, u(18.0), theme.text);
-            if !text.is_empty() {
-                line(&mut body, &mut y, text, u(13.0), theme.text);
-            }
-        } else {
-            line(&mut body, &mut y, &doc.info.title, u(16.0), theme.text);
-        }
-        if !doc.info.citation.is_empty() {
-            line(&mut body, &mut y, &format!("Source: {}", doc.info.citation), u(11.0), theme.muted_text);
-        }
-        let filter = if options.filter.is_active() {
-            format!("Filter in force: {}.", options.filter.describe(doc))
-        } else {
-            "No filter: all evidence counts.".to_owned()
-        };
-        line(
-            &mut body,
-            &mut y,
-            &format!("{filter} Support counted as {}.", options.support.label()),
-            u(11.0),
-            theme.muted_text,
+        let block = caption::layout(
+            doc,
+            options.heading.as_ref(),
+            &options.filter,
+            options.support,
+            width,
+            unit,
+            &crate::scene::fonts::FontMetrics,
         );
+        for line in &block.lines {
+            let color = match line.tone {
+                Tone::Text => theme.text,
+                Tone::Muted => theme.muted_text,
+            };
+            let _ = writeln!(
+                body,
+                "<text x=\"{}\" y=\"{}\" font-size=\"{}\" {}{}>{}</text>",
+                num(left),
+                num(y + line.baseline),
+                num(line.size),
+                paint("fill", color),
+                direction_attributes(line.line.rtl),
+                line_content(&line.line.text)
+            );
+        }
         let _ = writeln!(body, "</g>");
-        y += u(6.0);
+        y += block.height;
     }
     Footer { height: y - top, body }
 }

@@ -198,11 +198,7 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
                 if !exists {
                     problem(
                         vec![Key("presentation"), Index(index), Key(key), Index(slot)],
-                        format!(
-                            "story step {} (\"{}\") refers to an item that does not exist",
-                            index + 1,
-                            step.title
-                        ),
+                        format!("story step {} (\"{}\") refers to an item that does not exist", index + 1, step.title),
                     );
                 }
             }

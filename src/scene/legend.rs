@@ -52,3 +52,110 @@ pub fn legend(areas: impl IntoIterator<Item = (String, Color32, Color32)>, suppo
     entries.push(LegendEntry { mark: LegendMark::Unsupported, text: "no supporting evidence".to_owned() });
     entries
 }
+
+/// Sizes of a laid-out key at unit 1 (figures scale them with their text; the canvas uses 1).
+pub mod metrics {
+    /// Text size of an entry.
+    pub const FONT: f32 = 12.0;
+    /// From an entry's left edge to its mark's centre.
+    pub const MARK_CENTER: f32 = 7.0;
+    /// From an entry's left edge to its text.
+    pub const TEXT_OFFSET: f32 = 20.0;
+    /// Between one entry's text and the next entry.
+    pub const GAP: f32 = 18.0;
+    /// From the block's top to the first row's middle.
+    pub const FIRST_ROW: f32 = 15.0;
+    /// Between the middles of two rows.
+    pub const ROW: f32 = 20.0;
+    /// Below the last row's middle.
+    pub const BELOW: f32 = 15.0;
+}
+
+/// An entry of the key with its place in a laid-out block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacedEntry {
+    /// The entry.
+    pub entry: LegendEntry,
+    /// Its left edge and its row's middle, from the block's top left.
+    pub at: egui::Pos2,
+}
+
+impl PlacedEntry {
+    /// The centre of its mark, `unit` being the block's.
+    pub fn mark_center(&self, unit: f32) -> egui::Pos2 {
+        self.at + egui::vec2(metrics::MARK_CENTER * unit, 0.0)
+    }
+    /// The left end of its text, vertically at the row's middle.
+    pub fn text_start(&self, unit: f32) -> egui::Pos2 {
+        self.at + egui::vec2(metrics::TEXT_OFFSET * unit, 0.0)
+    }
+}
+
+/// The key laid out in rows, the one layout the canvas's strip and a figure's footer both draw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegendBlock {
+    /// The entries in order, each placed.
+    pub entries: Vec<PlacedEntry>,
+    /// How many rows they take.
+    pub rows: usize,
+    /// The block's height.
+    pub height: f32,
+    /// Its size unit (every size of [`metrics`] times this).
+    pub unit: f32,
+}
+
+/// Lays `entries` out in rows `width` wide, every size `unit` times its own: an entry goes on the
+/// current row if it fits, otherwise it starts the next (an entry wider than the whole row gets
+/// a row to itself). Text is measured with `measure`, in the fonts it is drawn with.
+pub fn layout(entries: Vec<LegendEntry>, width: f32, unit: f32, measure: &dyn super::TextMeasure) -> LegendBlock {
+    let (mut x, mut row) = (0.0_f32, 0usize);
+    let mut placed = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let advance =
+            (metrics::TEXT_OFFSET + metrics::GAP) * unit + measure.line_width(&entry.text, metrics::FONT * unit);
+        if x > 0.0 && x + advance - metrics::GAP * unit > width {
+            (x, row) = (0.0, row + 1);
+        }
+        let y = (metrics::FIRST_ROW + row as f32 * metrics::ROW) * unit;
+        placed.push(PlacedEntry { entry, at: egui::pos2(x, y) });
+        x += advance;
+    }
+    let rows = if placed.is_empty() { 0 } else { row + 1 };
+    let height = (metrics::FIRST_ROW + row as f32 * metrics::ROW + metrics::BELOW) * unit;
+    LegendBlock { entries: placed, rows, height, unit }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::TextMeasure;
+
+    /// Every character 10 wide at size 12.
+    struct Fixed;
+    impl TextMeasure for Fixed {
+        fn line_width(&self, text: &str, size: f32) -> f32 {
+            text.chars().count() as f32 * size * 10.0 / 12.0
+        }
+    }
+
+    #[test]
+    fn entries_flow_onto_further_rows_and_never_past_the_width() {
+        let areas = (0..4).map(|i| (format!("Area number {i}"), Color32::WHITE, Color32::BLACK));
+        let entries = legend(areas, SupportMode::Excerpts);
+        let wide = layout(entries.clone(), 10_000.0, 1.0, &Fixed);
+        assert_eq!(wide.rows, 1);
+        assert_eq!(wide.height, metrics::FIRST_ROW + metrics::BELOW);
+        let narrow = layout(entries.clone(), 400.0, 1.0, &Fixed);
+        assert!(narrow.rows > 2, "{narrow:?}");
+        for placed in &narrow.entries {
+            let end = placed.text_start(1.0).x + Fixed.line_width(&placed.entry.text, metrics::FONT);
+            let alone = narrow.entries.iter().filter(|p| p.at.y == placed.at.y).count() == 1;
+            assert!(end <= 400.0 || alone, "{placed:?} runs past the width");
+        }
+        assert_eq!(narrow.entries.iter().map(|p| &p.entry).collect::<Vec<_>>(), entries.iter().collect::<Vec<_>>());
+        // Twice the unit: twice every size.
+        let double = layout(entries, 800.0, 2.0, &Fixed);
+        assert_eq!(double.rows, narrow.rows);
+        assert_eq!(double.height, narrow.height * 2.0);
+    }
+}

@@ -3,6 +3,7 @@
 //! badges). The screen draws this list; exports will draw the same list, so what is exported is
 //! what is seen, and the scene can be tested without pixels.
 
+pub mod caption;
 pub mod fonts;
 pub mod geometry;
 pub mod index;
@@ -282,6 +283,40 @@ impl AreaShape {
     /// The box around the outline.
     pub fn bounds(&self) -> Rect {
         self.outline.iter().fold(Rect::NOTHING, |r, p| r.union(Rect::from_pos(*p)))
+    }
+}
+
+/// The drawing pin stuck in a pinned card's corner (a pinned concept stays put in automatic
+/// layout). Only the canvas draws it, while editing; it is defined here with the other marks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PinMark {
+    /// The head's centre, on the card's corner.
+    pub head: Pos2,
+    /// The head's radius.
+    pub radius: f32,
+    /// The needle's point, in towards the card's middle.
+    pub point: Pos2,
+    /// The needle's width.
+    pub needle_width: f32,
+    /// The width of the light ring round the head.
+    pub ring_width: f32,
+}
+
+impl PinMark {
+    /// The head's colour (the needle takes the theme's text colour, the ring white).
+    pub const HEAD: Color32 = Color32::from_rgb(0xc6, 0x28, 0x28);
+
+    /// The pin in the bottom right `corner` of a card, `scale` times its size (at least 0.8).
+    pub fn at(corner: Pos2, scale: f32) -> Self {
+        let scale = scale.max(0.8);
+        let head = corner + vec2(-1.0, -1.0) * scale;
+        Self {
+            head,
+            radius: 4.6 * scale,
+            point: head + vec2(-7.0, -7.0) * scale,
+            needle_width: 1.6 * scale,
+            ring_width: 1.2 * scale,
+        }
     }
 }
 

@@ -1,22 +1,27 @@
 //! The key along the bottom of the canvas: the scene's legend entries laid out in rows and drawn.
 
-use egui::{FontId, Pos2, Rect, Shape, Stroke, StrokeKind, pos2, vec2};
+use egui::{FontId, Rect, Shape, Stroke, StrokeKind, pos2, vec2};
 
 use super::paint::paper_marker;
 use crate::scene::MapTheme;
+use crate::scene::legend::{self, LegendMark};
 
-/// Height of one row of the legend strip at the bottom of the canvas, kept free when fitting.
-pub const LEGEND_ROW_HEIGHT: f32 = 30.0;
-/// Extra height of each further row, when the key does not fit on one.
-pub(in crate::app) const LEGEND_MORE_ROWS: f32 = 20.0;
+/// Height of the legend strip with one row, kept free when fitting.
+pub const LEGEND_ROW_HEIGHT: f32 = legend::metrics::FIRST_ROW + legend::metrics::BELOW;
 
-/// The key, laid out: each entry with its place (left edge, row) and text, and the strip's
-/// height. Entries flow on to further rows where the canvas is too narrow for one (at 1024
+/// The key, laid out by the scene ([`legend::layout`]), with each entry's text shaped for the
+/// screen. Entries flow on to further rows where the canvas is too narrow for one (at 1024
 /// points wide the example's key did not fit and its last entries were dropped).
 pub(in crate::app) struct LegendLayout {
-    pub(in crate::app) entries: Vec<(crate::scene::legend::LegendMark, Pos2, std::sync::Arc<egui::Galley>)>,
+    block: legend::LegendBlock,
+    galleys: Vec<std::sync::Arc<egui::Galley>>,
     pub(in crate::app) height: f32,
 }
+
+/// From the canvas's left edge to the key's.
+const INSET_LEFT: f32 = 12.0;
+/// From the key's right end to the canvas's right edge.
+const INSET_RIGHT: f32 = 8.0;
 
 pub(in crate::app) fn legend_layout(
     painter: &egui::Painter,
@@ -25,23 +30,19 @@ pub(in crate::app) fn legend_layout(
     canvas: Rect,
     support: crate::model::support::SupportMode,
 ) -> LegendLayout {
-    let font = FontId::proportional(12.5);
     let areas = doc.areas.iter().map(|a| (a.label.clone(), theme.area_fill(a.color), theme.ink(a.color)));
-    let keys = crate::scene::legend::legend(areas, support);
-    let (left, right) = (canvas.left() + 12.0, canvas.right() - 8.0);
-    let (mut x, mut row) = (left, 0usize);
-    let mut entries = Vec::with_capacity(keys.len());
-    for crate::scene::legend::LegendEntry { mark: key, text } in keys {
-        let galley =
-            painter.layout_no_wrap(crate::app::bidi_text::visual_line(&text).into_owned(), font.clone(), theme.text);
-        let width = 20.0 + galley.size().x;
-        if x > left && x + width > right {
-            (x, row) = (left, row + 1);
-        }
-        entries.push((key, pos2(x, row as f32), galley));
-        x += width + 18.0;
-    }
-    LegendLayout { entries, height: LEGEND_ROW_HEIGHT + row as f32 * LEGEND_MORE_ROWS }
+    let width = canvas.width() - INSET_LEFT - INSET_RIGHT;
+    let block = legend::layout(legend::legend(areas, support), width, 1.0, &crate::scene::fonts::FontMetrics);
+    let font = FontId::proportional(legend::metrics::FONT);
+    let galleys = block
+        .entries
+        .iter()
+        .map(|p| {
+            let text = crate::app::bidi_text::visual_line(&p.entry.text).into_owned();
+            painter.layout_no_wrap(text, font.clone(), theme.text)
+        })
+        .collect();
+    LegendLayout { height: block.height, block, galleys }
 }
 
 /// The key along the bottom of the canvas: the areas, the paper marker, what badges and line
@@ -50,28 +51,29 @@ pub(in crate::app) fn paint_legend(painter: &egui::Painter, legend: LegendLayout
     let strip = Rect::from_min_max(pos2(canvas.left(), canvas.bottom() - legend.height), canvas.max);
     painter.rect_filled(strip, 0.0, theme.label_fill);
     painter.line_segment([strip.left_top(), strip.right_top()], Stroke::new(1.0, theme.node_stroke));
-    for (key, place, galley) in legend.entries {
-        let (x, y) = (place.x, strip.top() + LEGEND_ROW_HEIGHT / 2.0 + place.y * LEGEND_MORE_ROWS);
-        use crate::scene::legend::LegendMark;
-        match key {
+    let origin = strip.left_top() + vec2(INSET_LEFT, 0.0);
+    for (placed, galley) in legend.block.entries.iter().zip(legend.galleys) {
+        let center = origin + placed.mark_center(1.0).to_vec2();
+        match placed.entry.mark {
             LegendMark::Area { fill, stroke, .. } => {
-                let swatch = Rect::from_center_size(pos2(x + 7.0, y), vec2(14.0, 10.0));
+                let swatch = Rect::from_center_size(center, vec2(14.0, 10.0));
                 painter.rect_filled(swatch, 2.0, fill);
                 painter.rect_stroke(swatch, 2.0, Stroke::new(1.2, stroke), StrokeKind::Inside);
             }
-            LegendMark::Paper => paper_marker(painter, pos2(x + 7.0, y), 4.5, theme.paper_stroke),
+            LegendMark::Paper => paper_marker(painter, center, 4.5, theme.paper_stroke),
             LegendMark::Badge => {
-                painter.circle_filled(pos2(x + 7.0, y), 6.0, theme.badge_fill);
+                painter.circle_filled(center, 6.0, theme.badge_fill);
             }
             LegendMark::Unsupported => {
                 painter.extend(Shape::dashed_line(
-                    &[pos2(x, y), pos2(x + 14.0, y)],
+                    &[center - vec2(7.0, 0.0), center + vec2(7.0, 0.0)],
                     Stroke::new(1.5, theme.muted_text),
                     4.0,
                     3.0,
                 ));
             }
         }
-        painter.galley(pos2(x + 20.0, y - galley.size().y / 2.0), galley, theme.text);
+        let text = origin + placed.text_start(1.0).to_vec2();
+        painter.galley(text - vec2(0.0, galley.size().y / 2.0), galley, theme.text);
     }
 }

@@ -297,14 +297,11 @@ pub fn paint_scene(
     }
 }
 
-/// A drawing pin stuck in a card's corner: a pinned concept stays put in automatic layout.
+/// The scene's drawing pin (`PinMark`) in a card's corner.
 pub(in crate::app) fn pin_marker(painter: &egui::Painter, corner: Pos2, scale: f32, color: Color32) {
-    let scale = scale.max(0.8);
-    // The head sits on the corner; the needle goes in towards the card's middle.
-    let head = corner + vec2(-1.0, -1.0) * scale;
-    let point = head + vec2(-7.0, -7.0) * scale;
-    painter.line_segment([head, point], Stroke::new(1.6 * scale, color));
-    painter.circle(head, 4.6 * scale, Color32::from_rgb(0xc6, 0x28, 0x28), Stroke::new(1.2 * scale, Color32::WHITE));
+    let pin = crate::scene::PinMark::at(corner, scale);
+    painter.line_segment([pin.head, pin.point], Stroke::new(pin.needle_width, color));
+    painter.circle(pin.head, pin.radius, crate::scene::PinMark::HEAD, Stroke::new(pin.ring_width, Color32::WHITE));
 }
 
 /// Texels of the dot pattern across the line, and of the disc inside them.
