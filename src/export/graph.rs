@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::ExportOptions;
-use super::svg::xml_escape;
+use super::{ExportOptions, XmlOut};
 use crate::model::support::support_counts;
 use crate::model::{Direction, Document, Endpoint, ItemRef, ProvenanceKind, Rgb};
 use crate::scene::Scene;
@@ -42,12 +41,19 @@ fn counts(doc: &Document, options: &ExportOptions) -> HashMap<ItemRef, usize> {
     support_counts(doc, &options.filter, options.support)
 }
 
+/// The XML declaration of the GraphML and GEXF files.
+const DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
+
+/// A `<data key="…">value</data>` of a GraphML node or edge.
+fn data(out: &mut XmlOut, key: &str, value: &str) {
+    out.start("data").attr("key", key).end_with_text(value);
+}
+
 /// GraphML with typed attribute keys.
 pub fn graphml(doc: &Document, options: &ExportOptions) -> String {
     let support = counts(doc, options);
-    let mut out = String::new();
-    let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-    let _ = writeln!(out, "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">");
+    let mut out = XmlOut::new(DECLARATION);
+    out.start("graphml").attr("xmlns", "http://graphml.graphdrawing.org/xmlns");
     let keys = [
         ("label", "node", "string"),
         ("kind", "node", "string"),
@@ -65,25 +71,26 @@ pub fn graphml(doc: &Document, options: &ExportOptions) -> String {
         ("support", "edge", "int"),
     ];
     for (name, domain, kind) in keys {
-        let id = format!("{domain}_{name}");
-        let _ = writeln!(out, "  <key id=\"{id}\" for=\"{domain}\" attr.name=\"{name}\" attr.type=\"{kind}\"/>");
+        out.start("key")
+            .attr("id", format_args!("{domain}_{name}"))
+            .attr("for", domain)
+            .attr("attr.name", name)
+            .attr("attr.type", kind)
+            .end();
     }
-    let _ = writeln!(out, "  <graph id=\"map\" edgedefault=\"directed\">");
-    let data = |out: &mut String, key: &str, value: &str| {
-        let _ = writeln!(out, "      <data key=\"{key}\">{}</data>", xml_escape(value));
-    };
+    out.start("graph").attr("id", "map").attr("edgedefault", "directed");
     for area in &doc.areas {
-        let _ = writeln!(out, "    <node id=\"{}\">", node_id(Endpoint::Area(area.id)));
+        out.start("node").attr("id", node_id(Endpoint::Area(area.id)));
         data(&mut out, "node_label", &area.label);
         data(&mut out, "node_kind", "area");
         data(&mut out, "node_color", &area.color.to_hex());
         data(&mut out, "node_provenance", provenance(area.provenance.kind));
         data(&mut out, "node_support", &support.get(&ItemRef::Area(area.id)).copied().unwrap_or(0).to_string());
         data(&mut out, "node_description", &area.description);
-        let _ = writeln!(out, "    </node>");
+        out.end();
     }
     for concept in &doc.concepts {
-        let _ = writeln!(out, "    <node id=\"{}\">", node_id(Endpoint::Concept(concept.id)));
+        out.start("node").attr("id", node_id(Endpoint::Concept(concept.id)));
         data(&mut out, "node_label", &concept.label);
         data(&mut out, "node_kind", "concept");
         data(&mut out, "node_x", &concept.pos.x.to_string());
@@ -95,58 +102,68 @@ pub fn graphml(doc: &Document, options: &ExportOptions) -> String {
         data(&mut out, "node_provenance", provenance(concept.provenance.kind));
         data(&mut out, "node_support", &support.get(&ItemRef::Concept(concept.id)).copied().unwrap_or(0).to_string());
         data(&mut out, "node_description", &concept.description);
-        let _ = writeln!(out, "    </node>");
+        out.end();
     }
     for rel in &doc.relationships {
         let direction = doc.direction_of(rel);
-        let _ = writeln!(
-            out,
-            "    <edge id=\"r{}\" source=\"{}\" target=\"{}\">",
-            rel.id.0,
-            node_id(rel.from),
-            node_id(rel.to)
-        );
+        out.start("edge")
+            .attr("id", format_args!("r{}", rel.id.0))
+            .attr("source", node_id(rel.from))
+            .attr("target", node_id(rel.to));
         data(&mut out, "edge_type", doc.relationship_type(rel.type_id).map_or("", |t| t.name.as_str()));
         data(&mut out, "edge_label", doc.relationship_label(rel));
         data(&mut out, "edge_direction", direction_name(direction));
         data(&mut out, "edge_provenance", provenance(rel.provenance.kind));
         data(&mut out, "edge_support", &support.get(&ItemRef::Relationship(rel.id)).copied().unwrap_or(0).to_string());
-        let _ = writeln!(out, "    </edge>");
+        out.end();
     }
-    let _ = writeln!(out, "  </graph>");
-    let _ = writeln!(out, "</graphml>");
-    out
+    out.end(); // graph
+    out.end(); // graphml
+    out.finish()
+}
+
+/// The `<attvalues>` of a GEXF node or edge: the values of its class's attributes 0, 1, 2 …
+fn attvalues(out: &mut XmlOut, values: &[&dyn std::fmt::Display]) {
+    out.start("attvalues");
+    for (i, value) in values.iter().enumerate() {
+        out.start("attvalue").attr("for", i).attr("value", value).end();
+    }
+    out.end();
+}
+
+/// The `<attributes>` declaration of a GEXF class (`node` or `edge`): names and types, by index.
+fn gexf_attributes(out: &mut XmlOut, class: &str, attributes: &[(&str, &str)]) {
+    out.start("attributes").attr("class", class);
+    for (i, (name, kind)) in attributes.iter().enumerate() {
+        out.start("attribute").attr("id", i).attr("title", name).attr("type", kind).end();
+    }
+    out.end();
 }
 
 /// GEXF 1.3 with viz positions, colours and sizes, for Gephi.
 pub fn gexf(doc: &Document, options: &ExportOptions, scene: &Scene) -> String {
     let support = counts(doc, options);
-    let mut out = String::new();
-    let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-    let _ = writeln!(out, "<gexf xmlns=\"http://gexf.net/1.3\" xmlns:viz=\"http://gexf.net/1.3/viz\" version=\"1.3\">");
-    let _ = writeln!(
-        out,
-        "  <meta><creator>Qualmap</creator><description>{}</description></meta>",
-        xml_escape(&doc.info.title)
+    let mut out = XmlOut::new(DECLARATION);
+    out.start("gexf")
+        .attr("xmlns", "http://gexf.net/1.3")
+        .attr("xmlns:viz", "http://gexf.net/1.3/viz")
+        .attr("version", "1.3");
+    out.start("meta");
+    out.start("creator").end_with_text("Qualmap");
+    out.start("description").end_with_text(&doc.info.title);
+    out.end(); // meta
+    out.start("graph").attr("defaultedgetype", "directed").attr("mode", "static");
+    gexf_attributes(
+        &mut out,
+        "node",
+        &[("kind", "string"), ("areas", "string"), ("provenance", "string"), ("support", "integer")],
     );
-    let _ = writeln!(out, "  <graph defaultedgetype=\"directed\" mode=\"static\">");
-    let _ = writeln!(out, "    <attributes class=\"node\">");
-    for (i, (name, kind)) in
-        [("kind", "string"), ("areas", "string"), ("provenance", "string"), ("support", "integer")].iter().enumerate()
-    {
-        let _ = writeln!(out, "      <attribute id=\"{i}\" title=\"{name}\" type=\"{kind}\"/>");
-    }
-    let _ = writeln!(out, "    </attributes>");
-    let _ = writeln!(out, "    <attributes class=\"edge\">");
-    for (i, (name, kind)) in
-        [("type", "string"), ("direction", "string"), ("provenance", "string"), ("support", "integer")]
-            .iter()
-            .enumerate()
-    {
-        let _ = writeln!(out, "      <attribute id=\"{i}\" title=\"{name}\" type=\"{kind}\"/>");
-    }
-    let _ = writeln!(out, "    </attributes>");
-    let _ = writeln!(out, "    <nodes>");
+    gexf_attributes(
+        &mut out,
+        "edge",
+        &[("type", "string"), ("direction", "string"), ("provenance", "string"), ("support", "integer")],
+    );
+    out.start("nodes");
     for area in &doc.areas {
         let center = scene.areas.iter().find(|a| a.id == area.id).map(|a| a.label.rect.center());
         let node = GexfNode {
@@ -178,33 +195,27 @@ pub fn gexf(doc: &Document, options: &ExportOptions, scene: &Scene) -> String {
         };
         node.write(&mut out);
     }
-    let _ = writeln!(out, "    </nodes>");
-    let _ = writeln!(out, "    <edges>");
+    out.end(); // nodes
+    out.start("edges");
     for rel in &doc.relationships {
         let n = support.get(&ItemRef::Relationship(rel.id)).copied().unwrap_or(0);
-        let direction = doc.direction_of(rel);
-        let _ = writeln!(
-            out,
-            "      <edge id=\"r{}\" source=\"{}\" target=\"{}\" label=\"{}\" weight=\"{}\">",
-            rel.id.0,
-            node_id(rel.from),
-            node_id(rel.to),
-            xml_escape(doc.relationship_label(rel)),
-            n.max(1)
+        out.start("edge")
+            .attr("id", format_args!("r{}", rel.id.0))
+            .attr("source", node_id(rel.from))
+            .attr("target", node_id(rel.to))
+            .attr("label", doc.relationship_label(rel))
+            .attr("weight", n.max(1));
+        let type_name = doc.relationship_type(rel.type_id).map_or("", |t| t.name.as_str());
+        attvalues(
+            &mut out,
+            &[&type_name, &direction_name(doc.direction_of(rel)), &provenance(rel.provenance.kind), &n],
         );
-        let _ = writeln!(
-            out,
-            "        <attvalues><attvalue for=\"0\" value=\"{}\"/><attvalue for=\"1\" value=\"{}\"/><attvalue for=\"2\" value=\"{}\"/><attvalue for=\"3\" value=\"{n}\"/></attvalues>",
-            xml_escape(doc.relationship_type(rel.type_id).map_or("", |t| t.name.as_str())),
-            direction_name(direction),
-            provenance(rel.provenance.kind)
-        );
-        let _ = writeln!(out, "      </edge>");
+        out.end();
     }
-    let _ = writeln!(out, "    </edges>");
-    let _ = writeln!(out, "  </graph>");
-    let _ = writeln!(out, "</gexf>");
-    out
+    out.end(); // edges
+    out.end(); // graph
+    out.end(); // gexf
+    out.finish()
 }
 
 fn dot_quote(text: &str) -> String {
@@ -368,26 +379,98 @@ struct GexfNode<'a> {
 }
 
 impl GexfNode<'_> {
-    fn write(&self, out: &mut String) {
-        let _ = writeln!(out, "      <node id=\"{}\" label=\"{}\">", node_id(self.id), xml_escape(self.label));
-        let _ = writeln!(
-            out,
-            "        <attvalues><attvalue for=\"0\" value=\"{}\"/><attvalue for=\"1\" value=\"{}\"/><attvalue for=\"2\" value=\"{}\"/><attvalue for=\"3\" value=\"{}\"/></attvalues>",
-            self.kind,
-            xml_escape(&self.areas),
-            self.provenance,
-            self.support
-        );
+    fn write(&self, out: &mut XmlOut) {
+        out.start("node").attr("id", node_id(self.id)).attr("label", self.label);
+        attvalues(out, &[&self.kind, &self.areas, &self.provenance, &self.support]);
         // GEXF's y axis points up.
         if let Some((x, y)) = self.position {
-            let _ = writeln!(out, "        <viz:position x=\"{x}\" y=\"{}\" z=\"0\"/>", -y);
+            out.start("viz:position").attr("x", x).attr("y", -y).attr("z", 0).end();
         }
         if let Some(c) = self.color {
-            let _ = write!(out, "        <viz:color r=\"{}\" g=\"{}\" b=\"{}\"/>", c.r, c.g, c.b);
-        } else {
-            out.push_str("        ");
+            out.start("viz:color").attr("r", c.r).attr("g", c.g).attr("b", c.b).end();
         }
-        let _ = writeln!(out, "<viz:size value=\"{}\"/>", self.size);
-        let _ = writeln!(out, "      </node>");
+        out.start("viz:size").attr("value", self.size).end();
+        out.end();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{AWKWARD, awkward_in_attribute, awkward_in_text};
+    use super::*;
+
+    /// The example map with [`AWKWARD`] in its title, first area's label, first concept's label
+    /// and description, and first relationship's label and type name.
+    fn awkward_map() -> Document {
+        let mut doc = crate::model::example::document();
+        doc.info.title = AWKWARD.to_owned();
+        doc.areas[0].label = AWKWARD.to_owned();
+        doc.concepts[0].label = AWKWARD.to_owned();
+        doc.concepts[0].description = AWKWARD.to_owned();
+        doc.relationships[0].label = AWKWARD.to_owned();
+        doc.relationship_types[0].name = AWKWARD.to_owned();
+        doc
+    }
+
+    /// The element with attribute `id` = `id`.
+    fn by_id<'a, 'i>(xml: &'a roxmltree::Document<'i>, id: &str) -> roxmltree::Node<'a, 'i> {
+        xml.descendants().find(|n| n.attribute("id") == Some(id)).unwrap()
+    }
+
+    #[test]
+    fn graphml_reads_back_awkward_text() {
+        let doc = awkward_map();
+        let text = graphml(&doc, &ExportOptions::default());
+        let xml = roxmltree::Document::parse(&text).unwrap();
+        let data = |id: &str, key: &str| {
+            by_id(&xml, id)
+                .children()
+                .find(|d| d.attribute("key") == Some(key))
+                .and_then(|d| d.text())
+                .map(str::to_owned)
+        };
+        let want = Some(awkward_in_text());
+        let concept = node_id(Endpoint::Concept(doc.concepts[0].id));
+        assert_eq!(data(&concept, "node_label"), want);
+        assert_eq!(data(&concept, "node_description"), want);
+        assert_eq!(data(&node_id(Endpoint::Area(doc.areas[0].id)), "node_label"), want);
+        let edge = format!("r{}", doc.relationships[0].id.0);
+        assert_eq!(data(&edge, "edge_label"), want);
+        let typed = doc.relationships.iter().find(|r| r.type_id == doc.relationship_types[0].id).unwrap();
+        assert_eq!(data(&format!("r{}", typed.id.0), "edge_type"), want);
+        // A member of the first area lists it by name.
+        let member = doc.members_of(doc.areas[0].id).next().unwrap();
+        let areas = data(&node_id(Endpoint::Concept(member.id)), "node_areas").unwrap();
+        assert!(areas.contains(&awkward_in_text()), "{areas}");
+        assert_eq!(text, graphml(&doc, &ExportOptions::default()), "byte-stable");
+    }
+
+    #[test]
+    fn gexf_reads_back_awkward_text() {
+        let doc = awkward_map();
+        let scene = super::super::export_scene(&doc, &ExportOptions::default(), &crate::scene::ApproxMeasure);
+        let text = gexf(&doc, &ExportOptions::default(), &scene);
+        let xml = roxmltree::Document::parse(&text).unwrap();
+        let description = xml.descendants().find(|n| n.has_tag_name("description")).and_then(|n| n.text());
+        assert_eq!(description, Some(awkward_in_text().as_str()));
+        let want = Some(awkward_in_attribute());
+        let label = |id: &str| by_id(&xml, id).attribute("label").map(str::to_owned);
+        assert_eq!(label(&node_id(Endpoint::Concept(doc.concepts[0].id))), want);
+        assert_eq!(label(&node_id(Endpoint::Area(doc.areas[0].id))), want);
+        assert_eq!(label(&format!("r{}", doc.relationships[0].id.0)), want);
+        // Attribute values: the type of a relationship, the areas of a member.
+        let attvalue = |id: &str, index: &str| {
+            by_id(&xml, id)
+                .descendants()
+                .find(|a| a.has_tag_name("attvalue") && a.attribute("for") == Some(index))
+                .and_then(|a| a.attribute("value"))
+                .map(str::to_owned)
+        };
+        let typed = doc.relationships.iter().find(|r| r.type_id == doc.relationship_types[0].id).unwrap();
+        assert_eq!(attvalue(&format!("r{}", typed.id.0), "0"), want);
+        let member = doc.members_of(doc.areas[0].id).next().unwrap();
+        let areas = attvalue(&node_id(Endpoint::Concept(member.id)), "1").unwrap();
+        assert!(areas.contains(&awkward_in_attribute()), "{areas}");
+        assert_eq!(text, gexf(&doc, &ExportOptions::default(), &scene), "byte-stable");
     }
 }

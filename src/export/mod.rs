@@ -262,6 +262,63 @@ fn splice(text: &str, edits: Vec<(std::ops::Range<usize>, String)>) -> String {
     out
 }
 
+/// An XML document being written (GraphML, GEXF, a REFI-QDA project): [`xmlwriter`] nests and
+/// closes the elements and indents them by two spaces a level, and every attribute value and
+/// text passes through [`svg::xml_escape`] on its way in, so escaping happens here and nowhere
+/// else.
+///
+/// `xml_escape` does all of it: xmlwriter 0.1 escapes only `<` in text and the quote character
+/// in attribute values (neither `&` nor `>`, and it keeps the control characters XML 1.0
+/// forbids), and once `xml_escape` has run neither `<` nor `"` is left for it to change, so
+/// nothing is escaped twice.
+pub(crate) struct XmlOut {
+    writer: xmlwriter::XmlWriter,
+    declaration: &'static str,
+}
+
+impl XmlOut {
+    /// A document that will start with `declaration`, its `<?xml …?>` line as the format has
+    /// always been written (xmlwriter's own declaration adds `standalone="no"`).
+    pub(crate) fn new(declaration: &'static str) -> Self {
+        let options = xmlwriter::Options { indent: xmlwriter::Indent::Spaces(2), ..xmlwriter::Options::default() };
+        Self { writer: xmlwriter::XmlWriter::new(options), declaration }
+    }
+
+    /// Opens element `name` inside the open one (or as the root).
+    pub(crate) fn start(&mut self, name: &str) -> &mut Self {
+        self.writer.start_element(name);
+        self
+    }
+
+    /// Gives the element just opened an attribute, its value escaped. Attributes come before
+    /// any content: xmlwriter panics on one written after a child or text.
+    pub(crate) fn attr(&mut self, name: &str, value: impl std::fmt::Display) -> &mut Self {
+        self.writer.write_attribute(name, &svg::xml_escape(&value.to_string()));
+        self
+    }
+
+    /// Closes the open element (as `<name …/>` when nothing was written inside it).
+    pub(crate) fn end(&mut self) {
+        self.writer.end_element();
+    }
+
+    /// Writes `text`, escaped, as all that the open element holds, and closes it. The text stays
+    /// exactly as given: no line break or indentation is written around it, as it is around
+    /// child elements.
+    pub(crate) fn end_with_text(&mut self, text: &str) {
+        self.writer.set_preserve_whitespaces(true);
+        self.writer.write_text(&svg::xml_escape(text));
+        self.writer.end_element();
+        self.writer.set_preserve_whitespaces(false);
+    }
+
+    /// The document: the declaration, then the elements with every one still open closed, and a
+    /// final line break.
+    pub(crate) fn finish(self) -> String {
+        format!("{}\n{}", self.declaration, self.writer.end_document())
+    }
+}
+
 /// A font database holding the bundled fonts in fallback order (the screen's Ubuntu Light
 /// first), parsed once, so every machine renders exports identically.
 fn font_database() -> Arc<usvg::fontdb::Database> {
@@ -795,4 +852,50 @@ pub fn export_path(
     let bytes = export_bytes(doc, format, options, measure)?;
     crate::model::io::write_atomic(path, &bytes)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::XmlOut;
+
+    /// What XML treats specially in a label: quotes, markup, a CDATA end, a tab, a line break
+    /// and a control character (U+0001, which XML 1.0 forbids).
+    pub(super) const AWKWARD: &str = "say \"yes\" & 'no' <b> ]]> \t tab\nline \u{1}bell";
+
+    /// [`AWKWARD`] as it reads back from an XML text: the control character dropped.
+    pub(super) fn awkward_in_text() -> String {
+        AWKWARD.replace('\u{1}', "")
+    }
+
+    /// [`AWKWARD`] as it reads back from an XML attribute value: the control character dropped,
+    /// and the tab and line break read as spaces (XML's attribute-value normalisation; they are
+    /// written as themselves, as `svg::xml_escape` always wrote them).
+    pub(super) fn awkward_in_attribute() -> String {
+        awkward_in_text().replace(['\t', '\n'], " ")
+    }
+
+    #[test]
+    fn xml_out_escapes_once_leaves_out_what_xml_forbids_and_reads_back() {
+        let mut out = XmlOut::new(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+        out.start("root").attr("label", AWKWARD).attr("n", -1.5);
+        out.start("text").end_with_text(AWKWARD);
+        out.start("blank").end_with_text("");
+        out.start("empty").end();
+        let xml = out.finish();
+        let escaped = "say &quot;yes&quot; &amp; &apos;no&apos; &lt;b&gt; ]]&gt; \t tab\nline bell";
+        assert_eq!(
+            xml,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<root label=\"{escaped}\" n=\"-1.5\">\n  \
+                 <text>{escaped}</text>\n  <blank></blank>\n  <empty/>\n</root>\n"
+            )
+        );
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.attribute("label"), Some(awkward_in_attribute().as_str()));
+        let children: Vec<_> = root.children().filter(roxmltree::Node::is_element).collect();
+        assert_eq!(children[0].text(), Some(awkward_in_text().as_str()));
+        assert_eq!(children[1].text(), None);
+        assert!(children[2].children().next().is_none());
+    }
 }

@@ -7,10 +7,9 @@
 //! Qualmap's own importer reads such a file back to the same map.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io::Write as _;
 
-use super::svg::xml_escape;
+use super::XmlOut;
 use crate::model::{ConceptId, Direction, Document, Endpoint, ItemRef};
 
 /// Name of the parent code that holds one code per concept.
@@ -32,40 +31,33 @@ const CASE: u32 = 8;
 const VARIABLE: u32 = 9;
 const OTHER: u32 = 10;
 
-fn write_codes(out: &mut String, doc: &Document, parent: Option<crate::model::CodeId>, depth: usize) {
+/// The XML declaration of the project file, as it has always been written.
+const DECLARATION: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
+
+/// The codes under `parent` (the top-level codes for `None`), each with its description and
+/// its own children.
+fn write_codes(out: &mut XmlOut, doc: &Document, parent: Option<crate::model::CodeId>) {
     for code in doc.codes.iter().filter(|c| c.parent == parent) {
-        let indent = "  ".repeat(depth + 3);
-        let _ = write!(
-            out,
-            "{indent}<Code guid=\"{}\" name=\"{}\" isCodable=\"true\" color=\"{}\"",
-            guid(CODE, code.id.0),
-            xml_escape(&code.name),
-            code.color.to_hex().to_uppercase()
-        );
-        let has_children = doc.codes.iter().any(|c| c.parent == Some(code.id));
-        if code.description.is_empty() && !has_children {
-            let _ = writeln!(out, "/>");
-            continue;
-        }
-        let _ = writeln!(out, ">");
+        out.start("Code")
+            .attr("guid", guid(CODE, code.id.0))
+            .attr("name", &code.name)
+            .attr("isCodable", "true")
+            .attr("color", code.color.to_hex().to_uppercase());
         if !code.description.is_empty() {
-            let _ = writeln!(out, "{indent}  <Description>{}</Description>", xml_escape(&code.description));
+            out.start("Description").end_with_text(&code.description);
         }
-        write_codes(out, doc, Some(code.id), depth + 1);
-        let _ = writeln!(out, "{indent}</Code>");
+        write_codes(out, doc, Some(code.id));
+        out.end();
     }
 }
 
 /// The project XML and the source texts (file name → text).
 pub fn project(doc: &Document) -> (String, BTreeMap<String, String>) {
-    let mut out = String::new();
-    let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>");
-    let _ = writeln!(
-        out,
-        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"{}\" origin=\"Qualmap {}\">",
-        xml_escape(&doc.info.title),
-        env!("CARGO_PKG_VERSION")
-    );
+    let mut out = XmlOut::new(DECLARATION);
+    out.start("Project")
+        .attr("xmlns", "urn:QDA-XML:project:1.0")
+        .attr("name", &doc.info.title)
+        .attr("origin", format_args!("Qualmap {}", env!("CARGO_PKG_VERSION")));
     let coders: Vec<&str> = {
         let mut c: Vec<&str> = doc.evidence.iter().map(|e| e.coder.as_str()).filter(|c| !c.is_empty()).collect();
         c.sort_unstable();
@@ -74,29 +66,29 @@ pub fn project(doc: &Document) -> (String, BTreeMap<String, String>) {
     };
     let user_guid = |name: &str| guid(USER, coders.iter().position(|c| *c == name).unwrap_or(0) as u64 + 1);
     if !coders.is_empty() {
-        let _ = writeln!(out, "  <Users>");
+        out.start("Users");
         for coder in &coders {
-            let _ = writeln!(out, "    <User guid=\"{}\" name=\"{}\"/>", user_guid(coder), xml_escape(coder));
+            out.start("User").attr("guid", user_guid(coder)).attr("name", coder).end();
         }
-        let _ = writeln!(out, "  </Users>");
+        out.end();
     }
-    let _ = writeln!(out, "  <CodeBook>\n    <Codes>");
-    write_codes(&mut out, doc, None, 0);
-    let _ = writeln!(out, "      <Code guid=\"{}\" name=\"{CONCEPTS_PARENT}\" isCodable=\"false\">", guid(OTHER, 1));
+    out.start("CodeBook");
+    out.start("Codes");
+    write_codes(&mut out, doc, None);
+    out.start("Code").attr("guid", guid(OTHER, 1)).attr("name", CONCEPTS_PARENT).attr("isCodable", "false");
     for concept in &doc.concepts {
-        let _ = write!(
-            out,
-            "        <Code guid=\"{}\" name=\"{}\" isCodable=\"true\"",
-            guid(CONCEPT, concept.id.0),
-            xml_escape(&concept.label)
-        );
-        if concept.description.is_empty() {
-            let _ = writeln!(out, "/>");
-        } else {
-            let _ = writeln!(out, "><Description>{}</Description></Code>", xml_escape(&concept.description));
+        out.start("Code")
+            .attr("guid", guid(CONCEPT, concept.id.0))
+            .attr("name", &concept.label)
+            .attr("isCodable", "true");
+        if !concept.description.is_empty() {
+            out.start("Description").end_with_text(&concept.description);
         }
+        out.end();
     }
-    let _ = writeln!(out, "      </Code>\n    </Codes>\n  </CodeBook>");
+    out.end(); // Code (the concepts' parent)
+    out.end(); // Codes
+    out.end(); // CodeBook
 
     // Variables and cases from the sources' attributes.
     let mut variables: Vec<&str> = doc.sources.iter().flat_map(|s| s.attributes.keys().map(String::as_str)).collect();
@@ -104,43 +96,36 @@ pub fn project(doc: &Document) -> (String, BTreeMap<String, String>) {
     variables.dedup();
     let variable_guid = |name: &str| guid(VARIABLE, variables.iter().position(|v| *v == name).unwrap_or(0) as u64 + 1);
     if !variables.is_empty() {
-        let _ = writeln!(out, "  <Variables>");
+        out.start("Variables");
         for v in &variables {
-            let _ = writeln!(
-                out,
-                "    <Variable guid=\"{}\" name=\"{}\" typeOfVariable=\"Text\"/>",
-                variable_guid(v),
-                xml_escape(v)
-            );
+            out.start("Variable").attr("guid", variable_guid(v)).attr("name", v).attr("typeOfVariable", "Text").end();
         }
-        let _ = writeln!(out, "  </Variables>\n  <Cases>");
+        out.end();
+        out.start("Cases");
         for source in doc.sources.iter().filter(|s| !s.attributes.is_empty()) {
-            let name = source.attributes.get("participant").cloned().unwrap_or_else(|| source.name.clone());
-            let _ = writeln!(out, "    <Case guid=\"{}\" name=\"{}\">", guid(CASE, source.id.0), xml_escape(&name));
+            let name = source.attributes.get("participant").unwrap_or(&source.name);
+            out.start("Case").attr("guid", guid(CASE, source.id.0)).attr("name", name);
             for (k, v) in &source.attributes {
-                let _ = writeln!(
-                    out,
-                    "      <VariableValue><VariableRef targetGUID=\"{}\"/><TextValue>{}</TextValue></VariableValue>",
-                    variable_guid(k),
-                    xml_escape(v)
-                );
+                out.start("VariableValue");
+                out.start("VariableRef").attr("targetGUID", variable_guid(k)).end();
+                out.start("TextValue").end_with_text(v);
+                out.end();
             }
-            let _ = writeln!(out, "      <SourceRef targetGUID=\"{}\"/>\n    </Case>", guid(SOURCE, source.id.0));
+            out.start("SourceRef").attr("targetGUID", guid(SOURCE, source.id.0)).end();
+            out.end();
         }
-        let _ = writeln!(out, "  </Cases>");
+        out.end(); // Cases
     }
 
     // Sources: the excerpts one after another, each a coded selection.
     let mut texts = BTreeMap::new();
-    let _ = writeln!(out, "  <Sources>");
+    out.start("Sources");
     for source in &doc.sources {
         let file = format!("{}.txt", guid(SOURCE, source.id.0));
-        let _ = writeln!(
-            out,
-            "    <TextSource guid=\"{}\" name=\"{}\" plainTextPath=\"internal://{file}\">",
-            guid(SOURCE, source.id.0),
-            xml_escape(&source.name)
-        );
+        out.start("TextSource")
+            .attr("guid", guid(SOURCE, source.id.0))
+            .attr("name", &source.name)
+            .attr("plainTextPath", format_args!("internal://{file}"));
         let mut text = String::new();
         for e in doc.evidence.iter().filter(|e| e.source == source.id) {
             if !text.is_empty() {
@@ -150,21 +135,19 @@ pub fn project(doc: &Document) -> (String, BTreeMap<String, String>) {
             text.push_str(&e.excerpt);
             let end = text.chars().count();
             let name: String = e.excerpt.chars().take(40).collect();
-            let _ = write!(
-                out,
-                "      <PlainTextSelection guid=\"{}\" name=\"{}\" startPosition=\"{start}\" endPosition=\"{end}\"",
-                guid(SELECTION, e.id.0),
-                xml_escape(&name)
-            );
+            out.start("PlainTextSelection")
+                .attr("guid", guid(SELECTION, e.id.0))
+                .attr("name", name)
+                .attr("startPosition", start)
+                .attr("endPosition", end);
             if !e.coder.is_empty() {
-                let _ = write!(out, " creatingUser=\"{}\"", user_guid(&e.coder));
+                out.attr("creatingUser", user_guid(&e.coder));
             }
             if !e.coded_at.is_empty() {
-                let _ = write!(out, " creationDateTime=\"{}\"", xml_escape(&e.coded_at));
+                out.attr("creationDateTime", &e.coded_at);
             }
-            let _ = writeln!(out, ">");
             if !e.memo.is_empty() {
-                let _ = writeln!(out, "        <Description>{}</Description>", xml_escape(&e.memo));
+                out.start("Description").end_with_text(&e.memo);
             }
             let mut targets: Vec<String> = e.codes.iter().map(|c| guid(CODE, c.0)).collect();
             for link in &e.links {
@@ -175,18 +158,19 @@ pub fn project(doc: &Document) -> (String, BTreeMap<String, String>) {
                 }
             }
             for (i, target) in targets.iter().enumerate() {
-                let _ = write!(out, "        <Coding guid=\"{}-{i}\"", guid(SELECTION, e.id.0));
+                out.start("Coding").attr("guid", format_args!("{}-{i}", guid(SELECTION, e.id.0)));
                 if !e.coder.is_empty() {
-                    let _ = write!(out, " creatingUser=\"{}\"", user_guid(&e.coder));
+                    out.attr("creatingUser", user_guid(&e.coder));
                 }
-                let _ = writeln!(out, "><CodeRef targetGUID=\"{target}\"/></Coding>");
+                out.start("CodeRef").attr("targetGUID", target).end();
+                out.end();
             }
-            let _ = writeln!(out, "      </PlainTextSelection>");
+            out.end(); // PlainTextSelection
         }
-        let _ = writeln!(out, "    </TextSource>");
+        out.end(); // TextSource
         texts.insert(file, text);
     }
-    let _ = writeln!(out, "  </Sources>");
+    out.end(); // Sources
 
     // Links between concepts; relationships with an area end have no REFI equivalent.
     let concept_links: Vec<(&crate::model::Relationship, ConceptId, ConceptId)> = doc
@@ -198,7 +182,7 @@ pub fn project(doc: &Document) -> (String, BTreeMap<String, String>) {
         })
         .collect();
     if !concept_links.is_empty() {
-        let _ = writeln!(out, "  <Links>");
+        out.start("Links");
         for (rel, a, b) in &concept_links {
             let direction = match doc.direction_of(rel) {
                 Direction::OneWay => "OneWay",
@@ -206,52 +190,49 @@ pub fn project(doc: &Document) -> (String, BTreeMap<String, String>) {
                 Direction::Bidirectional => "Bidirectional",
             };
             let name = doc.relationship_type(rel.type_id).map_or("", |t| t.name.as_str());
-            let _ = writeln!(
-                out,
-                "    <Link guid=\"{}\" name=\"{}\" direction=\"{direction}\" originGUID=\"{}\" targetGUID=\"{}\"/>",
-                guid(LINK, rel.id.0),
-                xml_escape(name),
-                guid(CONCEPT, a.0),
-                guid(CONCEPT, b.0)
-            );
+            out.start("Link")
+                .attr("guid", guid(LINK, rel.id.0))
+                .attr("name", name)
+                .attr("direction", direction)
+                .attr("originGUID", guid(CONCEPT, a.0))
+                .attr("targetGUID", guid(CONCEPT, b.0))
+                .end();
         }
-        let _ = writeln!(out, "  </Links>");
+        out.end();
     }
     if !doc.areas.is_empty() {
-        let _ = writeln!(out, "  <Sets>");
+        out.start("Sets");
         for area in &doc.areas {
-            let _ = writeln!(out, "    <Set guid=\"{}\" name=\"{}\">", guid(SET, area.id.0), xml_escape(&area.label));
+            out.start("Set").attr("guid", guid(SET, area.id.0)).attr("name", &area.label);
             for member in doc.members_of(area.id) {
-                let _ = writeln!(out, "      <MemberCode targetGUID=\"{}\"/>", guid(CONCEPT, member.id.0));
+                out.start("MemberCode").attr("targetGUID", guid(CONCEPT, member.id.0)).end();
             }
-            let _ = writeln!(out, "    </Set>");
+            out.end();
         }
-        let _ = writeln!(out, "  </Sets>");
+        out.end();
     }
-    let _ =
-        writeln!(out, "  <Graphs>\n    <Graph guid=\"{}\" name=\"{}\">", guid(OTHER, 2), xml_escape(&doc.info.title));
+    out.start("Graphs");
+    out.start("Graph").attr("guid", guid(OTHER, 2)).attr("name", &doc.info.title);
     for concept in &doc.concepts {
-        let _ = writeln!(
-            out,
-            "      <Vertex guid=\"{}\" representedGUID=\"{}\" firstX=\"{}\" firstY=\"{}\"/>",
-            guid(OTHER, 1000 + concept.id.0),
-            guid(CONCEPT, concept.id.0),
-            concept.pos.x,
-            concept.pos.y
-        );
+        out.start("Vertex")
+            .attr("guid", guid(OTHER, 1000 + concept.id.0))
+            .attr("representedGUID", guid(CONCEPT, concept.id.0))
+            .attr("firstX", concept.pos.x)
+            .attr("firstY", concept.pos.y)
+            .end();
     }
     for (rel, a, b) in &concept_links {
-        let _ = writeln!(
-            out,
-            "      <Edge guid=\"{}\" representedGUID=\"{}\" sourceVertex=\"{}\" targetVertex=\"{}\"/>",
-            guid(OTHER, 1_000_000 + rel.id.0),
-            guid(LINK, rel.id.0),
-            guid(OTHER, 1000 + a.0),
-            guid(OTHER, 1000 + b.0)
-        );
+        out.start("Edge")
+            .attr("guid", guid(OTHER, 1_000_000 + rel.id.0))
+            .attr("representedGUID", guid(LINK, rel.id.0))
+            .attr("sourceVertex", guid(OTHER, 1000 + a.0))
+            .attr("targetVertex", guid(OTHER, 1000 + b.0))
+            .end();
     }
-    let _ = writeln!(out, "    </Graph>\n  </Graphs>\n</Project>");
-    (out, texts)
+    out.end(); // Graph
+    out.end(); // Graphs
+    out.end(); // Project
+    (out.finish(), texts)
 }
 
 /// The `.qdpx` archive bytes.
@@ -273,4 +254,62 @@ pub fn qdpx(doc: &Document) -> Result<Vec<u8>, String> {
         zip.finish().map_err(|e| e.to_string())?;
     }
     Ok(buffer.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{AWKWARD, awkward_in_attribute, awkward_in_text};
+    use super::*;
+
+    #[test]
+    fn the_project_reads_back_awkward_text() {
+        let mut doc = crate::model::example::document();
+        let awkward = AWKWARD.to_owned();
+        doc.info.title.clone_from(&awkward);
+        doc.codes[0].name.clone_from(&awkward);
+        doc.codes[0].description.clone_from(&awkward);
+        doc.concepts[0].label.clone_from(&awkward);
+        doc.concepts[0].description.clone_from(&awkward);
+        doc.areas[0].label.clone_from(&awkward);
+        doc.sources[0].name.clone_from(&awkward);
+        doc.sources[0].attributes.insert(awkward.clone(), awkward.clone());
+        let linked = doc
+            .relationships
+            .iter()
+            .find(|r| matches!(r.from, Endpoint::Concept(_)) && matches!(r.to, Endpoint::Concept(_)))
+            .unwrap()
+            .type_id;
+        doc.relationship_types.iter_mut().find(|t| t.id == linked).unwrap().name.clone_from(&awkward);
+        let evidence = &mut doc.evidence[0];
+        evidence.memo.clone_from(&awkward);
+        evidence.coder.clone_from(&awkward);
+        evidence.coded_at.clone_from(&awkward);
+        let (text, _) = project(&doc);
+        assert_eq!(text, project(&doc).0, "byte-stable");
+        let xml = roxmltree::Document::parse(&text).unwrap();
+        let (in_attribute, in_text) = (awkward_in_attribute(), awkward_in_text());
+        let named = |tag: &str| {
+            xml.descendants()
+                .filter(|n| n.has_tag_name(tag) && n.attribute("name") == Some(in_attribute.as_str()))
+                .count()
+        };
+        // The title (project and graph), the code and the concept, the coder, the variable, the source, the
+        // relationship type (on each link of that type) and the area.
+        assert_eq!(named("Project"), 1);
+        assert_eq!(named("Graph"), 1);
+        assert_eq!(named("Code"), 2);
+        assert_eq!(named("User"), 1);
+        assert_eq!(named("Variable"), 1);
+        assert_eq!(named("TextSource"), 1);
+        assert!(named("Link") >= 1);
+        assert_eq!(named("Set"), 1);
+        let texts =
+            |tag: &str| xml.descendants().filter(|n| n.has_tag_name(tag) && n.text() == Some(in_text.as_str())).count();
+        // The code's, the concept's and the selection's (its memo).
+        assert_eq!(texts("Description"), 3);
+        assert_eq!(texts("TextValue"), 1);
+        let dated =
+            xml.descendants().filter(|n| n.attribute("creationDateTime") == Some(in_attribute.as_str())).count();
+        assert_eq!(dated, 1);
+    }
 }
