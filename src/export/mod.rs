@@ -860,18 +860,20 @@ mod tests {
 
     /// What XML treats specially in a label: quotes, markup, a CDATA end, a tab, a line break
     /// and a control character (U+0001, which XML 1.0 forbids).
-    pub(super) const AWKWARD: &str = "say \"yes\" & 'no' <b> ]]> \t tab\nline \u{1}bell";
+    pub(super) const AWKWARD: &str = "say \"yes\" & 'no' <b> ]]> \t tab\nline \u{1}bell\u{ffff}";
 
-    /// [`AWKWARD`] as it reads back from an XML text: the control character dropped.
+    /// [`AWKWARD`] as it reads back from an XML text: the control character and the
+    /// non-character dropped.
     pub(super) fn awkward_in_text() -> String {
-        AWKWARD.replace('\u{1}', "")
+        AWKWARD.replace(['\u{1}', '\u{ffff}'], "")
     }
 
-    /// [`AWKWARD`] as it reads back from an XML attribute value: the control character dropped,
-    /// and the tab and line break read as spaces (XML's attribute-value normalisation; they are
-    /// written as themselves, as `svg::xml_escape` always wrote them).
+    /// [`AWKWARD`] as it reads back from an XML attribute value: the same as from a text. The tab
+    /// and line break are written as character references, so XML's attribute-value
+    /// normalisation does not turn them into spaces (it did while they were written as
+    /// themselves).
     pub(super) fn awkward_in_attribute() -> String {
-        awkward_in_text().replace(['\t', '\n'], " ")
+        awkward_in_text()
     }
 
     #[test]
@@ -882,7 +884,7 @@ mod tests {
         out.start("blank").end_with_text("");
         out.start("empty").end();
         let xml = out.finish();
-        let escaped = "say &quot;yes&quot; &amp; &apos;no&apos; &lt;b&gt; ]]&gt; \t tab\nline bell";
+        let escaped = "say &quot;yes&quot; &amp; &apos;no&apos; &lt;b&gt; ]]&gt; &#9; tab&#10;line bell";
         assert_eq!(
             xml,
             format!(

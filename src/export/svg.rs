@@ -42,7 +42,9 @@ fn direction_attributes(rtl: bool) -> &'static str {
     if rtl { " direction=\"rtl\" unicode-bidi=\"embed\"" } else { "" }
 }
 
-/// Escapes text for XML content and attribute values.
+/// Escapes text for XML content and attribute values. Tabs and line breaks are written as
+/// character references, which an XML reader keeps as they are in an attribute value too (a
+/// literal one there comes back as a space); what XML 1.0 does not allow at all is left out.
 pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -52,8 +54,11 @@ pub fn xml_escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            // Other control characters, and the two non-characters, are not allowed in XML 1.0.
+            c if (c as u32) < 0x20 || matches!(c, '\u{fffe}' | '\u{ffff}') => {}
             c => out.push(c),
         }
     }
