@@ -22,6 +22,26 @@ use super::QualmapApp;
 use crate::model::{ConceptId, Endpoint, EvidenceId, ItemRef};
 use crate::scene::{EguiMeasure, MapTheme};
 
+/// What the pointer did to the canvas's items this frame.
+struct Gestures {
+    /// An item clicked, with the modifiers held.
+    clicked: Option<(ItemRef, egui::Modifiers)>,
+    /// A card whose drag began.
+    drag_started: Option<ConceptId>,
+    /// How far the dragged cards moved.
+    drag_delta: Vec2,
+    /// Whether a card's drag ended.
+    drag_stopped: bool,
+    /// An excerpt dropped on an item.
+    dropped: Option<(EvidenceId, ItemRef)>,
+    /// The link handles shown, and what they link from.
+    handles: Vec<(Pos2, Endpoint)>,
+    /// A link drawn from a handle, and where in the world it was let go.
+    link_to: Option<(Endpoint, Pos2)>,
+    /// A double click on the background: a new concept there.
+    new_concept_at: Option<Pos2>,
+}
+
 impl QualmapApp {
     /// The camera that fits the map into the last canvas rectangle, measured with `ctx`'s fonts.
     pub fn fitted_camera_in(&mut self, ctx: &egui::Context) -> Camera {
@@ -71,6 +91,97 @@ impl QualmapApp {
         let Some((scene_key, scene)) = self.scene_cache.take() else {
             return;
         };
+        let Gestures { mut clicked, drag_started, drag_delta, drag_stopped, dropped, handles, link_to, new_concept_at } =
+            self.item_widgets(ui, &scene, canvas, &background);
+        // A right-click on the background: the item there (cards too small to be widgets), or the
+        // map itself.
+        if background.secondary_clicked() {
+            let world = camera.world_from_screen(canvas, background.interact_pointer_pos().unwrap_or_default());
+            self.view.context = Some(match scene.hit(world, 5.0 / camera.zoom) {
+                Some(item) => {
+                    self.select_for_menu(item);
+                    super::context_menu::ContextTarget::Item(item)
+                }
+                None => super::context_menu::ContextTarget::Map(world),
+            });
+        }
+        let target = self.view.context;
+        background.context_menu(|ui| match target {
+            Some(super::context_menu::ContextTarget::Item(item)) => self.item_menu_ui(ui, item),
+            Some(super::context_menu::ContextTarget::Map(world)) => self.map_menu_ui(ui, world),
+            None => ui.close(),
+        });
+        if background.clicked() {
+            let world = camera.world_from_screen(canvas, background.interact_pointer_pos().unwrap_or_default());
+            match scene.hit(world, 5.0 / camera.zoom) {
+                Some(item) => clicked = Some((item, ui.input(|i| i.modifiers))),
+                None if !ui.input(|i| i.modifiers.shift || i.modifiers.command) => self.view.selection.clear(),
+                None => {}
+            }
+        }
+        if let Some((item, modifiers)) = clicked {
+            select(&mut self.view, item, modifiers.shift || modifiers.command);
+        }
+        let link_target = link_to.and_then(|(from, world)| {
+            let target = match scene.hit(world, 4.0 / camera.zoom)? {
+                ItemRef::Concept(id) => Endpoint::Concept(id),
+                ItemRef::Area(id) => Endpoint::Area(id),
+                ItemRef::Relationship(_) => return None,
+            };
+            (target != from).then_some((from, target))
+        });
+        let handle_paint: Vec<(Pos2, Endpoint)> = handles;
+        self.scene_cache = Some((scene_key, scene));
+        self.concept_drag(drag_started, drag_delta, drag_stopped, ui.input(|i| i.modifiers));
+        if let Some((from, to)) = link_target {
+            self.add_relationship(from, to);
+        }
+        if let Some((evidence, item)) = dropped {
+            self.link_evidence(evidence, item);
+        }
+        if let Some(world) = new_concept_at {
+            self.add_concept_at(world);
+        }
+
+        let painter = ui.painter_at(canvas);
+        let camera = self.view.camera;
+        // Rebuild only if the drag changed the document this frame.
+        self.scene(&measure);
+        if let (Some(preview), Some((key, _))) = (&self.drag_preview, &self.scene_cache)
+            && key.revision >= preview.until
+        {
+            self.drag_preview = None;
+        }
+        // A drag that ended some other way (the map was replaced) leaves nothing moved.
+        if self.drag_preview.as_ref().is_some_and(|p| p.until == u64::MAX)
+            && !matches!(self.view.drag, Some(DragState::Move { .. }))
+        {
+            self.drag_preview = None;
+        }
+        if let Some((_, scene)) = &self.scene_cache {
+            let marks = Marks {
+                selection: &self.view.selection,
+                highlight: &self.view.highlight,
+                only: None,
+                drag: self.drag_preview.as_ref(),
+                pins: true,
+            };
+            paint_scene(&painter, scene, &theme, &camera, canvas, &marks);
+        }
+        self.canvas_overlays(ui, &painter, canvas, &theme, &handle_paint, &background, legend);
+    }
+
+    /// Every item in view as a widget (areas' names, relationship labels, cards, link handles),
+    /// so that they can be clicked, dragged, dropped on and found by screen readers; a double
+    /// click on the background adds a concept there. Returns what happened.
+    fn item_widgets(
+        &mut self,
+        ui: &mut egui::Ui,
+        scene: &crate::scene::Scene,
+        canvas: Rect,
+        background: &egui::Response,
+    ) -> Gestures {
+        let camera = self.view.camera;
         let mut clicked: Option<(ItemRef, egui::Modifiers)> = None;
         let mut drag_started: Option<ConceptId> = None;
         let mut drag_delta = Vec2::ZERO;
@@ -154,7 +265,7 @@ impl QualmapApp {
                 drag_stopped = true;
             }
             if response.hovered() || response.dragged() {
-                ctx.set_cursor_icon(if response.dragged() {
+                ui.ctx().set_cursor_icon(if response.dragged() {
                     egui::CursorIcon::Grabbing
                 } else {
                     egui::CursorIcon::Grab
@@ -174,7 +285,7 @@ impl QualmapApp {
             let name = self.map.doc().endpoint_label(*from).to_owned();
             response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Link from {name}")));
             if response.hovered() {
-                ctx.set_cursor_icon(egui::CursorIcon::Crosshair);
+                ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
             }
             if response.drag_started() {
                 self.view.drag = Some(DragState::Link { from: *from });
@@ -193,82 +304,23 @@ impl QualmapApp {
             }
         }
 
-        // A right-click on the background: the item there (cards too small to be widgets), or the
-        // map itself.
-        if background.secondary_clicked() {
-            let world = camera.world_from_screen(canvas, background.interact_pointer_pos().unwrap_or_default());
-            self.view.context = Some(match scene.hit(world, 5.0 / camera.zoom) {
-                Some(item) => {
-                    self.select_for_menu(item);
-                    super::context_menu::ContextTarget::Item(item)
-                }
-                None => super::context_menu::ContextTarget::Map(world),
-            });
-        }
-        let target = self.view.context;
-        background.context_menu(|ui| match target {
-            Some(super::context_menu::ContextTarget::Item(item)) => self.item_menu_ui(ui, item),
-            Some(super::context_menu::ContextTarget::Map(world)) => self.map_menu_ui(ui, world),
-            None => ui.close(),
-        });
-        if background.clicked() {
-            let world = camera.world_from_screen(canvas, background.interact_pointer_pos().unwrap_or_default());
-            match scene.hit(world, 5.0 / camera.zoom) {
-                Some(item) => clicked = Some((item, ui.input(|i| i.modifiers))),
-                None if !ui.input(|i| i.modifiers.shift || i.modifiers.command) => self.view.selection.clear(),
-                None => {}
-            }
-        }
-        if let Some((item, modifiers)) = clicked {
-            select(&mut self.view, item, modifiers.shift || modifiers.command);
-        }
-        let link_target = link_to.and_then(|(from, world)| {
-            let target = match scene.hit(world, 4.0 / camera.zoom)? {
-                ItemRef::Concept(id) => Endpoint::Concept(id),
-                ItemRef::Area(id) => Endpoint::Area(id),
-                ItemRef::Relationship(_) => return None,
-            };
-            (target != from).then_some((from, target))
-        });
-        let handle_paint: Vec<(Pos2, Endpoint)> = handles;
-        self.scene_cache = Some((scene_key, scene));
-        self.concept_drag(drag_started, drag_delta, drag_stopped, ui.input(|i| i.modifiers));
-        if let Some((from, to)) = link_target {
-            self.add_relationship(from, to);
-        }
-        if let Some((evidence, item)) = dropped {
-            self.link_evidence(evidence, item);
-        }
-        if let Some(world) = new_concept_at {
-            self.add_concept_at(world);
-        }
+        Gestures { clicked, drag_started, drag_delta, drag_stopped, dropped, handles, link_to, new_concept_at }
+    }
 
-        let painter = ui.painter_at(canvas);
-        let camera = self.view.camera;
-        // Rebuild only if the drag changed the document this frame.
-        self.scene(&measure);
-        if let (Some(preview), Some((key, _))) = (&self.drag_preview, &self.scene_cache)
-            && key.revision >= preview.until
-        {
-            self.drag_preview = None;
-        }
-        // A drag that ended some other way (the map was replaced) leaves nothing moved.
-        if self.drag_preview.as_ref().is_some_and(|p| p.until == u64::MAX)
-            && !matches!(self.view.drag, Some(DragState::Move { .. }))
-        {
-            self.drag_preview = None;
-        }
-        if let Some((_, scene)) = &self.scene_cache {
-            let marks = Marks {
-                selection: &self.view.selection,
-                highlight: &self.view.highlight,
-                only: None,
-                drag: self.drag_preview.as_ref(),
-                pins: true,
-            };
-            paint_scene(&painter, scene, &theme, &camera, canvas, &marks);
-        }
-        for (center, _) in &handle_paint {
+    /// What is drawn over the map: link handles and a link being drawn, the filter's banner, the
+    /// rubber band, the key, "busy" and the drop hint.
+    #[allow(clippy::too_many_arguments, reason = "one canvas pass's parts")]
+    fn canvas_overlays(
+        &self,
+        ui: &egui::Ui,
+        painter: &egui::Painter,
+        canvas: Rect,
+        theme: &MapTheme,
+        handle_paint: &[(Pos2, Endpoint)],
+        background: &egui::Response,
+        legend: legend::LegendLayout,
+    ) {
+        for (center, _) in handle_paint {
             painter.circle(*center, 5.5, theme.node_fill, Stroke::new(1.5, theme.selection));
             painter
                 .line_segment([*center - vec2(3.0, 0.0), *center + vec2(3.0, 0.0)], Stroke::new(1.5, theme.selection));
@@ -301,7 +353,7 @@ impl QualmapApp {
             painter.rect_filled(band, 2.0, theme.selection.gamma_multiply(0.12));
             painter.rect_stroke(band, 2.0, Stroke::new(1.0, theme.selection), StrokeKind::Inside);
         }
-        paint_legend(&painter, legend, &theme, canvas);
+        paint_legend(painter, legend, theme, canvas);
         let busy = if self.is_opening() {
             Some("Opening the map…")
         } else if self.scene_cache.is_none() && self.scene_pending() {
@@ -315,7 +367,7 @@ impl QualmapApp {
             painter.rect_filled(rect, CornerRadius::same(8), theme.label_fill);
             painter.galley(rect.min + vec2(18.0, 10.0), galley, theme.text);
         }
-        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+        if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
             painter.rect_filled(canvas, 0.0, theme.background.gamma_multiply(0.85));
             painter.text(
                 canvas.center(),

@@ -58,241 +58,314 @@ pub fn paint_scene(
     canvas: Rect,
     marks: &Marks<'_>,
 ) {
-    let Marks { selection, highlight, only, drag, pins } = *marks;
-    let dragged_edge = |id: RelationshipId| drag.is_some_and(|d| d.edges.contains_key(&id));
-    let dragged_node = |id: ConceptId| drag.is_some_and(|d| d.concepts.contains(&id));
-    let glow = theme.highlight;
-    let wanted = |item: ItemRef| only.is_none_or(|f| f(item));
-    let zoom = camera.zoom;
-    // Far out: a hairline of the edge's colour, in one mesh, without arrowheads or label.
-    let far_out = |edge: &crate::scene::EdgeShape| {
-        (edge.width * zoom).max(0.8) < THIN_EDGE_WIDTH && zoom * (9.0 + 2.0 * edge.width) < MIN_ARROW_LENGTH
-    };
-    let to_screen = |p: Pos2| camera.screen_from_world(canvas, p);
-    let visible = canvas.expand(40.0);
-    let world = visible_world(camera, canvas);
-
-    for area in &scene.areas {
-        if !wanted(ItemRef::Area(area.id)) || !area.bounds().intersects(world) {
-            continue;
-        }
-        let outline: Vec<Pos2> = area.outline.iter().map(|p| to_screen(*p)).collect();
-        let selected = selection.contains(&ItemRef::Area(area.id));
-        let stroke = if selected {
-            Stroke::new(3.0, theme.selection)
-        } else {
-            Stroke::new((1.6 * zoom).clamp(0.8, 3.0), area.stroke)
-        };
-        painter.add(Shape::convex_polygon(outline, area.fill, stroke));
-    }
-    for area in &scene.areas {
-        if !wanted(ItemRef::Area(area.id)) || !area.label.rect.intersects(world) {
-            continue;
-        }
-        let selected = selection.contains(&ItemRef::Area(area.id));
-        paint_text(painter, &area.label, camera, canvas, if selected { Some(theme.selection) } else { None });
-    }
-
+    let pass = Pass { painter, scene, theme, camera, canvas, marks, world: visible_world(camera, canvas) };
+    pass.areas();
     let mut in_view = Vec::new();
-    scene.edge_indices_near(world, &mut in_view);
-    let mut hairlines = egui::Mesh::default();
-    let patterns = line_patterns(painter.ctx());
-    let mut dashes = egui::Mesh::with_texture(patterns.dash.id());
-    let mut dots = egui::Mesh::with_texture(patterns.dot.id());
-    let (dot_circle, badge_circle) = (unit_circle::<8>(), unit_circle::<16>());
-    for edge in in_view.iter().map(|&i| &scene.edges[i]) {
-        if !wanted(ItemRef::Relationship(edge.id)) || dragged_edge(edge.id) {
-            continue;
-        }
-        let selected = selection.contains(&ItemRef::Relationship(edge.id));
-        let highlighted = highlight.contains(&ItemRef::Relationship(edge.id));
-        let width = (edge.width * zoom).max(0.8);
-        if far_out(edge) && !selected && !highlighted {
-            // Far out: a hairline of the edge's colour, dashes and arrowheads too small to see.
-            let alpha = if edge.line == LineStyle::Solid { 1.0 } else { 0.55 };
-            let color = edge.color.gamma_multiply(alpha);
-            for pair in edge.points.windows(2) {
-                add_hairline(&mut hairlines, to_screen(pair[0]), to_screen(pair[1]), color);
+    scene.edge_indices_near(pass.world, &mut in_view);
+    pass.edge_lines(&in_view);
+    pass.edge_heads_and_labels(&in_view);
+    scene.node_indices_in(pass.world, &mut in_view);
+    pass.cards(&in_view);
+}
+
+/// One drawing of a scene: what every layer of it needs.
+struct Pass<'a> {
+    painter: &'a egui::Painter,
+    scene: &'a Scene,
+    theme: &'a MapTheme,
+    camera: &'a Camera,
+    canvas: Rect,
+    marks: &'a Marks<'a>,
+    /// The part of the world in view.
+    world: Rect,
+}
+
+impl Pass<'_> {
+    /// Whether `item` is drawn (a step or a fade may draw only some items).
+    fn wanted(&self, item: ItemRef) -> bool {
+        self.marks.only.is_none_or(|f| f(item))
+    }
+
+    fn to_screen(&self, p: Pos2) -> Pos2 {
+        self.camera.screen_from_world(self.canvas, p)
+    }
+
+    /// Whether this relationship is being moved with a dragged card (drawn straight, apart).
+    fn dragged_edge(&self, id: RelationshipId) -> bool {
+        self.marks.drag.is_some_and(|d| d.edges.contains_key(&id))
+    }
+
+    /// Far out: a hairline of the edge's colour, in one mesh, without arrowheads or label.
+    fn far_out(&self, edge: &crate::scene::EdgeShape) -> bool {
+        let zoom = self.camera.zoom;
+        (edge.width * zoom).max(0.8) < THIN_EDGE_WIDTH && zoom * (9.0 + 2.0 * edge.width) < MIN_ARROW_LENGTH
+    }
+
+    /// Area outlines, then their names.
+    fn areas(&self) {
+        let Pass { painter, scene, theme, camera, canvas, world, .. } = *self;
+        let selection = self.marks.selection;
+        let zoom = camera.zoom;
+        let wanted = |item| self.wanted(item);
+        let to_screen = |p| self.to_screen(p);
+        for area in &scene.areas {
+            if !wanted(ItemRef::Area(area.id)) || !area.bounds().intersects(world) {
+                continue;
             }
-            continue;
+            let outline: Vec<Pos2> = area.outline.iter().map(|p| to_screen(*p)).collect();
+            let selected = selection.contains(&ItemRef::Area(area.id));
+            let stroke = if selected {
+                Stroke::new(3.0, theme.selection)
+            } else {
+                Stroke::new((1.6 * zoom).clamp(0.8, 3.0), area.stroke)
+            };
+            painter.add(Shape::convex_polygon(outline, area.fill, stroke));
         }
-        let points: Vec<Pos2> = edge.points.iter().map(|p| to_screen(*p)).collect();
-        // Only the parts in view are stroked: a line across a map zoomed in would otherwise be
-        // cut into thousands of dashes off screen.
-        for (along, piece) in geometry::clip_polyline(&points, visible) {
-            if selected {
-                painter.add(Shape::line(piece.clone(), Stroke::new(width + 5.0, theme.selection.gamma_multiply(0.45))));
-            } else if highlighted {
-                painter.add(Shape::line(
-                    piece.clone(),
-                    Stroke::new(width + metrics::HIGHLIGHT_EDGE_GROW, glow.gamma_multiply(metrics::HIGHLIGHT_ALPHA)),
+        for area in &scene.areas {
+            if !wanted(ItemRef::Area(area.id)) || !area.label.rect.intersects(world) {
+                continue;
+            }
+            let selected = selection.contains(&ItemRef::Area(area.id));
+            paint_text(painter, &area.label, camera, canvas, if selected { Some(theme.selection) } else { None });
+        }
+    }
+
+    /// Relationship lines (those far out as hairlines), under everything else, and a dragged
+    /// card's relationships.
+    fn edge_lines(&self, in_view: &[usize]) {
+        let Pass { painter, scene, theme, camera, canvas, .. } = *self;
+        let Marks { selection, highlight, drag, .. } = *self.marks;
+        let (glow, zoom) = (theme.highlight, camera.zoom);
+        let wanted = |item| self.wanted(item);
+        let to_screen = |p| self.to_screen(p);
+        let visible = canvas.expand(40.0);
+        let mut hairlines = egui::Mesh::default();
+        let patterns = line_patterns(painter.ctx());
+        let mut dashes = egui::Mesh::with_texture(patterns.dash.id());
+        let mut dots = egui::Mesh::with_texture(patterns.dot.id());
+        for edge in in_view.iter().map(|&i| &scene.edges[i]) {
+            if !wanted(ItemRef::Relationship(edge.id)) || self.dragged_edge(edge.id) {
+                continue;
+            }
+            let selected = selection.contains(&ItemRef::Relationship(edge.id));
+            let highlighted = highlight.contains(&ItemRef::Relationship(edge.id));
+            let width = (edge.width * zoom).max(0.8);
+            if self.far_out(edge) && !selected && !highlighted {
+                // Far out: a hairline of the edge's colour, dashes and arrowheads too small to see.
+                let alpha = if edge.line == LineStyle::Solid { 1.0 } else { 0.55 };
+                let color = edge.color.gamma_multiply(alpha);
+                for pair in edge.points.windows(2) {
+                    add_hairline(&mut hairlines, to_screen(pair[0]), to_screen(pair[1]), color);
+                }
+                continue;
+            }
+            let points: Vec<Pos2> = edge.points.iter().map(|p| to_screen(*p)).collect();
+            // Only the parts in view are stroked: a line across a map zoomed in would otherwise be
+            // cut into thousands of dashes off screen.
+            for (along, piece) in geometry::clip_polyline(&points, visible) {
+                if selected {
+                    painter.add(Shape::line(
+                        piece.clone(),
+                        Stroke::new(width + 5.0, theme.selection.gamma_multiply(0.45)),
+                    ));
+                } else if highlighted {
+                    painter.add(Shape::line(
+                        piece.clone(),
+                        Stroke::new(
+                            width + metrics::HIGHLIGHT_EDGE_GROW,
+                            glow.gamma_multiply(metrics::HIGHLIGHT_ALPHA),
+                        ),
+                    ));
+                }
+                let stroke = Stroke::new(width, edge.color);
+                match edge.line {
+                    LineStyle::Solid => {
+                        painter.add(Shape::line(piece, stroke));
+                    }
+                    // Dashes and dots are one textured quad per segment, in one mesh for all
+                    // edges: a long dashed line in view would otherwise be hundreds of pieces.
+                    LineStyle::Dashed => {
+                        // Never finer than a few points, so a zoomed-out dashed line stays a
+                        // readable pattern.
+                        let period = (8.0 * zoom).max(5.0) + (5.0 * zoom).max(3.5);
+                        add_patterned(&mut dashes, &piece, along, period, (2.0 * width).max(2.0), edge.color);
+                    }
+                    LineStyle::Dotted => {
+                        // Round dots 1.4 line widths across, [`DOT_PERIOD`] diameters apart.
+                        let diameter = (1.4 * width).max(1.5);
+                        let across = diameter * DOT_TEXELS_ACROSS / DOT_TEXELS_DISC;
+                        add_patterned(&mut dots, &piece, along, diameter * DOT_PERIOD, across, edge.color);
+                    }
+                }
+            }
+        }
+        // Drawn under the cards, like the full-detail edges.
+        for mesh in [hairlines, dashes, dots] {
+            if !mesh.is_empty() {
+                painter.add(Shape::mesh(mesh));
+            }
+        }
+        // A dragged card's relationships: straight lines from where their ends are now.
+        if let Some(drag) = drag {
+            for (&id, &(from_moves, to_moves)) in &drag.edges {
+                let Some(edge) = scene.edge(id).filter(|_| wanted(ItemRef::Relationship(id))) else { continue };
+                let (Some(first), Some(last)) = (edge.points.first(), edge.points.last()) else { continue };
+                let moved = |p: Pos2, moves: bool| to_screen(if moves { p + drag.offset } else { p });
+                let stroke = Stroke::new((edge.width * zoom).max(0.8), edge.color.gamma_multiply(0.7));
+                painter.line_segment([moved(*first, from_moves), moved(*last, to_moves)], stroke);
+            }
+        }
+    }
+
+    /// Arrowheads and labels over every line, so no line crosses a label.
+    fn edge_heads_and_labels(&self, in_view: &[usize]) {
+        let Pass { painter, scene, theme, camera, canvas, .. } = *self;
+        let Marks { selection, highlight, .. } = *self.marks;
+        let zoom = camera.zoom;
+        let wanted = |item| self.wanted(item);
+        let visible = canvas.expand(40.0);
+        for edge in in_view.iter().map(|&i| &scene.edges[i]) {
+            if !wanted(ItemRef::Relationship(edge.id)) || self.dragged_edge(edge.id) {
+                continue;
+            }
+            let selected = selection.contains(&ItemRef::Relationship(edge.id));
+            let highlighted = highlight.contains(&ItemRef::Relationship(edge.id));
+            if self.far_out(edge) && !selected && !highlighted {
+                continue;
+            }
+            for head in &edge.arrowheads {
+                painter.add(Shape::convex_polygon(
+                    head.iter().map(|p| self.to_screen(*p)).collect(),
+                    edge.color,
+                    Stroke::NONE,
                 ));
             }
-            let stroke = Stroke::new(width, edge.color);
-            match edge.line {
-                LineStyle::Solid => {
-                    painter.add(Shape::line(piece, stroke));
-                }
-                // Dashes and dots are one textured quad per segment, in one mesh for all
-                // edges: a long dashed line in view would otherwise be hundreds of pieces.
-                LineStyle::Dashed => {
-                    // Never finer than a few points, so a zoomed-out dashed line stays a
-                    // readable pattern.
-                    let period = (8.0 * zoom).max(5.0) + (5.0 * zoom).max(3.5);
-                    add_patterned(&mut dashes, &piece, along, period, (2.0 * width).max(2.0), edge.color);
-                }
-                LineStyle::Dotted => {
-                    // Round dots 1.4 line widths across, [`DOT_PERIOD`] diameters apart.
-                    let diameter = (1.4 * width).max(1.5);
-                    let across = diameter * DOT_TEXELS_ACROSS / DOT_TEXELS_DISC;
-                    add_patterned(&mut dots, &piece, along, diameter * DOT_PERIOD, across, edge.color);
-                }
-            }
-        }
-    }
-    // Drawn under the cards, like the full-detail edges.
-    for mesh in [hairlines, dashes, dots] {
-        if !mesh.is_empty() {
-            painter.add(Shape::mesh(mesh));
-        }
-    }
-    // A dragged card's relationships: straight lines from where their ends are now.
-    if let Some(drag) = drag {
-        for (&id, &(from_moves, to_moves)) in &drag.edges {
-            let Some(edge) = scene.edge(id).filter(|_| wanted(ItemRef::Relationship(id))) else { continue };
-            let (Some(first), Some(last)) = (edge.points.first(), edge.points.last()) else { continue };
-            let moved = |p: Pos2, moves: bool| to_screen(if moves { p + drag.offset } else { p });
-            let stroke = Stroke::new((edge.width * zoom).max(0.8), edge.color.gamma_multiply(0.7));
-            painter.line_segment([moved(*first, from_moves), moved(*last, to_moves)], stroke);
-        }
-    }
-    // Arrowheads and labels over every line, so no line crosses a label.
-    for edge in in_view.iter().map(|&i| &scene.edges[i]) {
-        if !wanted(ItemRef::Relationship(edge.id)) || dragged_edge(edge.id) {
-            continue;
-        }
-        let selected = selection.contains(&ItemRef::Relationship(edge.id));
-        let highlighted = highlight.contains(&ItemRef::Relationship(edge.id));
-        if far_out(edge) && !selected && !highlighted {
-            continue;
-        }
-        for head in &edge.arrowheads {
-            painter.add(Shape::convex_polygon(head.iter().map(|p| to_screen(*p)).collect(), edge.color, Stroke::NONE));
-        }
-        if let Some(label) = &edge.label {
-            // A label is never drawn smaller than MIN_EDGE_LABEL while it is drawn at all: it
-            // grows around its own centre (a zoomed-out small window made them unreadable).
-            let grow = (MIN_EDGE_LABEL / (label.font_size * zoom)).max(1.0);
-            let Some(world) = edge.label_box() else { continue };
-            let rect =
-                Rect::from_center_size(camera.screen_from_world(canvas, world.center()), world.size() * zoom * grow);
-            if label.font_size * zoom >= MIN_LEGIBLE_FONT && rect.intersects(visible) {
-                let corners = CornerRadius::from(crate::scene::EdgeShape::LABEL_BOX_RADIUS);
-                painter.rect_filled(rect, corners, theme.label_fill);
-                if selected {
-                    painter.rect_stroke(rect, corners, Stroke::new(1.5, theme.selection), StrokeKind::Outside);
-                }
-                paint_text_grown(painter, label, camera, canvas, grow);
-                if edge.from_paper {
-                    let (center, radius) = crate::scene::EdgeShape::paper_mark_at(rect, zoom.clamp(0.6, 2.0));
-                    paper_marker(painter, center, radius, theme.paper_stroke);
+            if let Some(label) = &edge.label {
+                // A label is never drawn smaller than MIN_EDGE_LABEL while it is drawn at all: it
+                // grows around its own centre (a zoomed-out small window made them unreadable).
+                let grow = (MIN_EDGE_LABEL / (label.font_size * zoom)).max(1.0);
+                let Some(world) = edge.label_box() else { continue };
+                let rect = Rect::from_center_size(
+                    camera.screen_from_world(canvas, world.center()),
+                    world.size() * zoom * grow,
+                );
+                if label.font_size * zoom >= MIN_LEGIBLE_FONT && rect.intersects(visible) {
+                    let corners = CornerRadius::from(crate::scene::EdgeShape::LABEL_BOX_RADIUS);
+                    painter.rect_filled(rect, corners, theme.label_fill);
+                    if selected {
+                        painter.rect_stroke(rect, corners, Stroke::new(1.5, theme.selection), StrokeKind::Outside);
+                    }
+                    paint_text_grown(painter, label, camera, canvas, grow);
+                    if edge.from_paper {
+                        let (center, radius) = crate::scene::EdgeShape::paper_mark_at(rect, zoom.clamp(0.6, 2.0));
+                        paper_marker(painter, center, radius, theme.paper_stroke);
+                    }
                 }
             }
         }
     }
 
-    scene.node_indices_in(world, &mut in_view);
-    let mut blocks = egui::Mesh::default();
-    let mut badges = egui::Mesh::default();
-    let mut badge_texts: Vec<(Pos2, String, FontId)> = Vec::new();
-    // Each card with the camera to draw it through: dragged cards last (on top), through a
-    // camera shifted by the drag.
-    let shifted = drag.map(|d| (d, Camera { center: camera.center - d.offset, ..*camera }));
-    let cards = in_view
-        .iter()
-        .map(|&i| &scene.nodes[i])
-        .filter(|node| !dragged_node(node.id))
-        .map(|node| (node, *camera))
-        .chain(shifted.into_iter().flat_map(|(d, shifted)| {
-            d.concepts.iter().filter_map(|id| scene.node(*id)).map(move |node| (node, shifted))
-        }));
-    for (node, camera) in cards {
-        let camera = &camera;
-        if !wanted(ItemRef::Concept(node.id)) {
-            continue;
-        }
-        let rect = camera.screen_rect(canvas, node.rect);
-        let selected = selection.contains(&ItemRef::Concept(node.id));
-        let highlighted = highlight.contains(&ItemRef::Concept(node.id));
-        if rect.height() < BLOCK_CARD_HEIGHT {
-            // Far out: the card as a block in its first area's colour, marked if selected.
-            let color = if selected {
-                theme.selection
+    /// The cards (far out as blocks), with their bars, names, marks and badges; dragged cards
+    /// last, on top.
+    fn cards(&self, in_view: &[usize]) {
+        let Pass { painter, scene, theme, canvas, .. } = *self;
+        let Marks { selection, highlight, drag, pins, .. } = *self.marks;
+        let (glow, zoom, camera) = (theme.highlight, self.camera.zoom, self.camera);
+        let wanted = |item| self.wanted(item);
+        let dragged_node = |id: ConceptId| drag.is_some_and(|d| d.concepts.contains(&id));
+        let (dot_circle, badge_circle) = (unit_circle::<8>(), unit_circle::<16>());
+        let mut blocks = egui::Mesh::default();
+        let mut badges = egui::Mesh::default();
+        let mut badge_texts: Vec<(Pos2, String, FontId)> = Vec::new();
+        // Each card with the camera to draw it through: dragged cards last (on top), through a
+        // camera shifted by the drag.
+        let shifted = drag.map(|d| (d, Camera { center: camera.center - d.offset, ..*camera }));
+        let cards = in_view
+            .iter()
+            .map(|&i| &scene.nodes[i])
+            .filter(|node| !dragged_node(node.id))
+            .map(|node| (node, *camera))
+            .chain(shifted.into_iter().flat_map(|(d, shifted)| {
+                d.concepts.iter().filter_map(|id| scene.node(*id)).map(move |node| (node, shifted))
+            }));
+        for (node, camera) in cards {
+            let camera = &camera;
+            if !wanted(ItemRef::Concept(node.id)) {
+                continue;
+            }
+            let rect = camera.screen_rect(canvas, node.rect);
+            let selected = selection.contains(&ItemRef::Concept(node.id));
+            let highlighted = highlight.contains(&ItemRef::Concept(node.id));
+            if rect.height() < BLOCK_CARD_HEIGHT {
+                // Far out: the card as a block in its first area's colour, marked if selected.
+                let color = if selected {
+                    theme.selection
+                } else if highlighted {
+                    glow
+                } else {
+                    node.area_colors.first().copied().unwrap_or(node.stroke)
+                };
+                let rect = if selected || highlighted { rect.expand(2.0) } else { rect };
+                blocks.add_colored_rect(rect, color);
+                continue;
+            }
+            let rounding = CornerRadius::same((metrics::NODE_ROUNDING * zoom).clamp(0.0, 40.0) as u8);
+            if selected {
+                painter.rect_filled(rect.expand(4.0), rounding, theme.selection.gamma_multiply(0.35));
             } else if highlighted {
-                glow
+                painter.rect_filled(
+                    rect.expand(metrics::HIGHLIGHT_CARD_GROW),
+                    rounding,
+                    glow.gamma_multiply(metrics::HIGHLIGHT_ALPHA),
+                );
+            }
+            let stroke = if selected {
+                Stroke::new(2.0, theme.selection)
             } else {
-                node.area_colors.first().copied().unwrap_or(node.stroke)
+                Stroke::new((node.stroke_width * zoom).clamp(0.6, 3.0), node.stroke)
             };
-            let rect = if selected || highlighted { rect.expand(2.0) } else { rect };
-            blocks.add_colored_rect(rect, color);
-            continue;
+            // Fill and outline as one shape; the membership bar is drawn over the fill, inside the
+            // outline's width.
+            painter.add(egui::epaint::RectShape::new(rect, rounding, node.fill, stroke, StrokeKind::Inside));
+            // Membership bar: the scene's bands, at least 2 points wide however far out.
+            for (band, color) in node.membership_bands() {
+                let mut piece = camera.screen_rect(canvas, band);
+                piece.max.x = piece.max.x.max(piece.min.x + 2.0);
+                painter.rect_filled(piece, 0.0, color);
+            }
+            paint_text(painter, &node.label, camera, canvas, None);
+            if node.from_paper {
+                paper_marker(painter, rect.left_top() + vec2(0.0, 0.0), 4.5 * zoom.clamp(0.6, 2.0), theme.paper_stroke);
+            }
+            if pins && node.pinned {
+                pin_marker(painter, rect.right_bottom(), zoom.clamp(0.6, 2.0), theme.text);
+            }
+            if let Some((center, count)) = node.badge {
+                // A card drawn in full keeps its support count readable however far out: the badge
+                // is never under MIN_BADGE_RADIUS (at 800 × 600 with large map text they vanished).
+                let radius = (node.badge_radius * zoom).max(MIN_BADGE_RADIUS);
+                let center = camera.screen_from_world(canvas, center);
+                // Small badges look as round with 8 sides as with 16.
+                let circle: &[Vec2] = if radius < 8.0 { &dot_circle } else { &badge_circle };
+                add_disc(&mut badges, circle, center, radius + metrics::BADGE_RING, theme.background);
+                add_disc(&mut badges, circle, center, radius, theme.badge_fill);
+                badge_texts.push((
+                    center,
+                    count.to_string(),
+                    FontId::proportional(radius * metrics::BADGE_FONT_PER_RADIUS),
+                ));
+            }
         }
-        let rounding = CornerRadius::same((metrics::NODE_ROUNDING * zoom).clamp(0.0, 40.0) as u8);
-        if selected {
-            painter.rect_filled(rect.expand(4.0), rounding, theme.selection.gamma_multiply(0.35));
-        } else if highlighted {
-            painter.rect_filled(
-                rect.expand(metrics::HIGHLIGHT_CARD_GROW),
-                rounding,
-                glow.gamma_multiply(metrics::HIGHLIGHT_ALPHA),
-            );
+        if !blocks.is_empty() {
+            painter.add(Shape::mesh(blocks));
         }
-        let stroke = if selected {
-            Stroke::new(2.0, theme.selection)
-        } else {
-            Stroke::new((node.stroke_width * zoom).clamp(0.6, 3.0), node.stroke)
-        };
-        // Fill and outline as one shape; the membership bar is drawn over the fill, inside the
-        // outline's width.
-        painter.add(egui::epaint::RectShape::new(rect, rounding, node.fill, stroke, StrokeKind::Inside));
-        // Membership bar: the scene's bands, at least 2 points wide however far out.
-        for (band, color) in node.membership_bands() {
-            let mut piece = camera.screen_rect(canvas, band);
-            piece.max.x = piece.max.x.max(piece.min.x + 2.0);
-            painter.rect_filled(piece, 0.0, color);
-        }
-        paint_text(painter, &node.label, camera, canvas, None);
-        if node.from_paper {
-            paper_marker(painter, rect.left_top() + vec2(0.0, 0.0), 4.5 * zoom.clamp(0.6, 2.0), theme.paper_stroke);
-        }
-        if pins && node.pinned {
-            pin_marker(painter, rect.right_bottom(), zoom.clamp(0.6, 2.0), theme.text);
-        }
-        if let Some((center, count)) = node.badge {
-            // A card drawn in full keeps its support count readable however far out: the badge
-            // is never under MIN_BADGE_RADIUS (at 800 × 600 with large map text they vanished).
-            let radius = (node.badge_radius * zoom).max(MIN_BADGE_RADIUS);
-            let center = camera.screen_from_world(canvas, center);
-            // Small badges look as round with 8 sides as with 16.
-            let circle: &[Vec2] = if radius < 8.0 { &dot_circle } else { &badge_circle };
-            add_disc(&mut badges, circle, center, radius + metrics::BADGE_RING, theme.background);
-            add_disc(&mut badges, circle, center, radius, theme.badge_fill);
-            badge_texts.push((
-                center,
-                count.to_string(),
-                FontId::proportional(radius * metrics::BADGE_FONT_PER_RADIUS),
-            ));
-        }
-    }
-    if !blocks.is_empty() {
-        painter.add(Shape::mesh(blocks));
-    }
-    if !badges.is_empty() {
-        // Badge discs in one mesh, under their numbers (texts are drawn after meshes of the
-        // same layer only if added later, so the numbers go last).
-        painter.add(Shape::mesh(badges));
-        for (at, text, font) in badge_texts {
-            painter.text(at, Align2::CENTER_CENTER, text, font, theme.badge_text);
+        if !badges.is_empty() {
+            // Badge discs in one mesh, under their numbers (texts are drawn after meshes of the
+            // same layer only if added later, so the numbers go last).
+            painter.add(Shape::mesh(badges));
+            for (at, text, font) in badge_texts {
+                painter.text(at, Align2::CENTER_CENTER, text, font, theme.badge_text);
+            }
         }
     }
 }
