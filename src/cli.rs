@@ -62,6 +62,45 @@ pub enum Commands {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Print the paths from one concept or area to another along the relationships (one-way
+    /// ones forward only), one per line as labels joined by " -> ", shortest first.
+    Paths {
+        /// The .qualmap file.
+        map: PathBuf,
+        /// The label of the concept or area the paths start at.
+        #[arg(long)]
+        from: String,
+        /// The label of the concept or area they end at.
+        #[arg(long)]
+        to: String,
+        /// Every simple path of at most this many steps; without it, the shortest paths only.
+        #[arg(long)]
+        max_length: Option<usize>,
+        /// At most this many paths (a note on standard error says when there were more).
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+    },
+    /// Print the feedback loops: cycles of one-way relationships, one per line as labels joined
+    /// by " -> " (back to the first), shortest first.
+    Loops {
+        /// The .qualmap file.
+        map: PathBuf,
+        /// Loops of at most this many steps.
+        #[arg(long, default_value_t = 8)]
+        max_length: usize,
+        /// At most this many loops.
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+    },
+    /// Print each concept's structure measures: degree in and out, betweenness (bridging between
+    /// parts of the map) and how many areas its neighbours belong to.
+    Measures {
+        /// The .qualmap file.
+        map: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = MeasuresFormat::Csv)]
+        format: MeasuresFormat,
+    },
     /// Write the built-in example map to a file.
     Example {
         /// Where to write it ("-" for standard output).
@@ -510,6 +549,99 @@ fn export_handout(args: &ExportArgs) -> Result<String, String> {
     }
 }
 
+/// The format of `qualmap measures`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum MeasuresFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+/// The paths, loops or measures of a map, as printed (see [`Commands::Paths`] and the others).
+fn explore(command: &Commands) -> Result<String, String> {
+    use crate::explore::{RelationGraph, find_by_label};
+    use std::fmt::Write as _;
+    let join = |doc: &crate::model::Document, path: &[crate::model::Endpoint]| {
+        path.iter().map(|e| doc.endpoint_label(*e)).collect::<Vec<_>>().join(" -> ")
+    };
+    let mut out = String::new();
+    match command {
+        Commands::Paths { map, from, to, max_length, limit } => {
+            let doc = io::load_path(map).map_err(|e| e.to_string())?;
+            let from = find_by_label(&doc, from).map_err(|e| format!("--from: {e}"))?;
+            let to = find_by_label(&doc, to).map_err(|e| format!("--to: {e}"))?;
+            let graph = RelationGraph::new(&doc);
+            let found = match max_length {
+                Some(steps) => graph.simple_paths(from, to, *steps, *limit),
+                None => graph.shortest_paths(from, to, *limit),
+            };
+            for path in &found.items {
+                let _ = writeln!(out, "{}", join(&doc, path));
+            }
+            if found.truncated {
+                eprintln!("note: only the first {limit} paths are listed (--limit)");
+            }
+        }
+        Commands::Loops { map, max_length, limit } => {
+            let doc = io::load_path(map).map_err(|e| e.to_string())?;
+            let found = RelationGraph::new(&doc).loops(*max_length, *limit);
+            for cycle in &found.items {
+                let _ = writeln!(out, "{} -> {}", join(&doc, cycle), doc.endpoint_label(cycle[0]));
+            }
+            if found.truncated {
+                eprintln!("note: only the first {limit} loops are listed (--limit)");
+            }
+        }
+        Commands::Measures { map, format } => {
+            let doc = io::load_path(map).map_err(|e| e.to_string())?;
+            let measures = RelationGraph::new(&doc).measures(&doc);
+            let concepts = measures.iter().filter_map(|m| match m.item {
+                crate::model::Endpoint::Concept(id) => Some((id, m)),
+                crate::model::Endpoint::Area(_) => None,
+            });
+            match format {
+                MeasuresFormat::Csv => {
+                    let mut writer = csv::Writer::from_writer(Vec::new());
+                    let header = ["id", "label", "in_degree", "out_degree", "betweenness", "neighbour_areas"];
+                    writer.write_record(header).map_err(|e| e.to_string())?;
+                    for (id, m) in concepts {
+                        writer
+                            .write_record([
+                                id.0.to_string(),
+                                doc.endpoint_label(m.item).to_owned(),
+                                m.in_degree.to_string(),
+                                m.out_degree.to_string(),
+                                format!("{:.6}", m.betweenness),
+                                m.neighbour_areas.to_string(),
+                            ])
+                            .map_err(|e| e.to_string())?;
+                    }
+                    let bytes = writer.into_inner().map_err(|e| e.to_string())?;
+                    out = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+                }
+                MeasuresFormat::Json => {
+                    let rows: Vec<serde_json::Value> = concepts
+                        .map(|(id, m)| {
+                            serde_json::json!({
+                                "id": id.0,
+                                "label": doc.endpoint_label(m.item),
+                                "in_degree": m.in_degree,
+                                "out_degree": m.out_degree,
+                                "betweenness": m.betweenness,
+                                "neighbour_areas": m.neighbour_areas,
+                            })
+                        })
+                        .collect();
+                    out = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())? + "\n";
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
 /// Runs a headless subcommand; returns the process exit code.
 pub fn run(command: &Commands) -> i32 {
     match command {
@@ -582,6 +714,16 @@ pub fn run(command: &Commands) -> i32 {
         Commands::ReadImport { memory, cpu, request, file } => {
             crate::import::sandbox::run_child(file, request, *memory, *cpu)
         }
+        Commands::Paths { .. } | Commands::Loops { .. } | Commands::Measures { .. } => match explore(command) {
+            Ok(text) => {
+                print!("{text}");
+                0
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                1
+            }
+        },
         Commands::Example { output } => {
             if output.as_os_str() == "-" {
                 print!("{}", example::EXAMPLE_JSON);

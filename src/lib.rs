@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cli;
 pub mod command;
+pub mod explore;
 pub mod export;
 pub mod import;
 pub mod layout;
