@@ -595,7 +595,7 @@ fn explore(command: &Commands) -> Result<String, String> {
         }
         Commands::Measures { map, format } => {
             let doc = io::load_path(map).map_err(|e| e.to_string())?;
-            let measures = RelationGraph::new(&doc).measures(&doc);
+            let measures = RelationGraph::new(&doc).measures();
             let concepts = measures.iter().filter_map(|m| match m.item {
                 crate::model::Endpoint::Concept(id) => Some((id, m)),
                 crate::model::Endpoint::Area(_) => None,

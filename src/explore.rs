@@ -48,6 +48,57 @@ impl Follow {
     }
 }
 
+/// What the map is focused on: the items within `steps` relationships of `from`, followed as
+/// `follow` says, along relationships of type `only` if given. View state, like the filter.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Focus {
+    /// The items focused on.
+    pub from: Vec<Endpoint>,
+    /// How many relationships away (`usize::MAX`: everything upstream or downstream).
+    pub steps: usize,
+    /// Which way relationships are followed.
+    pub follow: Follow,
+    /// Only relationships of this type.
+    pub only: Option<RelationshipTypeId>,
+}
+
+impl Focus {
+    /// The items in focus: the neighbourhood and the relationships within it.
+    pub fn items(&self, graph: &RelationGraph) -> BTreeSet<ItemRef> {
+        graph.neighbourhood(&self.from, self.steps, self.follow, self.only)
+    }
+
+    /// In words, for the canvas's banner and the story: "within 2 steps of Problem solving".
+    pub fn describe(&self, doc: &Document) -> String {
+        let names: Vec<&str> = self.from.iter().take(3).map(|e| doc.endpoint_label(*e)).collect();
+        let mut names = names.join(", ");
+        if self.from.len() > 3 {
+            names.push_str(&format!(" and {} more", self.from.len() - 3));
+        }
+        let reach = match (self.steps, self.follow) {
+            (usize::MAX, Follow::Forward) => format!("everything downstream of {names}"),
+            (usize::MAX, Follow::Backward) => format!("everything upstream of {names}"),
+            (usize::MAX, Follow::Both) => format!("everything connected to {names}"),
+            (1, follow) => format!("one step {}of {names}", way_words(follow)),
+            (k, follow) => format!("{k} steps {}of {names}", way_words(follow)),
+        };
+        let only = self
+            .only
+            .and_then(|t| doc.relationship_type(t))
+            .map(|t| format!(", along \"{}\" only", t.name))
+            .unwrap_or_default();
+        format!("within {reach}{only}").replace("within everything", "everything")
+    }
+}
+
+fn way_words(follow: Follow) -> &'static str {
+    match follow {
+        Follow::Both => "",
+        Follow::Forward => "downstream ",
+        Follow::Backward => "upstream ",
+    }
+}
+
 /// One relationship followed in one direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Arc {
@@ -66,6 +117,8 @@ pub struct RelationGraph {
     /// One arc per ordered pair of items that some relationship joins (paths and measures).
     simple: DiGraph<Endpoint, ()>,
     index: HashMap<Endpoint, NodeIndex>,
+    /// The areas each item belongs to (an area: none), by node.
+    areas: Vec<Vec<crate::model::AreaId>>,
 }
 
 /// A limit on what is listed, and whether it was reached.
@@ -101,6 +154,9 @@ impl RelationGraph {
         let mut graph = DiGraph::with_capacity(nodes, doc.relationships.len() * 2);
         let mut simple = DiGraph::with_capacity(nodes, doc.relationships.len() * 2);
         let mut index = HashMap::with_capacity(nodes);
+        let areas = std::iter::repeat_n(Vec::new(), doc.areas.len())
+            .chain(doc.concepts.iter().map(|c| c.areas.clone()))
+            .collect();
         let ends =
             doc.areas.iter().map(|a| Endpoint::Area(a.id)).chain(doc.concepts.iter().map(|c| Endpoint::Concept(c.id)));
         for end in ends {
@@ -124,7 +180,7 @@ impl RelationGraph {
                 }
             }
         }
-        Self { graph, simple, index }
+        Self { graph, simple, index, areas }
     }
 
     /// How many items (concepts and areas) it has.
@@ -416,10 +472,8 @@ impl RelationGraph {
     }
 
     /// Degree, betweenness and the areas its neighbours span, for every item.
-    pub fn measures(&self, doc: &Document) -> Vec<Measures> {
+    pub fn measures(&self) -> Vec<Measures> {
         let betweenness = self.betweenness();
-        let areas_of: HashMap<Endpoint, &[crate::model::AreaId]> =
-            doc.concepts.iter().map(|c| (Endpoint::Concept(c.id), c.areas.as_slice())).collect();
         self.graph
             .node_indices()
             .map(|node| {
@@ -430,9 +484,7 @@ impl RelationGraph {
                         Endpoint::Area(id) => {
                             areas.insert(id);
                         }
-                        end @ Endpoint::Concept(_) => {
-                            areas.extend(areas_of.get(&end).copied().unwrap_or_default().iter().copied());
-                        }
+                        Endpoint::Concept(_) => areas.extend(self.areas[next.index()].iter().copied()),
                     }
                 }
                 Measures {

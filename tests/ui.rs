@@ -1467,3 +1467,35 @@ fn keyboard_shortcut_help_is_complete() {
         assert!(harness.query_all_by_label(text).next().is_some(), "the help leaves out {text:?}");
     }
 }
+
+/// Explore ▸ Paths lists the paths from one selected item to another, a click picks one out on
+/// the map with its steps' support; Focus fades all but the neighbourhood and the canvas says so.
+#[test]
+fn explore_lists_paths_between_two_items_and_focuses_the_map() {
+    let mut harness = harness(Startup::Example);
+    let from = concept_id(&harness, "Problem solving");
+    let to = harness.state().document().areas.iter().find(|a| a.label == "Personal well-being").unwrap().id;
+    harness.state_mut().view_mut().selection = [ItemRef::Concept(from), ItemRef::Area(to)].into_iter().collect();
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::X);
+    harness.run();
+    harness.get_by_label_contains("Problem solving → Personal well-being: ");
+    let direct = "1. Problem solving → Personal well-being";
+    harness.get_by_label(direct).click();
+    harness.run();
+    // The path is picked out on the map, with its relationship, and its step's support listed.
+    let highlight = &harness.state().view().highlight;
+    assert!(highlight.contains(&ItemRef::Concept(from)) && highlight.contains(&ItemRef::Area(to)));
+    assert!(highlight.iter().any(|i| matches!(i, ItemRef::Relationship(_))), "{highlight:?}");
+    harness.get_by_label_contains("excerpts · ");
+    harness.get_by_label("Focus on the selection").click();
+    harness.run();
+    let focus = harness.state().view().focus.as_ref().expect("focused");
+    assert!(focus.items.contains(&ItemRef::Concept(from)));
+    let everything = harness.state().document().concepts.len();
+    let kept = focus.items.iter().filter(|i| matches!(i, ItemRef::Concept(_))).count();
+    assert!(kept < everything, "one step keeps part of the map: {kept} of {everything}");
+    harness.get_by_label_contains("Focused within one step of Problem solving, Personal well-being");
+    harness.get_by_label("Clear focus").click();
+    harness.run();
+    assert!(harness.state().view().focus.is_none());
+}

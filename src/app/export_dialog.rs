@@ -114,10 +114,13 @@ impl QualmapApp {
             )
             .shrink(crate::export::svg::MARGIN)
         });
+        // A focused map exports what is in focus.
+        let visible = prefs.options.visible.clone().or_else(|| self.view.focus.as_ref().map(|f| f.items.clone()));
         ExportOptions {
             support: self.view.support,
             filter: self.view.filter.clone(),
             view,
+            visible,
             text_scale: self.prefs.map_text.map_scale(),
             ..prefs.options.clone()
         }

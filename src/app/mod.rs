@@ -9,6 +9,7 @@ pub mod canvas;
 mod catalogs;
 mod context_menu;
 mod evidence;
+mod explore_panel;
 mod export_dialog;
 mod files;
 mod import_dialog;
@@ -243,6 +244,8 @@ pub struct ViewState {
     pub focus_label: bool,
     /// Whether the inspector lists the excerpts the filter leaves out (dimmed and marked).
     pub show_filtered_out: bool,
+    /// What the map is focused on (the rest is faded), set from the Explore window.
+    pub focus: Option<FocusView>,
     drag: Option<canvas::DragState>,
     /// What the canvas's open context menu is for.
     context: Option<context_menu::ContextTarget>,
@@ -262,10 +265,21 @@ impl Default for ViewState {
             highlight: BTreeSet::new(),
             focus_label: false,
             show_filtered_out: false,
+            focus: None,
             drag: None,
             context: None,
         }
     }
+}
+
+/// The focus in force, with the items it keeps, worked out for one revision of the map.
+pub struct FocusView {
+    /// What is focused on.
+    pub focus: crate::explore::Focus,
+    /// The items it keeps (concepts, areas, relationships).
+    pub items: BTreeSet<ItemRef>,
+    /// The map's revision they were worked out for.
+    revision: u64,
 }
 
 /// What the view was last fitted to, and the camera that fit gave.
@@ -327,6 +341,8 @@ enum Action {
     SetPresenterView(bool),
     /// The name field has taken the keyboard (as asked by `ViewState::focus_label`).
     LabelFocused,
+    /// Focus the map (fade all but these items' neighbourhood), or end the focus.
+    SetFocus(Option<crate::explore::Focus>),
 }
 
 /// What a panel may read while it draws: the map, its revision, the view state and the
@@ -813,6 +829,11 @@ impl QualmapApp {
                 Action::ShowFilteredOut(on) => self.view.show_filtered_out = on,
                 Action::SetPresenterView(on) => self.prefs.presenter_view = on,
                 Action::LabelFocused => self.view.focus_label = false,
+                Action::SetFocus(focus) => {
+                    self.view.focus =
+                        focus.map(|focus| FocusView { focus, items: BTreeSet::new(), revision: u64::MAX });
+                    self.refresh_focus();
+                }
                 Action::Rename(item) => {
                     self.view.selection = BTreeSet::from([item]);
                     self.view.focus_label = true;
@@ -821,6 +842,19 @@ impl QualmapApp {
             }
         }
         ctx.request_repaint();
+    }
+
+    /// Works the focus's items out again if the map changed since (an edit can join or cut a
+    /// path).
+    fn refresh_focus(&mut self) {
+        let revision = self.map.revision();
+        if let Some(view) = &mut self.view.focus
+            && view.revision != revision
+        {
+            let graph = crate::explore::RelationGraph::new(self.map.doc());
+            view.items = view.focus.items(&graph);
+            view.revision = revision;
+        }
     }
 
     /// Whether `command` can be done now (menus grey it out, the palette leaves it out).
@@ -912,15 +946,6 @@ impl QualmapApp {
                 apply_theme(ctx, self.prefs.theme);
             }
             UiCommand::ToggleSuggestions => self.import.suggestions_open = !self.import.suggestions_open,
-            UiCommand::ToggleEvidence
-            | UiCommand::ToggleCodebook
-            | UiCommand::ToggleSources
-            | UiCommand::ToggleStory
-            | UiCommand::ToggleRelationshipTypes => {
-                if let Some(slot) = self.panel_slot(command) {
-                    slot.open = !slot.open;
-                }
-            }
             UiCommand::Present => {
                 if self.present.is_none() {
                     let step = self.panel_mut::<present::Story>().map_or(0, |story| story.step);
@@ -936,6 +961,14 @@ impl QualmapApp {
                     example::document().info.citation
                 ),
             ),
+            // The rest show and hide panels (the table's `UiCommand::panel`): a new panel needs
+            // no line here.
+            toggle => {
+                debug_assert!(toggle.panel().is_some(), "{toggle:?} is neither handled here nor a panel");
+                if let Some(slot) = self.panel_slot(toggle) {
+                    slot.open = !slot.open;
+                }
+            }
         }
     }
 
@@ -1596,6 +1629,7 @@ impl eframe::App for QualmapApp {
         }
         self.update_title(&ctx);
         self.view.highlight.clear();
+        self.refresh_focus();
         if self.present.is_some() {
             let place = match other_screen(frame) {
                 Some(screen) => present::PresenterPlace::Window(screen),

@@ -791,7 +791,11 @@ fn current_view_rect(view: &super::ViewState) -> ViewRect {
 fn step_from_view(cx: &super::MapContext<'_>) -> Step {
     Step {
         title: format!("Step {}", cx.doc.story.len() + 1),
-        visible: cx.view.selection.iter().copied().collect(),
+        // A focused map's step shows what is in focus; otherwise the selection (or everything).
+        visible: match &cx.view.focus {
+            Some(focus) => focus.items.iter().copied().collect(),
+            None => cx.view.selection.iter().copied().collect(),
+        },
         view: Some(current_view_rect(cx.view)),
         filter: cx.view.filter.is_active().then(|| cx.view.filter.clone()),
         ..Step::default()

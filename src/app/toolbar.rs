@@ -211,15 +211,13 @@ impl QualmapApp {
         }
     }
 
-    /// The toggles of the windows (the Window menu's, from the action table): in the toolbar's
-    /// row, or in the "Windows" menu. (The inspector's is in the menu bar.)
+    /// The toggles of the evidence work's windows (`UiCommand::TOOLBAR_WINDOWS`): in the
+    /// toolbar's row, or in the "Windows" menu. (The inspector's is in the menu bar; every window
+    /// is in the Window menu.)
     fn window_toggles_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
-        for command in UiCommand::ALL {
+        for command in UiCommand::TOOLBAR_WINDOWS {
             let info = command.info();
-            let Some(mut on) = self.command_checked(command).filter(|_| info.menu == super::ui_command::Menu::Windows)
-            else {
-                continue;
-            };
+            let Some(mut on) = self.command_checked(command) else { continue };
             // A panel's toggle carries its window's title (sentence case, like the toolbar's other
             // buttons); the menus keep the table's title-case name.
             let name = self.panels.iter().find(|slot| slot.command == command).map_or(info.text, |s| s.panel.title());

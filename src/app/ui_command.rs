@@ -48,6 +48,7 @@ pub enum UiCommand {
     ToggleSuggestions,
     ToggleStory,
     ToggleRelationshipTypes,
+    ToggleExplore,
     Present,
     KeyboardShortcuts,
     About,
@@ -100,7 +101,7 @@ const fn key(modifiers: Modifiers, key: Key) -> KeyboardShortcut {
 
 impl UiCommand {
     /// Every action, in menu order.
-    pub const ALL: [UiCommand; 36] = [
+    pub const ALL: [UiCommand; 37] = [
         UiCommand::New,
         UiCommand::Open,
         UiCommand::OpenExample,
@@ -134,9 +135,22 @@ impl UiCommand {
         UiCommand::ToggleSuggestions,
         UiCommand::ToggleStory,
         UiCommand::ToggleRelationshipTypes,
+        UiCommand::ToggleExplore,
         UiCommand::Present,
         UiCommand::KeyboardShortcuts,
         UiCommand::About,
+    ];
+
+    /// The window toggles the toolbar shows (where the window is wide enough, else folded into
+    /// its "Windows" menu): the evidence work's. Every other window is in the Window menu, the
+    /// palette and the shortcut help.
+    pub const TOOLBAR_WINDOWS: [UiCommand; 6] = [
+        UiCommand::ToggleEvidence,
+        UiCommand::ToggleCodebook,
+        UiCommand::ToggleSources,
+        UiCommand::ToggleSuggestions,
+        UiCommand::ToggleStory,
+        UiCommand::ToggleRelationshipTypes,
     ];
 
     /// The action's row of the table.
@@ -278,6 +292,13 @@ impl UiCommand {
             UiCommand::ToggleRelationshipTypes => {
                 row("Relationship Types", "The kinds of relationship and how each is drawn", &[], Windows, false)
             }
+            UiCommand::ToggleExplore => row(
+                "Explore",
+                "Follow the relationships: focus, paths between two items, loops, bridging concepts",
+                const { &[key(CMD_SHIFT, Key::X)] },
+                Windows,
+                false,
+            ),
             UiCommand::Present => {
                 row("Present", "Present the story full screen", const { &[key(NONE, Key::F5)] }, Windows, false)
             }
@@ -299,6 +320,7 @@ impl UiCommand {
             UiCommand::ToggleSources => make::<super::catalogs::Sources>,
             UiCommand::ToggleStory => make::<super::present::Story>,
             UiCommand::ToggleRelationshipTypes => make::<super::catalogs::RelationshipTypes>,
+            UiCommand::ToggleExplore => make::<super::explore_panel::Explore>,
             _ => return None,
         })
     }

@@ -22,6 +22,9 @@ use super::QualmapApp;
 use crate::model::{ConceptId, Endpoint, EvidenceId, ItemRef};
 use crate::scene::{EguiMeasure, MapTheme};
 
+/// How strongly what lies outside the focus is still drawn.
+const FOCUS_FADE: f32 = 0.18;
+
 /// What the pointer did to the canvas's items this frame.
 struct Gestures {
     /// An item clicked, with the modifiers held.
@@ -159,14 +162,24 @@ impl QualmapApp {
             self.drag_preview = None;
         }
         if let Some((_, scene)) = &self.scene_cache {
-            let marks = Marks {
+            let marks = |only| Marks {
                 selection: &self.view.selection,
                 highlight: &self.view.highlight,
-                only: None,
+                only,
                 drag: self.drag_preview.as_ref(),
                 pins: true,
             };
-            paint_scene(&painter, scene, &theme, &camera, canvas, &marks);
+            match &self.view.focus {
+                // Focused: what is out of focus faded, under what is in it.
+                Some(focus) => {
+                    let (outside, inside) = (|item| !focus.items.contains(&item), |item| focus.items.contains(&item));
+                    let mut faded = painter.clone();
+                    faded.multiply_opacity(FOCUS_FADE);
+                    paint_scene(&faded, scene, &theme, &camera, canvas, &marks(Some(&outside)));
+                    paint_scene(&painter, scene, &theme, &camera, canvas, &marks(Some(&inside)));
+                }
+                None => paint_scene(&painter, scene, &theme, &camera, canvas, &marks(None)),
+            }
         }
         self.canvas_overlays(ui, &painter, canvas, &theme, &handle_paint, &background, legend);
     }
@@ -334,12 +347,20 @@ impl QualmapApp {
             painter.extend(Shape::dashed_line(&[start, pointer], Stroke::new(2.0, theme.selection), 6.0, 4.0));
             painter.circle_filled(pointer, 4.0, theme.selection);
         }
+        // The filter and the focus in force, written on the map (exports say them in the caption).
+        let mut banner = Vec::new();
         if self.view.filter.is_active() {
-            let text = format!(
+            banner.push(format!(
                 "Filtered: {} — support counted as {}",
                 self.view.filter.describe(self.map.doc()),
                 self.view.support.label()
-            );
+            ));
+        }
+        if let Some(focus) = &self.view.focus {
+            banner.push(format!("Focus: {} (Explore window to change or clear)", focus.focus.describe(self.map.doc())));
+        }
+        if !banner.is_empty() {
+            let text = banner.join("\n");
             let galley = painter.layout(text, FontId::proportional(14.0), theme.text, canvas.width() - 40.0);
             let rect = Rect::from_min_size(canvas.left_top() + vec2(12.0, 10.0), galley.size() + vec2(20.0, 12.0));
             painter.rect_filled(rect, CornerRadius::same(6), theme.label_fill);
