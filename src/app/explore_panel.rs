@@ -53,6 +53,8 @@ pub(super) struct Explore {
     loops: Option<(u64, usize, Listing<Vec<Endpoint>>)>,
     measures: Option<(u64, Vec<Measures>)>,
     measuring: Option<(u64, Task<Vec<Measures>>)>,
+    /// Whether the map outlines concepts by betweenness, and for which revision it was made.
+    bridging: Option<u64>,
 }
 
 impl Default for Explore {
@@ -71,6 +73,7 @@ impl Default for Explore {
             loops: None,
             measures: None,
             measuring: None,
+            bridging: None,
         }
     }
 }
@@ -291,7 +294,16 @@ impl Explore {
             }
             self.measuring = None;
         }
-        let Some((_, measures)) = &self.measures else { return };
+        let Some((measured, measures)) = &self.measures else { return };
+        let mut bridging = self.bridging.is_some() && cx.view.emphasis.is_some();
+        let toggled = ui
+            .checkbox(&mut bridging, "Outline concepts by betweenness on the map (bridging concepts)")
+            .on_hover_text("The wider a card's outline, the more shortest paths run through it; exports show it too")
+            .changed();
+        if toggled || (bridging && self.bridging != Some(*measured)) {
+            self.bridging = bridging.then_some(*measured);
+            actions.push(Action::SetEmphasis(bridging.then(|| std::sync::Arc::new(bridging_emphasis(measures)))));
+        }
         ui.label(
             RichText::new("Betweenness: how much of the shortest paths between other items run through a concept (bridging concepts rank high).")
                 .weak(),
@@ -351,6 +363,18 @@ impl Explore {
             actions.push(Action::Focus(item));
         }
     }
+}
+
+/// Betweenness as the cards' outlines: each concept's share of the largest.
+fn bridging_emphasis(measures: &[Measures]) -> crate::scene::Emphasis {
+    let concepts = measures.iter().filter_map(|m| match m.item {
+        Endpoint::Concept(id) => Some((id, m.betweenness)),
+        Endpoint::Area(_) => None,
+    });
+    let largest = concepts.clone().map(|(_, b)| b).fold(0.0_f64, f64::max);
+    let values =
+        concepts.filter(|(_, b)| *b > 0.0 && largest > 0.0).map(|(id, b)| (id, (b / largest) as f32)).collect();
+    crate::scene::Emphasis { name: "betweenness (bridging)".to_owned(), values }
 }
 
 /// The items of a path: its concepts and areas and the relationships of each step.

@@ -121,6 +121,7 @@ impl QualmapApp {
             filter: self.view.filter.clone(),
             view,
             visible,
+            emphasis: self.view.emphasis.clone(),
             text_scale: self.prefs.map_text.map_scale(),
             ..prefs.options.clone()
         }

@@ -246,6 +246,8 @@ pub struct ViewState {
     pub show_filtered_out: bool,
     /// What the map is focused on (the rest is faded), set from the Explore window.
     pub focus: Option<FocusView>,
+    /// A measure drawn on the cards' outlines (the Explore window's bridging concepts).
+    pub emphasis: Option<std::sync::Arc<crate::scene::Emphasis>>,
     drag: Option<canvas::DragState>,
     /// What the canvas's open context menu is for.
     context: Option<context_menu::ContextTarget>,
@@ -266,6 +268,7 @@ impl Default for ViewState {
             focus_label: false,
             show_filtered_out: false,
             focus: None,
+            emphasis: None,
             drag: None,
             context: None,
         }
@@ -343,6 +346,8 @@ enum Action {
     LabelFocused,
     /// Focus the map (fade all but these items' neighbourhood), or end the focus.
     SetFocus(Option<crate::explore::Focus>),
+    /// Draw a measure on the cards' outlines, or stop.
+    SetEmphasis(Option<std::sync::Arc<crate::scene::Emphasis>>),
 }
 
 /// What a panel may read while it draws: the map, its revision, the view state and the
@@ -383,6 +388,20 @@ struct SceneKey {
     filter: EvidenceFilter,
     /// The map's text size it was built with.
     text_scale: f32,
+    /// The measure drawn on the cards it was built with.
+    emphasis: Option<std::sync::Arc<crate::scene::Emphasis>>,
+}
+
+/// Whether two emphases are the same one (the Explore window makes a new one for each change).
+fn same_emphasis(
+    a: &Option<std::sync::Arc<crate::scene::Emphasis>>,
+    b: &Option<std::sync::Arc<crate::scene::Emphasis>>,
+) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 /// The Qualmap application.
@@ -596,6 +615,7 @@ impl QualmapApp {
             support: self.view.support,
             filter: self.view.filter.clone(),
             text_scale,
+            emphasis: self.view.emphasis.clone(),
             ..SceneOptions::new(self.prefs.theme)
         }
     }
@@ -612,6 +632,7 @@ impl QualmapApp {
             && key.step == step
             && (step.is_some() || key.filter == self.view.filter)
             && key.text_scale == self.scene_text_scale()
+            && (step.is_some() || same_emphasis(&key.emphasis, &self.view.emphasis))
     }
 
     /// The scene to draw: rebuilt when the map or the way it is drawn changed. Small maps are
@@ -667,6 +688,7 @@ impl QualmapApp {
             step: self.present.as_ref().map(|p| p.step),
             filter: options.filter.clone(),
             text_scale: options.text_scale,
+            emphasis: options.emphasis.clone(),
         }
     }
 
@@ -829,6 +851,7 @@ impl QualmapApp {
                 Action::ShowFilteredOut(on) => self.view.show_filtered_out = on,
                 Action::SetPresenterView(on) => self.prefs.presenter_view = on,
                 Action::LabelFocused => self.view.focus_label = false,
+                Action::SetEmphasis(emphasis) => self.view.emphasis = emphasis,
                 Action::SetFocus(focus) => {
                     self.view.focus =
                         focus.map(|focus| FocusView { focus, items: BTreeSet::new(), revision: u64::MAX });

@@ -174,6 +174,9 @@ pub struct ExportOptions {
     /// Items drawn highlighted, as a story step highlights them on screen.
     #[serde(skip)]
     pub highlight: std::collections::BTreeSet<crate::model::ItemRef>,
+    /// A measure drawn on the cards' outlines (the Explore window's bridging concepts).
+    #[serde(skip)]
+    pub emphasis: Option<std::sync::Arc<crate::scene::Emphasis>>,
 }
 
 impl Default for ExportOptions {
@@ -198,6 +201,7 @@ impl Default for ExportOptions {
             dpi: DEFAULT_DPI,
             page: None,
             highlight: std::collections::BTreeSet::new(),
+            emphasis: None,
         }
     }
 }
@@ -243,6 +247,7 @@ pub fn export_scene(doc: &Document, options: &ExportOptions, measure: &dyn TextM
         visible: options.visible.clone(),
         text_scale: options.text_scale,
         detail_scale: options.detail_scale,
+        emphasis: options.emphasis.clone(),
     };
     build_scene(doc, &scene_options, measure)
 }

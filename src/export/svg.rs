@@ -189,8 +189,13 @@ fn footer(
         use crate::scene::legend::{self, LegendMark};
         let _ = writeln!(body, "<g id=\"legend\">");
         let areas = scene.areas.iter().map(|a| (a.label.lines.join(" "), a.fill, a.stroke));
-        let block =
-            legend::layout(legend::legend(areas, options.support), width, unit, &crate::scene::fonts::FontMetrics);
+        let emphasis = options.emphasis.as_ref().map(|e| (e.name.as_str(), theme.highlight));
+        let block = legend::layout(
+            legend::legend(areas, options.support, emphasis),
+            width,
+            unit,
+            &crate::scene::fonts::FontMetrics,
+        );
         let origin = egui::vec2(left, y);
         for placed in &block.entries {
             let c = placed.mark_center(unit) + origin;
@@ -232,6 +237,19 @@ fn footer(
                         num(c.y),
                         num(u(6.0)),
                         paint("fill", theme.badge_fill)
+                    );
+                }
+                LegendMark::Emphasis { stroke } => {
+                    let _ = writeln!(
+                        body,
+                        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" fill=\"none\" {} stroke-width=\"{}\"/>",
+                        num(c.x - u(7.0) + u(1.25)),
+                        num(c.y - u(5.0) + u(1.25)),
+                        num(u(14.0) - u(2.5)),
+                        num(u(10.0) - u(2.5)),
+                        num(u(2.0)),
+                        paint("stroke", stroke),
+                        num(u(2.5))
                     );
                 }
                 LegendMark::Unsupported => {

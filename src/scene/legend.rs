@@ -25,6 +25,11 @@ pub enum LegendMark {
     Badge,
     /// The dashed line of a relationship no evidence supports.
     Unsupported,
+    /// A card's outline widened by a measure (the scene's `Emphasis`).
+    Emphasis {
+        /// The outline's colour.
+        stroke: Color32,
+    },
 }
 
 /// One entry of the key.
@@ -38,7 +43,11 @@ pub struct LegendEntry {
 
 /// The key: one entry per area (name, fill, outline), then the paper's marker, what badges and
 /// line widths count, and the dashed line.
-pub fn legend(areas: impl IntoIterator<Item = (String, Color32, Color32)>, support: SupportMode) -> Vec<LegendEntry> {
+pub fn legend(
+    areas: impl IntoIterator<Item = (String, Color32, Color32)>,
+    support: SupportMode,
+    emphasis: Option<(&str, Color32)>,
+) -> Vec<LegendEntry> {
     let mut entries: Vec<LegendEntry> = areas
         .into_iter()
         .enumerate()
@@ -50,6 +59,9 @@ pub fn legend(areas: impl IntoIterator<Item = (String, Color32, Color32)>, suppo
         text: format!("support: {}; line width follows support", support.label()),
     });
     entries.push(LegendEntry { mark: LegendMark::Unsupported, text: "no supporting evidence".to_owned() });
+    if let Some((name, stroke)) = emphasis {
+        entries.push(LegendEntry { mark: LegendMark::Emphasis { stroke }, text: format!("outline width: {name}") });
+    }
     entries
 }
 
@@ -141,7 +153,7 @@ mod tests {
     #[test]
     fn entries_flow_onto_further_rows_and_never_past_the_width() {
         let areas = (0..4).map(|i| (format!("Area number {i}"), Color32::WHITE, Color32::BLACK));
-        let entries = legend(areas, SupportMode::Excerpts);
+        let entries = legend(areas, SupportMode::Excerpts, None);
         let wide = layout(entries.clone(), 10_000.0, 1.0, &Fixed);
         assert_eq!(wide.rows, 1);
         assert_eq!(wide.height, metrics::FIRST_ROW + metrics::BELOW);

@@ -508,6 +508,26 @@ pub struct SceneOptions {
     /// the smallest text, and grow without moving any card) before it enlarges the cards. 1 on
     /// screen.
     pub detail_scale: f32,
+    /// A measure drawn on the cards (bridging concepts in the Explore window), if one is shown.
+    pub emphasis: Option<std::sync::Arc<Emphasis>>,
+}
+
+/// A measure of each concept drawn on the map: the concept's outline in the theme's highlight
+/// colour, as wide as its share of the largest value. Screen and exports draw it alike, and the
+/// key explains it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Emphasis {
+    /// What the width shows, for the key ("betweenness (bridging)").
+    pub name: String,
+    /// Each concept's value, 0 to 1 (concepts left out are drawn as usual).
+    pub values: HashMap<ConceptId, f32>,
+}
+
+impl Emphasis {
+    /// The outline width of a concept with `value` (0–1): from 1.5 to 6.
+    pub fn width(value: f32) -> f32 {
+        1.5 + 4.5 * value.clamp(0.0, 1.0)
+    }
 }
 
 impl SceneOptions {
@@ -520,6 +540,7 @@ impl SceneOptions {
             visible: None,
             text_scale: 1.0,
             detail_scale: 1.0,
+            emphasis: None,
         }
     }
 
@@ -584,6 +605,8 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
             let from_paper = concept.provenance.kind == ProvenanceKind::Paper;
             let faded = filtering && count == 0;
             let fade = |c: Color32| if faded { c.gamma_multiply(FADE) } else { c };
+            let emphasis =
+                options.emphasis.as_ref().and_then(|e| e.values.get(&concept.id).copied()).filter(|v| *v > 0.0);
             let mut label = label;
             label.color = fade(label.color);
             NodeShape {
@@ -591,11 +614,16 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
                 rect,
                 fill: fade(concept.color.map_or(theme.node_fill, |c| theme.node_tint(c))),
                 stroke: fade(match concept.color {
+                    _ if emphasis.is_some() => theme.highlight,
                     _ if from_paper => theme.paper_stroke,
                     Some(c) if theme.kind == ThemeKind::Contrast => theme.ink(c),
                     _ => theme.node_stroke,
                 }),
-                stroke_width: if from_paper { 1.6 } else { 1.0 },
+                stroke_width: match emphasis {
+                    Some(value) => Emphasis::width(value),
+                    None if from_paper => 1.6,
+                    None => 1.0,
+                },
                 label,
                 area_colors: concept.areas.iter().filter_map(|a| area_colors.get(a).copied()).map(fade).collect(),
                 badge: (count > 0).then(|| (rect.right_top() + vec2(-2.0, 2.0), count)),
@@ -936,6 +964,24 @@ mod tests {
 
     fn example_scene() -> Scene {
         build_scene(&example::document(), &SceneOptions::new(ThemeKind::Light), &ApproxMeasure)
+    }
+
+    #[test]
+    fn an_emphasis_widens_and_colours_the_outlines_it_names() {
+        let doc = example::document();
+        let (strong, weak, plain) = (doc.concepts[0].id, doc.concepts[1].id, doc.concepts[2].id);
+        let values = HashMap::from([(strong, 1.0), (weak, 0.25)]);
+        let emphasis = std::sync::Arc::new(Emphasis { name: "betweenness".to_owned(), values });
+        let options = SceneOptions { emphasis: Some(emphasis), ..SceneOptions::new(ThemeKind::Light) };
+        let scene = build_scene(&doc, &options, &ApproxMeasure);
+        let usual = example_scene();
+        let node = |scene: &Scene, id| scene.node(id).cloned().unwrap();
+        assert_eq!(node(&scene, strong).stroke_width, 6.0);
+        assert!(node(&scene, weak).stroke_width > node(&usual, weak).stroke_width);
+        assert!(node(&scene, weak).stroke_width < 6.0);
+        assert_eq!(node(&scene, strong).stroke, options.theme.highlight);
+        assert_eq!(node(&scene, plain).stroke_width, node(&usual, plain).stroke_width);
+        assert_eq!(node(&scene, plain).stroke, node(&usual, plain).stroke);
     }
 
     #[test]

@@ -29,10 +29,16 @@ pub(in crate::app) fn legend_layout(
     theme: &MapTheme,
     canvas: Rect,
     support: crate::model::support::SupportMode,
+    emphasis: Option<&str>,
 ) -> LegendLayout {
     let areas = doc.areas.iter().map(|a| (a.label.clone(), theme.area_fill(a.color), theme.ink(a.color)));
     let width = canvas.width() - INSET_LEFT - INSET_RIGHT;
-    let block = legend::layout(legend::legend(areas, support), width, 1.0, &crate::scene::fonts::FontMetrics);
+    let block = legend::layout(
+        legend::legend(areas, support, emphasis.map(|name| (name, theme.highlight))),
+        width,
+        1.0,
+        &crate::scene::fonts::FontMetrics,
+    );
     let font = FontId::proportional(legend::metrics::FONT);
     let galleys = block
         .entries
@@ -63,6 +69,10 @@ pub(in crate::app) fn paint_legend(painter: &egui::Painter, legend: LegendLayout
             LegendMark::Paper => paper_marker(painter, center, 4.5, theme.paper_stroke),
             LegendMark::Badge => {
                 painter.circle_filled(center, 6.0, theme.badge_fill);
+            }
+            LegendMark::Emphasis { stroke } => {
+                let card = Rect::from_center_size(center, vec2(14.0, 10.0));
+                painter.rect_stroke(card, 2.0, Stroke::new(2.5, stroke), StrokeKind::Inside);
             }
             LegendMark::Unsupported => {
                 painter.extend(Shape::dashed_line(

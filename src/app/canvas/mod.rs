@@ -59,7 +59,14 @@ impl QualmapApp {
         let background = ui.allocate_rect(canvas, Sense::click_and_drag());
         ui.painter().rect_filled(canvas, 0.0, theme.background);
 
-        let legend = legend_layout(ui.painter(), self.map.doc(), &theme, canvas, self.view.support);
+        let legend = legend_layout(
+            ui.painter(),
+            self.map.doc(),
+            &theme,
+            canvas,
+            self.view.support,
+            self.view.emphasis.as_ref().map(|e| e.name.as_str()),
+        );
         self.view.legend_height = legend.height;
         let measure = EguiMeasure(&ctx);
         let bounds = self.scene(&measure).bounds;
