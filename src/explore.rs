@@ -119,6 +119,9 @@ pub struct RelationGraph {
     index: HashMap<Endpoint, NodeIndex>,
     /// The areas each item belongs to (an area: none), by node.
     areas: Vec<Vec<crate::model::AreaId>>,
+    /// The structure betweenness is measured on: `simple` plus each concept's membership of its
+    /// areas, both ways (a concept in two areas lies between them).
+    structure: DiGraph<Endpoint, ()>,
 }
 
 /// A limit on what is listed, and whether it was reached.
@@ -140,7 +143,9 @@ pub struct Measures {
     /// Relationships that lead from it.
     pub out_degree: usize,
     /// Betweenness centrality (Brandes), normalised as networkx does for a directed graph: the
-    /// share of shortest paths between other items that pass through it, over (n−1)(n−2).
+    /// share of shortest paths between other items that pass through it, over (n−1)(n−2). The
+    /// paths follow relationships (as paths do) and memberships of areas (both ways), so that a
+    /// concept that joins two areas, by relationships or by belonging to both, bridges them.
     pub betweenness: f64,
     /// How many areas its neighbours belong to (an area that is itself a neighbour counts).
     pub neighbour_areas: usize,
@@ -180,7 +185,19 @@ impl RelationGraph {
                 }
             }
         }
-        Self { graph, simple, index, areas }
+        let mut structure = simple.clone();
+        for concept in &doc.concepts {
+            let Some(&c) = index.get(&Endpoint::Concept(concept.id)) else { continue };
+            for area in &concept.areas {
+                let Some(&a) = index.get(&Endpoint::Area(*area)) else { continue };
+                for (from, to) in [(c, a), (a, c)] {
+                    if pairs.insert((from, to)) {
+                        structure.add_edge(from, to, ());
+                    }
+                }
+            }
+        }
+        Self { graph, simple, index, areas, structure }
     }
 
     /// How many items (concepts and areas) it has.
@@ -498,12 +515,25 @@ impl RelationGraph {
             .collect()
     }
 
-    /// Brandes' betweenness on the one-arc-per-pair graph, normalised by (n−1)(n−2).
+    /// The membership arcs (concept, area), as positions in [`Self::items`] (for comparisons
+    /// with other graph tools).
+    pub fn membership_list(&self) -> Vec<(usize, usize)> {
+        self.areas
+            .iter()
+            .enumerate()
+            .flat_map(|(c, areas)| {
+                areas.iter().filter_map(move |a| Some((c, self.index.get(&Endpoint::Area(*a))?.index())))
+            })
+            .collect()
+    }
+
+    /// Brandes' betweenness on the structure (relationships, one arc per pair, and memberships),
+    /// normalised by (n−1)(n−2).
     fn betweenness(&self) -> Vec<f64> {
-        let n = self.simple.node_count();
+        let n = self.structure.node_count();
         let mut centrality = vec![0.0_f64; n];
         let succ: Vec<Vec<usize>> = (0..n)
-            .map(|v| self.simple.neighbors_directed(NodeIndex::new(v), Way::Outgoing).map(|w| w.index()).collect())
+            .map(|v| self.structure.neighbors_directed(NodeIndex::new(v), Way::Outgoing).map(|w| w.index()).collect())
             .collect();
         let mut sigma = vec![0.0_f64; n];
         let mut dist = vec![-1_i64; n];

@@ -90,6 +90,7 @@ fn paths_loops_and_measures_agree_with_networkx() {
         let input = serde_json::json!({
             "nodes": items.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>(),
             "arcs": graph.arc_list(),
+            "members": graph.membership_list(),
             "pairs": pairs,
             "cutoff": cutoff,
             "loop_bound": loop_bound,

@@ -4,7 +4,8 @@
 Reads JSON from standard input: {"nodes": [...], "arcs": [[u, v, one_way], ...],
 "pairs": [[s, t], ...], "cutoff": N, "loop_bound": N}, with nodes as indices. Writes JSON:
 simple paths (cutoff steps) and all shortest paths per pair, simple cycles of the one-way arcs
-(length_bound), betweenness centrality (normalised, directed) and degrees (parallel arcs count).
+(length_bound), betweenness centrality (normalised, directed) on the arcs plus the memberships
+("members": [[concept, area], ...], both ways) and degrees (parallel arcs count).
 """
 import json, sys
 import networkx as nx
@@ -35,7 +36,11 @@ for s, t in data["pairs"]:
     except nx.NetworkXNoPath:
         out["shortest"].append([])
 out["cycles"] = sorted(rotated(c) for c in nx.simple_cycles(O, length_bound=data["loop_bound"]))
-bc = nx.betweenness_centrality(G)
+S = G.copy()
+for c, a in data["members"]:
+    S.add_edge(c, a)
+    S.add_edge(a, c)
+bc = nx.betweenness_centrality(S)
 out["betweenness"] = [bc[i] for i in range(n)]
 out["in_degree"] = [M.in_degree(i) for i in range(n)]
 out["out_degree"] = [M.out_degree(i) for i in range(n)]
