@@ -53,6 +53,43 @@ impl QualmapApp {
         ui.label(egui::RichText::new(super::bidi_text::visual_line(&name)).strong());
         ui.separator();
         self.menu_entry(ui, "Add Evidence…", "A new excerpt supporting it", Action::NewEvidence(item));
+        // Concepts and areas: focus on what lies around them (all selected ones, as for the
+        // other entries).
+        let ends: Vec<crate::model::Endpoint> =
+            self.view.selection.iter().filter_map(|i| crate::explore::endpoint_of(*i)).collect();
+        if !ends.is_empty() && crate::explore::endpoint_of(item).is_some() {
+            use crate::explore::{Focus, Follow};
+            let focus = |steps, follow| Focus { from: ends.clone(), steps, follow, only: None };
+            ui.menu_button("Focus", |ui| {
+                self.menu_entry(
+                    ui,
+                    "Within One Step",
+                    "Fade everything else",
+                    Action::SetFocus(Some(focus(1, Follow::Both))),
+                );
+                self.menu_entry(
+                    ui,
+                    "Within Two Steps",
+                    "Fade everything else",
+                    Action::SetFocus(Some(focus(2, Follow::Both))),
+                );
+                self.menu_entry(
+                    ui,
+                    "Upstream",
+                    "What leads to it, following relationships backward",
+                    Action::SetFocus(Some(focus(usize::MAX, Follow::Backward))),
+                );
+                self.menu_entry(
+                    ui,
+                    "Downstream",
+                    "What follows from it, following relationships forward",
+                    Action::SetFocus(Some(focus(usize::MAX, Follow::Forward))),
+                );
+            });
+        }
+        if self.view.focus.is_some() {
+            self.menu_entry(ui, "Clear Focus", "Show the whole map again", Action::SetFocus(None));
+        }
         match item {
             ItemRef::Concept(_) => {
                 self.menu_entry(ui, "Rename", "Type a new name in the inspector", Action::Rename(item));
@@ -104,6 +141,10 @@ impl QualmapApp {
             self.command_button(ui, command);
         }
         ui.separator();
+        if self.view.focus.is_some() {
+            self.menu_entry(ui, "Clear Focus", "Show the whole map again", Action::SetFocus(None));
+        }
+        self.command_button(ui, UiCommand::ToggleExplore);
         self.command_button(ui, UiCommand::CommandPalette);
     }
 }
