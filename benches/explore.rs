@@ -92,8 +92,7 @@ fn main() {
         .neighbourhood(&[from], 3, Follow::Forward, None)
         .into_iter()
         .filter_map(qualmap::explore::endpoint_of)
-        .filter(|e| graph.shortest_paths(from, *e, 1).items.first().is_some_and(|p| p.len() == 4))
-        .next_back()
+        .rfind(|e| graph.shortest_paths(from, *e, 1).items.first().is_some_and(|p| p.len() == 4))
         .unwrap();
     let (ms, simple) = time(9, || graph.simple_paths(from, near, 5, 200));
     println!("simple paths (≤ 5 steps, first 200): {}", simple.items.len());
