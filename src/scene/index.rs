@@ -218,13 +218,8 @@ mod tests {
 
     /// Deterministic pseudo-random rectangles.
     fn rects(n: usize, seed: u64) -> Vec<Rect> {
-        let mut s = seed;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s % 10_000) as f32 / 10.0
-        };
+        let mut rng = crate::rng::Rng::new(seed);
+        let mut next = move || rng.below(10_000) as f32 / 10.0;
         (0..n)
             .map(|_| Rect::from_min_size(pos2(next() - 50.0, next() - 50.0), vec2(next() / 5.0, next() / 20.0)))
             .collect()
