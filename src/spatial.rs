@@ -73,6 +73,7 @@ impl Grid {
     }
 
     /// The column and row of the cell holding `p` (clamped to the grid).
+    #[inline]
     fn column_row(&self, p: [f32; 2]) -> (usize, usize) {
         let x = ((p[0] - self.origin[0]) / self.cell).floor();
         let y = ((p[1] - self.origin[1]) / self.cell).floor();
@@ -82,6 +83,7 @@ impl Grid {
 
     /// The number of the cell holding `p`: points outside the grid belong to the nearest border
     /// cell.
+    #[inline]
     pub fn cell_of(&self, p: [f32; 2]) -> usize {
         let (x, y) = self.column_row(p);
         y * self.columns + x
@@ -89,12 +91,14 @@ impl Grid {
 
     /// Calls `f` with the number of every cell that the box from `min` to `max` meets, row by
     /// row, each row from left to right (none when `min` lies beyond `max` on an axis).
+    #[inline]
     pub fn for_each_cell(&self, min: [f32; 2], max: [f32; 2], mut f: impl FnMut(usize)) {
         let (x0, y0) = self.column_row(min);
         let (x1, y1) = self.column_row(max);
-        for y in y0..=y1 {
+        // Half-open ranges: they loop more tightly than inclusive ones.
+        for y in y0..y1 + 1 {
             let row = y * self.columns;
-            for cell in row + x0..=row + x1 {
+            for cell in row + x0..row + x1 + 1 {
                 f(cell);
             }
         }
@@ -159,7 +163,7 @@ impl PointIndex {
     /// [`Grid::for_each_cell`]'s order and in increasing order within a cell. Nothing for a box
     /// with a non-finite corner.
     pub fn for_each_near(&self, min: [f32; 2], max: [f32; 2], mut found: impl FnMut(usize)) {
-        if !min.iter().chain(&max).all(|v| v.is_finite()) {
+        if !(min[0].is_finite() && min[1].is_finite() && max[0].is_finite() && max[1].is_finite()) {
             return;
         }
         self.grid.for_each_cell(min, max, |c| {
