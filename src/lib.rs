@@ -16,3 +16,4 @@ pub mod layout;
 pub mod model;
 pub mod rng;
 pub mod scene;
+pub mod spatial;

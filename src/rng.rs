@@ -29,6 +29,23 @@ impl Rng {
     pub fn next_f32(&mut self) -> f32 {
         (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
     }
+
+    /// A position in `0..len`, for indexing a slice of `len` items (0 when `len` is 0). Draws
+    /// what [`Rng::below`] draws.
+    pub fn index(&mut self, len: usize) -> usize {
+        // usize is at most 64 bits wide, so both conversions are exact.
+        self.below(len as u64) as usize
+    }
+
+    /// A random item of `items` (`None` when it is empty).
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        items.get(self.index(items.len()))
+    }
+
+    /// `true` with a chance of `percent` in 100 (never for 0, always from 100 up).
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
 }
 
 #[cfg(test)]
@@ -48,5 +65,29 @@ mod tests {
         }
         assert_eq!(Rng::new(0).below(0), 0);
         assert_ne!(Rng::new(1).next_u64(), Rng::new(2).next_u64());
+    }
+
+    #[test]
+    fn index_pick_and_chance_follow_below_and_stay_in_range() {
+        let items = [10, 20, 30];
+        let (mut a, mut b) = (Rng::new(11), Rng::new(11));
+        for _ in 0..1000 {
+            assert_eq!(a.index(3) as u64, b.below(3));
+            assert_eq!(a.pick(&items), items.get(b.below(3) as usize));
+            assert_eq!(a.chance(30), b.below(100) < 30);
+        }
+        let mut rng = Rng::new(12);
+        let mut seen = [false; 3];
+        let mut hits = 0;
+        for _ in 0..1000 {
+            seen[rng.index(3)] = true;
+            assert!(rng.pick(&items).is_some());
+            hits += usize::from(rng.chance(30));
+            assert!(!rng.chance(0) && rng.chance(100));
+        }
+        assert_eq!(seen, [true; 3], "every position comes up");
+        assert!((200..400).contains(&hits), "about 30 % of 1000: {hits}");
+        assert_eq!(rng.index(0), 0);
+        assert_eq!(rng.pick::<u8>(&[]), None);
     }
 }

@@ -14,27 +14,7 @@ use qualmap::model::validate::validate;
 use qualmap::model::{
     Area, Code, Concept, Document, Endpoint, Evidence, ItemRef, Point, Provenance, Relationship, Rgb, Source, example,
 };
-
-/// A small deterministic generator (xorshift64*), so every failure names a seed that replays it.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        items.get(self.below(items.len()))
-    }
-}
+use qualmap::rng::Rng;
 
 fn item_refs(doc: &Document) -> Vec<ItemRef> {
     let mut items: Vec<ItemRef> = doc.concepts.iter().map(|c| ItemRef::Concept(c.id)).collect();
@@ -238,7 +218,8 @@ fn random_edit_sequences_undo_redo_and_round_trip() {
     let mut applied = 0usize;
     let mut refused = 0usize;
     for seed in 1..=SEQUENCES {
-        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        // The crate's seeded generator: every failure names a seed that replays it.
+        let mut rng = Rng::new(seed);
         let original = random_document(&mut rng);
         let mut doc = original.clone();
         let mut history = History::default();

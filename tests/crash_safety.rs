@@ -18,6 +18,7 @@ use qualmap::app::recovery::{RecoveryInfo, Session};
 use qualmap::command::{Command, Element};
 use qualmap::model::generate::{Spec, generated};
 use qualmap::model::{Concept, Document, Point, Provenance, example, io};
+use qualmap::rng::Rng;
 
 /// Two versions of a map: small, and large enough (≈2 MB) that a save takes a while.
 fn versions() -> (Document, Document) {
@@ -31,18 +32,6 @@ const READY: &str = "qualmap-child-ready";
 
 fn iterations(default: usize) -> usize {
     std::env::var("QUALMAP_KILL_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// Deterministic pseudo-random delays.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
 }
 
 /// Starts this test binary as a child running `mode` in `dir`; returns once the child says it
@@ -93,7 +82,7 @@ fn a_save_killed_at_any_moment_leaves_the_old_or_the_new_file() {
     let (old_bytes, new_bytes) = (io::to_json(&old), io::to_json(&new));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("study.qualmap");
-    let mut rng = Rng(0x5eed);
+    let mut rng = Rng::new(0x5eed);
     let (mut mid_save, runs) = (0, iterations(40));
     for _ in 0..runs {
         io::save_path(&old, &path).unwrap();
@@ -119,7 +108,7 @@ fn a_save_killed_at_any_moment_leaves_the_old_or_the_new_file() {
 fn an_autosave_killed_at_any_moment_leaves_a_readable_recovery_copy() {
     let (old, new) = versions();
     let dir = tempfile::tempdir().unwrap();
-    let mut rng = Rng(0xa570);
+    let mut rng = Rng::new(0xa570);
     let runs = iterations(40);
     for _ in 0..runs {
         let (child, _out) = spawn_child("autosave", dir.path());
@@ -147,7 +136,7 @@ fn work_killed_mid_edit_is_offered_and_restored() {
     use egui_kittest::kittest::Queryable as _;
     use qualmap::app::{QualmapApp, Startup};
     let runs = iterations(6).min(50);
-    let mut rng = Rng(0xed17);
+    let mut rng = Rng::new(0xed17);
     for _ in 0..runs {
         let dir = tempfile::tempdir().unwrap();
         let (child, mut out) = spawn_child("edit", dir.path());

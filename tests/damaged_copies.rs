@@ -17,27 +17,12 @@ use qualmap::import::sandbox::{self, Limits, Request};
 use qualmap::import::{ImportOptions, plan};
 use qualmap::model::Document;
 use qualmap::model::validate::validate;
+use qualmap::rng::Rng;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const PROGRAM: &str = env!("CARGO_BIN_EXE_qualmap");
 /// Copies per fixture and kind of damage.
 const COPIES: usize = 6;
-
-/// A small deterministic generator (xorshift), so that a failing copy can be made again.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
-    }
-}
 
 /// Every import fixture: the files under tests/fixtures (not the fuzz inputs or map versions)
 /// that the import reads when intact, and a `.qdpx` packed from the REFI-QDA fixtures.
@@ -112,48 +97,48 @@ fn damage(bytes: &[u8], kind: usize, rng: &mut Rng) -> Vec<u8> {
     let len = d.len().max(1);
     match kind {
         0 => {
-            for _ in 0..[1, 4, 16][rng.below(3)] {
-                let at = rng.below(len);
+            for _ in 0..[1, 4, 16][rng.index(3)] {
+                let at = rng.index(len);
                 if let Some(b) = d.get_mut(at) {
                     *b ^= 1 + rng.below(255) as u8;
                 }
             }
         }
-        1 => d.truncate(rng.below(len)),
+        1 => d.truncate(rng.index(len)),
         2 => {
-            let (from, size, to) = (rng.below(len), [64, 512, 4096][rng.below(3)], rng.below(len));
+            let (from, size, to) = (rng.index(len), [64, 512, 4096][rng.index(3)], rng.index(len));
             let block: Vec<u8> = d[from..(from + size).min(d.len())].to_vec();
             d.splice(to..to, block);
         }
         3 => {
-            let at = rng.below(len);
+            let at = rng.index(len);
             d[at..].fill(0);
         }
         4 => {
             let sectors = d.len() / 512;
             if sectors > 1 {
-                let (from, to) = (rng.below(sectors) * 512, rng.below(sectors) * 512);
+                let (from, to) = (rng.index(sectors) * 512, rng.index(sectors) * 512);
                 let block = d[from..from + 512].to_vec();
                 d[to..to + 512].copy_from_slice(&block);
             }
         }
         5 => {
-            for _ in 0..[1, 2, 4][rng.below(3)] {
-                let at = rng.below(d.len() / 4) * 4;
+            for _ in 0..[1, 2, 4][rng.index(3)] {
+                let at = rng.index(d.len() / 4) * 4;
                 if at + 4 <= d.len() {
                     d[at..at + 4].copy_from_slice(&(rng.below(260) as u32).to_le_bytes());
                 }
             }
         }
         _ => {
-            let Some(mut entries) = unpack(bytes) else { return damage(bytes, rng.below(6), rng) };
-            let which = rng.below(entries.len());
+            let Some(mut entries) = unpack(bytes) else { return damage(bytes, rng.index(6), rng) };
+            let which = rng.index(entries.len());
             let content = &mut entries[which].1;
             if kind == 6 {
-                let inner = damage(content, rng.below(3), rng);
+                let inner = damage(content, rng.index(3), rng);
                 *content = inner;
             } else {
-                let cut = rng.below(content.len().max(1));
+                let cut = rng.index(content.len().max(1));
                 content.truncate(cut);
             }
             d = repack(&entries);
@@ -185,7 +170,8 @@ fn every_damaged_copy_imports_to_a_valid_map_or_is_refused_naming_the_file() {
         let is_zip = bytes.starts_with(b"PK");
         let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
         let mut tally = Tally::default();
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ bytes.len() as u64);
+        // Seeded by the fixture, so that a failing copy can be made again.
+        let mut rng = Rng::new(bytes.len() as u64);
         for (kind, kind_name) in KINDS.iter().enumerate() {
             if kind >= 6 && !is_zip {
                 continue;

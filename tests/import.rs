@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use qualmap::import::{AreasFrom, ImportError, ImportOptions, cooccur, plan, read_path, refi, table};
 use qualmap::model::validate::validate;
 use qualmap::model::{Document, ItemRef, example};
+use qualmap::rng::Rng;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
@@ -271,13 +272,7 @@ fn hostile_archives_are_refused_with_the_entry_named() {
 
 #[test]
 fn random_bytes_and_odd_xml_never_panic() {
-    let mut seed: u64 = 0x1234_5678;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = Rng::new(0x1234_5678);
     let pieces = [
         "<Project>",
         "</Project>",
@@ -306,13 +301,13 @@ fn random_bytes_and_odd_xml_never_panic() {
     ];
     for _ in 0..3000 {
         let mut text = String::new();
-        for _ in 0..(next() % 24) {
-            text.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+        for _ in 0..rng.below(24) {
+            text.push_str(pieces[rng.index(pieces.len())]);
         }
         let _ = refi::read_qde(&text, "random.qde", None);
         let _ = refi::read_qdc(&text, "random.qdc");
-        let bytes: Vec<u8> = (0..(next() % 200)).map(|_| next() as u8).collect();
-        let _ = table::read_table(&bytes, "random.csv", next() % 2 == 0, None);
+        let bytes: Vec<u8> = (0..rng.below(200)).map(|_| rng.next_u64() as u8).collect();
+        let _ = table::read_table(&bytes, "random.csv", rng.chance(50), None);
         if let Ok(data) = refi::read_qde(&text, "random.qde", None) {
             let mut doc = Document::new_blank();
             #[allow(clippy::redundant_clone, reason = "plan borrows the map the command then changes")]

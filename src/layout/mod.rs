@@ -5,11 +5,11 @@
 //!
 //! Deterministic: the same graph, start and seed give the same positions.
 
-mod grid;
 mod quadtree;
 mod stress;
 
 use crate::rng::Rng;
+use crate::spatial::PointIndex;
 use std::time::Instant;
 
 /// A graph to lay out: nodes with label sizes, weighted edges, groups (areas) and pins.
@@ -287,7 +287,7 @@ fn push_shares(first_pinned: bool, second_pinned: bool) -> Option<(f32, f32)> {
     }
 }
 
-/// Pushes overlapping label boxes apart (a few passes over a uniform grid).
+/// Pushes overlapping label boxes apart (a few passes over a uniform grid of the cards).
 fn remove_overlaps(pos: &mut [[f32; 2]], half: &[[f32; 2]], pinned: &[bool], gap: f32) {
     let n = pos.len();
     if n < 2 {
@@ -297,12 +297,12 @@ fn remove_overlaps(pos: &mut [[f32; 2]], half: &[[f32; 2]], pinned: &[bool], gap
     let cell = widest * 2.0 + gap;
     let mut near = Vec::new();
     for _ in 0..30 {
-        let grid = grid::Grid::build(pos, cell);
+        let cards = PointIndex::build(pos, cell);
         let mut moved = false;
         for v in 0..n {
             let reach = half[v][0].max(half[v][1]) + widest + gap;
             near.clear();
-            grid.for_each_in([pos[v][0] - reach, pos[v][1] - reach], [pos[v][0] + reach, pos[v][1] + reach], |u| {
+            cards.for_each_near([pos[v][0] - reach, pos[v][1] - reach], [pos[v][0] + reach, pos[v][1] + reach], |u| {
                 if u > v {
                     near.push(u);
                 }
@@ -577,7 +577,7 @@ fn keep_out_of_areas(
     let mut near = Vec::new();
     for _ in 0..2 {
         let mut moved = 0;
-        let grid = grid::Grid::build(pos, widest * 2.0);
+        let cards = PointIndex::build(pos, widest * 2.0);
         for group in groups {
             if group.is_empty() {
                 continue;
@@ -624,7 +624,7 @@ fn keep_out_of_areas(
                 member[v] = true;
             }
             near.clear();
-            grid.for_each_in([min.x - widest, min.y - widest], [max.x + widest, max.y + widest], |v| near.push(v));
+            cards.for_each_near([min.x - widest, min.y - widest], [max.x + widest, max.y + widest], |v| near.push(v));
             for &v in &near {
                 if member[v] || pinned[v] || hidden.get(v).copied().unwrap_or(false) {
                     continue;

@@ -1,52 +1,29 @@
-//! A uniform-grid spatial index over world-space rectangles and polylines, so that drawing,
-//! hit-testing and label placement look only at what is near, not at the whole map.
+//! Spatial indexes over world-space rectangles and polylines, so that drawing, hit-testing and
+//! label placement look only at what is near, not at the whole map.
 //!
-//! The grid covers a fixed box (the scene's bounds); anything outside it is filed in the
-//! border cells, which keeps every query correct (only slower for far-out items). Rectangles are
-//! filed in every cell they touch and reported once per query by the *reference point* rule:
-//! an item is reported from the cell holding the top-left corner of its overlap with the query.
-//! Polylines are filed along their segments and de-duplicated per query.
+//! Both file their items in a [`Grid`] (the crate's one uniform grid, see [`crate::spatial`])
+//! over a fixed box (the scene's bounds); anything outside it is filed in the border cells,
+//! which keeps every query correct (only slower for far-out items). Each cell is a list that
+//! takes items one at a time, also between queries (labels are placed one after another, each
+//! avoiding the ones before). Rectangles are filed in every cell they touch and reported once
+//! per query by the *reference point* rule: an item is reported from the cell holding the
+//! top-left corner of its overlap with the query. Polylines are filed along their segments and
+//! de-duplicated per query.
 
 use egui::{Pos2, Rect, pos2, vec2};
 
-/// Grid geometry shared by both kinds of index.
-#[derive(Clone, Debug)]
-struct Grid {
-    min: Pos2,
-    cell: f32,
-    cols: i32,
-    rows: i32,
+use crate::spatial::Grid;
+
+/// A grid over `bounds` (a unit box when `bounds` is empty) with cells for about `items` items
+/// (at least one, at most a million).
+fn grid_over(bounds: Rect, items: usize) -> Grid {
+    let bounds = if bounds.is_positive() { bounds } else { Rect::from_center_size(Pos2::ZERO, vec2(1.0, 1.0)) };
+    Grid::new(xy(bounds.min), xy(bounds.max), 0.0, items.clamp(1, 1_000_000))
 }
 
-impl Grid {
-    /// A grid over `bounds` with about `items` cells (at least one, at most a million).
-    fn new(bounds: Rect, items: usize) -> Self {
-        let bounds = if bounds.is_positive() { bounds } else { Rect::from_center_size(Pos2::ZERO, vec2(1.0, 1.0)) };
-        let cells = (items as f32).clamp(1.0, 1_000_000.0);
-        let cell = (bounds.width() * bounds.height() / cells).sqrt().max(bounds.width().max(bounds.height()) / 1000.0);
-        let cell = if cell.is_finite() && cell > 0.0 { cell } else { 1.0 };
-        let cols = ((bounds.width() / cell).ceil() as i32).clamp(1, 1000);
-        let rows = ((bounds.height() / cell).ceil() as i32).clamp(1, 1000);
-        Self { min: bounds.min, cell, cols, rows }
-    }
-
-    fn cell_of(&self, p: Pos2) -> (i32, i32) {
-        let c = ((p.x - self.min.x) / self.cell).floor();
-        let r = ((p.y - self.min.y) / self.cell).floor();
-        // NaN and infinities land in the first or last cells.
-        let clamp = |v: f32, max: i32| if v.is_nan() { 0 } else { (v.max(0.0).min(max as f32 - 1.0)) as i32 };
-        (clamp(c, self.cols), clamp(r, self.rows))
-    }
-
-    fn range(&self, rect: Rect) -> (i32, i32, i32, i32) {
-        let (c0, r0) = self.cell_of(rect.min);
-        let (c1, r1) = self.cell_of(rect.max);
-        (c0, r0, c1, r1)
-    }
-
-    fn slot(&self, c: i32, r: i32) -> usize {
-        (r * self.cols + c) as usize
-    }
+/// A point as the grid takes it.
+fn xy(p: Pos2) -> [f32; 2] {
+    [p.x, p.y]
 }
 
 /// Rectangles (concept cards, labels, obstacles), addressed by insertion order.
@@ -60,8 +37,8 @@ pub struct RectIndex {
 impl RectIndex {
     /// An empty index tuned for about `items` rectangles inside `bounds`.
     pub fn new(bounds: Rect, items: usize) -> Self {
-        let grid = Grid::new(bounds, items);
-        let cells = vec![Vec::new(); (grid.cols * grid.rows) as usize];
+        let grid = grid_over(bounds, items);
+        let cells = vec![Vec::new(); grid.cell_count()];
         Self { grid, cells, rects: Vec::with_capacity(items) }
     }
 
@@ -78,13 +55,8 @@ impl RectIndex {
     pub fn insert(&mut self, rect: Rect) -> usize {
         let id = self.rects.len();
         self.rects.push(rect);
-        let (c0, r0, c1, r1) = self.grid.range(rect);
-        for r in r0..=r1 {
-            for c in c0..=c1 {
-                let slot = self.grid.slot(c, r);
-                self.cells[slot].push(id as u32);
-            }
-        }
+        let cells = &mut self.cells;
+        self.grid.for_each_cell(xy(rect.min), xy(rect.max), |cell| cells[cell].push(id as u32));
         id
     }
 
@@ -106,22 +78,19 @@ impl RectIndex {
     /// Calls `found` once for each item whose rectangle intersects `query` (touching edges
     /// count), in no particular order.
     pub fn for_each_intersecting(&self, query: Rect, mut found: impl FnMut(usize, Rect)) {
-        let (c0, r0, c1, r1) = self.grid.range(query);
-        for r in r0..=r1 {
-            for c in c0..=c1 {
-                for &id in &self.cells[self.grid.slot(c, r)] {
-                    let rect = self.rects[id as usize];
-                    if !rect.intersects(query) {
-                        continue;
-                    }
-                    // Report from one cell only: the one holding the overlap's top-left corner.
-                    let corner = pos2(rect.min.x.max(query.min.x), rect.min.y.max(query.min.y));
-                    if self.grid.cell_of(corner) == (c, r) {
-                        found(id as usize, rect);
-                    }
+        self.grid.for_each_cell(xy(query.min), xy(query.max), |cell| {
+            for &id in &self.cells[cell] {
+                let rect = self.rects[id as usize];
+                if !rect.intersects(query) {
+                    continue;
+                }
+                // Report from one cell only: the one holding the overlap's top-left corner.
+                let corner = pos2(rect.min.x.max(query.min.x), rect.min.y.max(query.min.y));
+                if self.grid.cell_of(xy(corner)) == cell {
+                    found(id as usize, rect);
                 }
             }
-        }
+        });
     }
 }
 
@@ -141,8 +110,8 @@ const LONG_CELLS: f32 = 24.0;
 impl LineIndex {
     /// An empty index tuned for about `items` polylines inside `bounds`.
     pub fn new(bounds: Rect, items: usize) -> Self {
-        let grid = Grid::new(bounds, items);
-        let cells = vec![Vec::new(); (grid.cols * grid.rows) as usize];
+        let grid = grid_over(bounds, items);
+        let cells = vec![Vec::new(); grid.cell_count()];
         Self { grid, cells, long: Vec::new(), count: 0 }
     }
 
@@ -151,29 +120,27 @@ impl LineIndex {
     pub fn insert(&mut self, id: usize, points: &[Pos2], pad: f32) {
         self.count = self.count.max(id + 1);
         let id = id as u32;
+        let step = self.grid.cell_size();
         let extent = points.iter().fold(Rect::NOTHING, |r, p| r.union(Rect::from_pos(*p))).expand(pad);
         // Long lines (across a large part of the map) are kept aside with their bounding box
         // rather than filed in hundreds of cells; queries check them directly.
-        if extent.width().max(extent.height()) > LONG_CELLS * self.grid.cell || !extent.is_finite() {
+        if extent.width().max(extent.height()) > LONG_CELLS * step || !extent.is_finite() {
             self.long.push((id, extent));
             return;
         }
         // Samples every `step` along each segment, each widened by half a step more than the
         // pad, cover the whole widened segment.
-        let step = self.grid.cell;
         let reach = 2.0 * pad + step;
         let grid = &self.grid;
         let cells = &mut self.cells;
         let mut file = |p: Pos2| {
-            let (c0, r0, c1, r1) = grid.range(Rect::from_center_size(p, vec2(reach, reach)));
-            for r in r0..=r1 {
-                for c in c0..=c1 {
-                    let cell = &mut cells[grid.slot(c, r)];
-                    if cell.last() != Some(&id) {
-                        cell.push(id);
-                    }
+            let around = Rect::from_center_size(p, vec2(reach, reach));
+            grid.for_each_cell(xy(around.min), xy(around.max), |cell| {
+                let cell = &mut cells[cell];
+                if cell.last() != Some(&id) {
+                    cell.push(id);
                 }
-            }
+            });
         };
         if let [only] = points {
             file(*only);
@@ -191,20 +158,25 @@ impl LineIndex {
     /// exact geometry.
     pub fn near(&self, query: Rect, out: &mut Vec<usize>) {
         out.clear();
-        let (c0, r0, c1, r1) = self.grid.range(query);
-        if c0 == 0 && r0 == 0 && c1 == self.grid.cols - 1 && r1 == self.grid.rows - 1 {
+        let (min, max) = (xy(query.min), xy(query.max));
+        if self.grid.meets_every_cell(min, max) {
             out.extend(0..self.count);
             return;
         }
-        for r in r0..=r1 {
-            for c in c0..=c1 {
-                out.extend(self.cells[self.grid.slot(c, r)].iter().map(|&id| id as usize));
-            }
-        }
+        self.grid.for_each_cell(min, max, |cell| out.extend(self.cells[cell].iter().map(|&id| id as usize)));
         out.extend(
             self.long
                 .iter()
-                .filter(|(_, extent)| extent.intersects(query) || !extent.is_finite())
+                // `Rect::intersects` with `&` for `&&`: whether a long line's box meets a small
+                // query is a coin toss that branches mispredict, and this scan is most of the
+                // cost of a hit test on a large map.
+                .filter(|(_, e)| {
+                    let meets = (e.min.x <= query.max.x)
+                        & (query.min.x <= e.max.x)
+                        & (e.min.y <= query.max.y)
+                        & (query.min.y <= e.max.y);
+                    meets | !e.is_finite()
+                })
                 .map(|(id, _)| *id as usize),
         );
         out.sort_unstable();
@@ -218,13 +190,8 @@ mod tests {
 
     /// Deterministic pseudo-random rectangles.
     fn rects(n: usize, seed: u64) -> Vec<Rect> {
-        let mut s = seed;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s % 10_000) as f32 / 10.0
-        };
+        let mut rng = crate::rng::Rng::new(seed);
+        let mut next = move || rng.below(10_000) as f32 / 10.0;
         (0..n)
             .map(|_| Rect::from_min_size(pos2(next() - 50.0, next() - 50.0), vec2(next() / 5.0, next() / 20.0)))
             .collect()
