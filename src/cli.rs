@@ -185,6 +185,17 @@ pub struct ExportArgs {
     /// (`--presentation` is its former name.)
     #[arg(long, alias = "presentation")]
     pub story: bool,
+    /// Focus on what lies within --steps relationships of this concept or area (repeatable):
+    /// the rest is drawn faded, as the Explore window's focus shows it.
+    #[arg(long, value_name = "LABEL")]
+    pub focus: Vec<String>,
+    /// How many relationships away the focus reaches.
+    #[arg(long, default_value_t = 1, requires = "focus")]
+    pub steps: usize,
+    /// Outline each concept as wide as its betweenness (bridging concepts), as the Explore
+    /// window's structure mode does.
+    #[arg(long)]
+    pub bridging: bool,
 }
 
 /// Options of `qualmap import`.
@@ -396,6 +407,22 @@ fn export(args: &ExportArgs) -> Result<String, String> {
         options.filter.attributes.entry(name.trim().to_owned()).or_default().insert(value.trim().to_owned());
     }
     options.filter.coders.extend(args.coder.iter().cloned());
+    if !args.focus.is_empty() || args.bridging {
+        let graph = crate::explore::RelationGraph::new(&doc);
+        if !args.focus.is_empty() {
+            let from = args
+                .focus
+                .iter()
+                .map(|label| crate::explore::find_by_label(&doc, label).map_err(|e| format!("--focus: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let focus =
+                crate::explore::Focus { from, steps: args.steps, follow: crate::explore::Follow::Both, only: None };
+            options.focus = Some(focus.items(&graph));
+        }
+        if args.bridging {
+            options.emphasis = Some(std::sync::Arc::new(crate::explore::bridging(&graph.measures())));
+        }
+    }
     let ctx = headless_context();
     let start = std::time::Instant::now();
     let (bytes, fit) = export_figure(&doc, format, &options, &EguiMeasure(&ctx))

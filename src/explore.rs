@@ -709,6 +709,18 @@ pub fn weakest_step(graph: &RelationGraph, support: &SupportTable, path: &[Endpo
         .map(|(i, _)| i)
 }
 
+/// Betweenness as the cards' outlines: each concept's share of the largest.
+pub fn bridging(measures: &[Measures]) -> crate::scene::Emphasis {
+    let concepts = measures.iter().filter_map(|m| match m.item {
+        Endpoint::Concept(id) => Some((id, m.betweenness)),
+        Endpoint::Area(_) => None,
+    });
+    let largest = concepts.clone().map(|(_, b)| b).fold(0.0_f64, f64::max);
+    let values =
+        concepts.filter(|(_, b)| *b > 0.0 && largest > 0.0).map(|(id, b)| (id, (b / largest) as f32)).collect();
+    crate::scene::Emphasis { name: "betweenness (bridging)".to_owned(), values }
+}
+
 /// The item labelled `label` (exact, then ignoring case); an error naming the label otherwise,
 /// or listing the items when it is ambiguous.
 pub fn find_by_label(doc: &Document, label: &str) -> Result<Endpoint, String> {

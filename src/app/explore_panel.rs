@@ -302,7 +302,8 @@ impl Explore {
             .changed();
         if toggled || (bridging && self.bridging != Some(*measured)) {
             self.bridging = bridging.then_some(*measured);
-            actions.push(Action::SetEmphasis(bridging.then(|| std::sync::Arc::new(bridging_emphasis(measures)))));
+            actions
+                .push(Action::SetEmphasis(bridging.then(|| std::sync::Arc::new(crate::explore::bridging(measures)))));
         }
         ui.label(
             RichText::new("Betweenness: how much of the shortest paths between other items run through a concept (bridging concepts rank high).")
@@ -363,18 +364,6 @@ impl Explore {
             actions.push(Action::Focus(item));
         }
     }
-}
-
-/// Betweenness as the cards' outlines: each concept's share of the largest.
-fn bridging_emphasis(measures: &[Measures]) -> crate::scene::Emphasis {
-    let concepts = measures.iter().filter_map(|m| match m.item {
-        Endpoint::Concept(id) => Some((id, m.betweenness)),
-        Endpoint::Area(_) => None,
-    });
-    let largest = concepts.clone().map(|(_, b)| b).fold(0.0_f64, f64::max);
-    let values =
-        concepts.filter(|(_, b)| *b > 0.0 && largest > 0.0).map(|(id, b)| (id, (b / largest) as f32)).collect();
-    crate::scene::Emphasis { name: "betweenness (bridging)".to_owned(), values }
 }
 
 /// The items of a path: its concepts and areas and the relationships of each step.

@@ -114,13 +114,13 @@ impl QualmapApp {
             )
             .shrink(crate::export::svg::MARGIN)
         });
-        // A focused map exports what is in focus.
-        let visible = prefs.options.visible.clone().or_else(|| self.view.focus.as_ref().map(|f| f.items.clone()));
+        // A focused map exports as the window shows it: the rest faded.
+        let focus = self.view.focus.as_ref().map(|f| f.items.clone());
         ExportOptions {
             support: self.view.support,
             filter: self.view.filter.clone(),
             view,
-            visible,
+            focus,
             emphasis: self.view.emphasis.clone(),
             text_scale: self.prefs.map_text.map_scale(),
             ..prefs.options.clone()

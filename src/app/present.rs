@@ -791,11 +791,14 @@ fn current_view_rect(view: &super::ViewState) -> ViewRect {
 fn step_from_view(cx: &super::MapContext<'_>) -> Step {
     Step {
         title: format!("Step {}", cx.doc.story.len() + 1),
-        // A focused map's step shows what is in focus; otherwise the selection (or everything).
+        // A focused map's step shows the whole map with the focus highlighted (a step's items
+        // would drop areas whose members are out of focus); otherwise the selection (or
+        // everything).
         visible: match &cx.view.focus {
-            Some(focus) => focus.items.iter().copied().collect(),
+            Some(_) => Vec::new(),
             None => cx.view.selection.iter().copied().collect(),
         },
+        highlight: cx.view.focus.as_ref().map(|f| f.items.iter().copied().collect()).unwrap_or_default(),
         view: Some(current_view_rect(cx.view)),
         filter: cx.view.filter.is_active().then(|| cx.view.filter.clone()),
         ..Step::default()

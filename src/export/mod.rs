@@ -177,6 +177,9 @@ pub struct ExportOptions {
     /// A measure drawn on the cards' outlines (the Explore window's bridging concepts).
     #[serde(skip)]
     pub emphasis: Option<std::sync::Arc<crate::scene::Emphasis>>,
+    /// A focus: items not in it are drawn faded, as the window fades them.
+    #[serde(skip)]
+    pub focus: Option<std::collections::BTreeSet<crate::model::ItemRef>>,
 }
 
 impl Default for ExportOptions {
@@ -202,6 +205,7 @@ impl Default for ExportOptions {
             page: None,
             highlight: std::collections::BTreeSet::new(),
             emphasis: None,
+            focus: None,
         }
     }
 }
@@ -248,6 +252,7 @@ pub fn export_scene(doc: &Document, options: &ExportOptions, measure: &dyn TextM
         text_scale: options.text_scale,
         detail_scale: options.detail_scale,
         emphasis: options.emphasis.clone(),
+        focus: options.focus.clone(),
     };
     build_scene(doc, &scene_options, measure)
 }

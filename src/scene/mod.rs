@@ -510,6 +510,8 @@ pub struct SceneOptions {
     pub detail_scale: f32,
     /// A measure drawn on the cards (bridging concepts in the Explore window), if one is shown.
     pub emphasis: Option<std::sync::Arc<Emphasis>>,
+    /// A focus (the Explore window's): items not in it are drawn faded, as on screen.
+    pub focus: Option<std::collections::BTreeSet<ItemRef>>,
 }
 
 /// A measure of each concept drawn on the map: the concept's outline in the theme's highlight
@@ -541,6 +543,7 @@ impl SceneOptions {
             text_scale: 1.0,
             detail_scale: 1.0,
             emphasis: None,
+            focus: None,
         }
     }
 
@@ -582,6 +585,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
     // Concept cards.
     let area_colors: HashMap<AreaId, Color32> = doc.areas.iter().map(|a| (a.id, theme.ink(a.color))).collect();
     let shown = |item: ItemRef| options.visible.as_ref().is_none_or(|v| v.contains(&item));
+    let in_focus = |item: ItemRef| options.focus.as_ref().is_none_or(|f| f.contains(&item));
     let nodes: Vec<NodeShape> = doc
         .concepts
         .iter()
@@ -603,7 +607,8 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
             let rect = Rect::from_center_size(center, size);
             let count = support.get(&ItemRef::Concept(concept.id)).copied().unwrap_or(0);
             let from_paper = concept.provenance.kind == ProvenanceKind::Paper;
-            let faded = filtering && count == 0;
+            let out_of_focus = !in_focus(ItemRef::Concept(concept.id));
+            let faded = (filtering && count == 0) || out_of_focus;
             let fade = |c: Color32| if faded { c.gamma_multiply(FADE) } else { c };
             let emphasis =
                 options.emphasis.as_ref().and_then(|e| e.values.get(&concept.id).copied()).filter(|v| *v > 0.0);
@@ -626,7 +631,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
                 },
                 label,
                 area_colors: concept.areas.iter().filter_map(|a| area_colors.get(a).copied()).map(fade).collect(),
-                badge: (count > 0).then(|| (rect.right_top() + vec2(-2.0, 2.0), count)),
+                badge: (count > 0 && !out_of_focus).then(|| (rect.right_top() + vec2(-2.0, 2.0), count)),
                 badge_radius: BADGE_RADIUS * detail_scale,
                 from_paper,
                 pinned: concept.pinned,
@@ -669,16 +674,17 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
             } else {
                 (own.iter().fold(Vec2::ZERO, |acc, p| acc + p.to_vec2()) / own.len() as f32).to_pos2()
             };
+            let focus_fade = |c: Color32| if in_focus(ItemRef::Area(area.id)) { c } else { c.gamma_multiply(FADE) };
             Some(AreaShape {
                 own_center,
                 id: area.id,
-                fill: theme.area_fill(area.color),
-                stroke: theme.ink(area.color),
+                fill: focus_fade(theme.area_fill(area.color)),
+                stroke: focus_fade(theme.ink(area.color)),
                 label: text_block(
                     &area.label,
                     AREA_FONT * text_scale,
                     AREA_TEXT_WIDTH * text_scale,
-                    theme.area_text(area.color),
+                    focus_fade(theme.area_text(area.color)),
                     Pos2::ZERO,
                     measure,
                 ),
@@ -718,7 +724,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
         let width = edge_width(count);
         let direction = doc.direction_of(rel);
         let rel_type = doc.relationship_type(rel.type_id);
-        let faded = filtering && count == 0;
+        let faded = (filtering && count == 0) || !in_focus(ItemRef::Relationship(rel.id));
         let color = rel_type.map_or(theme.muted_text, |t| theme.ink(t.color));
         let color = if faded { color.gamma_multiply(FADE) } else { color };
         let type_line = rel_type.map_or(LineStyle::Solid, |t| t.line);
