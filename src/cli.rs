@@ -196,6 +196,13 @@ pub struct ExportArgs {
     /// window's structure mode does.
     #[arg(long)]
     pub bridging: bool,
+    /// Pick out the shortest paths from this concept or area to --path-to (their items and
+    /// relationships highlighted, as the Explore window picks a path out).
+    #[arg(long, value_name = "LABEL", requires = "path_to")]
+    pub path_from: Option<String>,
+    /// Where the paths of --path-from end.
+    #[arg(long, value_name = "LABEL", requires = "path_from")]
+    pub path_to: Option<String>,
 }
 
 /// Options of `qualmap import`.
@@ -407,7 +414,7 @@ fn export(args: &ExportArgs) -> Result<String, String> {
         options.filter.attributes.entry(name.trim().to_owned()).or_default().insert(value.trim().to_owned());
     }
     options.filter.coders.extend(args.coder.iter().cloned());
-    if !args.focus.is_empty() || args.bridging {
+    if !args.focus.is_empty() || args.bridging || args.path_from.is_some() {
         let graph = crate::explore::RelationGraph::new(&doc);
         if !args.focus.is_empty() {
             let from = args
@@ -421,6 +428,21 @@ fn export(args: &ExportArgs) -> Result<String, String> {
         }
         if args.bridging {
             options.emphasis = Some(std::sync::Arc::new(crate::explore::bridging(&graph.measures())));
+        }
+        if let (Some(from), Some(to)) = (&args.path_from, &args.path_to) {
+            let from = crate::explore::find_by_label(&doc, from).map_err(|e| format!("--path-from: {e}"))?;
+            let to = crate::explore::find_by_label(&doc, to).map_err(|e| format!("--path-to: {e}"))?;
+            let paths = graph.shortest_paths(from, to, 100);
+            if paths.items.is_empty() {
+                return Err(format!(
+                    "no path leads from \"{}\" to \"{}\" along the relationships' directions",
+                    doc.endpoint_label(from),
+                    doc.endpoint_label(to)
+                ));
+            }
+            for path in &paths.items {
+                options.highlight.extend(crate::explore::path_items(&graph, path));
+            }
         }
     }
     let ctx = headless_context();

@@ -721,6 +721,15 @@ pub fn bridging(measures: &[Measures]) -> crate::scene::Emphasis {
     crate::scene::Emphasis { name: "betweenness (bridging)".to_owned(), values }
 }
 
+/// The items of a path: its concepts and areas and the relationships of each step.
+pub fn path_items(graph: &RelationGraph, path: &[Endpoint]) -> Vec<ItemRef> {
+    let mut items: Vec<ItemRef> = path.iter().map(|e| item_of(*e)).collect();
+    for pair in path.windows(2) {
+        items.extend(graph.step_relationships(pair[0], pair[1]).into_iter().map(ItemRef::Relationship));
+    }
+    items
+}
+
 /// The item labelled `label` (exact, then ignoring case); an error naming the label otherwise,
 /// or listing the items when it is ambiguous.
 pub fn find_by_label(doc: &Document, label: &str) -> Result<Endpoint, String> {

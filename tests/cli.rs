@@ -183,3 +183,32 @@ fn export_at_a_journal_width_or_on_a_page_reports_its_size_and_smallest_text() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("5 pages, A4 landscape"), "{stdout}");
 }
+
+/// `qualmap paths`, `loops` and `measures` on the example: the paths a researcher asks for
+/// (Problem solving to Personal well-being), the CSV's header, and errors that name the label.
+#[test]
+fn paths_loops_and_measures_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("example.qualmap");
+    let map = map.to_str().unwrap();
+    assert_eq!(run(&["example", "-o", map]).0, 0);
+    let (code, stdout, stderr) = run(&["paths", map, "--from", "Problem solving", "--to", "Personal well-being"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "Problem solving -> Personal well-being\n");
+    let (code, stdout, _) =
+        run(&["paths", map, "--from", "problem solving", "--to", "Personal well-being", "--max-length", "3"]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.len() > 1 && lines[0] == "Problem solving -> Personal well-being", "{stdout}");
+    assert!(lines.windows(2).all(|w| w[0].matches(" -> ").count() <= w[1].matches(" -> ").count()), "shortest first");
+    let (code, _, stderr) = run(&["paths", map, "--from", "Nothing like it", "--to", "Coping"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("--from") && stderr.contains("Nothing like it"), "{stderr}");
+    let (code, stdout, _) = run(&["measures", map, "--format", "csv"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("id,label,in_degree,out_degree,betweenness,"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1 + 19, "a row per concept");
+    assert!(stdout.contains(",Problem solving,0,3,"), "{stdout}");
+    let (code, stdout, _) = run(&["loops", map]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "the example has no loop of one-way relationships");
+}

@@ -239,7 +239,7 @@ impl Explore {
         if let Some((false, i)) = self.chosen
             && let Some(path) = found.items.get(i)
         {
-            actions.push(Action::Highlight(path_items(graph, path)));
+            actions.push(Action::Highlight(crate::explore::path_items(graph, path)));
             steps_ui(ui, cx.doc, graph, support, path);
         }
     }
@@ -264,7 +264,7 @@ impl Explore {
         {
             let mut closed = cycle.clone();
             closed.push(cycle[0]);
-            actions.push(Action::Highlight(path_items(graph, &closed)));
+            actions.push(Action::Highlight(crate::explore::path_items(graph, &closed)));
             steps_ui(ui, cx.doc, graph, support, &closed);
         }
     }
@@ -364,15 +364,6 @@ impl Explore {
             actions.push(Action::Focus(item));
         }
     }
-}
-
-/// The items of a path: its concepts and areas and the relationships of each step.
-fn path_items(graph: &RelationGraph, path: &[Endpoint]) -> Vec<ItemRef> {
-    let mut items: Vec<ItemRef> = path.iter().map(|e| item_of(*e)).collect();
-    for pair in path.windows(2) {
-        items.extend(graph.step_relationships(pair[0], pair[1]).into_iter().map(ItemRef::Relationship));
-    }
-    items
 }
 
 /// Paths (or loops) as rows to click; returns the one clicked.

@@ -122,6 +122,9 @@ impl QualmapApp {
             view,
             focus,
             emphasis: self.view.emphasis.clone(),
+            // What the map picks out now (a path from the Explore window, evidence rows' items)
+            // is picked out in the figure too.
+            highlight: self.view.highlight.clone(),
             text_scale: self.prefs.map_text.map_scale(),
             ..prefs.options.clone()
         }

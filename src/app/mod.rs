@@ -240,6 +240,9 @@ pub struct ViewState {
     pub filter: EvidenceFilter,
     /// Items picked out on the map (by the evidence browser or search), besides the selection.
     pub highlight: BTreeSet<ItemRef>,
+    /// What panels asked to pick out this frame: the next frame's highlight. (A window drawn
+    /// after the canvas, like Explore's picked path, reaches the map one frame later.)
+    highlight_next: BTreeSet<ItemRef>,
     /// Put the keyboard in the selected item's name field on the next frame.
     pub focus_label: bool,
     /// Whether the inspector lists the excerpts the filter leaves out (dimmed and marked).
@@ -265,6 +268,7 @@ impl Default for ViewState {
             support: SupportMode::default(),
             filter: EvidenceFilter::default(),
             highlight: BTreeSet::new(),
+            highlight_next: BTreeSet::new(),
             focus_label: false,
             show_filtered_out: false,
             focus: None,
@@ -790,10 +794,17 @@ impl QualmapApp {
 
     /// Takes what a panel returned: highlights at once (the canvas, drawn after the panels,
     /// shows them this frame), the rest into the frame's queue.
+    /// Picks `items` out on the map: at once (panels drawn before the canvas) and on the next
+    /// frame (windows drawn after it).
+    fn highlight(&mut self, items: Vec<ItemRef>) {
+        self.view.highlight.extend(items.iter().copied());
+        self.view.highlight_next.extend(items);
+    }
+
     fn panel_actions(&mut self, actions: Vec<Action>) {
         for action in actions {
             match action {
-                Action::Highlight(items) => self.view.highlight.extend(items),
+                Action::Highlight(items) => self.highlight(items),
                 other => self.queue.push(other),
             }
         }
@@ -846,7 +857,7 @@ impl QualmapApp {
                 Action::Run(command) => self.run_command(ctx, command),
                 Action::AddConceptAt(pos) => self.add_concept_at(pos),
                 Action::SelectAll(items) => self.view.selection = items,
-                Action::Highlight(items) => self.view.highlight.extend(items),
+                Action::Highlight(items) => self.highlight(items),
                 Action::SetMatchAccents(on) => self.prefs.match_accents = on,
                 Action::ShowFilteredOut(on) => self.view.show_filtered_out = on,
                 Action::SetPresenterView(on) => self.prefs.presenter_view = on,
@@ -1651,7 +1662,7 @@ impl eframe::App for QualmapApp {
             self.handle_shortcuts(&ctx);
         }
         self.update_title(&ctx);
-        self.view.highlight.clear();
+        self.view.highlight = std::mem::take(&mut self.view.highlight_next);
         self.refresh_focus();
         if self.present.is_some() {
             let place = match other_screen(frame) {
@@ -1695,6 +1706,11 @@ impl eframe::App for QualmapApp {
         self.shortcuts_ui(&ctx);
         self.dialogs_ui(&ctx);
         self.drain_queue(&ctx);
+        // What was picked out after the canvas was drawn: show it (a change only, so that a
+        // steady highlight asks for no frames).
+        if self.view.highlight_next != self.view.highlight {
+            ctx.request_repaint();
+        }
         if let Some(failure) = self.map.autosave_tick(&ctx) {
             self.status = failure;
         }
