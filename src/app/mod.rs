@@ -242,7 +242,7 @@ pub struct ViewState {
     pub highlight: BTreeSet<ItemRef>,
     /// What panels asked to pick out this frame: the next frame's highlight. (A window drawn
     /// after the canvas, like Explore's picked path, reaches the map one frame later.)
-    highlight_next: BTreeSet<ItemRef>,
+    pub(super) highlight_next: BTreeSet<ItemRef>,
     /// Put the keyboard in the selected item's name field on the next frame.
     pub focus_label: bool,
     /// Whether the inspector lists the excerpts the filter leaves out (dimmed and marked).
