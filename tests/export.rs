@@ -160,6 +160,18 @@ fn graph_formats_hold_every_node_and_edge() {
 }
 
 #[test]
+fn the_appendix_gives_each_concept_s_structure_measures() {
+    let d = doc();
+    let md = String::from_utf8(export(Format::Markdown, &ExportOptions::default())).unwrap();
+    let section = md.split("## Concept: Problem solving\n").nth(1).expect("Problem solving's section");
+    let section = section.split("## ").next().unwrap();
+    assert!(section.contains("- Relationships: 0 in, 3 out; betweenness 0.000; neighbours in 3 areas"), "{section}");
+    assert_eq!(md.matches("- Relationships: ").count(), d.concepts.len(), "one line per concept");
+    let html = String::from_utf8(export(Format::Html, &ExportOptions::default())).unwrap();
+    assert_eq!(html.matches("<p class=\"meta\">Relationships: ").count(), d.concepts.len());
+}
+
+#[test]
 fn appendix_lists_every_supporting_excerpt() {
     let d = doc();
     let links: usize = d.evidence.iter().map(|e| e.links.len()).sum();

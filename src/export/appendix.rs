@@ -50,9 +50,28 @@ fn scope_line(doc: &Document, options: &ExportOptions) -> String {
     }
 }
 
+/// Each concept's structure measures (issue 17), in words: "0 in, 3 out; betweenness 0.000;
+/// neighbours in 3 areas".
+fn structure_lines(doc: &Document) -> std::collections::HashMap<ItemRef, String> {
+    crate::explore::RelationGraph::new(doc)
+        .measures()
+        .into_iter()
+        .filter(|m| matches!(m.item, crate::model::Endpoint::Concept(_)))
+        .map(|m| {
+            let areas = if m.neighbour_areas == 1 { "area" } else { "areas" };
+            let text = format!(
+                "{} in, {} out; betweenness {:.3}; neighbours in {} {areas}",
+                m.in_degree, m.out_degree, m.betweenness, m.neighbour_areas
+            );
+            (crate::explore::item_of(m.item), text)
+        })
+        .collect()
+}
+
 /// The appendix as Markdown.
 pub fn markdown(doc: &Document, options: &ExportOptions) -> String {
     let mut out = String::new();
+    let structure = structure_lines(doc);
     let md = |text: &str| text.replace('\n', " ");
     let _ = writeln!(out, "# {}\n", md(&doc.info.title));
     if !doc.info.citation.is_empty() {
@@ -68,6 +87,9 @@ pub fn markdown(doc: &Document, options: &ExportOptions) -> String {
         {
             let names: Vec<&str> = c.areas.iter().filter_map(|a| doc.area(*a)).map(|a| a.label.as_str()).collect();
             let _ = writeln!(out, "- Areas: {}", names.join(", "));
+        }
+        if let Some(line) = structure.get(&item) {
+            let _ = writeln!(out, "- Relationships: {line}");
         }
         let evidence = evidence_of(doc, item, options);
         let _ = writeln!(out, "- Supporting excerpts: {}\n", evidence.len());
@@ -115,6 +137,7 @@ pub fn html(doc: &Document, options: &ExportOptions) -> String {
         let _ = writeln!(out, "<p>Source study: {}</p>", xml_escape(&doc.info.citation));
     }
     let _ = writeln!(out, "<p class=\"meta\">{}</p>", xml_escape(&scope_line(doc, options)));
+    let structure = structure_lines(doc);
     for (kind, item) in items(doc) {
         let evidence = evidence_of(doc, item, options);
         let anchor = match item {
@@ -129,6 +152,9 @@ pub fn html(doc: &Document, options: &ExportOptions) -> String {
             xml_escape(&provenance_text(doc.provenance_of(item))),
             evidence.len()
         );
+        if let Some(line) = structure.get(&item) {
+            let _ = writeln!(out, "<p class=\"meta\">Relationships: {}.</p>", xml_escape(line));
+        }
         for e in evidence {
             let _ = writeln!(out, "<blockquote><p>“{}”</p>", xml_escape(&e.excerpt));
             if e.provenance.kind == ProvenanceKind::Illustrative {
