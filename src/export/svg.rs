@@ -535,8 +535,9 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
             if edge.from_paper {
                 let (center, radius) = crate::scene::EdgeShape::paper_mark_at(rect, 1.0);
                 let marker = diamond(center, radius);
-                let _ =
-                    writeln!(out, "<path d=\"{}\" {}/>", path_data(&marker, true), paint("fill", theme.paper_stroke));
+                let mark =
+                    if edge.faded { theme.paper_stroke.gamma_multiply(crate::scene::FADE) } else { theme.paper_stroke };
+                let _ = writeln!(out, "<path d=\"{}\" {}/>", path_data(&marker, true), paint("fill", mark));
             }
         }
         let _ = writeln!(out, "</g>");
@@ -598,7 +599,10 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
                 out,
                 "<path d=\"{}\" {}/>",
                 path_data(&diamond(r.left_top(), 4.5), true),
-                paint("fill", theme.paper_stroke)
+                paint(
+                    "fill",
+                    if node.faded { theme.paper_stroke.gamma_multiply(crate::scene::FADE) } else { theme.paper_stroke }
+                )
             );
         }
         if let Some((center, count)) = node.badge {

@@ -570,8 +570,8 @@ pub fn clamp_text_scale(scale: f32) -> f32 {
     if scale.is_finite() { scale.clamp(0.5, MAX_TEXT_SCALE) } else { 1.0 }
 }
 
-/// How much of its colour a faded item keeps.
-const FADE: f32 = 0.28;
+/// How much of its colour a faded item keeps (its marks too: the paper's diamond).
+pub const FADE: f32 = 0.28;
 
 /// Builds the scene for a document.
 pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMeasure) -> Scene {

@@ -258,7 +258,12 @@ impl Pass<'_> {
                     paint_text_grown(painter, label, camera, canvas, grow);
                     if edge.from_paper {
                         let (center, radius) = crate::scene::EdgeShape::paper_mark_at(rect, zoom.clamp(0.6, 2.0));
-                        paper_marker(painter, center, radius, theme.paper_stroke);
+                        let mark = if edge.faded {
+                            theme.paper_stroke.gamma_multiply(crate::scene::FADE)
+                        } else {
+                            theme.paper_stroke
+                        };
+                        paper_marker(painter, center, radius, mark);
                     }
                 }
             }
@@ -335,7 +340,9 @@ impl Pass<'_> {
             }
             paint_text(painter, &node.label, camera, canvas, None);
             if node.from_paper {
-                paper_marker(painter, rect.left_top() + vec2(0.0, 0.0), 4.5 * zoom.clamp(0.6, 2.0), theme.paper_stroke);
+                let mark =
+                    if node.faded { theme.paper_stroke.gamma_multiply(crate::scene::FADE) } else { theme.paper_stroke };
+                paper_marker(painter, rect.left_top(), 4.5 * zoom.clamp(0.6, 2.0), mark);
             }
             if pins && node.pinned {
                 pin_marker(painter, rect.right_bottom(), zoom.clamp(0.6, 2.0), theme.text);
