@@ -75,19 +75,19 @@ impl Focus {
         if self.from.len() > 3 {
             names.push_str(&format!(" and {} more", self.from.len() - 3));
         }
-        let reach = match (self.steps, self.follow) {
-            (usize::MAX, Follow::Forward) => format!("everything downstream of {names}"),
-            (usize::MAX, Follow::Backward) => format!("everything upstream of {names}"),
-            (usize::MAX, Follow::Both) => format!("everything connected to {names}"),
-            (1, follow) => format!("one step {}of {names}", way_words(follow)),
-            (k, follow) => format!("{k} steps {}of {names}", way_words(follow)),
-        };
         let only = self
             .only
             .and_then(|t| doc.relationship_type(t))
             .map(|t| format!(", along \"{}\" only", t.name))
             .unwrap_or_default();
-        format!("within {reach}{only}").replace("within everything", "everything")
+        let reach = match (self.steps, self.follow) {
+            (usize::MAX, Follow::Forward) => format!("everything downstream of {names}"),
+            (usize::MAX, Follow::Backward) => format!("everything upstream of {names}"),
+            (usize::MAX, Follow::Both) => format!("everything connected to {names}"),
+            (1, follow) => format!("within one step {}of {names}", way_words(follow)),
+            (k, follow) => format!("within {k} steps {}of {names}", way_words(follow)),
+        };
+        format!("{reach}{only}")
     }
 }
 

@@ -5,6 +5,8 @@
 //! worked out by `crate::explore` on the map's relationship graph; measures of a large map are
 //! worked out on a worker.
 
+use std::sync::Arc;
+
 use egui::{RichText, Ui};
 
 use super::panel::{Dock, Panel};
@@ -13,10 +15,13 @@ use super::{Action, MapContext};
 use crate::explore::{
     Focus, Follow, Listing, Measures, RelationGraph, SupportTable, endpoint_of, item_of, weakest_step,
 };
+use crate::model::support::EvidenceFilter;
 use crate::model::{Document, Endpoint, ItemRef, RelationshipTypeId};
 
 /// Paths and loops listed at most.
 const LIST_LIMIT: usize = 200;
+/// The longest feedback loop listed, in steps.
+const LOOP_STEPS: usize = 8;
 
 /// Which column the measures are sorted by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -46,13 +51,18 @@ pub(super) struct Explore {
     chosen: Option<(bool, usize)>,
     sort: Column,
     descending: bool,
-    /// The graph and support of one revision and filter.
-    graph: Option<(u64, crate::model::support::EvidenceFilter, RelationGraph, SupportTable)>,
+    /// The relationship graph of one revision (shared with the measures' worker).
+    graph: Option<(u64, Arc<RelationGraph>)>,
+    /// Support counts of one revision and filter, counted when a path's steps are shown.
+    support: Option<(u64, EvidenceFilter, Arc<SupportTable>)>,
     /// Paths listed: for which ends, settings and revision.
     paths: Option<(PathsKey, Listing<Vec<Endpoint>>)>,
-    loops: Option<(u64, usize, Listing<Vec<Endpoint>>)>,
+    loops: Option<(u64, Listing<Vec<Endpoint>>)>,
     measures: Option<(u64, Vec<Measures>)>,
     measuring: Option<(u64, Task<Vec<Measures>>)>,
+    /// The measures' rows (concepts, positions in `measures`) in the order shown, and what that
+    /// order was worked out for (revision, column, descending): sorted once, not every frame.
+    order: Option<((u64, Column, bool), Vec<usize>)>,
     /// Whether the map outlines concepts by betweenness, and for which revision it was made.
     bridging: Option<u64>,
 }
@@ -69,10 +79,12 @@ impl Default for Explore {
             sort: Column::Betweenness,
             descending: true,
             graph: None,
+            support: None,
             paths: None,
             loops: None,
             measures: None,
             measuring: None,
+            order: None,
             bridging: None,
         }
     }
@@ -89,7 +101,6 @@ impl Panel for Explore {
 
     fn ui(&mut self, ui: &mut Ui, cx: &MapContext<'_>) -> Vec<Action> {
         let mut actions = Vec::new();
-        self.refresh(cx);
         let ends: Vec<Endpoint> = cx.view.selection.iter().filter_map(|i| endpoint_of(*i)).collect();
         egui::ScrollArea::vertical().show(ui, |ui| {
             egui::CollapsingHeader::new("Focus").default_open(true).show(ui, |ui| {
@@ -106,13 +117,29 @@ impl Panel for Explore {
 }
 
 impl Explore {
-    /// The graph and support counts, made again when the map or the filter changed.
-    fn refresh(&mut self, cx: &MapContext<'_>) {
-        let current = self.graph.as_ref().is_some_and(|(r, f, _, _)| *r == cx.revision && *f == cx.view.filter);
-        if !current {
-            let graph = RelationGraph::new(cx.doc);
-            let support = SupportTable::new(cx.doc, &cx.view.filter);
-            self.graph = Some((cx.revision, cx.view.filter.clone(), graph, support));
+    /// The relationship graph, made again when the map changed.
+    fn graph(&mut self, cx: &MapContext<'_>) -> Arc<RelationGraph> {
+        match &self.graph {
+            Some((revision, graph)) if *revision == cx.revision => Arc::clone(graph),
+            _ => {
+                let graph = Arc::new(RelationGraph::new(cx.doc));
+                self.graph = Some((cx.revision, Arc::clone(&graph)));
+                graph
+            }
+        }
+    }
+
+    /// Support counts, made again when the map or the filter changed.
+    fn support(&mut self, cx: &MapContext<'_>) -> Arc<SupportTable> {
+        match &self.support {
+            Some((revision, filter, support)) if *revision == cx.revision && *filter == cx.view.filter => {
+                Arc::clone(support)
+            }
+            _ => {
+                let support = Arc::new(SupportTable::new(cx.doc, &cx.view.filter));
+                self.support = Some((cx.revision, cx.view.filter.clone(), Arc::clone(&support)));
+                support
+            }
         }
     }
 
@@ -193,7 +220,7 @@ impl Explore {
     }
 
     fn paths_ui(&mut self, ui: &mut Ui, cx: &MapContext<'_>, ends: &[Endpoint], actions: &mut Vec<Action>) {
-        let Some((_, _, graph, support)) = &self.graph else { return };
+        let graph = self.graph(cx);
         ui.horizontal(|ui| {
             ui.radio_value(&mut self.all_paths, false, "Shortest");
             ui.radio_value(&mut self.all_paths, true, "Every path up to");
@@ -237,20 +264,31 @@ impl Explore {
             self.chosen = Some((false, i));
         }
         if let Some((false, i)) = self.chosen
-            && let Some(path) = found.items.get(i)
+            && found.items.get(i).is_some()
         {
-            actions.push(Action::Highlight(crate::explore::path_items(graph, path)));
-            steps_ui(ui, cx.doc, graph, support, path);
+            let support = self.support(cx);
+            if let Some((_, found)) = &self.paths
+                && let Some(path) = found.items.get(i)
+            {
+                actions.push(Action::Highlight(crate::explore::path_items(&graph, path)));
+                steps_ui(ui, cx.doc, &graph, &support, path);
+            }
         }
     }
 
     fn loops_ui(&mut self, ui: &mut Ui, cx: &MapContext<'_>, actions: &mut Vec<Action>) {
-        let Some((_, _, graph, support)) = &self.graph else { return };
-        ui.label(RichText::new("Cycles of one-way relationships (of at most 8 steps), as in causal mapping.").weak());
-        if self.loops.as_ref().is_none_or(|(r, _, _)| *r != cx.revision) {
-            self.loops = Some((cx.revision, 8, graph.loops(8, LIST_LIMIT)));
+        let graph = self.graph(cx);
+        ui.label(
+            RichText::new(format!(
+                "Cycles of one-way relationships (of at most {LOOP_STEPS} steps), as in causal mapping."
+            ))
+            .weak(),
+        );
+        if self.loops.as_ref().is_none_or(|(r, _)| *r != cx.revision) {
+            self.loops = Some((cx.revision, graph.loops(LOOP_STEPS, LIST_LIMIT)));
         }
-        let Some((_, _, found)) = &self.loops else { return };
+        let support = if matches!(self.chosen, Some((true, _))) { Some(self.support(cx)) } else { None };
+        let Some((_, found)) = &self.loops else { return };
         if found.items.is_empty() {
             ui.label("No feedback loops.");
             return;
@@ -261,23 +299,25 @@ impl Explore {
         }
         if let Some((true, i)) = self.chosen
             && let Some(cycle) = found.items.get(i)
+            && let Some(support) = &support
         {
             let mut closed = cycle.clone();
-            closed.push(cycle[0]);
-            actions.push(Action::Highlight(crate::explore::path_items(graph, &closed)));
-            steps_ui(ui, cx.doc, graph, support, &closed);
+            closed.extend(cycle.first().copied());
+            actions.push(Action::Highlight(crate::explore::path_items(&graph, &closed)));
+            steps_ui(ui, cx.doc, &graph, support, &closed);
         }
     }
 
     fn measures_ui(&mut self, ui: &mut Ui, cx: &MapContext<'_>, actions: &mut Vec<Action>) {
         let current = self.measures.as_ref().is_some_and(|(r, _)| *r == cx.revision);
         if !current && self.measuring.as_ref().is_none_or(|(r, _)| *r != cx.revision) {
-            // The graph goes to a worker: betweenness on a large map takes seconds.
-            let graph = RelationGraph::new(cx.doc);
-            match Task::spawn("structure measures", ui.ctx(), move |_| graph.measures()) {
+            // The graph is shared with a worker: betweenness on a large map takes seconds.
+            let graph = self.graph(cx);
+            let worker = Arc::clone(&graph);
+            match Task::spawn("structure measures", ui.ctx(), move |_| worker.measures()) {
                 Ok(task) => self.measuring = Some((cx.revision, task)),
                 // No worker could be started: here, then.
-                Err(_) => self.measures = Some((cx.revision, RelationGraph::new(cx.doc).measures())),
+                Err(_) => self.measures = Some((cx.revision, graph.measures())),
             }
         }
         if let Some((revision, task)) = &mut self.measuring {
@@ -309,18 +349,27 @@ impl Explore {
             RichText::new("Betweenness: how much of the shortest paths between other items run through a concept (bridging concepts rank high).")
                 .weak(),
         );
-        let mut rows: Vec<&Measures> = measures.iter().filter(|m| matches!(m.item, Endpoint::Concept(_))).collect();
-        let label = |m: &Measures| cx.doc.endpoint_label(m.item).to_lowercase();
-        match self.sort {
-            Column::Label => rows.sort_by_cached_key(|m| label(m)),
-            Column::In => rows.sort_by_key(|m| m.in_degree),
-            Column::Out => rows.sort_by_key(|m| m.out_degree),
-            Column::Betweenness => rows.sort_by(|a, b| a.betweenness.total_cmp(&b.betweenness)),
-            Column::Areas => rows.sort_by_key(|m| m.neighbour_areas),
+        let order_key = (*measured, self.sort, self.descending);
+        if self.order.as_ref().is_none_or(|(k, _)| *k != order_key) {
+            let mut order: Vec<usize> =
+                (0..measures.len()).filter(|i| matches!(measures[*i].item, Endpoint::Concept(_))).collect();
+            let label = |i: &usize| cx.doc.endpoint_label(measures[*i].item).to_lowercase();
+            match self.sort {
+                Column::Label => order.sort_by_cached_key(label),
+                Column::In => order.sort_by_key(|i| measures[*i].in_degree),
+                Column::Out => order.sort_by_key(|i| measures[*i].out_degree),
+                Column::Betweenness => {
+                    order.sort_by(|a, b| measures[*a].betweenness.total_cmp(&measures[*b].betweenness))
+                }
+                Column::Areas => order.sort_by_key(|i| measures[*i].neighbour_areas),
+            }
+            if self.descending {
+                order.reverse();
+            }
+            self.order = Some((order_key, order));
         }
-        if self.descending {
-            rows.reverse();
-        }
+        let Some((_, order)) = &self.order else { return };
+        let shown = order.len();
         if ui.button("Pick out the five most bridging concepts").clicked() {
             let mut top: Vec<&Measures> = measures.iter().filter(|m| matches!(m.item, Endpoint::Concept(_))).collect();
             top.sort_by(|a, b| b.betweenness.total_cmp(&a.betweenness));
@@ -342,7 +391,7 @@ impl Explore {
             header(ui, &mut sort, "Betweenness", Column::Betweenness);
             header(ui, &mut sort, "Areas near", Column::Areas);
             ui.end_row();
-            for m in rows.iter().take(500) {
+            for m in order.iter().take(500).filter_map(|i| measures.get(*i)) {
                 if ui.link(super::bidi_text::visual_line(cx.doc.endpoint_label(m.item))).clicked() {
                     clicked = Some(item_of(m.item));
                 }
@@ -354,10 +403,9 @@ impl Explore {
             }
         });
         (self.sort, self.descending) = sort;
-        if rows.len() > 500 {
+        if shown > 500 {
             ui.label(
-                RichText::new(format!("The first 500 of {} concepts; `qualmap measures` lists them all.", rows.len()))
-                    .weak(),
+                RichText::new(format!("The first 500 of {shown} concepts; `qualmap measures` lists them all.")).weak(),
             );
         }
         if let Some(item) = clicked {

@@ -242,7 +242,7 @@ pub struct ViewState {
     pub highlight: BTreeSet<ItemRef>,
     /// What panels asked to pick out this frame: the next frame's highlight. (A window drawn
     /// after the canvas, like Explore's picked path, reaches the map one frame later.)
-    pub(super) highlight_next: BTreeSet<ItemRef>,
+    highlight_next: BTreeSet<ItemRef>,
     /// Put the keyboard in the selected item's name field on the next frame.
     pub focus_label: bool,
     /// Whether the inspector lists the excerpts the filter leaves out (dimmed and marked).
@@ -796,7 +796,7 @@ impl QualmapApp {
     /// shows them this frame), the rest into the frame's queue.
     /// Picks `items` out on the map: at once (panels drawn before the canvas) and on the next
     /// frame (windows drawn after it).
-    fn highlight(&mut self, items: Vec<ItemRef>) {
+    pub(super) fn highlight(&mut self, items: Vec<ItemRef>) {
         self.view.highlight.extend(items.iter().copied());
         self.view.highlight_next.extend(items);
     }

@@ -297,11 +297,9 @@ impl QualmapApp {
         if !current {
             self.search_hits = Some(SearchHits::find(self.map.doc(), self.map.revision(), query, accents));
         }
+        let items = self.search_hits.as_ref().map(|h| h.hits.iter().map(|(item, _)| *item).collect());
+        self.highlight(items.unwrap_or_default());
         let Some(SearchHits { hits, label_hits, evidence_hits, .. }) = &self.search_hits else { return };
-        // Picked out now (the canvas comes next) and asked again for the next frame, as any
-        // highlight is (`QualmapApp::highlight`).
-        self.view.highlight.extend(hits.iter().map(|(item, _)| *item));
-        self.view.highlight_next.extend(hits.iter().map(|(item, _)| *item));
         if !(field.has_focus() || field.lost_focus())
             && self.view.selection.iter().any(|s| hits.iter().any(|h| h.0 == *s))
         {
