@@ -247,7 +247,6 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
     // Codes: reuse by path, else add.
     let mut code_ids: HashMap<String, CodeId> = HashMap::new();
     let existing_codes: HashMap<String, CodeId> = doc.codes.iter().map(|c| (doc.code_path(c.id), c.id)).collect();
-    let mut next_code = doc.next_code_id().0;
     let (mut codes_added, mut codes_reused) = (0, 0);
     let codes_by_key: HashMap<&str, &ImportCode> = data.codes.iter().map(|c| (c.key.as_str(), c)).collect();
     for code in &data.codes {
@@ -260,8 +259,7 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
             codes_reused += 1;
             continue;
         }
-        let id = CodeId(next_code);
-        next_code += 1;
+        let id = doc.next_code_id();
         let parent = code.parent.as_ref().and_then(|p| code_ids.get(p)).copied();
         commands.push(Command::Insert(Element::Code(Code {
             id,
@@ -278,15 +276,13 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
     // Sources: reuse by name, else add.
     let mut source_ids: HashMap<String, SourceId> = HashMap::new();
     let existing_sources: HashMap<&str, SourceId> = doc.sources.iter().map(|s| (s.name.as_str(), s.id)).collect();
-    let mut next_source = doc.next_source_id().0;
     let mut sources_added = 0;
     for source in &data.sources {
         if let Some(id) = existing_sources.get(source.name.as_str()) {
             source_ids.insert(source.key.clone(), *id);
             continue;
         }
-        let id = SourceId(next_source);
-        next_source += 1;
+        let id = doc.next_source_id();
         commands.push(Command::Insert(Element::Source(Source {
             id,
             name: source.name.clone(),
@@ -311,20 +307,19 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
 
     // Areas.
     let mut area_of_code: HashMap<String, Vec<AreaId>> = HashMap::new();
-    let mut next_area = doc.next_area_id().0;
     let existing_areas: HashMap<&str, AreaId> = doc.areas.iter().map(|a| (a.label.as_str(), a.id)).collect();
     let mut created_areas: HashMap<String, AreaId> = HashMap::new();
     let mut area_for = |name: &str, commands: &mut Vec<Command>| -> AreaId {
         if let Some(id) = existing_areas.get(name).or_else(|| created_areas.get(name)) {
             return *id;
         }
-        let id = AreaId(next_area);
-        created_areas.insert(name.to_owned(), id);
-        next_area += 1;
+        let id = doc.next_area_id();
+        // Colours in turn, after the areas already there.
         let color = crate::model::AREA_PALETTE
-            .get((id.0 as usize) % crate::model::AREA_PALETTE.len())
+            .get((doc.areas.len() + created_areas.len()) % crate::model::AREA_PALETTE.len())
             .copied()
             .unwrap_or(Rgb::new(0x44, 0x77, 0xaa));
+        created_areas.insert(name.to_owned(), id);
         commands.push(Command::Insert(Element::Area(Area {
             id,
             label: name.to_owned(),
@@ -380,7 +375,6 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
     // Concepts for coded codes (and linked codes), laid out in a grid to the right of the map
     // unless the project had positions.
     let mut concept_of: HashMap<String, ConceptId> = HashMap::new();
-    let mut next_concept = doc.next_concept_id().0;
     let existing_concepts: HashMap<&str, ConceptId> = doc.concepts.iter().map(|c| (c.label.as_str(), c.id)).collect();
     let right = doc.concepts.iter().map(|c| c.pos.x).fold(f32::NEG_INFINITY, f32::max);
     let origin_x = if right.is_finite() { right + 400.0 } else { 0.0 };
@@ -427,8 +421,7 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
             block_x += columns as f32 * 190.0 + 90.0;
         }
         for (index, (code, areas)) in fresh.into_iter().enumerate() {
-            let id = ConceptId(next_concept);
-            next_concept += 1;
+            let id = doc.next_concept_id();
             let pos = match data.positions.get(&code.key) {
                 Some((x, y)) if all_positioned => Point::new(*x, *y),
                 _ => positions[index],
@@ -451,10 +444,8 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
 
     // Relationships for links between codes that became concepts.
     let mut relationship_of: HashMap<String, crate::model::RelationshipId> = HashMap::new();
-    let mut next_rel = doc.next_relationship_id().0;
     let mut type_ids: HashMap<String, RelationshipTypeId> =
         doc.relationship_types.iter().map(|t| (t.name.to_lowercase(), t.id)).collect();
-    let mut next_type = doc.next_relationship_type_id().0;
     let mut relationships_added = 0;
     for link in &data.links {
         let (Some(from), Some(to)) = (concept_of.get(&link.origin), concept_of.get(&link.target)) else { continue };
@@ -462,8 +453,7 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
             if link.name.trim().is_empty() { "is associated with".to_owned() } else { link.name.trim().to_owned() };
         let known_type = type_ids.contains_key(&name.to_lowercase());
         let type_id = *type_ids.entry(name.to_lowercase()).or_insert_with(|| {
-            let id = RelationshipTypeId(next_type);
-            next_type += 1;
+            let id = doc.next_relationship_type_id();
             commands.push(Command::Insert(Element::RelationshipType(RelationshipType {
                 id,
                 name: name.clone(),
@@ -474,8 +464,7 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
             })));
             id
         });
-        let id = crate::model::RelationshipId(next_rel);
-        next_rel += 1;
+        let id = doc.next_relationship_id();
         commands.push(Command::Insert(Element::Relationship(Relationship {
             id,
             from: Endpoint::Concept(*from),
@@ -509,7 +498,6 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
     for e in doc.evidence.iter().filter(|e| e.status == ExcerptStatus::TextMissing) {
         waiting_for_text.entry((e.source, e.location.as_str(), e.coder.as_str())).or_default().push(e);
     }
-    let mut next_evidence = doc.next_evidence_id().0;
     let (mut evidence_added, mut evidence_known, mut evidence_skipped, mut filled_in) = (0, 0, 0, 0);
     let (mut without_text, mut uncertain) = (0, 0);
     for segment in &data.segments {
@@ -559,7 +547,7 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
             ExcerptStatus::Exact => {}
         }
         commands.push(Command::Insert(Element::Evidence(Evidence {
-            id: crate::model::EvidenceId(next_evidence),
+            id: doc.next_evidence_id(),
             excerpt: segment.text.clone(),
             source: *source,
             location: segment.location.clone(),
@@ -571,7 +559,6 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
             provenance: provenance(),
             status: segment.status,
         })));
-        next_evidence += 1;
         evidence_added += 1;
     }
     summary.push(format!(

@@ -24,7 +24,7 @@ use super::{ImportError, ImportOptions, ImportPlan, ImportReport};
 use crate::command::{Command, Element};
 use crate::model::{
     Area, AreaId, Concept, ConceptId, Direction, Document, Endpoint, LineStyle, Point, Provenance, ProvenanceKind,
-    Relationship, RelationshipId, RelationshipType, RelationshipTypeId, Rgb,
+    Relationship, RelationshipType, RelationshipTypeId, Rgb,
 };
 
 /// Most nodes a graph file may hold: each becomes a concept, and a map holds at most this many.
@@ -641,7 +641,6 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
 
     // Areas from groups.
     let mut area_of: HashMap<usize, AreaId> = HashMap::new();
-    let mut next_area = doc.next_area_id().0;
     let existing_areas: HashMap<&str, AreaId> = doc.areas.iter().map(|a| (a.label.as_str(), a.id)).collect();
     let mut created: HashMap<String, AreaId> = HashMap::new();
     let mut area_colors: HashMap<AreaId, Rgb> = doc.areas.iter().map(|a| (a.id, a.color)).collect();
@@ -658,11 +657,10 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
             area_of.insert(i, *id);
             continue;
         }
-        let id = AreaId(next_area);
-        next_area += 1;
+        let id = doc.next_area_id();
         let color = node.color.unwrap_or_else(|| {
             crate::model::AREA_PALETTE
-                .get((id.0 as usize) % crate::model::AREA_PALETTE.len())
+                .get((doc.areas.len() + created.len()) % crate::model::AREA_PALETTE.len())
                 .copied()
                 .unwrap_or(Rgb::new(0x44, 0x77, 0xaa))
         });
@@ -705,7 +703,6 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
         doc_labels.entry(concept.label.as_str()).or_default().push(concept.id);
     }
     let mut concept_of: HashMap<usize, ConceptId> = HashMap::new();
-    let mut next_concept = doc.next_concept_id().0;
     let (mut concepts_added, mut concepts_reused, mut unplaced, mut coloured) = (0, 0, 0usize, 0usize);
     for (i, node) in graph.nodes.iter().enumerate().filter(|(_, n)| !n.group) {
         if label_count.get(node.label.as_str()) == Some(&1)
@@ -735,8 +732,7 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
             .color
             .filter(|c| *c != Rgb::new(0xff, 0xff, 0xff) && !areas.iter().any(|a| area_colors.get(a) == Some(c)));
         coloured += usize::from(color.is_some());
-        let id = ConceptId(next_concept);
-        next_concept += 1;
+        let id = doc.next_concept_id();
         commands.push(Command::Insert(Element::Concept(Concept {
             id,
             label: node.label.clone(),
@@ -760,10 +756,8 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
         doc.relationship_types.iter().map(|t| (t.name.to_lowercase(), t.id)).collect();
     let mut type_direction: HashMap<RelationshipTypeId, Direction> =
         doc.relationship_types.iter().map(|t| (t.id, t.direction)).collect();
-    let mut next_type = doc.next_relationship_type_id().0;
     let mut existing: BTreeSet<(Endpoint, Endpoint, RelationshipTypeId, String)> =
         doc.relationships.iter().map(|r| (r.from, r.to, r.type_id, r.label.clone())).collect();
-    let mut next_rel = doc.next_relationship_id().0;
     let (mut added, mut known, mut dropped) = (0, 0, 0);
     let end = |i: usize| -> Option<Endpoint> {
         concept_of.get(&i).map(|c| Endpoint::Concept(*c)).or_else(|| area_of.get(&i).map(|a| Endpoint::Area(*a)))
@@ -775,8 +769,7 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
         };
         let name = type_name(edge);
         let type_id = *type_ids.entry(name.to_lowercase()).or_insert_with(|| {
-            let id = RelationshipTypeId(next_type);
-            next_type += 1;
+            let id = doc.next_relationship_type_id();
             commands.push(Command::Insert(Element::RelationshipType(RelationshipType {
                 id,
                 name: name.clone(),
@@ -800,7 +793,7 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
         }
         let direction = (type_direction.get(&type_id) != Some(&edge.direction)).then_some(edge.direction);
         commands.push(Command::Insert(Element::Relationship(Relationship {
-            id: RelationshipId(next_rel),
+            id: doc.next_relationship_id(),
             from,
             to,
             type_id,
@@ -810,7 +803,6 @@ pub fn plan(doc: &Document, graph: &Graph, report: &ImportReport, options: &Impo
             description: String::new(),
             provenance: provenance(),
         })));
-        next_rel += 1;
         added += 1;
     }
     summary.push(format!("{added} relationships added, {known} already in the map"));
