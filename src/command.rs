@@ -133,6 +133,10 @@ pub enum Command {
     Update(Element),
     /// Replace the story (its steps, in order).
     SetStory(Vec<crate::model::Step>),
+    /// Replace the list of a merge's unsettled conflicts (settling one takes it off).
+    SetConflicts(Vec<crate::model::Conflict>),
+    /// Replace the whole map with another that holds together (a merge's result), labelled.
+    ReplaceDocument(Box<Document>, String),
     /// Several commands applied as one step, all or none.
     Batch {
         /// What the step does, for the Undo menu item.
@@ -162,6 +166,8 @@ impl Command {
             Self::MoveConcepts(moves) => format!("Move {} concepts", moves.len()),
             Self::SetInfo(_) => "Edit map details".to_owned(),
             Self::SetStory(_) => "Edit story".to_owned(),
+            Self::SetConflicts(_) => "Settle conflict".to_owned(),
+            Self::ReplaceDocument(_, label) => label.clone(),
             Self::Insert(e) => format!("Add {}", kind_name(e.id())),
             Self::Remove(id) => format!("Delete {}", kind_name(*id)),
             Self::Update(e) => format!("Edit {}", kind_name(e.id())),
@@ -210,8 +216,27 @@ impl Command {
                     {
                         return Err(CommandError::NotFinite);
                     }
+                    if let Some(focus) = &step.focus {
+                        if let Some(end) = focus.from.iter().find(|end| !endpoint_exists(doc, **end)) {
+                            return Err(CommandError::Dangling(format!(
+                                "{} does not exist",
+                                ElementId::from(ItemRef::from(*end))
+                            )));
+                        }
+                        if let Some(only) = focus.only.filter(|t| doc.relationship_type(*t).is_none()) {
+                            return Err(CommandError::Dangling(format!("{only} does not exist")));
+                        }
+                    }
                 }
                 Ok(Self::SetStory(std::mem::replace(&mut doc.story, steps)))
+            }
+            Self::SetConflicts(conflicts) => Ok(Self::SetConflicts(std::mem::replace(&mut doc.conflicts, conflicts))),
+            Self::ReplaceDocument(mut new, label) => {
+                if let Some(problem) = crate::model::validate::validate(&new).into_iter().next() {
+                    return Err(CommandError::Dangling(problem.to_string()));
+                }
+                new.normalize();
+                Ok(Self::ReplaceDocument(Box::new(std::mem::replace(doc, *new)), label))
             }
             Self::Insert(element) => {
                 let id = element.id();
@@ -343,9 +368,16 @@ fn check_refers_to_existing(doc: &Document, element: &Element) -> Result<(), Com
 
 /// How many elements refer to `id`: what deleting it would touch.
 pub fn references_to(doc: &Document, id: ElementId) -> usize {
+    let in_focus = |s: &crate::model::Step, item: ItemRef| {
+        s.focus.as_ref().is_some_and(|f| f.from.iter().any(|end| ItemRef::from(*end) == item))
+    };
     let links = |item: ItemRef| {
         doc.evidence.iter().filter(|e| e.links.contains(&item)).count()
-            + doc.story.iter().filter(|s| s.visible.contains(&item) || s.highlight.contains(&item)).count()
+            + doc
+                .story
+                .iter()
+                .filter(|s| s.visible.contains(&item) || s.highlight.contains(&item) || in_focus(s, item))
+                .count()
     };
     match id {
         ElementId::Area(a) => {
@@ -355,7 +387,10 @@ pub fn references_to(doc: &Document, id: ElementId) -> usize {
         }
         ElementId::Concept(c) => doc.relationships_at(Endpoint::Concept(c)).count() + links(ItemRef::Concept(c)),
         ElementId::Relationship(r) => links(ItemRef::Relationship(r)),
-        ElementId::RelationshipType(t) => doc.relationships.iter().filter(|r| r.type_id == t).count(),
+        ElementId::RelationshipType(t) => {
+            doc.relationships.iter().filter(|r| r.type_id == t).count()
+                + doc.story.iter().filter(|s| s.focus.as_ref().is_some_and(|f| f.only == Some(t))).count()
+        }
         ElementId::Code(c) => {
             doc.codes.iter().filter(|x| x.parent == Some(c)).count()
                 + doc.evidence.iter().filter(|e| e.codes.contains(&c)).count()
@@ -478,7 +513,10 @@ pub fn delete_items(doc: &Document, items: &[ItemRef]) -> Command {
     unlinked.extend(areas.iter().map(|a| ItemRef::Area(*a)));
     let mut commands = unlink_evidence(doc, &unlinked);
     let in_story = |item: &ItemRef| unlinked.contains(item);
-    if doc.story.iter().any(|s| s.visible.iter().chain(&s.highlight).any(in_story)) {
+    let focused = |s: &crate::model::Step| {
+        s.focus.as_ref().is_some_and(|f| f.from.iter().any(|end| in_story(&ItemRef::from(*end))))
+    };
+    if doc.story.iter().any(|s| s.visible.iter().chain(&s.highlight).any(in_story) || focused(s)) {
         let steps = doc
             .story
             .iter()
@@ -486,6 +524,12 @@ pub fn delete_items(doc: &Document, items: &[ItemRef]) -> Command {
                 let mut s = s.clone();
                 s.visible.retain(|i| !in_story(i));
                 s.highlight.retain(|i| !in_story(i));
+                if let Some(focus) = &mut s.focus {
+                    focus.from.retain(|end| !in_story(&ItemRef::from(*end)));
+                    if focus.from.is_empty() {
+                        s.focus = None;
+                    }
+                }
                 s
             })
             .collect();
@@ -516,6 +560,20 @@ pub fn delete_relationship_type(doc: &Document, id: RelationshipTypeId) -> Comma
         Command::Batch { commands, .. } => commands,
         other => vec![other],
     };
+    // A story step that focuses along this type only now focuses along every type.
+    if doc.story.iter().any(|s| s.focus.as_ref().is_some_and(|f| f.only == Some(id))) {
+        let position = commands.iter().position(|c| matches!(c, Command::SetStory(_)));
+        let mut steps = match position.map(|i| commands.remove(i)) {
+            Some(Command::SetStory(steps)) => steps,
+            _ => doc.story.clone(),
+        };
+        for focus in steps.iter_mut().filter_map(|s| s.focus.as_mut()) {
+            if focus.only == Some(id) {
+                focus.only = None;
+            }
+        }
+        commands.insert(position.unwrap_or(commands.len()), Command::SetStory(steps));
+    }
     commands.push(Command::Remove(ElementId::RelationshipType(id)));
     Command::Batch { label: "Delete relationship type".to_owned(), commands }
 }

@@ -22,45 +22,7 @@ use petgraph::visit::EdgeRef as _;
 use crate::model::support::{EvidenceFilter, SupportMode, support_counts};
 use crate::model::{Direction, Document, Endpoint, ItemRef, RelationshipId, RelationshipTypeId};
 
-/// Which way relationships are followed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Follow {
-    /// Forward and backward (what is connected at all).
-    #[default]
-    Both,
-    /// Forward only: what follows from the items (downstream).
-    Forward,
-    /// Backward only: what leads to the items (upstream).
-    Backward,
-}
-
-impl Follow {
-    /// Every way, in menu order.
-    pub const ALL: [Self; 3] = [Self::Both, Self::Forward, Self::Backward];
-
-    /// Its name in menus.
-    pub fn label(self) -> &'static str {
-        match self {
-            Follow::Both => "both ways",
-            Follow::Forward => "downstream (what follows)",
-            Follow::Backward => "upstream (what leads to it)",
-        }
-    }
-}
-
-/// What the map is focused on: the items within `steps` relationships of `from`, followed as
-/// `follow` says, along relationships of type `only` if given. View state, like the filter.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Focus {
-    /// The items focused on.
-    pub from: Vec<Endpoint>,
-    /// How many relationships away (`usize::MAX`: everything upstream or downstream).
-    pub steps: usize,
-    /// Which way relationships are followed.
-    pub follow: Follow,
-    /// Only relationships of this type.
-    pub only: Option<RelationshipTypeId>,
-}
+pub use crate::model::{Focus, Follow};
 
 impl Focus {
     /// The items in focus: the neighbourhood and the relationships within it.

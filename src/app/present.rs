@@ -61,6 +61,8 @@ pub struct Presenting {
     pub presenter_view: bool,
     began: Instant,
     needs_fit: bool,
+    /// The step's focus worked out: what is outside it is drawn faded.
+    focus: Option<BTreeSet<ItemRef>>,
 }
 
 fn ease(t: f32) -> f32 {
@@ -103,7 +105,9 @@ impl QualmapApp {
             presenter_view: self.prefs.presenter_view,
             began: Instant::now(),
             needs_fit: true,
+            focus: None,
         });
+        self.present_focus();
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
     }
 
@@ -142,6 +146,16 @@ impl QualmapApp {
         present.step = index;
         present.spotlight = None;
         present.needs_fit = true;
+        self.present_focus();
+    }
+
+    /// Works out the focus of the step presented, if it holds one.
+    fn present_focus(&mut self) {
+        let focus = self.current_step().and_then(|s| s.focus.clone());
+        let items = focus.map(|f| f.items(&self.map.relation_graph()));
+        if let Some(present) = &mut self.present {
+            present.focus = items;
+        }
     }
 
     /// Handles the keys of presenting pressed in the audience window (`ctx`) or, listed in
@@ -361,7 +375,22 @@ impl QualmapApp {
             let revealed = &present.revealed;
             let dim_except = present.dim.then_some(hovered).flatten();
             let none = BTreeSet::new();
-            let settled = |item: ItemRef| !revealed.contains(&item);
+            let in_focus = |item: ItemRef| present.focus.as_ref().is_none_or(|f| f.contains(&item));
+            let settled = |item: ItemRef| !revealed.contains(&item) && in_focus(item);
+            if present.focus.is_some() {
+                // A step's focus: what lies outside it faded, under the rest, as on the canvas.
+                let mut faded = painter.clone();
+                faded.multiply_opacity(super::canvas::FOCUS_FADE);
+                let outside = |item: ItemRef| !in_focus(item);
+                paint_scene(
+                    &faded,
+                    scene,
+                    &theme,
+                    &camera,
+                    map_area,
+                    &Marks { selection: &none, highlight: &highlight, only: Some(&outside), drag: None, pins: false },
+                );
+            }
             let mut base = painter.clone();
             if present.dim && dim_except.is_some() {
                 base.multiply_opacity(0.25);
@@ -380,7 +409,7 @@ impl QualmapApp {
             if present.dim && dim_except.is_some() {
                 fading.multiply_opacity(0.25);
             }
-            let new = |item: ItemRef| !settled(item) && Some(item) != dim_except;
+            let new = |item: ItemRef| revealed.contains(&item) && in_focus(item) && Some(item) != dim_except;
             paint_scene(
                 &fading,
                 scene,
@@ -767,9 +796,27 @@ impl super::panel::Panel for Story {
                     step.view = Some(current_view_rect(cx.view));
                 }
             });
+            ui.horizontal(|ui| {
+                let focus = cx.view.focus.as_ref().map(|f| f.focus.clone());
+                if ui
+                    .add_enabled(focus.is_some(), egui::Button::new("Use the current focus"))
+                    .on_disabled_hover_text(
+                        "Focus the map first: right-click an item and choose Focus, or use the Explore window",
+                    )
+                    .clicked()
+                {
+                    step.focus = focus;
+                }
+                if ui.add_enabled(step.focus.is_some(), egui::Button::new("No focus")).clicked() {
+                    step.focus = None;
+                }
+            });
             let shown =
                 if step.visible.is_empty() { "everything".to_owned() } else { format!("{} items", step.visible.len()) };
-            ui.label(RichText::new(format!("Shows {shown}; highlights {}.", step.highlight.len())).small().weak());
+            let focus = step.focus.as_ref().map(|f| format!(" Focus: {}.", f.describe(cx.doc))).unwrap_or_default();
+            ui.label(
+                RichText::new(format!("Shows {shown}; highlights {}.{focus}", step.highlight.len())).small().weak(),
+            );
         }
         if edited != steps {
             let key = (!structural).then_some(crate::command::MergeKey::Step(selected));
@@ -791,14 +838,14 @@ fn current_view_rect(view: &super::ViewState) -> ViewRect {
 fn step_from_view(cx: &super::MapContext<'_>) -> Step {
     Step {
         title: format!("Step {}", cx.doc.story.len() + 1),
-        // A focused map's step shows the whole map with the focus highlighted (a step's items
-        // would drop areas whose members are out of focus); otherwise the selection (or
-        // everything).
+        // A focused map's step shows the whole map with the rest faded, as the canvas does (a
+        // step's items would drop areas whose members are out of focus); otherwise the
+        // selection (or everything).
         visible: match &cx.view.focus {
             Some(_) => Vec::new(),
             None => cx.view.selection.iter().copied().collect(),
         },
-        highlight: cx.view.focus.as_ref().map(|f| f.items.iter().copied().collect()).unwrap_or_default(),
+        focus: cx.view.focus.as_ref().map(|f| f.focus.clone()),
         view: Some(current_view_rect(cx.view)),
         filter: cx.view.filter.is_active().then(|| cx.view.filter.clone()),
         ..Step::default()

@@ -772,11 +772,15 @@ pub fn svgs_to_pdf(svgs: &[String]) -> Result<Vec<u8>, ExportError> {
 /// filter and highlights, its title and caption below (at scale 1, or at the width or on the
 /// page of `base`).
 pub fn story_figures(doc: &Document, base: &ExportOptions, measure: &dyn TextMeasure) -> Vec<figure::Figure> {
+    // The relationship graph, once, if a step holds a focus.
+    let graph = doc.story.iter().any(|s| s.focus.is_some()).then(|| crate::explore::RelationGraph::new(doc));
     doc.story
         .iter()
         .enumerate()
         .map(|(i, step)| {
+            let focus = step.focus.as_ref().zip(graph.as_ref()).map(|(focus, graph)| focus.items(graph));
             let options = ExportOptions {
+                focus: focus.or_else(|| base.focus.clone()),
                 filter: step.filter.clone().unwrap_or_else(|| base.filter.clone()),
                 visible: doc.visible_in(step),
                 view: step.view.map(|v| Rect::from_min_max(egui::pos2(v.min.x, v.min.y), egui::pos2(v.max.x, v.max.y))),

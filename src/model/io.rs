@@ -142,12 +142,27 @@ struct Header {
     version: Option<serde_json::Value>,
 }
 
+/// A document as written: the header, then its collections in file order. The story's key is
+/// `presentation` in versions 1 and 2 and `story` from 3, so that a map that needs nothing newer
+/// still opens in an older Qualmap.
 #[derive(Serialize)]
 struct FileOut<'a> {
     format: &'static str,
     version: u32,
-    #[serde(flatten)]
-    document: &'a Document,
+    info: &'a super::MapInfo,
+    areas: &'a [super::Area],
+    concepts: &'a [super::Concept],
+    relationship_types: &'a [super::RelationshipType],
+    relationships: &'a [super::Relationship],
+    codes: &'a [super::Code],
+    sources: &'a [super::Source],
+    evidence: &'a [super::Evidence],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    presentation: Option<&'a [super::Step]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    story: Option<&'a [super::Step]>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    conflicts: &'a [super::Conflict],
 }
 
 /// The largest map file read (1 GB): a map of 100,000 concepts with a million excerpts is well
@@ -278,11 +293,24 @@ pub fn load_str(text: &str, origin: &str) -> Result<Document, LoadError> {
     if !problems.is_empty() {
         return Err(LoadError::Integrity {
             origin: origin_owned(),
-            problems: problems.into_iter().map(|p| (json_locate::locate(text, &p.path), p)).collect(),
+            problems: problems.into_iter().map(|p| (locate_problem(text, &p.path), p)).collect(),
         });
     }
     document.normalize();
     Ok(document)
+}
+
+/// Where a problem's value is in the file. The story's problems are named by its version 1 and 2
+/// key, `presentation`; a version 3 file calls it `story`.
+fn locate_problem(text: &str, path: &[Segment]) -> Option<TextPos> {
+    json_locate::locate(text, path).or_else(|| match path.split_first() {
+        Some((Segment::Key("presentation"), rest)) => {
+            let mut renamed = vec![Segment::Key("story")];
+            renamed.extend_from_slice(rest);
+            json_locate::locate(text, &renamed)
+        }
+        _ => None,
+    })
 }
 
 fn json_error(err: &serde_json::Error, origin: &str) -> LoadError {
@@ -307,7 +335,23 @@ pub fn to_json(document: &Document) -> String {
         sorted.normalize();
         &sorted
     };
-    let file = FileOut { format: FORMAT_NAME, version: version_needed(document), document };
+    let version = version_needed(document);
+    let story = (!document.story.is_empty()).then_some(document.story.as_slice());
+    let file = FileOut {
+        format: FORMAT_NAME,
+        version,
+        info: &document.info,
+        areas: &document.areas,
+        concepts: &document.concepts,
+        relationship_types: &document.relationship_types,
+        relationships: &document.relationships,
+        codes: &document.codes,
+        sources: &document.sources,
+        evidence: &document.evidence,
+        presentation: story.filter(|_| version < 3),
+        story: story.filter(|_| version >= 3),
+        conflicts: &document.conflicts,
+    };
     // Serialising plain data with string keys cannot fail; fall back to an empty object
     // rather than panic if it ever does.
     let mut text = serde_json::to_string_pretty(&file).unwrap_or_else(|_| "{}".to_owned());
@@ -318,7 +362,13 @@ pub fn to_json(document: &Document) -> String {
 /// The oldest file format version that holds everything in `document` (see
 /// [`FORMAT_VERSION`](super::FORMAT_VERSION) for what each version added).
 pub fn version_needed(document: &Document) -> u32 {
-    if document.concepts.iter().any(|c| c.color.is_some()) { 2 } else { 1 }
+    if !document.conflicts.is_empty() || document.story.iter().any(|step| step.focus.is_some()) {
+        3
+    } else if document.concepts.iter().any(|c| c.color.is_some()) {
+        2
+    } else {
+        1
+    }
 }
 
 fn is_normalized(document: &Document) -> bool {

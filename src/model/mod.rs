@@ -4,11 +4,14 @@
 //! used unchanged by the command line, the screen and every export.
 
 mod color;
+mod conflict;
 pub mod example;
+mod focus;
 pub mod generate;
 mod ids;
 pub mod io;
 mod json_locate;
+mod renumber;
 mod shared;
 pub mod support;
 pub mod validate;
@@ -20,7 +23,10 @@ use serde::{Deserialize, Serialize};
 pub use shared::Shared;
 
 pub use color::Rgb;
+pub use conflict::{Conflict, ConflictKind, ElementKey};
+pub use focus::{Focus, Follow};
 pub use ids::{AreaId, CodeId, ConceptId, EvidenceId, RelationshipId, RelationshipTypeId, SourceId};
+pub use ids::{ID_LIMIT, fresh as fresh_id};
 
 /// The value of the `format` field that every `.qualmap` file starts with.
 pub const FORMAT_NAME: &str = "qualmap";
@@ -28,11 +34,15 @@ pub const FORMAT_NAME: &str = "qualmap";
 ///
 /// - 1: the first format.
 /// - 2: concepts may have their own colour (`concepts[].color`, `#rrggbb`).
+/// - 3: the story is saved as `story` (before: `presentation`); a step may hold a focus
+///   (`story[].focus`); a merged map may hold the conflicts it could not settle (`conflicts`).
+///   New elements get time-ordered ids with a random tail (see `ids`); ids already in a file
+///   are kept, so version 1 and 2 files open unchanged.
 ///
 /// A map is written with the oldest version that holds everything in it
 /// ([`io::version_needed`]), so a map that uses nothing newer still opens in an older Qualmap,
 /// and one that does is refused there by name instead of losing what it cannot read.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A point in map (world) coordinates. The y axis points down, as on screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -454,10 +464,14 @@ pub struct Document {
     /// Coded excerpts.
     #[serde(default)]
     pub evidence: Shared<Evidence>,
-    /// A story told with the map, step by step, for presenting.
-    /// (Saved as `presentation`, its name in format versions 1 and 2.)
-    #[serde(rename = "presentation", default, skip_serializing_if = "Vec::is_empty")]
+    /// A story told with the map, step by step, for presenting. Saved as `story` from format
+    /// version 3, as `presentation` before (see `io::to_json`); both names are read.
+    #[serde(alias = "presentation", default, skip_serializing_if = "Vec::is_empty")]
     pub story: Vec<Step>,
+    /// What a merge could not settle, kept with both sides until the user chooses (format
+    /// version 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 /// A rectangle of the map (world coordinates) that a step shows.
@@ -494,6 +508,9 @@ pub struct Step {
     /// Which evidence counts during the step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<support::EvidenceFilter>,
+    /// What the step focuses on: the rest of the map is faded (format version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus: Option<Focus>,
 }
 
 impl Document {
@@ -618,6 +635,15 @@ impl Document {
         }
     }
 
+    /// Whether the map holds `item`.
+    pub fn contains(&self, item: ItemRef) -> bool {
+        match item {
+            ItemRef::Concept(id) => self.concept(id).is_some(),
+            ItemRef::Area(id) => self.area(id).is_some(),
+            ItemRef::Relationship(id) => self.relationship(id).is_some(),
+        }
+    }
+
     /// The provenance of any item.
     pub fn provenance_of(&self, item: ItemRef) -> Option<&Provenance> {
         match item {
@@ -715,9 +741,10 @@ pub fn preset_relationship_types() -> Vec<RelationshipType> {
 
 macro_rules! next_id {
     ($fn_name:ident, $field:ident, $id:ident) => {
-        /// A free id for a new element of this kind: one more than the largest in use.
+        /// A new id for an element of this kind, unique in this document and (with near
+        /// certainty) in every other copy of it: see [`ids::fresh`]. Each call gives another.
         pub fn $fn_name(&self) -> $id {
-            $id(self.$field.last().map_or(1, |item| item.id.0.saturating_add(1)))
+            $id(ids::fresh(self.$field.last().map_or(1, |item| item.id.0.saturating_add(1))))
         }
     };
 }

@@ -203,6 +203,33 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
                 }
             }
         }
+        if let Some(focus) = &step.focus {
+            for (slot, end) in focus.from.iter().enumerate() {
+                if !endpoint_exists(*end) {
+                    problem(
+                        vec![Key("presentation"), Index(index), Key("focus"), Key("from"), Index(slot)],
+                        format!(
+                            "story step {} (\"{}\") focuses on {}, which does not exist",
+                            index + 1,
+                            step.title,
+                            endpoint_text(*end)
+                        ),
+                    );
+                }
+            }
+            if let Some(only) = focus.only
+                && !types.contains(&only)
+            {
+                problem(
+                    vec![Key("presentation"), Index(index), Key("focus"), Key("only")],
+                    format!(
+                        "story step {} focuses along relationship type {}, which does not exist",
+                        index + 1,
+                        only.0
+                    ),
+                );
+            }
+        }
         if let Some(view) = step.view
             && ![view.min.x, view.min.y, view.max.x, view.max.y].iter().all(|v| v.is_finite())
         {
