@@ -6,6 +6,9 @@ use clap::{Parser, Subcommand};
 
 use crate::model::{example, io};
 
+mod team;
+pub use team::DiffFormat;
+
 /// Qualmap: conceptual maps grounded in coded qualitative evidence.
 #[derive(Debug, Parser)]
 #[command(name = "qualmap", version, about, long_about = None, args_conflicts_with_subcommands = true)]
@@ -100,6 +103,31 @@ pub enum Commands {
         /// Output format.
         #[arg(long, value_enum, default_value_t = MeasuresFormat::Csv)]
         format: MeasuresFormat,
+    },
+    /// Compare two maps part by part: what was added (+), removed (-) and changed (~), field by
+    /// field. Exits 0 when they are the same, 1 when they differ, 2 on error.
+    Diff {
+        /// The first map (the older one, say).
+        a: PathBuf,
+        /// The second map.
+        b: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
+    /// Merge two copies of a map by element and field: `merge BASE OURS THEIRS -o OUT` with their
+    /// common original (as git's merge driver: `qualmap merge %O %A %B -o %A`), or `merge OURS
+    /// THEIRS -o OUT` for two copies without one. A change made on one side only is kept; the
+    /// same field changed two ways, or an element deleted on one side and changed on the other,
+    /// is a conflict, kept in the output with both sides to settle in the app. Exits 0 when
+    /// merged cleanly, 1 when conflicts remain, 2 on error.
+    Merge {
+        /// BASE OURS THEIRS, or OURS THEIRS.
+        #[arg(num_args = 2..=3, required = true)]
+        files: Vec<PathBuf>,
+        /// Where to write the merged map (may be OURS).
+        #[arg(short, long)]
+        output: PathBuf,
     },
     /// Write the built-in example map to a file.
     Example {
@@ -773,6 +801,8 @@ pub fn run(command: &Commands) -> i32 {
                 1
             }
         },
+        Commands::Diff { a, b, format } => team::diff(a, b, *format),
+        Commands::Merge { files, output } => team::merge(files, output),
         Commands::Example { output } => {
             if output.as_os_str() == "-" {
                 print!("{}", example::EXAMPLE_JSON);

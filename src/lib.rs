@@ -13,6 +13,7 @@ pub mod explore;
 pub mod export;
 pub mod import;
 pub mod layout;
+pub mod merge;
 pub mod model;
 pub mod rng;
 pub mod scene;
