@@ -1514,3 +1514,94 @@ fn explore_lists_paths_between_two_items_and_focuses_the_map() {
     harness.run();
     assert!(harness.state().view().focus.is_none());
 }
+
+/// Steps the app until a comparison or merge has read the other copy.
+fn wait_for_team_work(harness: &mut Harness<'_, QualmapApp>) {
+    for _ in 0..3000 {
+        harness.step();
+        if !harness.state().team_work_running() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run();
+}
+
+/// A copy of the example with one concept renamed and one relationship deleted, saved in `dir`.
+fn edited_copy(dir: &std::path::Path) -> std::path::PathBuf {
+    use qualmap::command::{Command, Element, delete_items};
+    let mut doc = qualmap::model::example::document();
+    let mut coping = doc.concepts.iter().find(|c| c.label == "Coping").unwrap().clone();
+    coping.label = "Coping well".to_owned();
+    Command::Update(Element::Concept(coping)).apply(&mut doc).unwrap();
+    let gone = doc.relationships[0].id;
+    delete_items(&doc, &[ItemRef::Relationship(gone)]).apply(&mut doc).unwrap();
+    let path = dir.join("copy.qualmap");
+    qualmap::model::io::save_path(&doc, &path).unwrap();
+    path
+}
+
+#[test]
+fn comparing_with_another_copy_lists_and_marks_what_differs() {
+    let mut harness = harness(Startup::Example);
+    let dir = tempfile::tempdir().unwrap();
+    let path = edited_copy(dir.path());
+    let ctx = harness.ctx.clone();
+    harness.state_mut().compare_with_path(&ctx, path);
+    wait_for_team_work(&mut harness);
+    let compare = harness.state().view().compare.clone().expect("a comparison");
+    // From the copy to this map: this map has "Coping" where the copy says "Coping well", and
+    // the relationship the copy deleted.
+    let coping = concept_id(&harness, "Coping");
+    assert!(compare.changed.contains(&ItemRef::Concept(coping)));
+    assert_eq!(compare.added.len(), 1, "{:?}", compare.added);
+    harness.get_by_label("Compared with copy.qualmap");
+    harness.get_by_label_contains("~ concept Coping: label").click();
+    harness.run();
+    assert!(harness.state().view().selection.contains(&ItemRef::Concept(coping)), "a row selects its item");
+    // Stepping goes through every difference in turn, selecting those drawn on the map.
+    let mut selected = std::collections::BTreeSet::new();
+    for _ in 0..compare.changes.len() {
+        harness.get_by_label("Next").click();
+        harness.run();
+        selected.extend(harness.state().view().selection.iter().copied());
+    }
+    assert!(selected.is_superset(&compare.changed) && selected.is_superset(&compare.added), "{selected:?}");
+    harness.get_by_label("Stop comparing").click();
+    harness.run();
+    assert!(harness.state().view().compare.is_none());
+}
+
+#[test]
+fn merging_a_conflicted_copy_lists_conflicts_to_settle_and_undoes_as_one_step() {
+    let mut harness = harness(Startup::Example);
+    let coping = concept_id(&harness, "Coping");
+    let mut concept = harness.state().document().concept(coping).unwrap().clone();
+    concept.label = "Coping better".to_owned();
+    harness.state_mut().apply(qualmap::command::Command::Update(qualmap::command::Element::Concept(concept)));
+    let dir = tempfile::tempdir().unwrap();
+    let path = edited_copy(dir.path());
+    let ctx = harness.ctx.clone();
+    harness.state_mut().merge_with_path(&ctx, path);
+    wait_for_team_work(&mut harness);
+    let doc = harness.state().document();
+    assert!(!doc.conflicts.is_empty());
+    let relationships = doc.relationships.len();
+    assert_eq!(relationships, qualmap::model::example::document().relationships.len(), "nothing is deleted");
+    // The Conflicts window lists the label conflict with both sides.
+    harness.get_by_label("concept Coping better — label");
+    harness.get_by_label("Coping well");
+    let before = harness.state().document().conflicts.len();
+    let keep = harness.get_all_by_label("Keep theirs").next().expect("a choice per conflict");
+    keep.click();
+    harness.run();
+    assert_eq!(harness.state().document().conflicts.len(), before - 1);
+    // Undo brings the conflict back; undo again takes the whole merge back.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().conflicts.len(), before);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert!(harness.state().document().conflicts.is_empty());
+    assert_eq!(harness.state().document().concept(coping).unwrap().label, "Coping better");
+}

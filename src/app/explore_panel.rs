@@ -51,8 +51,6 @@ pub(super) struct Explore {
     chosen: Option<(bool, usize)>,
     sort: Column,
     descending: bool,
-    /// The relationship graph of one revision (shared with the measures' worker).
-    graph: Option<(u64, Arc<RelationGraph>)>,
     /// Support counts of one revision and filter, counted when a path's steps are shown.
     support: Option<(u64, EvidenceFilter, Arc<SupportTable>)>,
     /// Paths listed: for which ends, settings and revision.
@@ -78,7 +76,6 @@ impl Default for Explore {
             chosen: None,
             sort: Column::Betweenness,
             descending: true,
-            graph: None,
             support: None,
             paths: None,
             loops: None,
@@ -117,16 +114,9 @@ impl Panel for Explore {
 }
 
 impl Explore {
-    /// The relationship graph, made again when the map changed.
+    /// The map's relationship graph (one per revision, shared with the focus and presenting).
     fn graph(&mut self, cx: &MapContext<'_>) -> Arc<RelationGraph> {
-        match &self.graph {
-            Some((revision, graph)) if *revision == cx.revision => Arc::clone(graph),
-            _ => {
-                let graph = Arc::new(RelationGraph::new(cx.doc));
-                self.graph = Some((cx.revision, Arc::clone(&graph)));
-                graph
-            }
-        }
+        cx.relation_graph()
     }
 
     /// Support counts, made again when the map or the filter changed.

@@ -17,6 +17,10 @@ pub(super) enum DialogPurpose {
     Export(crate::export::Format),
     /// Pick a file to import.
     Import,
+    /// Pick another copy of the map to compare with.
+    Compare,
+    /// Pick another copy of the map to merge in.
+    Merge,
 }
 
 /// A dialog's answer: `None` when the user cancelled (or no dialog could be shown).
@@ -55,6 +59,22 @@ impl FileDialogs {
             dialog = dialog.set_directory(folder);
         }
         self.spawn(ctx, DialogPurpose::Open, async move { dialog.pick_file().await.map(|f| f.path().to_owned()) });
+    }
+
+    /// Shows a dialog to pick another copy of the map, to compare with or merge in.
+    pub fn pick_copy(&mut self, ctx: &egui::Context, folder: Option<PathBuf>, purpose: DialogPurpose) {
+        let title = match purpose {
+            DialogPurpose::Merge => "Merge another copy of this map",
+            _ => "Compare with another copy of this map",
+        };
+        let mut dialog = rfd::AsyncFileDialog::new()
+            .set_title(title)
+            .add_filter("Qualmap map", &["qualmap"])
+            .add_filter("All files", &["*"]);
+        if let Some(folder) = folder {
+            dialog = dialog.set_directory(folder);
+        }
+        self.spawn(ctx, purpose, async move { dialog.pick_file().await.map(|f| f.path().to_owned()) });
     }
 
     /// Shows a "Save map as" dialog.

@@ -21,6 +21,7 @@ mod panel;
 mod present;
 pub mod recovery;
 mod tasks;
+pub mod team;
 mod toolbar;
 mod ui_command;
 use std::collections::BTreeSet;
@@ -251,6 +252,8 @@ pub struct ViewState {
     pub focus: Option<FocusView>,
     /// A measure drawn on the cards' outlines (the Explore window's bridging concepts).
     pub emphasis: Option<std::sync::Arc<crate::scene::Emphasis>>,
+    /// What differs from another copy of the map (File ▸ Compare with…), drawn on the canvas.
+    pub compare: Option<std::sync::Arc<team::Comparison>>,
     drag: Option<canvas::DragState>,
     /// What the canvas's open context menu is for.
     context: Option<context_menu::ContextTarget>,
@@ -273,6 +276,7 @@ impl Default for ViewState {
             show_filtered_out: false,
             focus: None,
             emphasis: None,
+            compare: None,
             drag: None,
             context: None,
         }
@@ -352,6 +356,10 @@ enum Action {
     SetFocus(Option<crate::explore::Focus>),
     /// Draw a measure on the cards' outlines, or stop.
     SetEmphasis(Option<std::sync::Arc<crate::scene::Emphasis>>),
+    /// Stop showing the comparison with another copy.
+    EndComparison,
+    /// Say this on the status line.
+    Status(String),
 }
 
 /// What a panel may read while it draws: the map, its revision, the view state and the
@@ -365,13 +373,19 @@ pub(super) struct MapContext<'a> {
     pub view: &'a ViewState,
     /// The preferences.
     pub prefs: &'a Prefs,
+    map: &'a open_map::OpenMap,
 }
 
 impl<'a> MapContext<'a> {
     /// The context of the open map (a free function of the fields, so that a panel held in
     /// another field of the app can be borrowed beside it).
     fn of(map: &'a open_map::OpenMap, view: &'a ViewState, prefs: &'a Prefs) -> Self {
-        Self { doc: map.doc(), revision: map.revision(), view, prefs }
+        Self { doc: map.doc(), revision: map.revision(), view, prefs, map }
+    }
+
+    /// The map's relationship graph, made once per revision and shared.
+    pub fn relation_graph(&self) -> std::sync::Arc<crate::explore::RelationGraph> {
+        self.map.relation_graph()
     }
 }
 
@@ -424,6 +438,8 @@ pub struct QualmapApp {
     last_scene_build: std::time::Duration,
     /// A map file being read on a worker thread.
     opening: Option<(PathBuf, tasks::Task<Result<Document, io::LoadError>>)>,
+    /// Another copy being read to compare with or merge in.
+    team: team::TeamWork,
     /// The evidence editor window.
     evidence_editor: evidence::EvidenceEditor,
     /// The panels that can be shown and hidden (the action table's list, `panel.rs`).
@@ -508,6 +524,7 @@ impl QualmapApp {
             scene_job: None,
             last_scene_build: std::time::Duration::ZERO,
             opening: None,
+            team: team::TeamWork::default(),
             evidence_editor: evidence::EvidenceEditor::default(),
             panels: panel::registered(),
             confirm_edit: None,
@@ -760,6 +777,12 @@ impl QualmapApp {
     fn replace_document(&mut self, doc: Document, path: Option<PathBuf>, unsaved_name: &str) {
         self.map.replace(doc, path, unsaved_name);
         self.view.selection.clear();
+        self.view.compare = None;
+        // A map that a merge left with conflicts (git's merge driver, `qualmap merge`) opens
+        // with them listed.
+        if !self.map.doc().conflicts.is_empty() {
+            self.set_panel_open(UiCommand::ToggleConflicts, true);
+        }
         self.view.drag = None;
         self.drag_preview = None;
         self.view.fit_requested = true;
@@ -863,6 +886,11 @@ impl QualmapApp {
                 Action::SetPresenterView(on) => self.prefs.presenter_view = on,
                 Action::LabelFocused => self.view.focus_label = false,
                 Action::SetEmphasis(emphasis) => self.view.emphasis = emphasis,
+                Action::EndComparison => {
+                    self.view.compare = None;
+                    self.set_panel_open(UiCommand::ToggleCompare, false);
+                }
+                Action::Status(message) => self.status = message,
                 Action::SetFocus(focus) => {
                     self.view.focus =
                         focus.map(|focus| FocusView { focus, items: BTreeSet::new(), revision: u64::MAX });
@@ -885,7 +913,7 @@ impl QualmapApp {
         if let Some(view) = &mut self.view.focus
             && view.revision != revision
         {
-            let graph = crate::explore::RelationGraph::new(self.map.doc());
+            let graph = self.map.relation_graph();
             view.items = view.focus.items(&graph);
             view.revision = revision;
         }
@@ -929,6 +957,14 @@ impl QualmapApp {
             }
             UiCommand::SaveAs => self.save_as(ctx, None),
             UiCommand::Import => self.open_import_dialog(ctx),
+            UiCommand::CompareWith => {
+                let folder = self.map.path().and_then(|p| p.parent()).map(Path::to_owned);
+                self.dialogs.pick_copy(ctx, folder, DialogPurpose::Compare);
+            }
+            UiCommand::MergeWith => {
+                let folder = self.map.path().and_then(|p| p.parent()).map(Path::to_owned);
+                self.dialogs.pick_copy(ctx, folder, DialogPurpose::Merge);
+            }
             UiCommand::Export => self.export_dialog.open = true,
             UiCommand::Quit => self.request(ctx, Replace::Quit),
             UiCommand::Undo => self.undo(),
@@ -1355,6 +1391,8 @@ impl QualmapApp {
                 DialogPurpose::Open => self.open_in_background(ctx, &path),
                 DialogPurpose::Export(format) => self.start_export(ctx, path, format),
                 DialogPurpose::Import => self.import_path(ctx, path),
+                DialogPurpose::Compare => self.compare_with_path(ctx, path),
+                DialogPurpose::Merge => self.merge_with_path(ctx, path),
                 DialogPurpose::SaveAs(then) => {
                     let path = with_qualmap_extension(path);
                     if self.save_to(&path)
@@ -1654,6 +1692,7 @@ impl eframe::App for QualmapApp {
         let frame_started = std::time::Instant::now();
         let sched_started = if std::env::var_os("QUALMAP_LOG_SLOW").is_some() { schedstat() } else { None };
         self.poll_opening();
+        self.poll_team_work();
         self.handle_dialog_outcomes(&ctx);
         self.handle_close_request(&ctx);
         self.handle_dropped_files(&ctx);

@@ -53,12 +53,28 @@ pub struct OpenMap {
     autosave_due: Option<Instant>,
     /// An autosave being written on a worker thread.
     autosave_job: Option<std::thread::JoinHandle<Result<(), io::SaveError>>>,
+    /// The relationship graph of one revision, made when first asked for and shared by the
+    /// focus, the Explore window and presenting.
+    graph: std::sync::Mutex<Option<(u64, Arc<crate::explore::RelationGraph>)>>,
 }
 
 impl OpenMap {
     /// The map.
     pub fn doc(&self) -> &Document {
         &self.doc
+    }
+
+    /// The map's relationship graph (see `crate::explore`), made once per revision.
+    pub fn relation_graph(&self) -> Arc<crate::explore::RelationGraph> {
+        let mut cached = self.graph.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &*cached {
+            Some((revision, graph)) if *revision == self.revision => Arc::clone(graph),
+            _ => {
+                let graph = Arc::new(crate::explore::RelationGraph::new(&self.doc));
+                *cached = Some((self.revision, Arc::clone(&graph)));
+                graph
+            }
+        }
     }
 
     /// The map, shared with a worker thread (no copy).

@@ -22,6 +22,8 @@ pub enum UiCommand {
     SaveAs,
     Import,
     Export,
+    CompareWith,
+    MergeWith,
     Quit,
     Undo,
     Redo,
@@ -49,6 +51,8 @@ pub enum UiCommand {
     ToggleStory,
     ToggleRelationshipTypes,
     ToggleExplore,
+    ToggleCompare,
+    ToggleConflicts,
     Present,
     KeyboardShortcuts,
     About,
@@ -101,7 +105,7 @@ const fn key(modifiers: Modifiers, key: Key) -> KeyboardShortcut {
 
 impl UiCommand {
     /// Every action, in menu order.
-    pub const ALL: [UiCommand; 37] = [
+    pub const ALL: [UiCommand; 41] = [
         UiCommand::New,
         UiCommand::Open,
         UiCommand::OpenExample,
@@ -109,6 +113,8 @@ impl UiCommand {
         UiCommand::SaveAs,
         UiCommand::Import,
         UiCommand::Export,
+        UiCommand::CompareWith,
+        UiCommand::MergeWith,
         UiCommand::Quit,
         UiCommand::Undo,
         UiCommand::Redo,
@@ -136,6 +142,8 @@ impl UiCommand {
         UiCommand::ToggleStory,
         UiCommand::ToggleRelationshipTypes,
         UiCommand::ToggleExplore,
+        UiCommand::ToggleCompare,
+        UiCommand::ToggleConflicts,
         UiCommand::Present,
         UiCommand::KeyboardShortcuts,
         UiCommand::About,
@@ -179,6 +187,20 @@ impl UiCommand {
                 "Export…",
                 "A figure (SVG, PNG, PDF), a graph or an evidence appendix",
                 const { &[key(CMD, Key::E)] },
+                File,
+                false,
+            ),
+            UiCommand::CompareWith => row(
+                "Compare With…",
+                "What differs from another copy of this map: outlined on the map and listed to step through",
+                &[],
+                File,
+                false,
+            ),
+            UiCommand::MergeWith => row(
+                "Merge Map…",
+                "Merge another copy of this map (e.g. a shared drive's conflicted copy) into it, as one undoable step",
+                &[],
                 File,
                 false,
             ),
@@ -299,6 +321,12 @@ impl UiCommand {
                 Windows,
                 false,
             ),
+            UiCommand::ToggleCompare => {
+                row("Comparison", "What differs from another copy of this map", &[], Windows, false)
+            }
+            UiCommand::ToggleConflicts => {
+                row("Conflicts", "What a merge could not settle, to choose mine, theirs or both", &[], Windows, false)
+            }
             UiCommand::Present => {
                 row("Present", "Present the story full screen", const { &[key(NONE, Key::F5)] }, Windows, false)
             }
@@ -321,6 +349,8 @@ impl UiCommand {
             UiCommand::ToggleStory => make::<super::present::Story>,
             UiCommand::ToggleRelationshipTypes => make::<super::catalogs::RelationshipTypes>,
             UiCommand::ToggleExplore => make::<super::explore_panel::Explore>,
+            UiCommand::ToggleCompare => make::<super::team::ComparePanel>,
+            UiCommand::ToggleConflicts => make::<super::team::ConflictsPanel>,
             _ => return None,
         })
     }

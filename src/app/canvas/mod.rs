@@ -23,7 +23,7 @@ use crate::model::{ConceptId, Endpoint, EvidenceId, ItemRef};
 use crate::scene::{EguiMeasure, MapTheme};
 
 /// How strongly what lies outside the focus is still drawn.
-const FOCUS_FADE: f32 = 0.18;
+pub(super) const FOCUS_FADE: f32 = 0.18;
 
 /// What the pointer did to the canvas's items this frame.
 struct Gestures {
@@ -186,6 +186,18 @@ impl QualmapApp {
                     paint_scene(&painter, scene, &theme, &camera, canvas, &marks(Some(&inside)));
                 }
                 None => paint_scene(&painter, scene, &theme, &camera, canvas, &marks(None)),
+            }
+            // A comparison with another copy, and a merge's conflicts, drawn over the map.
+            let conflicts = crate::app::team::conflicted_items(self.map.doc());
+            if self.view.compare.is_some() || !conflicts.is_empty() {
+                crate::app::team::paint_marks(
+                    &painter,
+                    scene,
+                    &camera,
+                    canvas,
+                    self.view.compare.as_deref(),
+                    &conflicts,
+                );
             }
         }
         self.canvas_overlays(ui, &painter, canvas, &theme, &handle_paint, &background, legend);

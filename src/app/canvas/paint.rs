@@ -114,6 +114,18 @@ impl Pass<'_> {
             }
             let outline: Vec<Pos2> = area.outline.iter().map(|p| to_screen(*p)).collect();
             let selected = selection.contains(&ItemRef::Area(area.id));
+            if !selected && self.marks.highlight.contains(&ItemRef::Area(area.id)) {
+                // A highlighted area (a path that ends at it) glows as cards and lines do.
+                let mut ring = outline.clone();
+                ring.extend(outline.first().copied());
+                painter.add(Shape::line(
+                    ring,
+                    Stroke::new(
+                        metrics::HIGHLIGHT_AREA_WIDTH,
+                        theme.highlight.gamma_multiply(metrics::HIGHLIGHT_ALPHA),
+                    ),
+                ));
+            }
             let stroke = if selected {
                 Stroke::new(3.0, theme.selection)
             } else {
