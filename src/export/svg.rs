@@ -473,6 +473,16 @@ pub fn scene_to_svg(doc: &Document, scene: &Scene, theme: &MapTheme, options: &E
             area.id.0,
             xml_escape(&doc.item_label(item))
         );
+        if options.highlight.contains(&item) {
+            // The glow the screen draws around a highlighted area.
+            let _ = writeln!(
+                out,
+                "<path d=\"{}\" fill=\"none\" {} stroke-width=\"{}\" stroke-linejoin=\"round\"/>",
+                path_data(&area.outline, true),
+                translucent("stroke", theme.highlight, metrics::HIGHLIGHT_ALPHA),
+                num(metrics::HIGHLIGHT_AREA_WIDTH)
+            );
+        }
         let _ = writeln!(
             out,
             "<path d=\"{}\" {} {} stroke-width=\"1.6\"{dash}/>",

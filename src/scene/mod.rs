@@ -104,6 +104,8 @@ pub mod metrics {
     pub const HIGHLIGHT_EDGE_GROW: f32 = 6.0;
     /// Opacity of a highlight's glow.
     pub const HIGHLIGHT_ALPHA: f32 = 0.6;
+    /// The width of the glow around a highlighted area's outline (a path that ends at an area).
+    pub const HIGHLIGHT_AREA_WIDTH: f32 = 7.0;
 }
 
 /// Lines of text placed in a box; each line is centred horizontally.
