@@ -20,6 +20,14 @@ pub struct Cli {
     /// Start with a blank map instead of the example.
     #[arg(long, conflicts_with = "file")]
     pub blank: bool,
+    /// Open FILE compared with this other copy of it: what differs outlined on the map and
+    /// listed (as File > Compare With… does; also a git difftool: `qualmap $LOCAL --compare $REMOTE`).
+    #[arg(long, value_name = "OTHER", requires = "file", conflicts_with = "merge")]
+    pub compare: Option<PathBuf>,
+    /// Open FILE and merge this other copy of it in, listing the conflicts to settle (as
+    /// File > Merge Map… does).
+    #[arg(long, value_name = "OTHER", requires = "file")]
+    pub merge: Option<PathBuf>,
     /// Headless work.
     #[command(subcommand)]
     pub command: Option<Commands>,

@@ -1,7 +1,7 @@
 //! The `qualmap` binary: the desktop app, or a headless subcommand.
 
 use clap::Parser as _;
-use qualmap::app::{QualmapApp, Startup};
+use qualmap::app::{QualmapApp, Startup, Then};
 use qualmap::cli::{self, Cli};
 
 /// mimalloc instead of the system allocator: every frame builds and drops meshes of several
@@ -34,7 +34,22 @@ fn main() -> std::process::ExitCode {
             .with_drag_and_drop(true),
         ..Default::default()
     };
-    let result = eframe::run_native("Qualmap", options, Box::new(move |cc| Ok(Box::new(QualmapApp::new(cc, startup)))));
+    let then = match (cli.compare, cli.merge) {
+        (Some(other), _) => Some(Then::Compare(other)),
+        (None, Some(other)) => Some(Then::Merge(other)),
+        (None, None) => None,
+    };
+    let result = eframe::run_native(
+        "Qualmap",
+        options,
+        Box::new(move |cc| {
+            let mut app = QualmapApp::new(cc, startup);
+            if let Some(then) = then {
+                app.once_open(&cc.egui_ctx, then);
+            }
+            Ok(Box::new(app))
+        }),
+    );
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

@@ -1589,7 +1589,7 @@ fn merging_a_conflicted_copy_lists_conflicts_to_settle_and_undoes_as_one_step() 
     let relationships = doc.relationships.len();
     assert_eq!(relationships, qualmap::model::example::document().relationships.len(), "nothing is deleted");
     // The Conflicts window lists the label conflict with both sides.
-    harness.get_by_label("concept Coping better — label");
+    harness.get_by_label("Concept “Coping better” · label");
     harness.get_by_label("Coping well");
     let before = harness.state().document().conflicts.len();
     let keep = harness.get_all_by_label("Keep theirs").next().expect("a choice per conflict");

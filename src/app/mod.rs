@@ -22,6 +22,7 @@ mod present;
 pub mod recovery;
 mod tasks;
 pub mod team;
+pub use team::Then;
 mod toolbar;
 mod ui_command;
 use std::collections::BTreeSet;
@@ -1301,6 +1302,8 @@ impl QualmapApp {
                 self.status = format!("Opened {}", path.display());
             }
             Err(err) => {
+                // What was to be done with the map (compare, merge) is not done to another.
+                self.team.cancel_after_open();
                 self.alert("Could not open the map", err.to_string());
                 self.prefs.recent.retain(|p| p != path || p.exists());
             }

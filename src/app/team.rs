@@ -105,13 +105,48 @@ impl Comparison {
 pub(super) struct TeamWork {
     comparing: Option<Task<Result<Comparison, String>>>,
     merging: Option<Task<Result<crate::merge::Merged, String>>>,
+    /// Waiting for the map given at startup to open.
+    after_open: Option<(egui::Context, Then)>,
+}
+
+impl TeamWork {
+    /// Forgets what was to be done once the map opened (it did not open).
+    pub(super) fn cancel_after_open(&mut self) {
+        self.after_open = None;
+    }
 }
 
 fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
+/// What to do with another copy once the map given at startup is open.
+#[derive(Clone, Debug)]
+pub enum Then {
+    /// Compare with it.
+    Compare(PathBuf),
+    /// Merge it in.
+    Merge(PathBuf),
+}
+
 impl QualmapApp {
+    /// Compares with or merges in another copy as soon as the map being opened is open (at
+    /// once if none is being opened).
+    pub fn once_open(&mut self, ctx: &egui::Context, then: Then) {
+        if self.is_opening() {
+            self.team.after_open = Some((ctx.clone(), then));
+        } else {
+            self.run_then(ctx, then);
+        }
+    }
+
+    fn run_then(&mut self, ctx: &egui::Context, then: Then) {
+        match then {
+            Then::Compare(path) => self.compare_with_path(ctx, path),
+            Then::Merge(path) => self.merge_with_path(ctx, path),
+        }
+    }
+
     /// Compares the open map with the copy at `path` (read on a worker thread).
     pub fn compare_with_path(&mut self, ctx: &egui::Context, path: PathBuf) {
         let current = self.map.shared();
@@ -154,8 +189,13 @@ impl QualmapApp {
         self.team.comparing.is_some() || self.team.merging.is_some()
     }
 
-    /// Takes in a finished comparison or merge.
+    /// Takes in a finished comparison or merge, and starts one waiting for the map to open.
     pub(super) fn poll_team_work(&mut self) {
+        if !self.is_opening()
+            && let Some((ctx, then)) = self.team.after_open.take()
+        {
+            self.run_then(&ctx, then);
+        }
         if let Some(task) = &mut self.team.comparing {
             let result = match task.poll() {
                 Poll::Running => None,
@@ -424,8 +464,10 @@ impl Panel for ConflictsPanel {
                 ui.push_id(index, |ui| {
                     let key = conflict.element;
                     let label = part_label(cx.doc, key);
-                    let field = conflict.field.as_deref().map(|f| format!(" — {f}")).unwrap_or_default();
-                    let heading = format!("{} {}{field}", key.kind(), if label.is_empty() { "(gone)" } else { &label });
+                    let field = conflict.field.as_deref().map(|f| format!(" · {f}")).unwrap_or_default();
+                    let name =
+                        if label.is_empty() { "(no longer in the map)".to_owned() } else { format!("“{label}”") };
+                    let heading = format!("{} {name}{field}", capitalised(key.kind()));
                     let title = ui.add(egui::Label::new(RichText::new(heading).strong()).sense(egui::Sense::click()));
                     if title.clicked()
                         && let Some(item) = key.item()
@@ -434,22 +476,36 @@ impl Panel for ConflictsPanel {
                         actions.push(Action::Focus(item));
                     }
                     ui.label(RichText::new(conflict.kind.describe()).weak());
-                    egui::Grid::new("sides").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
-                        ui.label(RichText::new("Mine").color(CONFLICT));
-                        ui.label(RichText::new("Theirs").color(CONFLICT));
-                        ui.end_row();
-                        for value in [&conflict.ours, &conflict.theirs] {
-                            ui.add(egui::Label::new(shown(value)).wrap());
-                        }
-                        ui.end_row();
-                    });
+                    let column = ((ui.available_width() - 12.0) / 2.0).max(80.0);
+                    egui::Grid::new("sides")
+                        .num_columns(2)
+                        .spacing([12.0, 4.0])
+                        .min_col_width(column)
+                        .max_col_width(column)
+                        .show(ui, |ui| {
+                            ui.label(RichText::new("Mine").strong());
+                            ui.label(RichText::new("Theirs").strong());
+                            ui.end_row();
+                            for value in [&conflict.ours, &conflict.theirs] {
+                                ui.add(egui::Label::new(shown(value)).wrap());
+                            }
+                            ui.end_row();
+                        });
                     ui.horizontal(|ui| {
                         for (text, choice) in
                             [("Keep mine", Choice::Mine), ("Keep theirs", Choice::Theirs), ("Keep both", Choice::Both)]
                         {
                             if ui.add_enabled(can_choose(conflict, choice), egui::Button::new(text)).clicked() {
                                 match resolve(cx.doc, index, choice) {
-                                    Ok(command) => actions.push(Action::Edit(command, None)),
+                                    Ok(command) => {
+                                        actions.push(Action::Edit(command, None));
+                                        let left = conflicts.len() - 1;
+                                        actions.push(Action::Status(format!(
+                                            "Settled ({}); {left} conflict{} left",
+                                            text.to_lowercase(),
+                                            if left == 1 { "" } else { "s" }
+                                        )));
+                                    }
                                     Err(message) => actions.push(Action::Status(message)),
                                 }
                             }
@@ -461,6 +517,11 @@ impl Panel for ConflictsPanel {
         });
         actions
     }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The items in conflicts, to outline on the map.
