@@ -461,6 +461,7 @@ fn export(args: &ExportArgs) -> Result<String, String> {
             let focus =
                 crate::explore::Focus { from, steps: args.steps, follow: crate::explore::Follow::Both, only: None };
             options.focus = Some(focus.items(&graph));
+            options.focus_text = Some(focus.describe(&doc));
         }
         if args.bridging {
             options.emphasis = Some(std::sync::Arc::new(crate::explore::bridging(&graph.measures())));

@@ -41,29 +41,19 @@ const KEYED_FIELDS: [&str; 1] = ["attributes"];
 
 /// A map taken apart: each part's fields by key.
 pub fn parts(doc: &Document) -> BTreeMap<ElementKey, Fields> {
-    fn fields<T: serde::Serialize>(value: &T) -> Fields {
-        match serde_json::to_value(value) {
-            Ok(Value::Object(mut map)) => {
-                map.remove("id");
-                map
-            }
-            _ => Fields::new(),
+    let mut out = BTreeMap::new();
+    for key in [ElementKey::Info, ElementKey::Story] {
+        if let Some(fields) = part_fields(doc, key) {
+            out.insert(key, fields);
         }
     }
-    let mut out = BTreeMap::new();
-    out.insert(ElementKey::Info, fields(&doc.info));
-    if !doc.story.is_empty() {
-        let mut story = Fields::new();
-        story.insert("story".to_owned(), serde_json::to_value(&doc.story).unwrap_or(Value::Null));
-        out.insert(ElementKey::Story, story);
-    }
-    out.extend(doc.areas.iter().map(|e| (ElementKey::Area(e.id), fields(e))));
-    out.extend(doc.concepts.iter().map(|e| (ElementKey::Concept(e.id), fields(e))));
-    out.extend(doc.relationship_types.iter().map(|e| (ElementKey::RelationshipType(e.id), fields(e))));
-    out.extend(doc.relationships.iter().map(|e| (ElementKey::Relationship(e.id), fields(e))));
-    out.extend(doc.codes.iter().map(|e| (ElementKey::Code(e.id), fields(e))));
-    out.extend(doc.sources.iter().map(|e| (ElementKey::Source(e.id), fields(e))));
-    out.extend(doc.evidence.iter().map(|e| (ElementKey::Evidence(e.id), fields(e))));
+    out.extend(doc.areas.iter().map(|e| (ElementKey::Area(e.id), fields_of(e))));
+    out.extend(doc.concepts.iter().map(|e| (ElementKey::Concept(e.id), fields_of(e))));
+    out.extend(doc.relationship_types.iter().map(|e| (ElementKey::RelationshipType(e.id), fields_of(e))));
+    out.extend(doc.relationships.iter().map(|e| (ElementKey::Relationship(e.id), fields_of(e))));
+    out.extend(doc.codes.iter().map(|e| (ElementKey::Code(e.id), fields_of(e))));
+    out.extend(doc.sources.iter().map(|e| (ElementKey::Source(e.id), fields_of(e))));
+    out.extend(doc.evidence.iter().map(|e| (ElementKey::Evidence(e.id), fields_of(e))));
     out
 }
 
@@ -92,6 +82,60 @@ fn element<T: serde::de::DeserializeOwned>(key: ElementKey, fields: Fields) -> R
         what: format!("{} {}", key.kind(), key.number()),
         message: err.to_string(),
     })
+}
+
+/// The fields of one element, as the file writes them (without its id).
+fn fields_of<T: serde::Serialize>(value: &T) -> Fields {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(mut map)) => {
+            map.remove("id");
+            map
+        }
+        _ => Fields::new(),
+    }
+}
+
+/// One part of `doc` as its fields, if `doc` holds it.
+pub fn part_fields(doc: &Document, key: ElementKey) -> Option<Fields> {
+    match key {
+        ElementKey::Info => Some(fields_of(&doc.info)),
+        ElementKey::Story => (!doc.story.is_empty()).then(|| {
+            let mut story = Fields::new();
+            story.insert("story".to_owned(), serde_json::to_value(&doc.story).unwrap_or(Value::Null));
+            story
+        }),
+        ElementKey::Area(id) => doc.area(id).map(fields_of),
+        ElementKey::Concept(id) => doc.concept(id).map(fields_of),
+        ElementKey::RelationshipType(id) => doc.relationship_type(id).map(fields_of),
+        ElementKey::Relationship(id) => doc.relationship(id).map(fields_of),
+        ElementKey::Code(id) => doc.code(id).map(fields_of),
+        ElementKey::Source(id) => doc.source(id).map(fields_of),
+        ElementKey::Evidence(id) => doc.evidence_item(id).map(fields_of),
+    }
+}
+
+/// Copies the element `key` of `from` into `to` (kept sorted by the caller); whether `from`
+/// held it.
+fn copy_part(from: &Document, to: &mut Document, key: ElementKey) -> bool {
+    match key {
+        ElementKey::Info => {
+            to.info = from.info.clone();
+            true
+        }
+        ElementKey::Story => {
+            to.story = from.story.clone();
+            !from.story.is_empty()
+        }
+        ElementKey::Area(id) => from.area(id).map(|e| to.areas.push(e.clone())).is_some(),
+        ElementKey::Concept(id) => from.concept(id).map(|e| to.concepts.push(e.clone())).is_some(),
+        ElementKey::RelationshipType(id) => {
+            from.relationship_type(id).map(|e| to.relationship_types.push(e.clone())).is_some()
+        }
+        ElementKey::Relationship(id) => from.relationship(id).map(|e| to.relationships.push(e.clone())).is_some(),
+        ElementKey::Code(id) => from.code(id).map(|e| to.codes.push(e.clone())).is_some(),
+        ElementKey::Source(id) => from.source(id).map(|e| to.sources.push(e.clone())).is_some(),
+        ElementKey::Evidence(id) => from.evidence_item(id).map(|e| to.evidence.push(e.clone())).is_some(),
+    }
 }
 
 /// Puts parts back together into a map (the inverse of [`parts`]).
@@ -210,11 +254,38 @@ pub struct Change {
 /// story, then areas, concepts, relationship types, relationships, codes, sources, evidence).
 /// Unsettled conflicts a map holds are not compared.
 pub fn diff(a: &Document, b: &Document) -> Vec<Change> {
-    let (pa, pb) = (parts(a), parts(b));
-    let keys: BTreeSet<ElementKey> = pa.keys().chain(pb.keys()).copied().collect();
+    // The keys whose elements differ, found by comparing the elements themselves (quick); only
+    // those are written out field by field.
+    let mut keys: Vec<ElementKey> = Vec::new();
+    if a.info != b.info {
+        keys.push(ElementKey::Info);
+    }
+    if a.story != b.story {
+        keys.push(ElementKey::Story);
+    }
+    fn differing<T: PartialEq>(a: &[T], b: &[T], key_of: fn(&T) -> ElementKey, out: &mut Vec<ElementKey>) {
+        let index = |items: &[T]| -> BTreeMap<ElementKey, usize> {
+            items.iter().enumerate().map(|(i, e)| (key_of(e), i)).collect()
+        };
+        let (ia, ib) = (index(a), index(b));
+        let keys: BTreeSet<&ElementKey> = ia.keys().chain(ib.keys()).collect();
+        for key in keys {
+            let (x, y) = (ia.get(key).and_then(|i| a.get(*i)), ib.get(key).and_then(|i| b.get(*i)));
+            if x != y {
+                out.push(*key);
+            }
+        }
+    }
+    differing(&a.areas, &b.areas, |e| ElementKey::Area(e.id), &mut keys);
+    differing(&a.concepts, &b.concepts, |e| ElementKey::Concept(e.id), &mut keys);
+    differing(&a.relationship_types, &b.relationship_types, |e| ElementKey::RelationshipType(e.id), &mut keys);
+    differing(&a.relationships, &b.relationships, |e| ElementKey::Relationship(e.id), &mut keys);
+    differing(&a.codes, &b.codes, |e| ElementKey::Code(e.id), &mut keys);
+    differing(&a.sources, &b.sources, |e| ElementKey::Source(e.id), &mut keys);
+    differing(&a.evidence, &b.evidence, |e| ElementKey::Evidence(e.id), &mut keys);
     let mut changes = Vec::new();
     for key in keys {
-        let kind = match (pa.get(&key), pb.get(&key)) {
+        let kind = match (part_fields(a, key), part_fields(b, key)) {
             (None, Some(_)) => ChangeKind::Added,
             (Some(_), None) => ChangeKind::Removed,
             (Some(x), Some(y)) if x != y => {
@@ -233,7 +304,7 @@ pub fn diff(a: &Document, b: &Document) -> Vec<Change> {
             }
             _ => continue,
         };
-        let label = if pb.contains_key(&key) { part_label(b, key) } else { part_label(a, key) };
+        let label = if part_fields(b, key).is_some() { part_label(b, key) } else { part_label(a, key) };
         changes.push(Change { element: key, label, kind });
     }
     changes
@@ -257,45 +328,123 @@ pub struct Merged {
 /// Merges `ours` and `theirs`, two copies of `base` changed apart: see the module documentation.
 pub fn merge(base: &Document, ours: &Document, theirs: &Document) -> Result<Merged, MergeError> {
     let (theirs, renumbered) = renumber_collisions(base, ours, theirs);
-    let b = parts(base);
-    merge_parts(Some(&b), ours, &theirs, renumbered, [&base.conflicts, &ours.conflicts, &theirs.conflicts])
+    merge_docs(Some(base), ours, &theirs, renumbered)
 }
 
 /// Merges two copies of one map that have no known common original: what only one holds is
 /// kept (nothing is deleted), and every field that differs is a conflict.
 pub fn merge_without_base(ours: &Document, theirs: &Document) -> Result<Merged, MergeError> {
-    let none = Vec::new();
-    merge_parts(None, ours, theirs, Vec::new(), [&none, &ours.conflicts, &theirs.conflicts])
+    merge_docs(None, ours, theirs, Vec::new())
 }
 
-fn merge_parts(
-    base: Option<&BTreeMap<ElementKey, Fields>>,
-    ours_doc: &Document,
-    theirs_doc: &Document,
-    renumbered: Vec<(ElementKey, ElementKey)>,
-    [base_conflicts, our_conflicts, their_conflicts]: [&Vec<Conflict>; 3],
-) -> Result<Merged, MergeError> {
-    let (ours, theirs) = (parts(ours_doc), parts(theirs_doc));
+/// One element three ways (`base` is `None` without an original), settled by comparing the
+/// elements themselves where both sides agree or one left it as it was: most of a map, quickly,
+/// without writing out fields. `None` when it needs merging field by field.
+fn settled<'a, T: PartialEq>(
+    base: Option<Option<&'a T>>,
+    ours: Option<&'a T>,
+    theirs: Option<&'a T>,
+) -> Option<Option<&'a T>> {
+    if ours == theirs {
+        Some(ours)
+    } else if base == Some(ours) {
+        Some(theirs)
+    } else if base == Some(theirs) {
+        Some(ours)
+    } else {
+        None
+    }
+}
+
+/// The elements of one kind merged (see [`merge`]); `base` is `None` without an original.
+fn merge_kind<T>(
+    key_of: fn(&T) -> ElementKey,
+    base: Option<&[T]>,
+    ours: &[T],
+    theirs: &[T],
+    conflicts: &mut Vec<Conflict>,
+) -> Result<Vec<T>, MergeError>
+where
+    T: Clone + PartialEq + serde::Serialize + serde::de::DeserializeOwned,
+{
+    fn index<T>(items: &[T], key_of: fn(&T) -> ElementKey) -> BTreeMap<ElementKey, &T> {
+        items.iter().map(|e| (key_of(e), e)).collect()
+    }
+    let (b, o, t) = (base.map(|b| index(b, key_of)), index(ours, key_of), index(theirs, key_of));
     let keys: BTreeSet<ElementKey> =
-        ours.keys().chain(theirs.keys()).chain(base.into_iter().flat_map(|b| b.keys())).copied().collect();
-    let mut merged = BTreeMap::new();
-    let mut conflicts = Vec::new();
+        o.keys().chain(t.keys()).chain(b.iter().flat_map(BTreeMap::keys)).copied().collect();
+    let mut out = Vec::with_capacity(ours.len().max(theirs.len()));
     for key in keys {
-        let b = base.map(|b| b.get(&key));
-        if let Some(fields) = merge_part(key, b, ours.get(&key), theirs.get(&key), &mut conflicts) {
-            merged.insert(key, fields);
+        let (bo, oo, to) = (b.as_ref().map(|b| b.get(&key).copied()), o.get(&key).copied(), t.get(&key).copied());
+        if let Some(kept) = settled(bo, oo, to) {
+            out.extend(kept.cloned());
+            continue;
+        }
+        let bf = bo.map(|b| b.map(fields_of));
+        let (of, tf) = (oo.map(fields_of), to.map(fields_of));
+        if let Some(fields) = merge_part(key, bf.as_ref().map(Option::as_ref), of.as_ref(), tf.as_ref(), conflicts) {
+            out.push(element(key, fields)?);
         }
     }
-    repair(base, &ours, &theirs, &mut merged, &mut conflicts)?;
+    Ok(out)
+}
+
+fn merge_docs(
+    base: Option<&Document>,
+    ours: &Document,
+    theirs: &Document,
+    renumbered: Vec<(ElementKey, ElementKey)>,
+) -> Result<Merged, MergeError> {
+    let mut conflicts = Vec::new();
+    let mut doc = Document::default();
+    // The title block and the story: one part each.
+    for key in [ElementKey::Info, ElementKey::Story] {
+        let b = base.map(|b| part_fields(b, key));
+        let (o, t) = (part_fields(ours, key), part_fields(theirs, key));
+        let merged = match settled(b.as_ref().map(Option::as_ref), o.as_ref(), t.as_ref()) {
+            Some(kept) => kept.cloned(),
+            None => merge_part(key, b.as_ref().map(Option::as_ref), o.as_ref(), t.as_ref(), &mut conflicts),
+        };
+        match (key, merged) {
+            (ElementKey::Info, Some(fields)) => doc.info = element(key, fields)?,
+            (ElementKey::Story, Some(fields)) => {
+                doc.story = serde_json::from_value(fields.get("story").cloned().unwrap_or(Value::Null))
+                    .map_err(|err| MergeError::BadPart { what: "the story".to_owned(), message: err.to_string() })?;
+            }
+            _ => {}
+        }
+    }
+    macro_rules! kind {
+        ($field:ident, $variant:ident) => {
+            doc.$field = merge_kind(
+                |e| ElementKey::$variant(e.id),
+                base.map(|b| &b.$field[..]),
+                &ours.$field,
+                &theirs.$field,
+                &mut conflicts,
+            )?
+            .into();
+        };
+    }
+    kind!(areas, Area);
+    kind!(concepts, Concept);
+    kind!(relationship_types, RelationshipType);
+    kind!(relationships, Relationship);
+    kind!(codes, Code);
+    kind!(sources, Source);
+    kind!(evidence, Evidence);
+    doc.normalize();
+    repair(base, ours, theirs, &mut doc, &mut conflicts)?;
     let new_conflicts = conflicts.len();
-    let mut all = merge_lists(base_conflicts, our_conflicts, their_conflicts);
+    let none = Vec::new();
+    let mut all = merge_lists(base.map_or(&none, |b| &b.conflicts), &ours.conflicts, &theirs.conflicts);
     all.extend(conflicts);
-    let document = assemble(&merged, all)?;
-    let problems = validate(&document);
+    doc.conflicts = all;
+    let problems = validate(&doc);
     if let Some(problem) = problems.first() {
         return Err(MergeError::Invalid(problem.to_string()));
     }
-    Ok(Merged { document, new_conflicts, renumbered })
+    Ok(Merged { document: doc, new_conflicts, renumbered })
 }
 
 /// A three-way merge of two lists kept as sets: what both keep, plus what either added.
@@ -450,30 +599,31 @@ fn merge_keyed(base: Option<&Value>, ours: Option<&Value>, theirs: Option<&Value
 /// still refers to is kept (from the side that has it), and a code hierarchy that the two sides'
 /// moves made circular keeps our parents. Each repair is recorded as a conflict.
 fn repair(
-    base: Option<&BTreeMap<ElementKey, Fields>>,
-    ours: &BTreeMap<ElementKey, Fields>,
-    theirs: &BTreeMap<ElementKey, Fields>,
-    merged: &mut BTreeMap<ElementKey, Fields>,
+    base: Option<&Document>,
+    ours: &Document,
+    theirs: &Document,
+    doc: &mut Document,
     conflicts: &mut Vec<Conflict>,
 ) -> Result<(), MergeError> {
-    // Each round restores at least one element, so there are at most as many rounds as parts.
-    for _ in 0..=ours.len() + theirs.len() + base.map_or(0, BTreeMap::len) {
-        let doc = assemble(merged, Vec::new())?;
-        let missing = missing_references(&doc);
+    let value =
+        |from: Option<&Document>, key| from.and_then(|d| part_fields(d, key)).map_or(Value::Null, Value::Object);
+    // Each round restores at least one element (or fails), and restoring an element can only
+    // need elements of the kinds it refers to: areas, concepts, relationships, types, codes,
+    // sources. A handful of rounds settles any map; the bound only keeps a bug from looping.
+    for _ in 0..64 {
+        let missing = missing_references(doc);
         if missing.is_empty() {
             break;
         }
         for key in missing {
-            let (o, t) = (ours.get(&key), theirs.get(&key));
-            let b = base.and_then(|b| b.get(&key));
-            let Some(kept) = o.or(t).or(b) else {
+            let restored = [Some(ours), Some(theirs), base].into_iter().flatten().any(|from| copy_part(from, doc, key));
+            if !restored {
                 return Err(MergeError::Invalid(format!(
                     "{} {} is referred to but neither copy holds it",
                     key.kind(),
                     key.number()
                 )));
-            };
-            merged.insert(key, kept.clone());
+            }
             // A part that was in a conflict already (deleted on one side, changed on the other)
             // is kept anyway; only a silent deletion needs a conflict of its own.
             if !conflicts.iter().any(|c| c.element == key && c.field.is_none()) {
@@ -481,35 +631,41 @@ fn repair(
                     element: key,
                     field: None,
                     kind: ConflictKind::DeletedButUsed,
-                    base: b.map_or(Value::Null, |b| Value::Object(b.clone())),
-                    ours: o.map_or(Value::Null, |o| Value::Object(o.clone())),
-                    theirs: t.map_or(Value::Null, |t| Value::Object(t.clone())),
+                    base: value(base, key),
+                    ours: value(Some(ours), key),
+                    theirs: value(Some(theirs), key),
                 });
             }
         }
+        doc.normalize();
     }
     // Codes moved under each other: on each cycle, a code whose parent came from the other side
     // gets our parent back (our side alone has no cycle, so one always does).
-    for _ in 0..=merged.len() {
-        let doc = assemble(merged, Vec::new())?;
-        let Some(start) = code_in_cycle(&doc) else { break };
-        let ours_parent = |id: CodeId| ours.get(&ElementKey::Code(id)).and_then(|o| o.get("parent")).cloned();
+    for _ in 0..=doc.codes.len() {
+        let Some(start) = code_in_cycle(doc) else { break };
+        let ours_parent = |id: CodeId| ours.code(id).and_then(|c| c.parent);
         let mut member = start;
         let mut reverted = false;
         for _ in 0..doc.codes.len() {
-            let Some(code) = doc.code(member) else { break };
-            if code.parent.map(|p| Value::from(p.0)) != ours_parent(member) {
-                let key = ElementKey::Code(member);
-                let theirs_parent = theirs.get(&key).and_then(|t| t.get("parent")).cloned();
-                if let Some(fields) = merged.get_mut(&key) {
-                    set_or_remove(fields, "parent", ours_parent(member));
+            let Some(parent) = doc.code(member).map(|c| c.parent) else { break };
+            if parent != ours_parent(member) {
+                let field = |p: Option<CodeId>| p.map_or(Value::Null, |p| Value::from(p.0));
+                conflicts.push(Conflict {
+                    element: ElementKey::Code(member),
+                    field: Some("parent".to_owned()),
+                    kind: ConflictKind::WouldCycle,
+                    base: field(base.and_then(|b| b.code(member)).and_then(|c| c.parent)),
+                    ours: field(ours_parent(member)),
+                    theirs: field(theirs.code(member).and_then(|c| c.parent)),
+                });
+                if let Some(code) = doc.code_mut(member) {
+                    code.parent = ours_parent(member);
                 }
-                conflicts.push(cycle_conflict(key, base, ours_parent(member), theirs_parent));
                 reverted = true;
                 break;
             }
-            match code.parent {
-                Some(parent) if parent != start => member = parent,
+            match parent {
+                Some(next) if next != start => member = next,
                 _ => break,
             }
         }
@@ -518,33 +674,6 @@ fn repair(
         }
     }
     Ok(())
-}
-
-fn set_or_remove(fields: &mut Fields, name: &str, value: Option<Value>) {
-    match value {
-        Some(value) => {
-            fields.insert(name.to_owned(), value);
-        }
-        None => {
-            fields.remove(name);
-        }
-    }
-}
-
-fn cycle_conflict(
-    key: ElementKey,
-    base: Option<&BTreeMap<ElementKey, Fields>>,
-    ours: Option<Value>,
-    theirs: Option<Value>,
-) -> Conflict {
-    Conflict {
-        element: key,
-        field: Some("parent".to_owned()),
-        kind: ConflictKind::WouldCycle,
-        base: base.and_then(|b| b.get(&key)).and_then(|b| b.get("parent")).cloned().unwrap_or(Value::Null),
-        ours: ours.unwrap_or(Value::Null),
-        theirs: theirs.unwrap_or(Value::Null),
-    }
 }
 
 /// A code that is its own ancestor, if any.
@@ -634,47 +763,45 @@ fn renumber_collisions(
     ours: &Document,
     theirs: &Document,
 ) -> (Document, Vec<(ElementKey, ElementKey)>) {
-    let (b, o, t) = (parts(base), parts(ours), parts(theirs));
-    let clashes: Vec<ElementKey> = t
-        .iter()
-        .filter(|(key, fields)| !b.contains_key(key) && o.get(key).is_some_and(|mine| mine != *fields))
-        .map(|(key, _)| *key)
-        .collect();
+    let mut clashes: Vec<ElementKey> = Vec::new();
+    macro_rules! clashes {
+        ($field:ident, $lookup:ident, $variant:ident) => {
+            clashes.extend(
+                theirs
+                    .$field
+                    .iter()
+                    .filter(|e| base.$lookup(e.id).is_none() && ours.$lookup(e.id).is_some_and(|mine| mine != *e))
+                    .map(|e| ElementKey::$variant(e.id)),
+            );
+        };
+    }
+    clashes!(areas, area, Area);
+    clashes!(concepts, concept, Concept);
+    clashes!(relationship_types, relationship_type, RelationshipType);
+    clashes!(relationships, relationship, Relationship);
+    clashes!(codes, code, Code);
+    clashes!(sources, source, Source);
+    clashes!(evidence, evidence_item, Evidence);
     let mut theirs = theirs.clone();
     let mut renumbered = Vec::new();
     for key in clashes {
         let floor = |a: u64, c: u64| a.max(c).saturating_add(1);
-        let new_key = match key {
-            ElementKey::Area(_) => ElementKey::Area(AreaId(crate::model::fresh_id(floor(
-                ours.areas.last().map_or(0, |e| e.id.0),
-                theirs.areas.last().map_or(0, |e| e.id.0),
-            )))),
-            ElementKey::Concept(_) => ElementKey::Concept(ConceptId(crate::model::fresh_id(floor(
-                ours.concepts.last().map_or(0, |e| e.id.0),
-                theirs.concepts.last().map_or(0, |e| e.id.0),
-            )))),
-            ElementKey::RelationshipType(_) => {
-                ElementKey::RelationshipType(RelationshipTypeId(crate::model::fresh_id(floor(
-                    ours.relationship_types.last().map_or(0, |e| e.id.0),
-                    theirs.relationship_types.last().map_or(0, |e| e.id.0),
+        macro_rules! fresh {
+            ($field:ident, $variant:ident, $id:ident) => {
+                ElementKey::$variant($id(crate::model::fresh_id(floor(
+                    ours.$field.last().map_or(0, |e| e.id.0),
+                    theirs.$field.last().map_or(0, |e| e.id.0),
                 ))))
-            }
-            ElementKey::Relationship(_) => ElementKey::Relationship(RelationshipId(crate::model::fresh_id(floor(
-                ours.relationships.last().map_or(0, |e| e.id.0),
-                theirs.relationships.last().map_or(0, |e| e.id.0),
-            )))),
-            ElementKey::Code(_) => ElementKey::Code(CodeId(crate::model::fresh_id(floor(
-                ours.codes.last().map_or(0, |e| e.id.0),
-                theirs.codes.last().map_or(0, |e| e.id.0),
-            )))),
-            ElementKey::Source(_) => ElementKey::Source(SourceId(crate::model::fresh_id(floor(
-                ours.sources.last().map_or(0, |e| e.id.0),
-                theirs.sources.last().map_or(0, |e| e.id.0),
-            )))),
-            ElementKey::Evidence(_) => ElementKey::Evidence(EvidenceId(crate::model::fresh_id(floor(
-                ours.evidence.last().map_or(0, |e| e.id.0),
-                theirs.evidence.last().map_or(0, |e| e.id.0),
-            )))),
+            };
+        }
+        let new_key = match key {
+            ElementKey::Area(_) => fresh!(areas, Area, AreaId),
+            ElementKey::Concept(_) => fresh!(concepts, Concept, ConceptId),
+            ElementKey::RelationshipType(_) => fresh!(relationship_types, RelationshipType, RelationshipTypeId),
+            ElementKey::Relationship(_) => fresh!(relationships, Relationship, RelationshipId),
+            ElementKey::Code(_) => fresh!(codes, Code, CodeId),
+            ElementKey::Source(_) => fresh!(sources, Source, SourceId),
+            ElementKey::Evidence(_) => fresh!(evidence, Evidence, EvidenceId),
             ElementKey::Info | ElementKey::Story => continue,
         };
         theirs.renumber(key, new_key);
@@ -722,7 +849,7 @@ pub fn resolve(doc: &Document, index: usize, choice: Choice) -> Result<Command, 
     let mut rest = doc.conflicts.clone();
     rest.remove(index);
     let key = conflict.element;
-    let current = parts(doc).remove(&key);
+    let current = part_fields(doc, key);
     let chosen: Option<Value> = match (choice, &conflict.field) {
         (Choice::Mine, _) => Some(conflict.ours.clone()),
         (Choice::Theirs, _) => Some(conflict.theirs.clone()),

@@ -66,7 +66,7 @@ fn assert_one_sided_changes_kept(base: &Document, ours: &Document, theirs: &Docu
 
 #[test]
 fn random_edits_on_two_copies_merge_keeping_every_one_sided_change() {
-    const SEQUENCES: u64 = 400;
+    const SEQUENCES: u64 = 1000;
     let (mut clean, mut conflicted) = (0, 0);
     for seed in 1..=SEQUENCES {
         let mut rng = Rng::new(seed);

@@ -121,6 +121,7 @@ impl QualmapApp {
             filter: self.view.filter.clone(),
             view,
             focus,
+            focus_text: self.view.focus.as_ref().map(|f| f.focus.describe(self.map.doc())),
             emphasis: self.view.emphasis.clone(),
             // What the map picks out now (a path from the Explore window, evidence rows' items)
             // is picked out in the figure too.

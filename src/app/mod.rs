@@ -629,6 +629,8 @@ impl QualmapApp {
                 support: self.view.support,
                 filter: step.filter.clone().unwrap_or_default(),
                 visible: self.map.doc().visible_in(step),
+                // The step's focus fades the rest in the scene itself, as exports draw it.
+                focus: self.present.as_ref().and_then(|p| p.focus.clone()),
                 text_scale: text_scale * PRESENT_TEXT_SCALE,
                 ..SceneOptions::new(self.effective_theme())
             };

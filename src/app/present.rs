@@ -61,8 +61,8 @@ pub struct Presenting {
     pub presenter_view: bool,
     began: Instant,
     needs_fit: bool,
-    /// The step's focus worked out: what is outside it is drawn faded.
-    focus: Option<BTreeSet<ItemRef>>,
+    /// The step's focus worked out: what is outside it is drawn faded (by the scene).
+    pub(super) focus: Option<BTreeSet<ItemRef>>,
 }
 
 fn ease(t: f32) -> f32 {
@@ -375,22 +375,7 @@ impl QualmapApp {
             let revealed = &present.revealed;
             let dim_except = present.dim.then_some(hovered).flatten();
             let none = BTreeSet::new();
-            let in_focus = |item: ItemRef| present.focus.as_ref().is_none_or(|f| f.contains(&item));
-            let settled = |item: ItemRef| !revealed.contains(&item) && in_focus(item);
-            if present.focus.is_some() {
-                // A step's focus: what lies outside it faded, under the rest, as on the canvas.
-                let mut faded = painter.clone();
-                faded.multiply_opacity(super::canvas::FOCUS_FADE);
-                let outside = |item: ItemRef| !in_focus(item);
-                paint_scene(
-                    &faded,
-                    scene,
-                    &theme,
-                    &camera,
-                    map_area,
-                    &Marks { selection: &none, highlight: &highlight, only: Some(&outside), drag: None, pins: false },
-                );
-            }
+            let settled = |item: ItemRef| !revealed.contains(&item);
             let mut base = painter.clone();
             if present.dim && dim_except.is_some() {
                 base.multiply_opacity(0.25);
@@ -409,7 +394,7 @@ impl QualmapApp {
             if present.dim && dim_except.is_some() {
                 fading.multiply_opacity(0.25);
             }
-            let new = |item: ItemRef| revealed.contains(&item) && in_focus(item) && Some(item) != dim_except;
+            let new = |item: ItemRef| !settled(item) && Some(item) != dim_except;
             paint_scene(
                 &fading,
                 scene,

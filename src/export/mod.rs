@@ -180,6 +180,9 @@ pub struct ExportOptions {
     /// A focus: items not in it are drawn faded, as the window fades them.
     #[serde(skip)]
     pub focus: Option<std::collections::BTreeSet<crate::model::ItemRef>>,
+    /// The focus in words, for the caption ("within 2 steps of Problem solving").
+    #[serde(skip)]
+    pub focus_text: Option<String>,
 }
 
 impl Default for ExportOptions {
@@ -206,6 +209,7 @@ impl Default for ExportOptions {
             highlight: std::collections::BTreeSet::new(),
             emphasis: None,
             focus: None,
+            focus_text: None,
         }
     }
 }
@@ -780,6 +784,7 @@ pub fn story_figures(doc: &Document, base: &ExportOptions, measure: &dyn TextMea
         .map(|(i, step)| {
             let focus = step.focus.as_ref().zip(graph.as_ref()).map(|(focus, graph)| focus.items(graph));
             let options = ExportOptions {
+                focus_text: step.focus.as_ref().map(|f| f.describe(doc)).or_else(|| base.focus_text.clone()),
                 focus: focus.or_else(|| base.focus.clone()),
                 filter: step.filter.clone().unwrap_or_else(|| base.filter.clone()),
                 visible: doc.visible_in(step),

@@ -291,6 +291,7 @@ fn footer(
             options.heading.as_ref(),
             &options.filter,
             options.support,
+            options.focus_text.as_deref(),
             width,
             unit,
             &crate::scene::fonts::FontMetrics,

@@ -46,6 +46,7 @@ pub fn paragraphs(
     heading: Option<&(String, String)>,
     filter: &EvidenceFilter,
     support: SupportMode,
+    focus: Option<&str>,
 ) -> Vec<(String, f32, Tone)> {
     let mut out = Vec::new();
     match heading {
@@ -65,7 +66,8 @@ pub fn paragraphs(
     } else {
         "No filter: all evidence counts.".to_owned()
     };
-    out.push((format!("{filter} Support counted as {}.", support.label()), 11.0, Tone::Muted));
+    let focus = focus.map(|f| format!(" Focus: {f}; the rest is faded.")).unwrap_or_default();
+    out.push((format!("{filter} Support counted as {}.{focus}", support.label()), 11.0, Tone::Muted));
     out
 }
 
@@ -81,13 +83,14 @@ pub fn layout(
     heading: Option<&(String, String)>,
     filter: &EvidenceFilter,
     support: SupportMode,
+    focus: Option<&str>,
     width: f32,
     unit: f32,
     measure: &dyn TextMeasure,
 ) -> CaptionBlock {
     let mut y = MARGIN * unit;
     let mut lines = Vec::new();
-    for (text, size, tone) in paragraphs(doc, heading, filter, support) {
+    for (text, size, tone) in paragraphs(doc, heading, filter, support, focus) {
         let size = size * unit;
         for line in wrap(&text, size, width, measure) {
             y += size * LEADING;
@@ -111,20 +114,32 @@ mod tests {
     #[test]
     fn the_caption_says_title_source_and_filter_and_wraps_at_its_width() {
         let doc = crate::model::example::document();
-        let block = layout(&doc, None, &EvidenceFilter::default(), SupportMode::Excerpts, 10_000.0, 1.0, &Fixed);
+        let block = layout(&doc, None, &EvidenceFilter::default(), SupportMode::Excerpts, None, 10_000.0, 1.0, &Fixed);
         let texts: Vec<&str> = block.lines.iter().map(|l| l.line.text.as_str()).collect();
         assert_eq!(texts[0], doc.info.title);
         assert!(texts[1].starts_with("Source: "), "{texts:?}");
         assert!(texts[2].starts_with("No filter: all evidence counts."), "{texts:?}");
         assert!(block.lines.windows(2).all(|w| w[0].baseline < w[1].baseline));
-        let narrow = layout(&doc, None, &EvidenceFilter::default(), SupportMode::Excerpts, 200.0, 1.0, &Fixed);
+        let narrow = layout(&doc, None, &EvidenceFilter::default(), SupportMode::Excerpts, None, 200.0, 1.0, &Fixed);
         assert!(narrow.lines.len() > block.lines.len());
         assert!(narrow.lines.iter().all(|l| Fixed.line_width(&l.line.text, l.size) <= 200.0 + 1e-3));
         assert!(narrow.height > block.height);
         let step = ("1. A step".to_owned(), String::new());
         let headed =
-            layout(&doc, Some(&step), &EvidenceFilter::default(), SupportMode::Excerpts, 10_000.0, 2.0, &Fixed);
+            layout(&doc, Some(&step), &EvidenceFilter::default(), SupportMode::Excerpts, None, 10_000.0, 2.0, &Fixed);
         assert_eq!(headed.lines[0].line.text, "1. A step");
         assert_eq!(headed.lines[0].size, 36.0);
+        let focused = layout(
+            &doc,
+            None,
+            &EvidenceFilter::default(),
+            SupportMode::Excerpts,
+            Some("within 2 steps of Problem solving"),
+            10_000.0,
+            1.0,
+            &Fixed,
+        );
+        let last = &focused.lines.last().unwrap().line.text;
+        assert!(last.ends_with("Focus: within 2 steps of Problem solving; the rest is faded."), "{last}");
     }
 }

@@ -23,7 +23,7 @@ use crate::model::{ConceptId, Endpoint, EvidenceId, ItemRef};
 use crate::scene::{EguiMeasure, MapTheme};
 
 /// How strongly what lies outside the focus is still drawn.
-pub(super) const FOCUS_FADE: f32 = 0.18;
+const FOCUS_FADE: f32 = 0.18;
 
 /// What the pointer did to the canvas's items this frame.
 struct Gestures {
