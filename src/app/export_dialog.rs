@@ -122,6 +122,7 @@ impl QualmapApp {
             view,
             focus,
             emphasis: self.view.emphasis.clone(),
+            tint: self.view.tint.clone(),
             // What the map picks out now (a path from the Explore window, evidence rows' items)
             // is picked out in the figure too.
             highlight: self.view.highlight.clone(),

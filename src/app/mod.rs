@@ -251,6 +251,8 @@ pub struct ViewState {
     pub focus: Option<FocusView>,
     /// A measure drawn on the cards' outlines (the Explore window's bridging concepts).
     pub emphasis: Option<std::sync::Arc<crate::scene::Emphasis>>,
+    /// A figure that colours the items (the Agreement window's intercoder agreement).
+    pub tint: Option<std::sync::Arc<crate::scene::Tint>>,
     drag: Option<canvas::DragState>,
     /// What the canvas's open context menu is for.
     context: Option<context_menu::ContextTarget>,
@@ -273,6 +275,7 @@ impl Default for ViewState {
             show_filtered_out: false,
             focus: None,
             emphasis: None,
+            tint: None,
             drag: None,
             context: None,
         }
@@ -352,6 +355,8 @@ enum Action {
     SetFocus(Option<crate::explore::Focus>),
     /// Draw a measure on the cards' outlines, or stop.
     SetEmphasis(Option<std::sync::Arc<crate::scene::Emphasis>>),
+    /// Colour the items by a figure, or stop.
+    SetTint(Option<std::sync::Arc<crate::scene::Tint>>),
 }
 
 /// What a panel may read while it draws: the map, its revision, the view state and the
@@ -394,13 +399,13 @@ struct SceneKey {
     text_scale: f32,
     /// The measure drawn on the cards it was built with.
     emphasis: Option<std::sync::Arc<crate::scene::Emphasis>>,
+    /// The figure that coloured the items it was built with.
+    tint: Option<std::sync::Arc<crate::scene::Tint>>,
 }
 
-/// Whether two emphases are the same one (the Explore window makes a new one for each change).
-fn same_emphasis(
-    a: &Option<std::sync::Arc<crate::scene::Emphasis>>,
-    b: &Option<std::sync::Arc<crate::scene::Emphasis>>,
-) -> bool {
+/// Whether two emphases (or tints) are the same one (the Explore and Agreement windows make a
+/// new one for each change).
+fn same_emphasis<T>(a: &Option<std::sync::Arc<T>>, b: &Option<std::sync::Arc<T>>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
         (None, None) => true,
@@ -620,6 +625,7 @@ impl QualmapApp {
             filter: self.view.filter.clone(),
             text_scale,
             emphasis: self.view.emphasis.clone(),
+            tint: self.view.tint.clone(),
             ..SceneOptions::new(self.prefs.theme)
         }
     }
@@ -637,6 +643,7 @@ impl QualmapApp {
             && (step.is_some() || key.filter == self.view.filter)
             && key.text_scale == self.scene_text_scale()
             && (step.is_some() || same_emphasis(&key.emphasis, &self.view.emphasis))
+            && (step.is_some() || same_emphasis(&key.tint, &self.view.tint))
     }
 
     /// The scene to draw: rebuilt when the map or the way it is drawn changed. Small maps are
@@ -693,6 +700,7 @@ impl QualmapApp {
             filter: options.filter.clone(),
             text_scale: options.text_scale,
             emphasis: options.emphasis.clone(),
+            tint: options.tint.clone(),
         }
     }
 
@@ -760,6 +768,8 @@ impl QualmapApp {
     fn replace_document(&mut self, doc: Document, path: Option<PathBuf>, unsaved_name: &str) {
         self.map.replace(doc, path, unsaved_name);
         self.view.selection.clear();
+        // Colours by agreement belong to the previous map's items.
+        self.view.tint = None;
         self.view.drag = None;
         self.drag_preview = None;
         self.view.fit_requested = true;
@@ -863,6 +873,7 @@ impl QualmapApp {
                 Action::SetPresenterView(on) => self.prefs.presenter_view = on,
                 Action::LabelFocused => self.view.focus_label = false,
                 Action::SetEmphasis(emphasis) => self.view.emphasis = emphasis,
+                Action::SetTint(tint) => self.view.tint = tint,
                 Action::SetFocus(focus) => {
                     self.view.focus =
                         focus.map(|focus| FocusView { focus, items: BTreeSet::new(), revision: u64::MAX });

@@ -180,6 +180,9 @@ pub struct ExportOptions {
     /// A focus: items not in it are drawn faded, as the window fades them.
     #[serde(skip)]
     pub focus: Option<std::collections::BTreeSet<crate::model::ItemRef>>,
+    /// A figure that colours the items (the Agreement window's intercoder agreement).
+    #[serde(skip)]
+    pub tint: Option<std::sync::Arc<crate::scene::Tint>>,
 }
 
 impl Default for ExportOptions {
@@ -206,6 +209,7 @@ impl Default for ExportOptions {
             highlight: std::collections::BTreeSet::new(),
             emphasis: None,
             focus: None,
+            tint: None,
         }
     }
 }
@@ -253,6 +257,7 @@ pub fn export_scene(doc: &Document, options: &ExportOptions, measure: &dyn TextM
         detail_scale: options.detail_scale,
         emphasis: options.emphasis.clone(),
         focus: options.focus.clone(),
+        tint: options.tint.clone(),
     };
     build_scene(doc, &scene_options, measure)
 }
