@@ -284,6 +284,8 @@ pub struct Analysis {
     pub overall_items: usize,
     /// Each counted excerpt with its unit, sorted by unit.
     members: Vec<Member>,
+    /// Each counted excerpt's unit, sorted by excerpt.
+    unit_of: Vec<(EvidenceId, u32)>,
     /// The source of each unit.
     unit_sources: Vec<SourceId>,
 }
@@ -344,6 +346,8 @@ pub fn analyse(doc: &Document, options: &Options) -> Result<Analysis, AgreementE
         }
     }
     members.sort_unstable();
+    let mut unit_of: Vec<(EvidenceId, u32)> = members.iter().map(|m| (m.evidence, m.unit)).collect();
+    unit_of.sort_unstable();
     let units = unit_sources.len();
 
     // (item, unit, coder) for every link of a counted excerpt, then one coder mask per (item, unit).
@@ -400,6 +404,7 @@ pub fn analyse(doc: &Document, options: &Options) -> Result<Analysis, AgreementE
         overall: pooled.figures(pooled_units, m),
         overall_items,
         members,
+        unit_of,
         unit_sources,
     })
 }
@@ -664,15 +669,12 @@ fn segments(doc: &Document, list: &[(usize, u8)], overlap: f64) -> (Vec<Vec<usiz
         .count();
     if needs_text {
         let texts: Vec<Vec<char>> = list.iter().map(|(index, _)| folded(&doc.evidence[*index].excerpt)).collect();
-        let strings: Vec<String> = texts.iter().map(|t| t.iter().collect()).collect();
-        for i in 0..list.len() {
-            for j in i + 1..list.len() {
-                if places[i].coder == places[j].coder || by_position(i, j) {
-                    continue;
-                }
-                if text_overlap_at_least(&texts[i], &texts[j], &strings[i], &strings[j], overlap) {
-                    sets.join(i, j);
-                }
+        for (i, j) in text_candidates(&texts, overlap) {
+            if places[i].coder == places[j].coder || by_position(i, j) {
+                continue;
+            }
+            if text_overlap_at_least(&texts[i], &texts[j], overlap) {
+                sets.join(i, j);
             }
         }
     }
@@ -692,30 +694,74 @@ fn folded(text: &str) -> Vec<char> {
 }
 
 /// Whether two excerpts' texts overlap by at least `share` of their union: one inside the other,
-/// or the end of one being the start of the other. `sa` and `sb` are the same texts as strings,
-/// for a quick necessary check before the exact one.
-fn text_overlap_at_least(a: &[char], b: &[char], sa: &str, sb: &str, share: f64) -> bool {
+/// or the end of one being the start of the other.
+fn text_overlap_at_least(a: &[char], b: &[char], share: f64) -> bool {
     let (la, lb) = (a.len(), b.len());
-    if la == 0 || lb == 0 {
-        return false;
-    }
     // The overlap is at most the shorter text, so the union is at least the longer.
-    if (la.min(lb) as f64) < share * la.max(lb) as f64 {
-        return false;
-    }
-    // The overlap is a beginning of one of them (the later one, or the one inside), at least
-    // share × the longer long: that beginning must occur in the other text.
-    let least = ((share * la.max(lb) as f64).ceil() as usize).clamp(1, la.min(lb)).min(48);
-    if !sb.contains(first_chars(sa, least)) && !sa.contains(first_chars(sb, least)) {
+    if la == 0 || lb == 0 || (la.min(lb) as f64) < share * la.max(lb) as f64 {
         return false;
     }
     let common = text_overlap(a, b);
     common > 0 && common as f64 >= share * (la + lb - common) as f64
 }
 
-/// The first `n` characters of `s` (all of it when shorter).
-fn first_chars(s: &str, n: usize) -> &str {
-    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+/// Characters at the start of a text that are looked for in the others.
+const GRAM: usize = 32;
+
+/// The pairs of texts (`i < j`) that may overlap by `share`, found without comparing every pair:
+/// an overlap of at least [`GRAM`] characters begins one of the two texts (the later cut, or the
+/// one inside the other), so that text's first [`GRAM`] characters occur in the other; each
+/// text's windows are looked up among the others' beginnings (a rolling hash, a bit filter, a
+/// sorted list). An overlap shorter than that can reach `share` only when both texts are shorter
+/// than [`GRAM`] / `share`: those are paired directly. Hash collisions only add candidates; the
+/// caller checks each exactly. Linear in the text but for short texts at small shares.
+fn text_candidates(texts: &[Vec<char>], share: f64) -> Vec<(usize, usize)> {
+    const BASE: u64 = 0x100_0000_01b3;
+    const FILTER_BITS: usize = 1 << 16;
+    let mut pairs = Vec::new();
+    let short_limit = (GRAM as f64 / share).ceil() as usize;
+    let short: Vec<usize> = (0..texts.len()).filter(|i| texts[*i].len() < short_limit).collect();
+    for (a, &i) in short.iter().enumerate() {
+        pairs.extend(short[a + 1..].iter().map(|&j| (i, j)));
+    }
+    let hash = |chars: &[char]| chars.iter().fold(0u64, |h, c| h.wrapping_mul(BASE).wrapping_add(u64::from(*c)));
+    let mut starts: Vec<(u64, usize)> =
+        texts.iter().enumerate().filter(|(_, t)| t.len() >= GRAM).map(|(i, t)| (hash(&t[..GRAM]), i)).collect();
+    starts.sort_unstable();
+    let mut filter = vec![0u64; FILTER_BITS / 64];
+    let bit = |h: u64| (h as usize) % FILTER_BITS;
+    for (h, _) in &starts {
+        filter[bit(*h) / 64] |= 1 << (bit(*h) % 64);
+    }
+    // BASE^(GRAM − 1): what the character leaving the window weighs.
+    let leaving = (1..GRAM).fold(1u64, |p, _| p.wrapping_mul(BASE));
+    for (j, text) in texts.iter().enumerate() {
+        if text.len() < GRAM {
+            continue;
+        }
+        let mut h = hash(&text[..GRAM]);
+        for end in GRAM..=text.len() {
+            if end > GRAM {
+                let (out, new) = (u64::from(text[end - GRAM - 1]), u64::from(text[end - 1]));
+                h = h.wrapping_sub(out.wrapping_mul(leaving)).wrapping_mul(BASE).wrapping_add(new);
+            }
+            if filter[bit(h) / 64] & (1 << (bit(h) % 64)) == 0 {
+                continue;
+            }
+            let from = starts.partition_point(|(s, _)| *s < h);
+            for &(s, i) in &starts[from..] {
+                if s != h {
+                    break;
+                }
+                if i != j {
+                    pairs.push((i.min(j), i.max(j)));
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
 }
 
 /// The length of the overlap of two cuts of one text: the whole of one when it lies inside the
@@ -835,7 +881,13 @@ impl Analysis {
     /// with each coder's excerpts there: what a team settles in a meeting.
     pub fn disagreements(&self, doc: &Document, item: ItemRef) -> Vec<Disagreement> {
         let links = |id: EvidenceId| doc.evidence_item(id).is_some_and(|e| e.links.contains(&item));
-        let units: BTreeSet<u32> = self.members.iter().filter(|m| links(m.evidence)).map(|m| m.unit).collect();
+        let units: BTreeSet<u32> = doc
+            .evidence
+            .iter()
+            .filter(|e| e.links.contains(&item))
+            .filter_map(|e| self.unit_of.binary_search_by_key(&e.id, |(id, _)| *id).ok())
+            .map(|k| self.unit_of[k].1)
+            .collect();
         let mut out = Vec::new();
         for unit in units {
             let mut sides = vec![Side::default(); self.coders.len()];
@@ -1103,9 +1155,29 @@ mod tests {
         assert_eq!(text_overlap(&c("abc"), &c("xyz")), 0);
         assert_eq!(folded("  two\n words\t here "), c("two words here"));
         let (a, b) = (c("I can finally speak up in the ward round."), c("finally speak up in the ward round."));
-        let (sa, sb): (String, String) = (a.iter().collect(), b.iter().collect());
-        assert!(text_overlap_at_least(&a, &b, &sa, &sb, 0.8));
-        assert!(!text_overlap_at_least(&a, &b, &sa, &sb, 0.9));
+        assert!(text_overlap_at_least(&a, &b, 0.8));
+        assert!(!text_overlap_at_least(&a, &b, 0.9));
+        // Candidates: every pair that overlaps enough is among them (here checked against all
+        // pairs of cuts of one text), and far from every pair is.
+        let text: Vec<char> = "we talked it through and I slept better; then the ward round felt easier and my mentor listened to every word I said about it".chars().collect();
+        let mut rng = crate::rng::Rng::new(3);
+        let cuts: Vec<Vec<char>> = (0..40)
+            .map(|_| {
+                let start = rng.index(text.len() - 10);
+                text[start..(start + 3 + rng.index(60)).min(text.len())].to_vec()
+            })
+            .collect();
+        for share in [0.05, 0.2, 0.5, 0.9] {
+            let found = text_candidates(&cuts, share);
+            for i in 0..cuts.len() {
+                for j in i + 1..cuts.len() {
+                    if text_overlap_at_least(&cuts[i], &cuts[j], share) {
+                        assert!(found.binary_search(&(i, j)).is_ok(), "{share}: {i} {j} missed");
+                    }
+                }
+            }
+        }
+        assert!(text_candidates(&cuts, 0.9).len() < 40 * 39 / 2);
     }
 
     fn excerpt(id: u64, coder: &str, source: u64, location: &str, text: &str, links: &[u64]) -> Evidence {

@@ -86,7 +86,7 @@ fn coded_map(seed: u64, coders: &[&str], text_only: u64) -> (Document, Vec<ItemR
         let absent = (source == 5 && seed % 2 == 0).then(|| rng.index(coders.len()));
         for _ in 0..7 {
             let first = rng.index(60);
-            let last = first + 3 + rng.index(12);
+            let last = first + 5 + rng.index(15);
             let mut truth: Vec<ItemRef> = (0..1 + rng.index(2)).map(|_| *rng.pick(linkable).unwrap()).collect();
             truth.sort();
             truth.dedup();
