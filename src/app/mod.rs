@@ -601,7 +601,8 @@ impl QualmapApp {
     /// The camera that shows the whole map in the last known canvas rectangle.
     pub fn fitted_camera(&mut self, measure: &dyn TextMeasure) -> Camera {
         let bounds = self.scene(measure).bounds;
-        Camera::fit(bounds, canvas::map_area(self.view.canvas_rect, self.view.legend_height))
+        let canvas = self.view.canvas_rect;
+        Camera::fit_in(bounds, canvas::map_area(canvas, self.view.legend_height), canvas)
     }
     /// The theme the map is drawn in: the presenter's high-contrast switch overrides the preference.
     pub(super) fn effective_theme(&self) -> ThemeKind {
@@ -1382,8 +1383,9 @@ impl QualmapApp {
 
     /// Zooms the canvas by `factor` around its centre (keyboard and menu zoom).
     fn zoom_view(&mut self, factor: f32) {
-        let canvas = canvas::map_area(self.view.canvas_rect, self.view.legend_height);
-        self.view.camera.zoom_around(canvas, canvas.center(), factor);
+        // Around the middle of what shows above the key (the camera draws on the whole canvas).
+        let area = canvas::map_area(self.view.canvas_rect, self.view.legend_height);
+        self.view.camera.zoom_around(self.view.canvas_rect, area.center(), factor);
     }
 
     /// The keyboard: every shortcut of the action table. Keys that act on the canvas (plain
