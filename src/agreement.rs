@@ -864,8 +864,8 @@ pub struct Disagreement {
 pub struct Side {
     /// The coder's excerpts in the unit linked to the item.
     pub linked: Vec<EvidenceId>,
-    /// Segments: the coder's excerpts in the unit not linked to the item (coded, but for
-    /// something else). Empty for source units.
+    /// The coder's excerpts in the unit (the passage, or the source) not linked to the item:
+    /// coded, but for something else.
     pub other: Vec<EvidenceId>,
 }
 
@@ -895,7 +895,7 @@ impl Analysis {
                 let side = &mut sides[member.coder as usize];
                 if links(member.evidence) {
                     side.linked.push(member.evidence);
-                } else if self.unit == Unit::Segment {
+                } else {
                     side.other.push(member.evidence);
                 }
             }
@@ -1240,6 +1240,7 @@ mod tests {
         assert_eq!(differ[0].source, SourceId(2));
         assert_eq!(differ[0].sides[0].linked, vec![EvidenceId(2)]);
         assert!(differ[0].sides[1].linked.is_empty());
+        assert_eq!(differ[0].sides[1].other, vec![EvidenceId(5)], "B coded the source for something else");
         // Overall: concepts 1 and 2 (linked by someone), two units each.
         assert_eq!((analysis.overall_items, analysis.overall.units), (2, 4));
     }

@@ -286,7 +286,7 @@ fn agreement(args: &AgreementArgs) -> Result<String, (i32, String)> {
     }
     if analysis.compared_by_text > 0 {
         eprintln!(
-            "note: {} excerpts have no range in their location (such as \"characters 120–245\") shared with the other coders' and were matched by their text",
+            "note: {} excerpt(s) with no range in their location (such as \"characters 120–245\") shared with the other coders' matched by their text",
             analysis.compared_by_text
         );
     }

@@ -4,6 +4,7 @@
 //! [`Command`]s), the [`Prefs`] (theme and recent files, saved by eframe's storage) and the
 //! [`ViewState`] (camera, selection, drag), which is never saved in the map.
 
+mod agreement_panel;
 mod bidi_text;
 pub mod canvas;
 mod catalogs;
@@ -1719,6 +1720,11 @@ impl eframe::App for QualmapApp {
         self.shortcuts_ui(&ctx);
         self.dialogs_ui(&ctx);
         self.drain_queue(&ctx);
+        // The agreement colours are explained by the Agreement window: they go when it closes.
+        if self.view.tint.is_some() && self.panel_open(UiCommand::ToggleAgreement) == Some(false) {
+            self.view.tint = None;
+            ctx.request_repaint();
+        }
         // What was picked out after the canvas was drawn: show it (a change only, so that a
         // steady highlight asks for no frames).
         if self.view.highlight_next != self.view.highlight {

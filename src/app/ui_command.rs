@@ -49,6 +49,7 @@ pub enum UiCommand {
     ToggleStory,
     ToggleRelationshipTypes,
     ToggleExplore,
+    ToggleAgreement,
     Present,
     KeyboardShortcuts,
     About,
@@ -101,7 +102,7 @@ const fn key(modifiers: Modifiers, key: Key) -> KeyboardShortcut {
 
 impl UiCommand {
     /// Every action, in menu order.
-    pub const ALL: [UiCommand; 37] = [
+    pub const ALL: [UiCommand; 38] = [
         UiCommand::New,
         UiCommand::Open,
         UiCommand::OpenExample,
@@ -136,6 +137,7 @@ impl UiCommand {
         UiCommand::ToggleStory,
         UiCommand::ToggleRelationshipTypes,
         UiCommand::ToggleExplore,
+        UiCommand::ToggleAgreement,
         UiCommand::Present,
         UiCommand::KeyboardShortcuts,
         UiCommand::About,
@@ -299,6 +301,13 @@ impl UiCommand {
                 Windows,
                 false,
             ),
+            UiCommand::ToggleAgreement => row(
+                "Agreement",
+                "Intercoder agreement on each item (percent, Cohen's κ, Krippendorff's α), where coders differ, the map coloured by it",
+                &[],
+                Windows,
+                false,
+            ),
             UiCommand::Present => {
                 row("Present", "Present the story full screen", const { &[key(NONE, Key::F5)] }, Windows, false)
             }
@@ -321,6 +330,7 @@ impl UiCommand {
             UiCommand::ToggleStory => make::<super::present::Story>,
             UiCommand::ToggleRelationshipTypes => make::<super::catalogs::RelationshipTypes>,
             UiCommand::ToggleExplore => make::<super::explore_panel::Explore>,
+            UiCommand::ToggleAgreement => make::<super::agreement_panel::Agreement>,
             _ => return None,
         })
     }

@@ -71,7 +71,7 @@ pub fn legend(
     if let Some((name, stops)) = tint {
         entries.push(LegendEntry {
             mark: LegendMark::Tint { stops },
-            text: format!("colour: {name}, red 0 or below, yellow 0.5, green 1; uncoloured: none"),
+            text: format!("colour: {name}, red 0 or below, yellow 0.5, green 1; uncoloured: no figure"),
         });
     }
     entries
