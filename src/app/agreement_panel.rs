@@ -66,6 +66,8 @@ pub(super) struct Agreement {
     item: Option<ItemRef>,
     /// Its disagreements, and for which analysis and item they were listed.
     listed: Option<((Key, ItemRef), Arc<Vec<Disagreement>>)>,
+    /// The map's coders with their excerpts, and the revision they were counted for.
+    known: Option<(u64, Arc<Vec<(String, usize)>>)>,
 }
 
 impl Default for Agreement {
@@ -86,6 +88,7 @@ impl Default for Agreement {
             tinted: None,
             item: None,
             listed: None,
+            known: None,
         }
     }
 }
@@ -101,12 +104,20 @@ impl Panel for Agreement {
 
     fn ui(&mut self, ui: &mut Ui, cx: &MapContext<'_>) -> Vec<Action> {
         let mut actions = Vec::new();
-        let known = coders(cx.doc);
+        // Counted once per revision (a pass over every excerpt).
+        let known = match &self.known {
+            Some((revision, known)) if *revision == cx.revision => Arc::clone(known),
+            _ => {
+                let known = Arc::new(coders(cx.doc));
+                self.known = Some((cx.revision, Arc::clone(&known)));
+                known
+            }
+        };
         if known.len() < 2 {
             ui.label(
                 RichText::new(format!(
                     "Agreement compares the coding of two or more coders, but {}. Import each coder's coding (a table with a Coder column, or a REFI-QDA project) into this map.",
-                    match known.as_slice() {
+                    match known.as_ref().as_slice() {
                         [] => "no excerpt of this map names its coder".to_owned(),
                         [(one, _)] => format!("every excerpt of this map is coded by {one}"),
                         _ => String::new(),
