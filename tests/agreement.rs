@@ -83,7 +83,7 @@ fn coded_map(seed: u64, coders: &[&str], text_only: u64) -> (Document, Vec<ItemR
         }
         let text = words.join(" ");
         // A coder who did not code this source at all (so it is no unit).
-        let absent = (source == 5 && seed % 2 == 0).then(|| rng.index(coders.len()));
+        let absent = (source == 5 && seed.is_multiple_of(2)).then(|| rng.index(coders.len()));
         for _ in 0..7 {
             let first = rng.index(60);
             let last = first + 5 + rng.index(15);
@@ -148,7 +148,7 @@ fn figures_agree_with_scikit_learn_and_krippendorff() {
     let mut cases = Vec::new();
     for seed in 1..=5 {
         for coders in [&["A", "B"][..], &["A", "B", "C"][..]] {
-            let (doc, items) = coded_map(seed, coders, if seed % 2 == 0 { 40 } else { 0 });
+            let (doc, items) = coded_map(seed, coders, if seed.is_multiple_of(2) { 40 } else { 0 });
             for (unit, overlap) in [(Unit::Source, 0.5), (Unit::Segment, 0.5), (Unit::Segment, 0.2)] {
                 let options = Options { unit, overlap, ..Options::new(coders.iter().copied()) };
                 let analysis = analyse(&doc, &options).unwrap();

@@ -38,6 +38,10 @@ enum Column {
 /// What an analysis was worked out for: the map's revision, the coders, the unit and the
 /// overlap (as bits).
 type Key = (u64, Vec<String>, Unit, u64);
+/// What the table's order was sorted for: the analysis, the column, lowest first, unlinked listed.
+type OrderKey = (Key, Column, bool, bool);
+/// The map's coders with how many excerpts each coded.
+type Coders = Arc<Vec<(String, usize)>>;
 
 /// The Agreement window's state.
 pub(super) struct Agreement {
@@ -59,15 +63,15 @@ pub(super) struct Agreement {
     analysis: Option<(Key, Result<Arc<Analysis>, AgreementError>)>,
     working: Option<(Key, Task<Result<Analysis, AgreementError>>)>,
     /// Row positions in the order shown, and what they were sorted for.
-    order: Option<((Key, Column, bool, bool), Vec<usize>)>,
+    order: Option<(OrderKey, Vec<usize>)>,
     /// The colouring on the map: for which analysis and figure it was made.
     tinted: Option<(Key, Figure)>,
     /// The item whose disagreements are listed (the map's selection when it is one item).
     item: Option<ItemRef>,
     /// Its disagreements, and for which analysis and item they were listed.
-    listed: Option<((Key, ItemRef), Arc<Vec<Disagreement>>)>,
+    listed: Option<(Key, ItemRef, Arc<Vec<Disagreement>>)>,
     /// The map's coders with their excerpts, and the revision they were counted for.
-    known: Option<(u64, Arc<Vec<(String, usize)>>)>,
+    known: Option<(u64, Coders)>,
 }
 
 impl Default for Agreement {
@@ -412,12 +416,11 @@ impl Agreement {
             );
             return;
         };
-        let listed = (key.clone(), item);
         let disagreements = match &self.listed {
-            Some((k, list)) if *k == listed => Arc::clone(list),
+            Some((k, i, list)) if k == key && *i == item => Arc::clone(list),
             _ => {
                 let list = Arc::new(analysis.disagreements(cx.doc, item));
-                self.listed = Some((listed, Arc::clone(&list)));
+                self.listed = Some((key.clone(), item, Arc::clone(&list)));
                 list
             }
         };
