@@ -262,3 +262,29 @@ fn the_command_line_prints_csv_and_json_and_refuses_what_does_not_fit() {
     let (code, _, _) = qualmap(&["agreement", "no-such-map.qualmap", "--coders", "Ana,Ben"]);
     assert_eq!(code, 1);
 }
+
+/// A figure exported while the map is coloured by agreement is coloured the same, with the key
+/// saying what the colours mean; without the colouring, neither.
+#[test]
+fn an_export_is_coloured_by_agreement_with_its_key() {
+    use qualmap::export::{ExportOptions, Format, export_figure};
+    use qualmap::scene::{EguiMeasure, Tint, headless_context};
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/two-coders.qualmap");
+    let doc = map_io::load_path(std::path::Path::new(fixture)).unwrap();
+    let analysis = analyse(&doc, &Options::new(["Ana", "Ben"])).unwrap();
+    let tint = std::sync::Arc::new(analysis.tint(qualmap::agreement::Figure::Kappa));
+    // The least agreement on the map is a relationship's κ of 0: drawn in the red end.
+    let least = tint.values.values().copied().fold(f32::INFINITY, f32::min);
+    assert_eq!(least, 0.0);
+    let ctx = headless_context();
+    let export = |tint: Option<std::sync::Arc<Tint>>| {
+        let options = ExportOptions { tint, ..ExportOptions::default() };
+        String::from_utf8(export_figure(&doc, Format::Svg, &options, &EguiMeasure(&ctx)).unwrap().0).unwrap()
+    };
+    let red = format!("#{:02x}{:02x}{:02x}", Tint::STOPS[0].r, Tint::STOPS[0].g, Tint::STOPS[0].b);
+    let coloured = export(Some(tint));
+    assert!(coloured.contains("colour: agreement (Cohen"), "the key explains the colours");
+    assert!(coloured.matches(&red).count() >= 2, "the red relationship and the key's red band");
+    let plain = export(None);
+    assert!(!plain.contains("colour: agreement") && !plain.contains(&red));
+}
