@@ -299,6 +299,10 @@ impl Agreement {
             ui.checkbox(&mut self.show_unlinked, "List items no chosen coder linked")
                 .on_hover_text("Their figures say only that nobody linked them: agreement 1, κ and α undefined");
         });
+        // κ is for two coders only: with more, its column sorts by α.
+        if self.sort == Column::Kappa && analysis.coders.len() != 2 {
+            self.sort = Column::Alpha;
+        }
         let order_key = (key.clone(), self.sort, self.ascending, self.show_unlinked);
         if self.order.as_ref().is_none_or(|(k, _)| *k != order_key) {
             let mut order: Vec<usize> = (0..analysis.rows.len())
