@@ -137,6 +137,10 @@ pub enum Commands {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Print the intercoder agreement of two or more coders on every concept, relationship and
+    /// area: units compared, percent agreement, Cohen's κ (two coders) and Krippendorff's α
+    /// (nominal), then the items pooled. Exits 2 when the coders or options do not fit the map.
+    Agreement(AgreementArgs),
     /// Write the built-in example map to a file.
     Example {
         /// Where to write it ("-" for standard output).
@@ -263,6 +267,71 @@ pub struct ImportArgs {
     /// Import the codebook and evidence without creating concepts.
     #[arg(long)]
     pub no_concepts: bool,
+}
+
+/// Options of `qualmap agreement`.
+#[derive(Debug, clap::Args)]
+pub struct AgreementArgs {
+    /// The .qualmap file.
+    pub map: PathBuf,
+    /// The coders to compare, as the evidence names them, separated by commas.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub coders: Vec<String>,
+    /// What a unit is: a source every coder coded (did the coder link evidence from it to the
+    /// item?), or a coded segment (excerpts of one source by different coders that overlap).
+    #[arg(long, value_enum, default_value_t = UnitArg::Source)]
+    pub unit: UnitArg,
+    /// Segments: the least share of overlap (intersection over union) that makes two coders'
+    /// excerpts one segment.
+    #[arg(long, default_value_t = crate::agreement::DEFAULT_OVERLAP)]
+    pub overlap: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MeasuresFormat::Csv)]
+    pub format: MeasuresFormat,
+}
+
+/// The unit of agreement as the command line names it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum UnitArg {
+    /// A source every chosen coder coded.
+    #[default]
+    Source,
+    /// A coded segment: overlapping excerpts of one source.
+    Segment,
+}
+
+impl From<UnitArg> for crate::agreement::Unit {
+    fn from(unit: UnitArg) -> Self {
+        match unit {
+            UnitArg::Source => Self::Source,
+            UnitArg::Segment => Self::Segment,
+        }
+    }
+}
+
+/// The figures of `qualmap agreement`, as printed; `Err` carries the exit status and message
+/// (1: the map could not be read; 2: the coders or options do not fit it).
+fn agreement(args: &AgreementArgs) -> Result<String, (i32, String)> {
+    use crate::agreement::{Options, analyse, to_csv, to_json};
+    let doc = io::load_path(&args.map).map_err(|e| (1, e.to_string()))?;
+    let coders: Vec<String> = args.coders.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
+    let options = Options { coders, unit: args.unit.into(), overlap: args.overlap };
+    let analysis = analyse(&doc, &options).map_err(|e| (2, format!("{}: {e}", args.map.display())))?;
+    if analysis.sources == 0 {
+        eprintln!("note: no source is coded by every one of these coders, so there is nothing to compare");
+    }
+    if analysis.compared_by_text > 0 {
+        eprintln!(
+            "note: {} excerpt(s) with no range in their location (such as \"characters 120–245\") shared with the other coders' matched by their text",
+            analysis.compared_by_text
+        );
+    }
+    match args.format {
+        MeasuresFormat::Csv => to_csv(&analysis).map_err(|e| (1, e)),
+        MeasuresFormat::Json => {
+            serde_json::to_string_pretty(&to_json(&analysis)).map(|s| s + "\n").map_err(|e| (1, e.to_string()))
+        }
+    }
 }
 
 /// Options of `qualmap layout`.
@@ -812,6 +881,16 @@ pub fn run(command: &Commands) -> i32 {
         },
         Commands::Diff { a, b, format } => team::diff(a, b, *format),
         Commands::Merge { files, output } => team::merge(files, output),
+        Commands::Agreement(args) => match agreement(args) {
+            Ok(text) => {
+                print!("{text}");
+                0
+            }
+            Err((status, message)) => {
+                eprintln!("error: {message}");
+                status
+            }
+        },
         Commands::Example { output } => {
             if output.as_os_str() == "-" {
                 print!("{}", example::EXAMPLE_JSON);

@@ -4,8 +4,10 @@
 //! - [`command`]: every change as a value with an inverse; undo and redo.
 //! - [`scene`]: the document turned into world-space shapes, drawn by every output.
 //! - [`app`]: the desktop application.
+//! - [`agreement`]: intercoder agreement on the map's items.
 //! - [`cli`]: the command line.
 
+pub mod agreement;
 pub mod app;
 pub mod cli;
 pub mod command;

@@ -246,6 +246,79 @@ fn a_coder_column_is_the_coder() {
     assert_eq!(column_of(&data, "Coder"), Some("coder"), "{}", report(&data));
     let coders: Vec<&str> = data.segments.iter().map(|s| s.coder.as_str()).collect();
     assert_eq!(coders, ["Ana", "Ben"]);
+    // And it reaches the map: one excerpt each, though the text is the same.
+    let doc = import_into(&Document::new_blank(), &data);
+    let mut coders: Vec<&str> = doc.evidence.iter().map(|e| e.coder.as_str()).collect();
+    coders.sort();
+    assert_eq!(coders, ["Ana", "Ben"]);
+}
+
+/// Each coder's table imported into one map, as a team does for intercoder agreement: the
+/// second coder's coding of a passage the map already holds from the first comes in as the
+/// second coder's (it was skipped as "already in the map" and the passage stayed the first
+/// coder's alone). The coder column is read under each tool's own header word, through the
+/// command line's import.
+#[test]
+fn each_coder_s_table_brings_that_coder_s_excerpts() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("team.qualmap");
+    let qualmap = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_qualmap")).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // MAXQDA (English, German), ATLAS.ti, QualCoder, Dedoose and a plain "Coder" column.
+    let tables = [
+        ("maxqda.csv", "Document name,Code,Segment,Created by", "Ana"),
+        ("maxqda-de.csv", "Dokumentname;Code;Segment;Erstellt von", "Ben"),
+        ("atlas.csv", "Document,Codes,Quotation Content,Created by", "Cleo"),
+        ("qualcoder.csv", "File,Coder,Coded,Codename", "Dev"),
+        ("dedoose.csv", "Media Title,Excerpt Creator,Excerpt Copy,Codes Applied Combined", "Eli"),
+        ("plain.csv", "Source,Code,Excerpt,Coder", "Fay"),
+    ];
+    let passage = "I can finally speak up in the ward round, and the consultant listens.";
+    for (i, (name, header, coder)) in tables.iter().enumerate() {
+        let separator = if header.contains(';') { ";" } else { "," };
+        let columns: Vec<&str> = header.split(separator).collect();
+        let cell = |column: &str| -> String {
+            let lower = column.to_lowercase();
+            if ["document name", "dokumentname", "document", "file", "media title", "source"].contains(&lower.as_str())
+            {
+                "Interview 5".to_owned()
+            } else if lower.contains("code") && !lower.contains("coder") && lower != "coded" {
+                "Confidence".to_owned()
+            } else if ["created by", "erstellt von", "coder", "excerpt creator"].contains(&lower.as_str()) {
+                (*coder).to_owned()
+            } else {
+                format!("\"{passage}\"")
+            }
+        };
+        let row: Vec<String> = columns.iter().map(|c| cell(c)).collect();
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{header}\n{}\n", row.join(separator))).unwrap();
+        let mut args = vec!["import", path.to_str().unwrap(), "-o", map.to_str().unwrap()];
+        if i > 0 {
+            args.extend(["--into", map.to_str().unwrap()]);
+        }
+        let report = qualmap(&args);
+        assert!(report.contains("as coder"), "{name}: {report}");
+        assert!(report.contains("1 evidence items added"), "{name}: {report}");
+    }
+    let doc = qualmap::model::io::load_path(&map).unwrap();
+    let mut coders: Vec<&str> = doc.evidence.iter().map(|e| e.coder.as_str()).collect();
+    coders.sort();
+    assert_eq!(coders, ["Ana", "Ben", "Cleo", "Dev", "Eli", "Fay"]);
+    assert!(doc.evidence.iter().all(|e| e.excerpt == passage));
+    // Importing a coder's table again adds nothing.
+    let report = qualmap(&[
+        "import",
+        dir.path().join("plain.csv").to_str().unwrap(),
+        "--into",
+        map.to_str().unwrap(),
+        "-o",
+        map.to_str().unwrap(),
+    ]);
+    assert!(report.contains("0 evidence items added, 1 already in the map"), "{report}");
 }
 
 #[test]

@@ -106,11 +106,13 @@ impl QualmapApp {
     fn export_options_now(&self) -> ExportOptions {
         let prefs = &self.prefs.export;
         let view = prefs.current_view.then(|| {
-            let canvas = super::canvas::map_area(self.view.canvas_rect, self.view.legend_height);
+            // What shows above the key (the camera draws on the whole canvas).
+            let canvas = self.view.canvas_rect;
+            let area = super::canvas::map_area(canvas, self.view.legend_height);
             let camera = self.view.camera;
             egui::Rect::from_two_pos(
-                camera.world_from_screen(canvas, canvas.min),
-                camera.world_from_screen(canvas, canvas.max),
+                camera.world_from_screen(canvas, area.min),
+                camera.world_from_screen(canvas, area.max),
             )
             .shrink(crate::export::svg::MARGIN)
         });
@@ -123,6 +125,7 @@ impl QualmapApp {
             focus,
             focus_text: self.view.focus.as_ref().map(|f| f.focus.describe(self.map.doc())),
             emphasis: self.view.emphasis.clone(),
+            tint: self.view.tint.clone(),
             // What the map picks out now (a path from the Explore window, evidence rows' items)
             // is picked out in the figure too.
             highlight: self.view.highlight.clone(),

@@ -4,6 +4,7 @@
 //! [`Command`]s), the [`Prefs`] (theme and recent files, saved by eframe's storage) and the
 //! [`ViewState`] (camera, selection, drag), which is never saved in the map.
 
+mod agreement_panel;
 mod bidi_text;
 pub mod canvas;
 mod catalogs;
@@ -255,6 +256,8 @@ pub struct ViewState {
     pub emphasis: Option<std::sync::Arc<crate::scene::Emphasis>>,
     /// What differs from another copy of the map (File ▸ Compare with…), drawn on the canvas.
     pub compare: Option<std::sync::Arc<team::Comparison>>,
+    /// A figure that colours the items (the Agreement window's intercoder agreement).
+    pub tint: Option<std::sync::Arc<crate::scene::Tint>>,
     drag: Option<canvas::DragState>,
     /// What the canvas's open context menu is for.
     context: Option<context_menu::ContextTarget>,
@@ -278,6 +281,7 @@ impl Default for ViewState {
             focus: None,
             emphasis: None,
             compare: None,
+            tint: None,
             drag: None,
             context: None,
         }
@@ -361,6 +365,8 @@ enum Action {
     EndComparison,
     /// Say this on the status line.
     Status(String),
+    /// Colour the items by a figure, or stop.
+    SetTint(Option<std::sync::Arc<crate::scene::Tint>>),
 }
 
 /// What a panel may read while it draws: the map, its revision, the view state and the
@@ -409,13 +415,13 @@ struct SceneKey {
     text_scale: f32,
     /// The measure drawn on the cards it was built with.
     emphasis: Option<std::sync::Arc<crate::scene::Emphasis>>,
+    /// The figure that coloured the items it was built with.
+    tint: Option<std::sync::Arc<crate::scene::Tint>>,
 }
 
-/// Whether two emphases are the same one (the Explore window makes a new one for each change).
-fn same_emphasis(
-    a: &Option<std::sync::Arc<crate::scene::Emphasis>>,
-    b: &Option<std::sync::Arc<crate::scene::Emphasis>>,
-) -> bool {
+/// Whether two emphases (or tints) are the same one (the Explore and Agreement windows make a
+/// new one for each change).
+fn same_emphasis<T>(a: &Option<std::sync::Arc<T>>, b: &Option<std::sync::Arc<T>>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
         (None, None) => true,
@@ -614,7 +620,8 @@ impl QualmapApp {
     /// The camera that shows the whole map in the last known canvas rectangle.
     pub fn fitted_camera(&mut self, measure: &dyn TextMeasure) -> Camera {
         let bounds = self.scene(measure).bounds;
-        Camera::fit(bounds, canvas::map_area(self.view.canvas_rect, self.view.legend_height))
+        let canvas = self.view.canvas_rect;
+        Camera::fit_in(bounds, canvas::map_area(canvas, self.view.legend_height), canvas)
     }
     /// The theme the map is drawn in: the presenter's high-contrast switch overrides the preference.
     pub(super) fn effective_theme(&self) -> ThemeKind {
@@ -640,6 +647,7 @@ impl QualmapApp {
             filter: self.view.filter.clone(),
             text_scale,
             emphasis: self.view.emphasis.clone(),
+            tint: self.view.tint.clone(),
             ..SceneOptions::new(self.prefs.theme)
         }
     }
@@ -657,6 +665,7 @@ impl QualmapApp {
             && (step.is_some() || key.filter == self.view.filter)
             && key.text_scale == self.scene_text_scale()
             && (step.is_some() || same_emphasis(&key.emphasis, &self.view.emphasis))
+            && (step.is_some() || same_emphasis(&key.tint, &self.view.tint))
     }
 
     /// The scene to draw: rebuilt when the map or the way it is drawn changed. Small maps are
@@ -713,6 +722,7 @@ impl QualmapApp {
             filter: options.filter.clone(),
             text_scale: options.text_scale,
             emphasis: options.emphasis.clone(),
+            tint: options.tint.clone(),
         }
     }
 
@@ -786,6 +796,8 @@ impl QualmapApp {
         if !self.map.doc().conflicts.is_empty() {
             self.set_panel_open(UiCommand::ToggleConflicts, true);
         }
+        // Colours by agreement belong to the previous map's items.
+        self.view.tint = None;
         self.view.drag = None;
         self.drag_preview = None;
         self.view.fit_requested = true;
@@ -894,6 +906,7 @@ impl QualmapApp {
                     self.set_panel_open(UiCommand::ToggleCompare, false);
                 }
                 Action::Status(message) => self.status = message,
+                Action::SetTint(tint) => self.view.tint = tint,
                 Action::SetFocus(focus) => {
                     self.view.focus =
                         focus.map(|focus| FocusView { focus, items: BTreeSet::new(), revision: u64::MAX });
@@ -1414,8 +1427,9 @@ impl QualmapApp {
 
     /// Zooms the canvas by `factor` around its centre (keyboard and menu zoom).
     fn zoom_view(&mut self, factor: f32) {
-        let canvas = canvas::map_area(self.view.canvas_rect, self.view.legend_height);
-        self.view.camera.zoom_around(canvas, canvas.center(), factor);
+        // Around the middle of what shows above the key (the camera draws on the whole canvas).
+        let area = canvas::map_area(self.view.canvas_rect, self.view.legend_height);
+        self.view.camera.zoom_around(self.view.canvas_rect, area.center(), factor);
     }
 
     /// The keyboard: every shortcut of the action table. Keys that act on the canvas (plain
@@ -1750,6 +1764,11 @@ impl eframe::App for QualmapApp {
         self.shortcuts_ui(&ctx);
         self.dialogs_ui(&ctx);
         self.drain_queue(&ctx);
+        // The agreement colours are explained by the Agreement window: they go when it closes.
+        if self.view.tint.is_some() && self.panel_open(UiCommand::ToggleAgreement) == Some(false) {
+            self.view.tint = None;
+            ctx.request_repaint();
+        }
         // What was picked out after the canvas was drawn: show it (a change only, so that a
         // steady highlight asks for no frames).
         if self.view.highlight_next != self.view.highlight {

@@ -813,9 +813,10 @@ impl super::panel::Panel for Story {
 
 /// The part of the map the canvas shows now.
 fn current_view_rect(view: &super::ViewState) -> ViewRect {
-    let canvas = super::canvas::map_area(view.canvas_rect, view.legend_height);
-    let min = view.camera.world_from_screen(canvas, canvas.min);
-    let max = view.camera.world_from_screen(canvas, canvas.max);
+    // What shows above the key (the camera draws on the whole canvas).
+    let area = super::canvas::map_area(view.canvas_rect, view.legend_height);
+    let min = view.camera.world_from_screen(view.canvas_rect, area.min);
+    let max = view.camera.world_from_screen(view.canvas_rect, area.max);
     ViewRect { min: Point::new(min.x, min.y), max: Point::new(max.x, max.y) }
 }
 

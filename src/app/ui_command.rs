@@ -53,6 +53,7 @@ pub enum UiCommand {
     ToggleExplore,
     ToggleCompare,
     ToggleConflicts,
+    ToggleAgreement,
     Present,
     KeyboardShortcuts,
     About,
@@ -105,7 +106,7 @@ const fn key(modifiers: Modifiers, key: Key) -> KeyboardShortcut {
 
 impl UiCommand {
     /// Every action, in menu order.
-    pub const ALL: [UiCommand; 41] = [
+    pub const ALL: [UiCommand; 42] = [
         UiCommand::New,
         UiCommand::Open,
         UiCommand::OpenExample,
@@ -144,6 +145,7 @@ impl UiCommand {
         UiCommand::ToggleExplore,
         UiCommand::ToggleCompare,
         UiCommand::ToggleConflicts,
+        UiCommand::ToggleAgreement,
         UiCommand::Present,
         UiCommand::KeyboardShortcuts,
         UiCommand::About,
@@ -327,6 +329,13 @@ impl UiCommand {
             UiCommand::ToggleConflicts => {
                 row("Conflicts", "What a merge could not settle, to choose mine, theirs or both", &[], Windows, false)
             }
+            UiCommand::ToggleAgreement => row(
+                "Agreement",
+                "Intercoder agreement on each item (percent, Cohen's κ, Krippendorff's α), where coders differ, the map coloured by it",
+                &[],
+                Windows,
+                false,
+            ),
             UiCommand::Present => {
                 row("Present", "Present the story full screen", const { &[key(NONE, Key::F5)] }, Windows, false)
             }
@@ -351,6 +360,7 @@ impl UiCommand {
             UiCommand::ToggleExplore => make::<super::explore_panel::Explore>,
             UiCommand::ToggleCompare => make::<super::team::ComparePanel>,
             UiCommand::ToggleConflicts => make::<super::team::ConflictsPanel>,
+            UiCommand::ToggleAgreement => make::<super::agreement_panel::Agreement>,
             _ => return None,
         })
     }

@@ -183,6 +183,9 @@ pub struct ExportOptions {
     /// The focus in words, for the caption ("within 2 steps of Problem solving").
     #[serde(skip)]
     pub focus_text: Option<String>,
+    /// A figure that colours the items (the Agreement window's intercoder agreement).
+    #[serde(skip)]
+    pub tint: Option<std::sync::Arc<crate::scene::Tint>>,
 }
 
 impl Default for ExportOptions {
@@ -210,6 +213,7 @@ impl Default for ExportOptions {
             emphasis: None,
             focus: None,
             focus_text: None,
+            tint: None,
         }
     }
 }
@@ -257,6 +261,7 @@ pub fn export_scene(doc: &Document, options: &ExportOptions, measure: &dyn TextM
         detail_scale: options.detail_scale,
         emphasis: options.emphasis.clone(),
         focus: options.focus.clone(),
+        tint: options.tint.clone(),
     };
     build_scene(doc, &scene_options, measure)
 }

@@ -190,8 +190,9 @@ fn footer(
         let _ = writeln!(body, "<g id=\"legend\">");
         let areas = scene.areas.iter().map(|a| (a.label.lines.join(" "), a.fill, a.stroke));
         let emphasis = options.emphasis.as_ref().map(|e| (e.name.as_str(), theme.highlight));
+        let tint = options.tint.as_ref().map(|t| (t.name.as_str(), crate::scene::Tint::STOPS.map(|c| theme.ink(c))));
         let block = legend::layout(
-            legend::legend(areas, options.support, emphasis),
+            legend::legend(areas, options.support, emphasis, tint),
             width,
             unit,
             &crate::scene::fonts::FontMetrics,
@@ -252,6 +253,20 @@ fn footer(
                         num(u(2.5))
                     );
                 }
+                LegendMark::Tint { stops } => {
+                    // Three bands of the bar, low to high.
+                    for (k, stop) in stops.iter().enumerate() {
+                        let _ = writeln!(
+                            body,
+                            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {}/>",
+                            num(c.x - u(7.0) + u(14.0 / 3.0) * k as f32),
+                            num(c.y - u(5.0)),
+                            num(u(14.0 / 3.0)),
+                            num(u(10.0)),
+                            paint("fill", *stop)
+                        );
+                    }
+                }
                 LegendMark::Unsupported => {
                     let _ = writeln!(
                         body,
@@ -286,16 +301,13 @@ fn footer(
     if options.caption {
         use crate::scene::caption::{self, Tone};
         let _ = writeln!(body, "<g id=\"caption\">");
-        let block = caption::layout(
-            doc,
-            options.heading.as_ref(),
-            &options.filter,
-            options.support,
-            options.focus_text.as_deref(),
-            width,
-            unit,
-            &crate::scene::fonts::FontMetrics,
-        );
+        let says = caption::Says {
+            heading: options.heading.as_ref(),
+            filter: &options.filter,
+            support: options.support,
+            focus: options.focus_text.as_deref(),
+        };
+        let block = caption::layout(doc, says, width, unit, &crate::scene::fonts::FontMetrics);
         for line in &block.lines {
             let color = match line.tone {
                 Tone::Text => theme.text,

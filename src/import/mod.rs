@@ -489,11 +489,21 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
     }
     summary.push(format!("{relationships_added} relationships from links"));
 
-    // Evidence, skipping excerpts the map already has from the same source. An item the map
-    // holds without its text (its source's text was missing from an earlier import) is filled
-    // in when this import brings the text for the same source and positions.
-    let existing_excerpts: BTreeSet<(SourceId, &str)> =
-        doc.evidence.iter().map(|e| (e.source, e.excerpt.as_str())).collect();
+    // Evidence, skipping excerpts the map already has: the same text from the same source by
+    // the same coder. The coder is part of what an excerpt is, so a second coder's coding of a
+    // passage the map holds from the first comes in as that coder's (intercoder agreement
+    // compares the two); an excerpt without a coder is the same as one by any coder. An item the
+    // map holds without its text (its source's text was missing from an earlier import) is
+    // filled in when this import brings the text for the same source and positions.
+    let mut existing_excerpts: HashMap<(SourceId, &str), Vec<&str>> = HashMap::new();
+    for e in doc.evidence.iter() {
+        existing_excerpts.entry((e.source, e.excerpt.as_str())).or_default().push(e.coder.as_str());
+    }
+    let already_in_map = |source: SourceId, text: &str, coder: &str| {
+        existing_excerpts
+            .get(&(source, text))
+            .is_some_and(|coders| coder.is_empty() || coders.iter().any(|c| c.is_empty() || *c == coder))
+    };
     let mut waiting_for_text: HashMap<(SourceId, &str, &str), Vec<&Evidence>> = HashMap::new();
     for e in doc.evidence.iter().filter(|e| e.status == ExcerptStatus::TextMissing) {
         waiting_for_text.entry((e.source, e.location.as_str(), e.coder.as_str())).or_default().push(e);
@@ -529,7 +539,7 @@ pub fn plan(doc: &Document, data: &ImportData, options: &ImportOptions) -> Impor
                 evidence_known += 1;
                 continue;
             }
-        } else if existing_excerpts.contains(&(*source, segment.text.as_str())) {
+        } else if already_in_map(*source, &segment.text, &segment.coder) {
             evidence_known += 1;
             continue;
         }

@@ -39,15 +39,23 @@ pub struct CaptionBlock {
     pub height: f32,
 }
 
-/// The caption's paragraphs with their sizes at unit 1: `heading` (a step's title and text)
+/// What a caption says besides the map's title and source.
+#[derive(Clone, Copy, Debug)]
+pub struct Says<'a> {
+    /// A story step's title and text, in place of the map's title.
+    pub heading: Option<&'a (String, String)>,
+    /// The evidence filter in force.
+    pub filter: &'a EvidenceFilter,
+    /// What support counts.
+    pub support: SupportMode,
+    /// The focus in words, if the figure is focused.
+    pub focus: Option<&'a str>,
+}
+
+/// The caption's paragraphs with their sizes at unit 1: a heading (a step's title and text)
 /// replaces the map's title.
-pub fn paragraphs(
-    doc: &Document,
-    heading: Option<&(String, String)>,
-    filter: &EvidenceFilter,
-    support: SupportMode,
-    focus: Option<&str>,
-) -> Vec<(String, f32, Tone)> {
+pub fn paragraphs(doc: &Document, says: Says<'_>) -> Vec<(String, f32, Tone)> {
+    let Says { heading, filter, support, focus } = says;
     let mut out = Vec::new();
     match heading {
         Some((title, text)) => {
@@ -78,19 +86,10 @@ const LEADING: f32 = 1.35;
 
 /// The caption `width` wide, every size `unit` times its own, each paragraph wrapped where the
 /// line-breaking rules allow (so a Chinese or Thai caption wraps too), measured with `measure`.
-pub fn layout(
-    doc: &Document,
-    heading: Option<&(String, String)>,
-    filter: &EvidenceFilter,
-    support: SupportMode,
-    focus: Option<&str>,
-    width: f32,
-    unit: f32,
-    measure: &dyn TextMeasure,
-) -> CaptionBlock {
+pub fn layout(doc: &Document, says: Says<'_>, width: f32, unit: f32, measure: &dyn TextMeasure) -> CaptionBlock {
     let mut y = MARGIN * unit;
     let mut lines = Vec::new();
-    for (text, size, tone) in paragraphs(doc, heading, filter, support, focus) {
+    for (text, size, tone) in paragraphs(doc, says) {
         let size = size * unit;
         for line in wrap(&text, size, width, measure) {
             y += size * LEADING;
@@ -104,6 +103,10 @@ pub fn layout(
 mod tests {
     use super::*;
 
+    fn plain(filter: &EvidenceFilter) -> Says<'_> {
+        Says { heading: None, filter, support: SupportMode::Excerpts, focus: None }
+    }
+
     struct Fixed;
     impl TextMeasure for Fixed {
         fn line_width(&self, text: &str, size: f32) -> f32 {
@@ -114,31 +117,23 @@ mod tests {
     #[test]
     fn the_caption_says_title_source_and_filter_and_wraps_at_its_width() {
         let doc = crate::model::example::document();
-        let block = layout(&doc, None, &EvidenceFilter::default(), SupportMode::Excerpts, None, 10_000.0, 1.0, &Fixed);
+        let filter = EvidenceFilter::default();
+        let block = layout(&doc, plain(&filter), 10_000.0, 1.0, &Fixed);
         let texts: Vec<&str> = block.lines.iter().map(|l| l.line.text.as_str()).collect();
         assert_eq!(texts[0], doc.info.title);
         assert!(texts[1].starts_with("Source: "), "{texts:?}");
         assert!(texts[2].starts_with("No filter: all evidence counts."), "{texts:?}");
         assert!(block.lines.windows(2).all(|w| w[0].baseline < w[1].baseline));
-        let narrow = layout(&doc, None, &EvidenceFilter::default(), SupportMode::Excerpts, None, 200.0, 1.0, &Fixed);
+        let narrow = layout(&doc, plain(&filter), 200.0, 1.0, &Fixed);
         assert!(narrow.lines.len() > block.lines.len());
         assert!(narrow.lines.iter().all(|l| Fixed.line_width(&l.line.text, l.size) <= 200.0 + 1e-3));
         assert!(narrow.height > block.height);
         let step = ("1. A step".to_owned(), String::new());
-        let headed =
-            layout(&doc, Some(&step), &EvidenceFilter::default(), SupportMode::Excerpts, None, 10_000.0, 2.0, &Fixed);
+        let headed = layout(&doc, Says { heading: Some(&step), ..plain(&filter) }, 10_000.0, 2.0, &Fixed);
         assert_eq!(headed.lines[0].line.text, "1. A step");
         assert_eq!(headed.lines[0].size, 36.0);
-        let focused = layout(
-            &doc,
-            None,
-            &EvidenceFilter::default(),
-            SupportMode::Excerpts,
-            Some("within 2 steps of Problem solving"),
-            10_000.0,
-            1.0,
-            &Fixed,
-        );
+        let says = Says { focus: Some("within 2 steps of Problem solving"), ..plain(&filter) };
+        let focused = layout(&doc, says, 10_000.0, 1.0, &Fixed);
         let last = &focused.lines.last().unwrap().line.text;
         assert!(last.ends_with("Focus: within 2 steps of Problem solving; the rest is faded."), "{last}");
     }

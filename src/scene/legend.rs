@@ -30,6 +30,11 @@ pub enum LegendMark {
         /// The outline's colour.
         stroke: Color32,
     },
+    /// Items coloured by a figure (the scene's `Tint`): a bar of its low, middle and high colours.
+    Tint {
+        /// The colours at 0, ½ and 1.
+        stops: [Color32; 3],
+    },
 }
 
 /// One entry of the key.
@@ -42,11 +47,12 @@ pub struct LegendEntry {
 }
 
 /// The key: one entry per area (name, fill, outline), then the paper's marker, what badges and
-/// line widths count, and the dashed line.
+/// line widths count, the dashed line, and the measure or figure drawn on the items if any.
 pub fn legend(
     areas: impl IntoIterator<Item = (String, Color32, Color32)>,
     support: SupportMode,
     emphasis: Option<(&str, Color32)>,
+    tint: Option<(&str, [Color32; 3])>,
 ) -> Vec<LegendEntry> {
     let mut entries: Vec<LegendEntry> = areas
         .into_iter()
@@ -61,6 +67,12 @@ pub fn legend(
     entries.push(LegendEntry { mark: LegendMark::Unsupported, text: "no supporting evidence".to_owned() });
     if let Some((name, stroke)) = emphasis {
         entries.push(LegendEntry { mark: LegendMark::Emphasis { stroke }, text: format!("outline width: {name}") });
+    }
+    if let Some((name, stops)) = tint {
+        entries.push(LegendEntry {
+            mark: LegendMark::Tint { stops },
+            text: format!("colour: {name}, red 0 or below, yellow 0.5, green 1; uncoloured: no figure"),
+        });
     }
     entries
 }
@@ -153,7 +165,7 @@ mod tests {
     #[test]
     fn entries_flow_onto_further_rows_and_never_past_the_width() {
         let areas = (0..4).map(|i| (format!("Area number {i}"), Color32::WHITE, Color32::BLACK));
-        let entries = legend(areas, SupportMode::Excerpts, None);
+        let entries = legend(areas, SupportMode::Excerpts, None, None);
         let wide = layout(entries.clone(), 10_000.0, 1.0, &Fixed);
         assert_eq!(wide.rows, 1);
         assert_eq!(wide.height, metrics::FIRST_ROW + metrics::BELOW);

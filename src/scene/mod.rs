@@ -17,7 +17,7 @@ use egui::{Color32, Pos2, Rect, Vec2, pos2, vec2};
 
 use crate::model::support::{EvidenceFilter, SupportMode, support_counts};
 use crate::model::{
-    AreaId, ConceptId, Direction, Document, Endpoint, ItemRef, LineStyle, ProvenanceKind, RelationshipId,
+    AreaId, ConceptId, Direction, Document, Endpoint, ItemRef, LineStyle, ProvenanceKind, RelationshipId, Rgb,
 };
 use geometry::{
     centroid, convex_contains, convex_hull, enter_polygon, exit_polygon, exit_rect, point_along, quadratic,
@@ -514,6 +514,8 @@ pub struct SceneOptions {
     pub emphasis: Option<std::sync::Arc<Emphasis>>,
     /// A focus (the Explore window's): items not in it are drawn faded, as on screen.
     pub focus: Option<std::collections::BTreeSet<ItemRef>>,
+    /// A figure that colours items (the Agreement window's intercoder agreement), if shown.
+    pub tint: Option<std::sync::Arc<Tint>>,
 }
 
 /// A measure of each concept drawn on the map: the concept's outline in the theme's highlight
@@ -534,6 +536,36 @@ impl Emphasis {
     }
 }
 
+/// A figure of each item between 0 (low) and 1 (high) drawn as colour: a concept's card is
+/// tinted and outlined, a relationship's line and an area's outline drawn, in a colour from red
+/// through yellow to green. Items left out are drawn as usual. Screen and exports draw it alike,
+/// and the key explains it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tint {
+    /// What the colour shows, for the key ("agreement (Cohen's κ)").
+    pub name: String,
+    /// Each item's value, 0 to 1.
+    pub values: HashMap<ItemRef, f32>,
+}
+
+impl Tint {
+    /// The colours at 0, ½ and 1: ColorBrewer's red–yellow–green (RdYlGn) ends and middle,
+    /// whose lightness also rises from red to yellow, so the low end stands out in grey too.
+    pub const STOPS: [Rgb; 3] = [Rgb::new(0xd7, 0x30, 0x27), Rgb::new(0xfe, 0xe0, 0x8b), Rgb::new(0x1a, 0x98, 0x50)];
+
+    /// The colour of `value` (0–1), between the stops.
+    pub fn color(value: f32) -> Rgb {
+        let v = if value.is_finite() { value.clamp(0.0, 1.0) } else { 0.0 };
+        let (a, b, t) = if v < 0.5 {
+            (Self::STOPS[0], Self::STOPS[1], v * 2.0)
+        } else {
+            (Self::STOPS[1], Self::STOPS[2], v * 2.0 - 1.0)
+        };
+        let mix = |x: u8, y: u8| (f32::from(x) + (f32::from(y) - f32::from(x)) * t).round() as u8;
+        Rgb::new(mix(a.r, b.r), mix(a.g, b.g), mix(a.b, b.b))
+    }
+}
+
 impl SceneOptions {
     /// Options for a theme, counting all excerpts, with no filter.
     pub fn new(theme: ThemeKind) -> Self {
@@ -546,6 +578,7 @@ impl SceneOptions {
             detail_scale: 1.0,
             emphasis: None,
             focus: None,
+            tint: None,
         }
     }
 
@@ -587,6 +620,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
     // Concept cards.
     let area_colors: HashMap<AreaId, Color32> = doc.areas.iter().map(|a| (a.id, theme.ink(a.color))).collect();
     let shown = |item: ItemRef| options.visible.as_ref().is_none_or(|v| v.contains(&item));
+    let tint_of = |item: ItemRef| options.tint.as_ref().and_then(|t| t.values.get(&item)).map(|v| Tint::color(*v));
     let in_focus = |item: ItemRef| options.focus.as_ref().is_none_or(|f| f.contains(&item));
     let nodes: Vec<NodeShape> = doc
         .concepts
@@ -614,20 +648,27 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
             let fade = |c: Color32| if faded { c.gamma_multiply(FADE) } else { c };
             let emphasis =
                 options.emphasis.as_ref().and_then(|e| e.values.get(&concept.id).copied()).filter(|v| *v > 0.0);
+            let tinted = tint_of(ItemRef::Concept(concept.id));
             let mut label = label;
             label.color = fade(label.color);
             NodeShape {
                 id: concept.id,
                 rect,
-                fill: fade(concept.color.map_or(theme.node_fill, |c| theme.node_tint(c))),
+                fill: fade(match tinted {
+                    // The figure's colour replaces the concept's own (the key says what it means).
+                    Some(c) => theme.node_tint(c),
+                    None => concept.color.map_or(theme.node_fill, |c| theme.node_tint(c)),
+                }),
                 stroke: fade(match concept.color {
                     _ if emphasis.is_some() => theme.highlight,
+                    _ if tinted.is_some() => tinted.map_or(theme.node_stroke, |c| theme.ink(c)),
                     _ if from_paper => theme.paper_stroke,
                     Some(c) if theme.kind == ThemeKind::Contrast => theme.ink(c),
                     _ => theme.node_stroke,
                 }),
                 stroke_width: match emphasis {
                     Some(value) => Emphasis::width(value),
+                    None if tinted.is_some() => 2.0,
                     None if from_paper => 1.6,
                     None => 1.0,
                 },
@@ -681,7 +722,8 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
                 own_center,
                 id: area.id,
                 fill: focus_fade(theme.area_fill(area.color)),
-                stroke: focus_fade(theme.ink(area.color)),
+                // A figure's colour takes the outline; the fill keeps the area's own colour.
+                stroke: focus_fade(theme.ink(tint_of(ItemRef::Area(area.id)).unwrap_or(area.color))),
                 label: text_block(
                     &area.label,
                     AREA_FONT * text_scale,
@@ -727,7 +769,10 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
         let direction = doc.direction_of(rel);
         let rel_type = doc.relationship_type(rel.type_id);
         let faded = (filtering && count == 0) || !in_focus(ItemRef::Relationship(rel.id));
-        let color = rel_type.map_or(theme.muted_text, |t| theme.ink(t.color));
+        let color = match tint_of(ItemRef::Relationship(rel.id)) {
+            Some(c) => theme.ink(c),
+            None => rel_type.map_or(theme.muted_text, |t| theme.ink(t.color)),
+        };
         let color = if faded { color.gamma_multiply(FADE) } else { color };
         let type_line = rel_type.map_or(LineStyle::Solid, |t| t.line);
         let arrow_len = 9.0 + 2.0 * width;

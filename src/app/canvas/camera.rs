@@ -34,6 +34,16 @@ impl Camera {
         Self { center: bounds.center(), zoom }
     }
 
+    /// The camera that shows `bounds` whole in `area`, a part of `canvas` (the part above the
+    /// key), for drawing on all of `canvas`: the camera puts its centre in the middle of the
+    /// canvas, so the centre is moved by half of what the key covers. (Fitting to the area alone
+    /// put the map's middle in the canvas's middle, half the key's height too low, and the
+    /// bottom cards under the key when it had three rows.)
+    pub fn fit_in(bounds: Rect, area: Rect, canvas: Rect) -> Self {
+        let fitted = Self::fit(bounds, area);
+        Self { center: fitted.center + (canvas.center() - area.center()) / fitted.zoom, ..fitted }
+    }
+
     /// Converts a world point to a screen point on `canvas`.
     pub fn screen_from_world(&self, canvas: Rect, world: Pos2) -> Pos2 {
         canvas.center() + (world - self.center) * self.zoom

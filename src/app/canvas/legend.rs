@@ -30,11 +30,17 @@ pub(in crate::app) fn legend_layout(
     canvas: Rect,
     support: crate::model::support::SupportMode,
     emphasis: Option<&str>,
+    tint: Option<&str>,
 ) -> LegendLayout {
     let areas = doc.areas.iter().map(|a| (a.label.clone(), theme.area_fill(a.color), theme.ink(a.color)));
     let width = canvas.width() - INSET_LEFT - INSET_RIGHT;
     let block = legend::layout(
-        legend::legend(areas, support, emphasis.map(|name| (name, theme.highlight))),
+        legend::legend(
+            areas,
+            support,
+            emphasis.map(|name| (name, theme.highlight)),
+            tint.map(|name| (name, crate::scene::Tint::STOPS.map(|c| theme.ink(c)))),
+        ),
         width,
         1.0,
         &crate::scene::fonts::FontMetrics,
@@ -73,6 +79,15 @@ pub(in crate::app) fn paint_legend(painter: &egui::Painter, legend: LegendLayout
             LegendMark::Emphasis { stroke } => {
                 let card = Rect::from_center_size(center, vec2(14.0, 10.0));
                 painter.rect_stroke(card, 2.0, Stroke::new(2.5, stroke), StrokeKind::Inside);
+            }
+            LegendMark::Tint { stops } => {
+                // Three bands of the bar, low to high.
+                let band = 14.0 / 3.0;
+                for (k, stop) in stops.iter().enumerate() {
+                    let left = center.x - 7.0 + band * k as f32;
+                    let rect = Rect::from_min_size(pos2(left, center.y - 5.0), vec2(band, 10.0));
+                    painter.rect_filled(rect, 0.0, *stop);
+                }
             }
             LegendMark::Unsupported => {
                 painter.extend(Shape::dashed_line(

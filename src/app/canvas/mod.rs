@@ -66,6 +66,7 @@ impl QualmapApp {
             canvas,
             self.view.support,
             self.view.emphasis.as_ref().map(|e| e.name.as_str()),
+            self.view.tint.as_ref().map(|t| t.name.as_str()),
         );
         self.view.legend_height = legend.height;
         let measure = EguiMeasure(&ctx);
@@ -78,14 +79,15 @@ impl QualmapApp {
         // the inspector's width follows its contents, and the map would jump on a click.)
         let window = ctx.content_rect().size();
         let inspector = self.prefs.show_inspector;
+        // Also when the key below the map takes another row (an outline or colour explained).
         if let Some(fitted) = self.view.fitted
             && fitted.camera == self.view.camera
-            && (fitted.window != window || fitted.inspector != inspector)
+            && (fitted.window != window || fitted.inspector != inspector || fitted.area.height() != area.height())
         {
             self.view.fit_requested = true;
         }
         if self.view.fit_requested && self.scene_cache.is_some() && !self.scene_pending() {
-            self.view.camera = Camera::fit(bounds, area);
+            self.view.camera = Camera::fit_in(bounds, area, canvas);
             self.view.fitted = Some(super::Fitted { window, inspector, camera: self.view.camera, area });
             self.view.fit_requested = false;
             // The status bar, drawn before the canvas, shows the new zoom on the next frame.
