@@ -920,7 +920,11 @@ impl Analysis {
             .filter(|r| r.figures.linked > 0)
             .filter_map(|r| figure.of(&r.figures).map(|v| (r.item, v.clamp(0.0, 1.0) as f32)))
             .collect();
-        crate::scene::Tint { name: format!("agreement ({})", figure.label()), values }
+        crate::scene::Tint {
+            name: format!("agreement ({})", figure.label()),
+            values,
+            scale: crate::scene::TintScale::LowIsBad,
+        }
     }
 }
 

@@ -236,6 +236,10 @@ pub struct ExportArgs {
     /// window's structure mode does.
     #[arg(long)]
     pub bridging: bool,
+    /// Colour each concept by its betweenness, pale to deep blue, with its key (the Explore
+    /// window's colour mode).
+    #[arg(long)]
+    pub bridging_colour: bool,
     /// Pick out the shortest paths from this concept or area to --path-to (their items and
     /// relationships highlighted, as the Explore window picks a path out).
     #[arg(long, value_name = "LABEL", requires = "path_to")]
@@ -519,7 +523,7 @@ fn export(args: &ExportArgs) -> Result<String, String> {
         options.filter.attributes.entry(name.trim().to_owned()).or_default().insert(value.trim().to_owned());
     }
     options.filter.coders.extend(args.coder.iter().cloned());
-    if !args.focus.is_empty() || args.bridging || args.path_from.is_some() {
+    if !args.focus.is_empty() || args.bridging || args.bridging_colour || args.path_from.is_some() {
         let graph = crate::explore::RelationGraph::new(&doc);
         if !args.focus.is_empty() {
             let from = args
@@ -531,6 +535,9 @@ fn export(args: &ExportArgs) -> Result<String, String> {
                 crate::explore::Focus { from, steps: args.steps, follow: crate::explore::Follow::Both, only: None };
             options.focus = Some(focus.items(&graph));
             options.focus_text = Some(focus.describe(&doc));
+        }
+        if args.bridging_colour {
+            options.tint = Some(std::sync::Arc::new(crate::explore::bridging_tint(&graph.measures())));
         }
         if args.bridging {
             options.emphasis = Some(std::sync::Arc::new(crate::explore::bridging(&graph.measures())));

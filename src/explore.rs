@@ -683,6 +683,20 @@ pub fn bridging(measures: &[Measures]) -> crate::scene::Emphasis {
     crate::scene::Emphasis { name: "betweenness (bridging)".to_owned(), values }
 }
 
+/// Betweenness as a colour on every concept (pale: no shortest path runs through it; deep
+/// blue: the most bridging), for the map's colour mode.
+pub fn bridging_tint(measures: &[Measures]) -> crate::scene::Tint {
+    let concepts = measures.iter().filter_map(|m| match m.item {
+        Endpoint::Concept(id) => Some((id, m.betweenness)),
+        Endpoint::Area(_) => None,
+    });
+    let largest = concepts.clone().map(|(_, b)| b).fold(0.0_f64, f64::max);
+    let values = concepts
+        .map(|(id, b)| (ItemRef::Concept(id), if largest > 0.0 { (b / largest) as f32 } else { 0.0 }))
+        .collect();
+    crate::scene::Tint { name: "betweenness (bridging)".to_owned(), values, scale: crate::scene::TintScale::Amount }
+}
+
 /// The items of a path: its concepts and areas and the relationships of each step.
 pub fn path_items(graph: &RelationGraph, path: &[Endpoint]) -> Vec<ItemRef> {
     let mut items: Vec<ItemRef> = path.iter().map(|e| item_of(*e)).collect();

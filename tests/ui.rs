@@ -1605,3 +1605,33 @@ fn merging_a_conflicted_copy_lists_conflicts_to_settle_and_undoes_as_one_step() 
     assert!(harness.state().document().conflicts.is_empty());
     assert_eq!(harness.state().document().concept(coping).unwrap().label, "Coping better");
 }
+
+#[test]
+fn betweenness_can_colour_the_map_or_widen_outlines() {
+    let mut harness = harness(Startup::Example);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::X);
+    harness.run();
+    harness.get_by_label("Structure").click();
+    settle(&mut harness);
+    for _ in 0..300 {
+        if harness.query_by_label("Show betweenness on the map").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        harness.step();
+    }
+    harness.get_by_label("Show betweenness on the map").click();
+    harness.run();
+    harness.get_by_label("as colour").click();
+    harness.run();
+    let tint = harness.state().view().tint.clone().expect("the map is coloured");
+    assert!(tint.name.starts_with("betweenness"));
+    assert_eq!(tint.values.len(), harness.state().document().concepts.len(), "every concept has a colour");
+    assert!(harness.state().view().emphasis.is_none());
+    harness.get_by_label("Show betweenness on the map").click();
+    harness.run();
+    harness.get_by_label("as outline width").click();
+    harness.run();
+    assert!(harness.state().view().emphasis.is_some(), "outlines instead");
+    assert!(harness.state().view().tint.is_none(), "and no colours");
+}

@@ -242,7 +242,7 @@ impl Agreement {
 
     fn clear_tint(&mut self, cx: &MapContext<'_>, actions: &mut Vec<Action>) {
         if cx.view.tint.is_some() && self.tinted.is_some() {
-            actions.push(Action::SetTint(None));
+            actions.push(Action::SetTint(None, super::ui_command::UiCommand::ToggleAgreement));
         }
         self.tinted = None;
     }
@@ -287,10 +287,13 @@ impl Agreement {
         let wanted = (key.clone(), self.figure);
         if self.colour && (toggled || self.tinted.as_ref() != Some(&wanted)) {
             self.tinted = Some(wanted);
-            actions.push(Action::SetTint(Some(Arc::new(analysis.tint(self.figure)))));
+            actions.push(Action::SetTint(
+                Some(Arc::new(analysis.tint(self.figure))),
+                super::ui_command::UiCommand::ToggleAgreement,
+            ));
         } else if !self.colour && toggled {
             self.tinted = None;
-            actions.push(Action::SetTint(None));
+            actions.push(Action::SetTint(None, super::ui_command::UiCommand::ToggleAgreement));
         }
     }
 

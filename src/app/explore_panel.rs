@@ -61,8 +61,31 @@ pub(super) struct Explore {
     /// The measures' rows (concepts, positions in `measures`) in the order shown, and what that
     /// order was worked out for (revision, column, descending): sorted once, not every frame.
     order: Option<((u64, Column, bool), Vec<usize>)>,
-    /// Whether the map outlines concepts by betweenness, and for which revision it was made.
-    bridging: Option<u64>,
+    /// How the map shows betweenness, and for which revision it was made.
+    bridging: Option<(u64, Bridging)>,
+}
+
+/// How the map shows each concept's betweenness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bridging {
+    /// Not at all.
+    Off,
+    /// As the width of the card's outline.
+    Outline,
+    /// As the card's colour, pale to deep blue.
+    Colour,
+}
+
+impl Bridging {
+    const ALL: [Self; 3] = [Self::Off, Self::Outline, Self::Colour];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Off => "not shown",
+            Self::Outline => "as outline width",
+            Self::Colour => "as colour",
+        }
+    }
 }
 
 impl Default for Explore {
@@ -325,15 +348,42 @@ impl Explore {
             self.measuring = None;
         }
         let Some((measured, measures)) = &self.measures else { return };
-        let mut bridging = self.bridging.is_some() && cx.view.emphasis.is_some();
-        let toggled = ui
-            .checkbox(&mut bridging, "Outline concepts by betweenness on the map (bridging concepts)")
-            .on_hover_text("The wider a card's outline, the more shortest paths run through it; exports show it too")
-            .changed();
-        if toggled || (bridging && self.bridging != Some(*measured)) {
-            self.bridging = bridging.then_some(*measured);
-            actions
-                .push(Action::SetEmphasis(bridging.then(|| std::sync::Arc::new(crate::explore::bridging(measures)))));
+        // What the map shows now (another window may have replaced the outline or the colours).
+        let shown = match self.bridging {
+            Some((_, Bridging::Outline)) if cx.view.emphasis.is_some() => Bridging::Outline,
+            Some((_, Bridging::Colour)) if cx.view.tint.as_ref().is_some_and(|t| t.name.starts_with("betweenness")) => {
+                Bridging::Colour
+            }
+            _ => Bridging::Off,
+        };
+        let mut chosen = shown;
+        ui.horizontal(|ui| {
+            ui.label("Betweenness on the map:");
+            egui::ComboBox::from_id_salt("bridging-mode")
+                .selected_text(chosen.label())
+                .show_ui(ui, |ui| {
+                    for mode in Bridging::ALL {
+                        ui.selectable_value(&mut chosen, mode, mode.label());
+                    }
+                })
+                .response
+                .accessible_name("Show betweenness on the map")
+                .on_hover_text(
+                    "Bridging concepts stand out: a wider outline, or a deeper blue, the more shortest paths run \
+                     through them; exports show it too, with its key",
+                );
+        });
+        let stale = chosen != Bridging::Off && self.bridging.is_some_and(|(revision, _)| revision != *measured);
+        if chosen != shown || stale {
+            self.bridging = (chosen != Bridging::Off).then_some((*measured, chosen));
+            let outline = (chosen == Bridging::Outline).then(|| Arc::new(crate::explore::bridging(measures)));
+            let colour = (chosen == Bridging::Colour).then(|| Arc::new(crate::explore::bridging_tint(measures)));
+            if chosen == Bridging::Outline || shown == Bridging::Outline {
+                actions.push(Action::SetEmphasis(outline));
+            }
+            if chosen == Bridging::Colour || shown == Bridging::Colour {
+                actions.push(Action::SetTint(colour, super::ui_command::UiCommand::ToggleExplore));
+            }
         }
         ui.label(
             RichText::new("Betweenness: how much of the shortest paths between other items run through a concept (bridging concepts rank high).")

@@ -256,8 +256,10 @@ pub struct ViewState {
     pub emphasis: Option<std::sync::Arc<crate::scene::Emphasis>>,
     /// What differs from another copy of the map (File ▸ Compare with…), drawn on the canvas.
     pub compare: Option<std::sync::Arc<team::Comparison>>,
-    /// A figure that colours the items (the Agreement window's intercoder agreement).
+    /// A figure that colours the items (intercoder agreement, betweenness).
     pub tint: Option<std::sync::Arc<crate::scene::Tint>>,
+    /// The window whose figure the colours show (they go when it closes).
+    pub tint_from: Option<ui_command::UiCommand>,
     drag: Option<canvas::DragState>,
     /// What the canvas's open context menu is for.
     context: Option<context_menu::ContextTarget>,
@@ -282,6 +284,7 @@ impl Default for ViewState {
             emphasis: None,
             compare: None,
             tint: None,
+            tint_from: None,
             drag: None,
             context: None,
         }
@@ -366,7 +369,7 @@ enum Action {
     /// Say this on the status line.
     Status(String),
     /// Colour the items by a figure, or stop.
-    SetTint(Option<std::sync::Arc<crate::scene::Tint>>),
+    SetTint(Option<std::sync::Arc<crate::scene::Tint>>, UiCommand),
 }
 
 /// What a panel may read while it draws: the map, its revision, the view state and the
@@ -906,7 +909,10 @@ impl QualmapApp {
                     self.set_panel_open(UiCommand::ToggleCompare, false);
                 }
                 Action::Status(message) => self.status = message,
-                Action::SetTint(tint) => self.view.tint = tint,
+                Action::SetTint(tint, from) => {
+                    self.view.tint_from = tint.as_ref().map(|_| from);
+                    self.view.tint = tint;
+                }
                 Action::SetFocus(focus) => {
                     self.view.focus =
                         focus.map(|focus| FocusView { focus, items: BTreeSet::new(), revision: u64::MAX });
@@ -1764,8 +1770,9 @@ impl eframe::App for QualmapApp {
         self.shortcuts_ui(&ctx);
         self.dialogs_ui(&ctx);
         self.drain_queue(&ctx);
-        // The agreement colours are explained by the Agreement window: they go when it closes.
-        if self.view.tint.is_some() && self.panel_open(UiCommand::ToggleAgreement) == Some(false) {
+        // Colours by a figure are explained by the window that set them (agreement, structure):
+        // they go when it closes.
+        if self.view.tint.is_some() && self.view.tint_from.and_then(|from| self.panel_open(from)) != Some(true) {
             self.view.tint = None;
             ctx.request_repaint();
         }

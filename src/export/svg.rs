@@ -190,7 +190,12 @@ fn footer(
         let _ = writeln!(body, "<g id=\"legend\">");
         let areas = scene.areas.iter().map(|a| (a.label.lines.join(" "), a.fill, a.stroke));
         let emphasis = options.emphasis.as_ref().map(|e| (e.name.as_str(), theme.highlight));
-        let tint = options.tint.as_ref().map(|t| (t.name.as_str(), crate::scene::Tint::STOPS.map(|c| theme.ink(c))));
+        let tint_text = options.tint.as_ref().map(|t| t.key_text());
+        let tint = options
+            .tint
+            .as_ref()
+            .zip(tint_text.as_deref())
+            .map(|(t, text)| (text, t.scale.stops().map(|c| theme.ink(c))));
         let block = legend::layout(
             legend::legend(areas, options.support, emphasis, tint),
             width,

@@ -52,6 +52,7 @@ pub fn legend(
     areas: impl IntoIterator<Item = (String, Color32, Color32)>,
     support: SupportMode,
     emphasis: Option<(&str, Color32)>,
+    // The key's words for the colours (`Tint::key_text`) and the colours at 0, ½ and 1.
     tint: Option<(&str, [Color32; 3])>,
 ) -> Vec<LegendEntry> {
     let mut entries: Vec<LegendEntry> = areas
@@ -68,11 +69,8 @@ pub fn legend(
     if let Some((name, stroke)) = emphasis {
         entries.push(LegendEntry { mark: LegendMark::Emphasis { stroke }, text: format!("outline width: {name}") });
     }
-    if let Some((name, stops)) = tint {
-        entries.push(LegendEntry {
-            mark: LegendMark::Tint { stops },
-            text: format!("colour: {name}, red 0 or below, yellow 0.5, green 1; uncoloured: no figure"),
-        });
+    if let Some((text, stops)) = tint {
+        entries.push(LegendEntry { mark: LegendMark::Tint { stops }, text: text.to_owned() });
     }
     entries
 }

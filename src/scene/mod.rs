@@ -546,23 +546,66 @@ pub struct Tint {
     pub name: String,
     /// Each item's value, 0 to 1.
     pub values: HashMap<ItemRef, f32>,
+    /// Which colours: good to bad (agreement), or little to much (a structure measure).
+    pub scale: TintScale,
+}
+
+/// The colours of a [`Tint`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TintScale {
+    /// Low is a warning, high is good: red through yellow to green (intercoder agreement).
+    #[default]
+    LowIsBad,
+    /// Only more or less: pale to deep blue (how much a concept bridges), so that no value
+    /// reads as good or bad.
+    Amount,
+}
+
+impl TintScale {
+    /// The colours at 0, ½ and 1.
+    /// - `LowIsBad`: ColorBrewer's red–yellow–green (RdYlGn) ends and middle, whose lightness
+    ///   also rises from red to yellow, so the low end stands out in grey too.
+    /// - `Amount`: ColorBrewer's sequential PuBu at its third, sixth and ninth classes; lightness
+    ///   falls with the value, so it reads in grey and for every kind of colour blindness.
+    pub const fn stops(self) -> [Rgb; 3] {
+        match self {
+            Self::LowIsBad => [Rgb::new(0xd7, 0x30, 0x27), Rgb::new(0xfe, 0xe0, 0x8b), Rgb::new(0x1a, 0x98, 0x50)],
+            Self::Amount => [Rgb::new(0xd0, 0xd1, 0xe6), Rgb::new(0x36, 0x90, 0xc0), Rgb::new(0x02, 0x38, 0x58)],
+        }
+    }
 }
 
 impl Tint {
-    /// The colours at 0, ½ and 1: ColorBrewer's red–yellow–green (RdYlGn) ends and middle,
-    /// whose lightness also rises from red to yellow, so the low end stands out in grey too.
-    pub const STOPS: [Rgb; 3] = [Rgb::new(0xd7, 0x30, 0x27), Rgb::new(0xfe, 0xe0, 0x8b), Rgb::new(0x1a, 0x98, 0x50)];
+    /// The red–yellow–green stops of [`TintScale::LowIsBad`].
+    pub const STOPS: [Rgb; 3] = TintScale::LowIsBad.stops();
 
-    /// The colour of `value` (0–1), between the stops.
+    /// The colour of `value` (0–1) on the red–yellow–green scale.
     pub fn color(value: f32) -> Rgb {
+        Self::color_on(TintScale::LowIsBad, value)
+    }
+
+    /// The colour of `value` (0–1) on `scale`, between its stops.
+    pub fn color_on(scale: TintScale, value: f32) -> Rgb {
+        let stops = scale.stops();
         let v = if value.is_finite() { value.clamp(0.0, 1.0) } else { 0.0 };
-        let (a, b, t) = if v < 0.5 {
-            (Self::STOPS[0], Self::STOPS[1], v * 2.0)
-        } else {
-            (Self::STOPS[1], Self::STOPS[2], v * 2.0 - 1.0)
-        };
+        let (a, b, t) = if v < 0.5 { (stops[0], stops[1], v * 2.0) } else { (stops[1], stops[2], v * 2.0 - 1.0) };
         let mix = |x: u8, y: u8| (f32::from(x) + (f32::from(y) - f32::from(x)) * t).round() as u8;
         Rgb::new(mix(a.r, b.r), mix(a.g, b.g), mix(a.b, b.b))
+    }
+
+    /// What the key says about the colours.
+    pub fn key_text(&self) -> String {
+        match self.scale {
+            TintScale::LowIsBad => {
+                format!("colour: {}, red 0 or below, yellow 0.5, green 1; uncoloured: no figure", self.name)
+            }
+            TintScale::Amount => format!("colour: {}, pale none to deep blue the most", self.name),
+        }
+    }
+
+    /// This tint's colour for `value`.
+    pub fn color_of(&self, value: f32) -> Rgb {
+        Self::color_on(self.scale, value)
     }
 }
 
@@ -620,7 +663,7 @@ pub fn build_scene(doc: &Document, options: &SceneOptions, measure: &dyn TextMea
     // Concept cards.
     let area_colors: HashMap<AreaId, Color32> = doc.areas.iter().map(|a| (a.id, theme.ink(a.color))).collect();
     let shown = |item: ItemRef| options.visible.as_ref().is_none_or(|v| v.contains(&item));
-    let tint_of = |item: ItemRef| options.tint.as_ref().and_then(|t| t.values.get(&item)).map(|v| Tint::color(*v));
+    let tint_of = |item: ItemRef| options.tint.as_ref().and_then(|t| t.values.get(&item).map(|v| t.color_of(*v)));
     let in_focus = |item: ItemRef| options.focus.as_ref().is_none_or(|f| f.contains(&item));
     let nodes: Vec<NodeShape> = doc
         .concepts

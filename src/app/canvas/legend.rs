@@ -30,16 +30,17 @@ pub(in crate::app) fn legend_layout(
     canvas: Rect,
     support: crate::model::support::SupportMode,
     emphasis: Option<&str>,
-    tint: Option<&str>,
+    tint: Option<&crate::scene::Tint>,
 ) -> LegendLayout {
     let areas = doc.areas.iter().map(|a| (a.label.clone(), theme.area_fill(a.color), theme.ink(a.color)));
     let width = canvas.width() - INSET_LEFT - INSET_RIGHT;
+    let tint_text = tint.map(crate::scene::Tint::key_text);
     let block = legend::layout(
         legend::legend(
             areas,
             support,
             emphasis.map(|name| (name, theme.highlight)),
-            tint.map(|name| (name, crate::scene::Tint::STOPS.map(|c| theme.ink(c)))),
+            tint.zip(tint_text.as_deref()).map(|(t, text)| (text, t.scale.stops().map(|c| theme.ink(c)))),
         ),
         width,
         1.0,

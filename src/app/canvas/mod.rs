@@ -66,7 +66,7 @@ impl QualmapApp {
             canvas,
             self.view.support,
             self.view.emphasis.as_ref().map(|e| e.name.as_str()),
-            self.view.tint.as_ref().map(|t| t.name.as_str()),
+            self.view.tint.as_deref(),
         );
         self.view.legend_height = legend.height;
         let measure = EguiMeasure(&ctx);
