@@ -640,7 +640,8 @@ fn a_spreadsheet_shows_its_column_mapping_before_it_is_imported() {
     assert_eq!(mapping.fields[excerpt], qualmap::import::table::Field::Text);
     harness.get_by_label("Column Fragment");
     harness.get_by_label("Import into this map").click();
-    harness.run();
+    // A loaded machine builds the new map's scene on a worker: wait for it, not a fixed count.
+    settle(&mut harness);
     assert!(!harness.state().document().evidence.is_empty());
 }
 
