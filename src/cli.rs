@@ -559,7 +559,7 @@ fn export(args: &ExportArgs) -> Result<String, String> {
         }
     }
     let ctx = headless_context();
-    let start = std::time::Instant::now();
+    let start = web_time::Instant::now();
     let (bytes, fit) = export_figure(&doc, format, &options, &EguiMeasure(&ctx))
         .map_err(|e| format!("{}: {e}", args.output.display()))?;
     io::write_atomic(&args.output, &bytes).map_err(|e| format!("{}: {e}", args.output.display()))?;

@@ -9,6 +9,7 @@
 
 pub mod agreement;
 pub mod app;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod command;
 pub mod explore;
@@ -20,3 +21,5 @@ pub mod model;
 pub mod rng;
 pub mod scene;
 pub mod spatial;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

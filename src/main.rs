@@ -1,15 +1,26 @@
-//! The `qualmap` binary: the desktop app, or a headless subcommand.
+//! The `qualmap` binary: the desktop app, or a headless subcommand; in a browser (wasm32), the
+//! app on the page's canvas (`qualmap::web`).
 
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    wasm_bindgen_futures::spawn_local(qualmap::web::start());
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 use clap::Parser as _;
+#[cfg(not(target_arch = "wasm32"))]
 use qualmap::app::{QualmapApp, Startup, Then};
+#[cfg(not(target_arch = "wasm32"))]
 use qualmap::cli::{self, Cli};
 
 /// mimalloc instead of the system allocator: every frame builds and drops meshes of several
 /// megabytes, which glibc's malloc hands back to the kernel and page-faults in again each frame
 /// (measured: the 1,000-concept frame bench drops from 23 ms to 6 ms).
+#[cfg(not(target_arch = "wasm32"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     // Import files are read by this same binary in a child process with limits on its memory
@@ -60,6 +71,7 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn exit_code(code: i32) -> std::process::ExitCode {
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

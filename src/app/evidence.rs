@@ -109,7 +109,7 @@ impl Browser {
 
 /// Today's date as `YYYY-MM-DD` (UTC), for new evidence.
 pub(super) fn today() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     // Civil-from-days (Howard Hinnant's algorithm).
     let z = days + 719_468;

@@ -29,6 +29,31 @@ pub(super) struct DialogOutcome {
     pub path: Option<PathBuf>,
 }
 
+/// What a dialog's future gives: the picked file's path. On the web rfd's futures are not
+/// `Send` (they hold the page's objects) and run on the page's thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub(super) trait Pick: Future<Output = Option<PathBuf>> + Send + 'static {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<F: Future<Output = Option<PathBuf>> + Send + 'static> Pick for F {}
+/// What a dialog's future gives (see the native definition).
+#[cfg(target_arch = "wasm32")]
+pub(super) trait Pick: Future<Output = Option<PathBuf>> + 'static {}
+#[cfg(target_arch = "wasm32")]
+impl<F: Future<Output = Option<PathBuf>> + 'static> Pick for F {}
+
+/// The path of a picked file.
+#[cfg(not(target_arch = "wasm32"))]
+fn picked(file: rfd::FileHandle) -> Option<PathBuf> {
+    Some(file.path().to_owned())
+}
+
+/// A browser gives no paths, only a file's name and contents; the commands that open dialogs
+/// are off in the browser build (`QualmapApp::command_enabled`), so no dialog gets here.
+#[cfg(target_arch = "wasm32")]
+fn picked(_: rfd::FileHandle) -> Option<PathBuf> {
+    None
+}
+
 /// Runs at most one file dialog at a time.
 pub(super) struct FileDialogs {
     sender: Sender<DialogOutcome>,
@@ -58,7 +83,7 @@ impl FileDialogs {
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);
         }
-        self.spawn(ctx, DialogPurpose::Open, async move { dialog.pick_file().await.map(|f| f.path().to_owned()) });
+        self.spawn(ctx, DialogPurpose::Open, async move { dialog.pick_file().await.and_then(picked) });
     }
 
     /// Shows a dialog to pick another copy of the map, to compare with or merge in.
@@ -74,7 +99,7 @@ impl FileDialogs {
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);
         }
-        self.spawn(ctx, purpose, async move { dialog.pick_file().await.map(|f| f.path().to_owned()) });
+        self.spawn(ctx, purpose, async move { dialog.pick_file().await.and_then(picked) });
     }
 
     /// Shows a "Save map as" dialog.
@@ -86,7 +111,7 @@ impl FileDialogs {
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);
         }
-        self.spawn(ctx, purpose, async move { dialog.save_file().await.map(|f| f.path().to_owned()) });
+        self.spawn(ctx, purpose, async move { dialog.save_file().await.and_then(picked) });
     }
 
     /// Shows an "Import" dialog for REFI-QDA projects and codebooks and coded-segment tables.
@@ -99,7 +124,7 @@ impl FileDialogs {
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);
         }
-        self.spawn(ctx, DialogPurpose::Import, async move { dialog.pick_file().await.map(|f| f.path().to_owned()) });
+        self.spawn(ctx, DialogPurpose::Import, async move { dialog.pick_file().await.and_then(picked) });
     }
 
     /// Shows a "Export as" dialog for `format`.
@@ -117,31 +142,31 @@ impl FileDialogs {
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);
         }
-        self.spawn(
-            ctx,
-            DialogPurpose::Export(format),
-            async move { dialog.save_file().await.map(|f| f.path().to_owned()) },
-        );
+        self.spawn(ctx, DialogPurpose::Export(format), async move { dialog.save_file().await.and_then(picked) });
     }
 
-    fn spawn(
-        &mut self,
-        ctx: &egui::Context,
-        purpose: DialogPurpose,
-        pick: impl Future<Output = Option<PathBuf>> + Send + 'static,
-    ) {
+    fn spawn(&mut self, ctx: &egui::Context, purpose: DialogPurpose, pick: impl Pick) {
         if self.busy {
             return;
         }
         self.busy = true;
         let sender = self.sender.clone();
         let ctx = ctx.clone();
+        // The browser's picker answers through a promise on the page's one thread.
+        #[cfg(target_arch = "wasm32")]
+        wasm_bindgen_futures::spawn_local(async move {
+            let path = pick.await;
+            let _ = sender.send(DialogOutcome { purpose, path });
+            ctx.request_repaint();
+        });
+        #[cfg(not(target_arch = "wasm32"))]
         let spawned = std::thread::Builder::new().name("file-dialog".to_owned()).spawn(move || {
             let path = pollster::block_on(pick);
             // The app may have closed meanwhile; then nobody is listening, which is fine.
             let _ = sender.send(DialogOutcome { purpose, path });
             ctx.request_repaint();
         });
+        #[cfg(not(target_arch = "wasm32"))]
         if spawned.is_err() {
             self.busy = false;
         }

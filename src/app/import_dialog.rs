@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use std::time::Instant;
+use web_time::Instant;
 
 use egui::{RichText, Ui};
 

@@ -3,7 +3,8 @@
 //! recorded as one undoable step when it ends.
 
 use std::sync::mpsc::Receiver;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use super::QualmapApp;
 use super::tasks::{Poll, Task};

@@ -49,6 +49,8 @@ pub enum Startup {
     Blank,
     /// A map file.
     File(PathBuf),
+    /// A map already read (the web build fetches the one its page names), with its file name.
+    Document(Box<Document>, String),
 }
 
 /// User preferences, kept between runs by eframe's storage (never in the map file).
@@ -516,6 +518,7 @@ impl QualmapApp {
                 app.import_path(&cc.egui_ctx, path);
             }
             Startup::File(path) => app.open_in_background(&cc.egui_ctx, &path),
+            Startup::Document(doc, name) => app.replace_document(*doc, None, &name),
         }
         app
     }
@@ -695,7 +698,9 @@ impl QualmapApp {
             }
         }
         let stale = self.scene_cache.as_ref().is_none_or(|(k, _)| !self.scene_is_current(k));
-        let in_background = self.last_scene_build > SCENE_IN_BACKGROUND || self.scene_job.is_some();
+        // On the web (one thread) the scene is always built in the frame.
+        let in_background = cfg!(not(target_arch = "wasm32"))
+            && (self.last_scene_build > SCENE_IN_BACKGROUND || self.scene_job.is_some());
         if stale
             && in_background
             && self.scene_job.is_none()
@@ -704,7 +709,7 @@ impl QualmapApp {
             self.start_scene_job(ctx);
         }
         if stale && (!in_background || self.egui_ctx.is_none()) {
-            let started = std::time::Instant::now();
+            let started = web_time::Instant::now();
             let options = self.scene_options();
             let scene = build_scene(self.map.doc(), &options, measure);
             self.scene_cache = Some((self.scene_key(&options), scene));
@@ -742,7 +747,7 @@ impl QualmapApp {
         let doc = self.map.shared();
         let fonts = self.worker_fonts(&ctx);
         let task = tasks::Task::spawn("scene", &ctx, move |_| {
-            let started = std::time::Instant::now();
+            let started = web_time::Instant::now();
             let scene = build_scene(&doc, &options, &EguiMeasure(&fonts));
             // Let go of the map before handing over, so the next edit need not copy it.
             drop(doc);
@@ -945,6 +950,20 @@ impl QualmapApp {
     pub(super) fn command_enabled(&self, command: UiCommand) -> bool {
         let selection = &self.view.selection;
         match command {
+            // The browser build reads and writes no files yet (its pickers give contents and
+            // names, not paths): what needs a file is off there, not silently ignored.
+            UiCommand::Open
+            | UiCommand::Save
+            | UiCommand::SaveAs
+            | UiCommand::Import
+            | UiCommand::Export
+            | UiCommand::CompareWith
+            | UiCommand::MergeWith
+            | UiCommand::Quit
+                if cfg!(target_arch = "wasm32") =>
+            {
+                false
+            }
             UiCommand::Undo => self.map.undo_label().is_some(),
             UiCommand::Redo => self.map.redo_label().is_some(),
             UiCommand::Delete => !selection.is_empty(),
@@ -1456,6 +1475,11 @@ impl QualmapApp {
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw.dropped_files.iter().map(|f| f.path().to_owned()).filter(|p| !p.as_os_str().is_empty()).collect()
         });
+        if cfg!(target_arch = "wasm32") && !dropped.is_empty() {
+            // A dropped file in a browser is contents, not a path: not read there yet.
+            self.status = "Dropped files are not opened in the browser yet".to_owned();
+            return;
+        }
         if let Some(path) = dropped.into_iter().next() {
             if crate::import::is_import_path(&path) {
                 // Coded data and graphs are imported into the open map (one undoable step), not opened.
@@ -1691,6 +1715,13 @@ fn apply_theme(ctx: &egui::Context, theme: ThemeKind) {
 /// A screen other than the one the window is on, in desktop points, if there is one (where the
 /// presenter view goes while presenting). `None` with one screen, or with no native window
 /// (tests).
+#[cfg(target_arch = "wasm32")]
+fn other_screen(_: &eframe::Frame) -> Option<egui::Rect> {
+    // A browser page has one screen: the presenter view is docked.
+    None
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn other_screen(frame: &eframe::Frame) -> Option<egui::Rect> {
     let window = frame.winit_window()?;
     let current = window.current_monitor().map(|m| m.position());
@@ -1714,7 +1745,7 @@ fn unreachable_scene() -> &'static Scene {
 impl eframe::App for QualmapApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        let frame_started = std::time::Instant::now();
+        let frame_started = web_time::Instant::now();
         let sched_started = if std::env::var_os("QUALMAP_LOG_SLOW").is_some() { schedstat() } else { None };
         self.poll_opening();
         self.poll_team_work();

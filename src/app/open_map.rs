@@ -10,7 +10,8 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use crate::command::{Command, CommandError, History, MergeKey, StepFailed};
 use crate::model::{ConceptId, Document, Point, io};

@@ -4,7 +4,7 @@
 //! where steps are written.
 
 use std::collections::BTreeSet;
-use std::time::Instant;
+use web_time::Instant;
 
 use egui::{Align2, Color32, CornerRadius, FontId, Key, Rect, RichText, Sense, Stroke, pos2, vec2};
 

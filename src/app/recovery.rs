@@ -57,7 +57,7 @@ impl Session {
     /// Starts a session in `dir`; `None` if the folder cannot be used (autosave is then off).
     pub fn start(dir: &Path) -> Option<Self> {
         fs::create_dir_all(dir).ok()?;
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let nanos = web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         let id = format!("{nanos:x}-{}", std::process::id());
         let lock = fs::File::create(lock_path(dir, &id)).ok()?;
         lock.try_lock().ok()?;
@@ -144,6 +144,10 @@ impl Session {
 
 /// Where recovery files live: `QUALMAP_RECOVERY_DIR` if set, else the app's data folder.
 pub fn default_dir() -> Option<PathBuf> {
+    // A browser has no folders: no recovery files on the web.
+    #[cfg(target_arch = "wasm32")]
+    return None;
+    #[cfg(not(target_arch = "wasm32"))]
     std::env::var_os("QUALMAP_RECOVERY_DIR")
         .map(PathBuf::from)
         .or_else(|| eframe::storage_dir("Qualmap").map(|d| d.join("recovery")))

@@ -7,7 +7,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(not(target_arch = "wasm32"))]
+use web_time::Instant;
 
 /// What a running task's work is given: a way to say how far it is and to see whether it
 /// should stop.
@@ -62,6 +64,15 @@ impl<T: Send + 'static> Task<T> {
         let done = Arc::new(AtomicU32::new(f32::NAN.to_bits()));
         let cancel = Arc::new(AtomicBool::new(false));
         let progress = Progress { done: Arc::clone(&done), cancel: Arc::clone(&cancel), ctx: ctx.clone() };
+        // The web has no threads by default: the work is done here, and its result is ready at
+        // the first poll (the window waits for it, as it would for work done in the frame).
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = name;
+            let _ = sender.send(work(&progress));
+            progress.ctx.request_repaint();
+        }
+        #[cfg(not(target_arch = "wasm32"))]
         super::spawn_background(name, move || {
             let started = Instant::now();
             let result = work(&progress);

@@ -10,7 +10,7 @@ mod stress;
 
 use crate::rng::Rng;
 use crate::spatial::PointIndex;
-use std::time::Instant;
+use web_time::Instant;
 
 /// A graph to lay out: nodes with label sizes, weighted edges, groups (areas) and pins.
 #[derive(Clone, Debug, Default)]

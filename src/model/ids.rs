@@ -42,8 +42,17 @@ fn tail_start() -> u64 {
     static START: OnceLock<u64> = OnceLock::new();
     *START.get_or_init(|| {
         let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        // On the web std's hash keys are fixed and there is no process id: the browser's
+        // randomness instead.
+        #[cfg(target_arch = "wasm32")]
+        {
+            let mut bytes = [0_u8; 8];
+            let _ = getrandom::fill(&mut bytes);
+            hasher.write(&bytes);
+        }
+        #[cfg(not(target_arch = "wasm32"))]
         hasher.write_u32(std::process::id());
-        if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        if let Ok(now) = web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH) {
             hasher.write_u128(now.as_nanos());
         }
         // Leave room below the next second's ids for a large import to count up into.
@@ -54,8 +63,8 @@ fn tail_start() -> u64 {
 /// A new id, above `at_least - 1` (the largest id of its kind already in the document, plus one)
 /// and above every id this program has handed out. See the module documentation.
 pub fn fresh(at_least: u64) -> u64 {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+    let seconds = web_time::SystemTime::now()
+        .duration_since(web_time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
         .saturating_sub(EPOCH_SECS);
     let stamp = (seconds << TAIL_BITS | tail_start()).min(ID_LIMIT - 1);
