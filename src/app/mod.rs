@@ -1500,6 +1500,15 @@ impl QualmapApp {
     fn update_title(&mut self, ctx: &egui::Context) {
         let title = self.window_title();
         if title != self.title_sent {
+            // A browser's tab shows the page's title (eframe's web runner has no title command).
+            #[cfg(target_arch = "wasm32")]
+            {
+                let _ = ctx;
+                if let Some(document) = eframe::web_sys::window().and_then(|w| w.document()) {
+                    document.set_title(&title);
+                }
+            }
+            #[cfg(not(target_arch = "wasm32"))]
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title_sent = title;
         }

@@ -108,13 +108,18 @@ impl QualmapApp {
             focus: None,
         });
         self.present_focus();
-        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        // A page cannot go full screen by itself (the browser's own key, F11, does it).
+        if cfg!(not(target_arch = "wasm32")) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        }
     }
 
     /// Stops presenting.
     pub fn stop_presenting(&mut self, ctx: &egui::Context) {
         if self.present.take().is_some() {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+            if cfg!(not(target_arch = "wasm32")) {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+            }
             self.view.fit_requested = true;
         }
     }
