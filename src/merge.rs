@@ -26,10 +26,7 @@ use serde_json::{Map, Value};
 
 use crate::command::{Command, Element};
 use crate::model::validate::validate;
-use crate::model::{
-    Area, AreaId, Code, CodeId, Concept, ConceptId, Conflict, ConflictKind, Document, ElementKey, Endpoint, Evidence,
-    EvidenceId, ItemRef, Relationship, RelationshipId, RelationshipType, RelationshipTypeId, Source, SourceId,
-};
+use crate::model::{CodeId, Concept, Conflict, ConflictKind, Document, ElementKey, Endpoint, Evidence, ItemRef};
 
 /// One part's fields, as the file writes them (without its id).
 pub type Fields = Map<String, Value>;
@@ -136,30 +133,6 @@ fn copy_part(from: &Document, to: &mut Document, key: ElementKey) -> bool {
         ElementKey::Source(id) => from.source(id).map(|e| to.sources.push(e.clone())).is_some(),
         ElementKey::Evidence(id) => from.evidence_item(id).map(|e| to.evidence.push(e.clone())).is_some(),
     }
-}
-
-/// Puts parts back together into a map (the inverse of [`parts`]).
-pub fn assemble(parts: &BTreeMap<ElementKey, Fields>, conflicts: Vec<Conflict>) -> Result<Document, MergeError> {
-    let mut doc = Document { conflicts, ..Document::default() };
-    for (&key, fields) in parts {
-        let fields = fields.clone();
-        match key {
-            ElementKey::Info => doc.info = element(key, fields)?,
-            ElementKey::Story => {
-                doc.story = serde_json::from_value(fields.get("story").cloned().unwrap_or(Value::Null))
-                    .map_err(|err| MergeError::BadPart { what: "the story".to_owned(), message: err.to_string() })?;
-            }
-            ElementKey::Area(_) => doc.areas.push(element::<Area>(key, fields)?),
-            ElementKey::Concept(_) => doc.concepts.push(element::<Concept>(key, fields)?),
-            ElementKey::RelationshipType(_) => doc.relationship_types.push(element::<RelationshipType>(key, fields)?),
-            ElementKey::Relationship(_) => doc.relationships.push(element::<Relationship>(key, fields)?),
-            ElementKey::Code(_) => doc.codes.push(element::<Code>(key, fields)?),
-            ElementKey::Source(_) => doc.sources.push(element::<Source>(key, fields)?),
-            ElementKey::Evidence(_) => doc.evidence.push(element::<Evidence>(key, fields)?),
-        }
-    }
-    doc.normalize();
-    Ok(doc)
 }
 
 /// A short human name for a part, from the map that holds it.
@@ -785,23 +758,21 @@ fn renumber_collisions(
     let mut theirs = theirs.clone();
     let mut renumbered = Vec::new();
     for key in clashes {
-        let floor = |a: u64, c: u64| a.max(c).saturating_add(1);
+        // A new id above both sides' (each side's `next_*_id` is above its own ids, and every
+        // call gives a new one).
         macro_rules! fresh {
-            ($field:ident, $variant:ident, $id:ident) => {
-                ElementKey::$variant($id(crate::model::fresh_id(floor(
-                    ours.$field.last().map_or(0, |e| e.id.0),
-                    theirs.$field.last().map_or(0, |e| e.id.0),
-                ))))
+            ($next:ident, $variant:ident) => {
+                ElementKey::$variant(ours.$next().max(theirs.$next()))
             };
         }
         let new_key = match key {
-            ElementKey::Area(_) => fresh!(areas, Area, AreaId),
-            ElementKey::Concept(_) => fresh!(concepts, Concept, ConceptId),
-            ElementKey::RelationshipType(_) => fresh!(relationship_types, RelationshipType, RelationshipTypeId),
-            ElementKey::Relationship(_) => fresh!(relationships, Relationship, RelationshipId),
-            ElementKey::Code(_) => fresh!(codes, Code, CodeId),
-            ElementKey::Source(_) => fresh!(sources, Source, SourceId),
-            ElementKey::Evidence(_) => fresh!(evidence, Evidence, EvidenceId),
+            ElementKey::Area(_) => fresh!(next_area_id, Area),
+            ElementKey::Concept(_) => fresh!(next_concept_id, Concept),
+            ElementKey::RelationshipType(_) => fresh!(next_relationship_type_id, RelationshipType),
+            ElementKey::Relationship(_) => fresh!(next_relationship_id, Relationship),
+            ElementKey::Code(_) => fresh!(next_code_id, Code),
+            ElementKey::Source(_) => fresh!(next_source_id, Source),
+            ElementKey::Evidence(_) => fresh!(next_evidence_id, Evidence),
             ElementKey::Info | ElementKey::Story => continue,
         };
         theirs.renumber(key, new_key);
