@@ -10,23 +10,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark stops loudly when its setup fails")]
 
-use std::time::Instant;
+mod common;
 
+use common::time;
 use qualmap::agreement::{Options, Unit, analyse};
 use qualmap::model::generate::{Spec, generated};
-
-/// The median of `runs` timings of `work`, in milliseconds.
-fn time<T>(runs: usize, mut work: impl FnMut() -> T) -> (f64, T) {
-    let mut times = Vec::with_capacity(runs);
-    let mut last = None;
-    for _ in 0..runs {
-        let started = Instant::now();
-        last = Some(work());
-        times.push(started.elapsed().as_secs_f64() * 1e3);
-    }
-    times.sort_by(f64::total_cmp);
-    (times[times.len() / 2], last.unwrap())
-}
 
 fn main() {
     let doc = generated(Spec::LARGE);

@@ -11,27 +11,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark stops loudly when its setup fails")]
 
+mod common;
+
 use std::io::Write as _;
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
+use common::time;
 use qualmap::explore::{Follow, RelationGraph};
 use qualmap::model::generate::{Spec, generated};
 use qualmap::model::{Direction, Endpoint};
 use qualmap::rng::Rng;
-
-/// The median of `runs` timings of `work`, in milliseconds.
-fn time<T>(runs: usize, mut work: impl FnMut() -> T) -> (f64, T) {
-    let mut times = Vec::with_capacity(runs);
-    let mut last = None;
-    for _ in 0..runs {
-        let started = Instant::now();
-        last = Some(work());
-        times.push(started.elapsed().as_secs_f64() * 1e3);
-    }
-    times.sort_by(f64::total_cmp);
-    (times[times.len() / 2], last.unwrap())
-}
 
 const NETWORKX: &str = r#"
 import json, sys, time, itertools

@@ -10,28 +10,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark stops loudly when its setup fails")]
 
-use std::process::Command as Process;
-use std::time::Instant;
+mod common;
 
+use std::process::Command as Process;
+
+use common::time;
 use qualmap::command::{Command, Element, delete_items};
 use qualmap::merge::{diff, merge};
 use qualmap::model::generate::{Spec, generated};
 use qualmap::model::io::{load_path, save_path};
 use qualmap::model::{Document, ItemRef};
 use qualmap::rng::Rng;
-
-/// The median of `runs` timings of `work`, in milliseconds.
-fn time<T>(runs: usize, mut work: impl FnMut() -> T) -> (f64, T) {
-    let mut times = Vec::with_capacity(runs);
-    let mut last = None;
-    for _ in 0..runs {
-        let started = Instant::now();
-        last = Some(work());
-        times.push(started.elapsed().as_secs_f64() * 1e3);
-    }
-    times.sort_by(f64::total_cmp);
-    (times[times.len() / 2], last.unwrap())
-}
 
 /// A coder's session: relabel `n` concepts, move `n`, link `n` excerpts to another concept,
 /// delete a few relationships.
