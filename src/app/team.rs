@@ -410,7 +410,9 @@ impl Panel for ComparePanel {
                     }
                     _ => String::new(),
                 };
-                let text = format!("{mark} {} {}{fields}", change.element.kind(), change.label);
+                // Arabic or Hebrew names in visual order, as every list of the app shows them.
+                let label = super::bidi_text::visual_line(&change.label);
+                let text = format!("{mark} {} {label}{fields}", change.element.kind());
                 let selected = self.at == Some(index);
                 let row = ui.selectable_label(selected, RichText::new(text).color(color));
                 if row.clicked() {
@@ -465,8 +467,11 @@ impl Panel for ConflictsPanel {
                     let key = conflict.element;
                     let label = part_label(cx.doc, key);
                     let field = conflict.field.as_deref().map(|f| format!(" · {f}")).unwrap_or_default();
-                    let name =
-                        if label.is_empty() { "(no longer in the map)".to_owned() } else { format!("“{label}”") };
+                    let name = if label.is_empty() {
+                        "(no longer in the map)".to_owned()
+                    } else {
+                        format!("“{}”", super::bidi_text::visual_line(&label))
+                    };
                     let heading = format!("{} {name}{field}", capitalised(key.kind()));
                     let title = ui.add(egui::Label::new(RichText::new(heading).strong()).sense(egui::Sense::click()));
                     if title.clicked()
@@ -487,7 +492,8 @@ impl Panel for ConflictsPanel {
                             ui.label(RichText::new("Theirs").strong());
                             ui.end_row();
                             for value in [&conflict.ours, &conflict.theirs] {
-                                ui.add(egui::Label::new(shown(value)).wrap());
+                                let value = shown(value);
+                                ui.add(egui::Label::new(super::bidi_text::visual_line(&value)).wrap());
                             }
                             ui.end_row();
                         });
