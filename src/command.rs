@@ -39,6 +39,9 @@ pub enum CommandError {
     /// A code would become its own ancestor.
     #[error("a code cannot be moved under itself or one of its own sub-codes")]
     Cycle,
+    /// The map is open read-only (a published page): no command changes it.
+    #[error("the map is read-only here")]
+    ReadOnly,
 }
 
 /// One element of a document, whole.

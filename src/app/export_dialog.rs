@@ -100,6 +100,8 @@ impl ExportDialog {
 /// Width of the preview image, in points.
 const PREVIEW_WIDTH: f32 = 360.0;
 
+// Not in the browser build: nothing there opens this window (`QualmapApp::command_enabled`).
+#[cfg(not(target_arch = "wasm32"))]
 impl QualmapApp {
     /// The options an export uses now: the remembered ones, with the support mode and filter in
     /// force and (if asked) the part of the map the canvas shows.

@@ -53,6 +53,8 @@ fn is_table(path: &std::path::Path) -> bool {
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "csv" | "tsv" | "txt"))
 }
 
+// Not in the browser build: nothing there opens this window (`QualmapApp::command_enabled`).
+#[cfg(not(target_arch = "wasm32"))]
 impl QualmapApp {
     /// Starts importing `path`: tables show their column mapping first, other files are read on
     /// a worker thread.

@@ -111,6 +111,10 @@ impl Inspector {
             ui.add_space(6.0);
             match selection.as_slice() {
                 [] => map_summary_ui(ui, doc, &mut actions),
+                [item] if cx.view.read_only => {
+                    let view = ItemView { listing, evidence: evidence_view, focus_label };
+                    show_filtered_out = item_read_ui(ui, doc, &view, *item, &mut actions);
+                }
                 [item] => {
                     let view = ItemView { listing, evidence: evidence_view, focus_label };
                     show_filtered_out = item_ui(ui, doc, &view, *item, &mut actions);
@@ -473,6 +477,51 @@ fn item_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef, acti
         );
     }
     show_filtered_out
+}
+
+/// Shows one selected item to read (a read-only page): what it is, what it says, how it
+/// connects and its evidence, with nothing to edit. Returns the filtered-out toggle's state.
+fn item_read_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef, actions: &mut Vec<Action>) -> bool {
+    let listing = view.listing;
+    let (kind, description, endpoint) = match item {
+        ItemRef::Concept(id) => {
+            let Some(concept) = doc.concept(id) else { return view.evidence.show_filtered_out };
+            ("Concept", concept.description.as_str(), Some(Endpoint::Concept(id)))
+        }
+        ItemRef::Area(id) => {
+            let Some(area) = doc.area(id) else { return view.evidence.show_filtered_out };
+            ("Area", area.description.as_str(), Some(Endpoint::Area(id)))
+        }
+        ItemRef::Relationship(id) => {
+            let Some(relationship) = doc.relationship(id) else { return view.evidence.show_filtered_out };
+            ("Relationship", relationship.description.as_str(), None)
+        }
+    };
+    kind_line(ui, kind);
+    ui.heading(visual_line(&doc.item_label(item)));
+    if let ItemRef::Concept(id) = item
+        && let Some(concept) = doc.concept(id)
+        && !concept.areas.is_empty()
+    {
+        let areas: Vec<&str> = concept.areas.iter().filter_map(|a| doc.area(*a).map(|a| a.label.as_str())).collect();
+        ui.label(RichText::new(visual_line(&format!("In {}", areas.join(", ")))).weak());
+    }
+    if !description.is_empty() {
+        ui.add_space(4.0);
+        ui.label(visual_line(description));
+    }
+    if let ItemRef::Area(_) = item {
+        section(ui, "Concepts in this area");
+        for member in listing.members.iter().filter_map(|i| doc.concepts.get(*i)) {
+            if ui.link(visual_line(&member.label)).clicked() {
+                actions.push(Action::Select(ItemRef::Concept(member.id)));
+            }
+        }
+    }
+    if let Some(endpoint) = endpoint {
+        relationships_ui(ui, doc, listing, endpoint, actions);
+    }
+    evidence_list_ui(ui, doc, listing, view.evidence, item, actions)
 }
 
 fn kind_line(ui: &mut Ui, kind: &str) {

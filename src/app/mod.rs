@@ -11,8 +11,10 @@ mod catalogs;
 mod context_menu;
 mod evidence;
 mod explore_panel;
+#[cfg_attr(target_arch = "wasm32", allow(dead_code, unused_imports))]
 mod export_dialog;
 mod files;
+#[cfg_attr(target_arch = "wasm32", allow(dead_code, unused_imports))]
 mod import_dialog;
 mod inspector;
 mod layout_job;
@@ -21,6 +23,8 @@ mod palette;
 mod panel;
 mod present;
 pub mod recovery;
+#[cfg(target_arch = "wasm32")]
+mod room_link;
 mod tasks;
 pub mod team;
 pub use team::Then;
@@ -53,6 +57,16 @@ pub enum Startup {
     Document(Box<Document>, String),
 }
 
+/// What the page the browser build runs on asks of it (`qualmap::web`); the desktop app has the
+/// default.
+#[derive(Clone, Debug, Default)]
+pub struct PageOptions {
+    /// The map can be read, not changed (a published figure).
+    pub read_only: bool,
+    /// The address of the workshop room to follow (ends in `/`).
+    pub room: Option<String>,
+}
+
 /// User preferences, kept between runs by eframe's storage (never in the map file).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -65,6 +79,8 @@ pub struct Prefs {
     pub show_inspector: bool,
     /// Name recorded as the coder of new evidence.
     pub coder: String,
+    /// The name this browser gives its comments in a workshop room.
+    pub pseudonym: String,
     /// Export choices, remembered between uses.
     pub export: export_dialog::ExportPrefs,
     /// Column mappings chosen for coded-segment tables, by their header row.
@@ -155,6 +171,7 @@ impl Default for Prefs {
             recent: Vec::new(),
             show_inspector: true,
             coder: String::new(),
+            pseudonym: String::new(),
             export: Default::default(),
             table_mappings: Default::default(),
             match_accents: false,
@@ -227,6 +244,8 @@ const PREFS_KEY: &str = "qualmap-prefs";
 pub struct ViewState {
     /// Where the canvas looks and how close.
     pub camera: Camera,
+    /// The map is shown to read, not to change (a read-only page): panels show no fields.
+    pub read_only: bool,
     /// Selected items, sorted.
     pub selection: BTreeSet<ItemRef>,
     /// Fit the map to the canvas on the next frame.
@@ -271,6 +290,7 @@ impl Default for ViewState {
     fn default() -> Self {
         Self {
             camera: Camera::default(),
+            read_only: false,
             selection: BTreeSet::new(),
             fit_requested: true,
             fitted: None,
@@ -323,6 +343,8 @@ enum Replace {
     Example,
     OpenDialog,
     Open(PathBuf),
+    /// A map picked or dropped in a browser (or dropped on the desktop).
+    OpenPicked(files::Picked),
     Quit,
 }
 
@@ -462,6 +484,7 @@ pub struct QualmapApp {
     search: String,
     search_hits: Option<toolbar::SearchHits>,
     search_focus: bool,
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     export_dialog: export_dialog::ExportDialog,
     import: import_dialog::ImportDialog,
     present: Option<present::Presenting>,
@@ -489,12 +512,44 @@ pub struct QualmapApp {
     palette: Option<palette::Palette>,
     /// Whether Help ▸ Keyboard Shortcuts is showing.
     shortcuts_open: bool,
+    /// What the page asked for (browser build).
+    page: PageOptions,
+    /// The workshop room this page follows (browser build).
+    #[cfg(target_arch = "wasm32")]
+    room_link: Option<room_link::RoomLink>,
 }
 
 impl QualmapApp {
     /// Creates the app, restoring preferences from eframe's storage when there is one.
     pub fn new(cc: &eframe::CreationContext<'_>, startup: Startup) -> Self {
         Self::with_recovery_dir(cc, startup, recovery::default_dir())
+    }
+
+    /// Creates the app for a web page: no recovery files, and what the page asks for.
+    pub fn for_page(cc: &eframe::CreationContext<'_>, startup: Startup, page: PageOptions) -> Self {
+        let mut app = Self::with_recovery_dir(cc, startup, None);
+        #[cfg(target_arch = "wasm32")]
+        if let Some(room) = &page.room {
+            app.room_link = room_link::RoomLink::connect(&cc.egui_ctx, room)
+                .map_err(|err| app.status = format!("Could not join the room: {err}"))
+                .ok();
+        }
+        if page.read_only {
+            app.prefs.show_inspector = true;
+            app.view.read_only = true;
+        }
+        app.page = page;
+        app
+    }
+
+    /// Puts `message` on the status line.
+    pub fn set_status(&mut self, message: impl Into<String>) {
+        self.status = message.into();
+    }
+
+    /// Whether the map can be changed here (a published read-only page cannot).
+    pub fn read_only(&self) -> bool {
+        self.page.read_only
     }
 
     /// Creates the app with autosave in `recovery_dir` (`None`: no autosave), offering to
@@ -513,6 +568,7 @@ impl QualmapApp {
             Startup::Blank => app.replace_document(Document::new_blank(), None, "Untitled.qualmap"),
             // A file to import (given on the command line, or opened with Qualmap from the file
             // manager) comes into a blank map through the Import window.
+            #[cfg(not(target_arch = "wasm32"))]
             Startup::File(path) if crate::import::is_import_path(&path) => {
                 app.replace_document(Document::new_blank(), None, "Imported map.qualmap");
                 app.import_path(&cc.egui_ctx, path);
@@ -562,6 +618,9 @@ impl QualmapApp {
             queue: Vec::new(),
             palette: None,
             shortcuts_open: false,
+            page: PageOptions::default(),
+            #[cfg(target_arch = "wasm32")]
+            room_link: None,
         };
         match example::try_document() {
             Ok(doc) => app.replace_document(doc, None, example::EXAMPLE_NAME),
@@ -826,6 +885,10 @@ impl QualmapApp {
     fn apply_edit(&mut self, command: Command, merge_key: Option<MergeKey>) -> Option<CommandError> {
         self.settle_layout();
         let label = command.describe();
+        if self.page.read_only {
+            self.status = format!("Could not {}: this map is read-only here", label.to_lowercase());
+            return Some(CommandError::ReadOnly);
+        }
         match self.map.apply(command, merge_key) {
             Ok(()) => {
                 self.prune_selection();
@@ -952,15 +1015,27 @@ impl QualmapApp {
         match command {
             // The browser build reads and writes no files yet (its pickers give contents and
             // names, not paths): what needs a file is off there, not silently ignored.
-            UiCommand::Open
+            // The browser build opens, compares and merges what is picked or dropped, and saves
+            // by downloading; importing and exporting figures are the desktop's (they would
+            // double the size of what a page loads), and a page is not quit.
+            UiCommand::Import | UiCommand::Export | UiCommand::Quit if cfg!(target_arch = "wasm32") => false,
+            // A read-only page reads: nothing that changes the map.
+            UiCommand::New
+            | UiCommand::Open
             | UiCommand::Save
             | UiCommand::SaveAs
             | UiCommand::Import
-            | UiCommand::Export
-            | UiCommand::CompareWith
             | UiCommand::MergeWith
-            | UiCommand::Quit
-                if cfg!(target_arch = "wasm32") =>
+            | UiCommand::Undo
+            | UiCommand::Redo
+            | UiCommand::AddConcept
+            | UiCommand::AddArea
+            | UiCommand::AddEvidence
+            | UiCommand::Delete
+            | UiCommand::TogglePins
+            | UiCommand::AutomaticLayout
+            | UiCommand::TidyLayout
+                if self.page.read_only =>
             {
                 false
             }
@@ -997,6 +1072,7 @@ impl QualmapApp {
                 self.save(ctx, None);
             }
             UiCommand::SaveAs => self.save_as(ctx, None),
+            #[cfg(not(target_arch = "wasm32"))]
             UiCommand::Import => self.open_import_dialog(ctx),
             UiCommand::CompareWith => {
                 let folder = self.map.path().and_then(|p| p.parent()).map(Path::to_owned);
@@ -1006,7 +1082,10 @@ impl QualmapApp {
                 let folder = self.map.path().and_then(|p| p.parent()).map(Path::to_owned);
                 self.dialogs.pick_copy(ctx, folder, DialogPurpose::Merge);
             }
+            #[cfg(not(target_arch = "wasm32"))]
             UiCommand::Export => self.export_dialog.open = true,
+            #[cfg(target_arch = "wasm32")]
+            UiCommand::Import | UiCommand::Export => {}
             UiCommand::Quit => self.request(ctx, Replace::Quit),
             UiCommand::Undo => self.undo(),
             UiCommand::Redo => self.redo(),
@@ -1366,6 +1445,7 @@ impl QualmapApp {
     }
 
     /// Saves to the map's file, or asks where when it has none. Returns whether it saved now.
+    #[cfg(not(target_arch = "wasm32"))]
     fn save(&mut self, ctx: &egui::Context, then: Option<Replace>) -> bool {
         match self.map.path().map(Path::to_path_buf) {
             Some(path) => {
@@ -1382,11 +1462,45 @@ impl QualmapApp {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn save_as(&mut self, ctx: &egui::Context, then: Option<Replace>) {
-        let name = self.display_name();
-        let name = if Path::new(&name).extension().is_some() { name } else { format!("{name}.qualmap") };
+        let name = self.save_name();
         let folder = self.map.path().and_then(|p| p.parent()).map(Path::to_owned);
         self.dialogs.save_as(ctx, &name, folder, DialogPurpose::SaveAs(then.map(Box::new)));
+    }
+
+    /// The file name a save suggests: the map's, with `.qualmap`.
+    fn save_name(&self) -> String {
+        let name = self.display_name();
+        if Path::new(&name).extension().is_some() { name } else { format!("{name}.qualmap") }
+    }
+
+    /// A browser saves by downloading: the map goes to the browser's downloads as a file, and
+    /// is then saved (what is open is what the file holds). Returns whether it was handed over.
+    #[cfg(target_arch = "wasm32")]
+    fn save(&mut self, ctx: &egui::Context, then: Option<Replace>) -> bool {
+        let name = self.save_name();
+        let bytes = io::to_json(self.map.doc());
+        match crate::web::download(&name, "application/json", bytes.as_bytes()) {
+            Ok(()) => {
+                self.map.mark_saved();
+                self.status = format!("Downloaded {name}");
+                if let Some(next) = then {
+                    self.perform(ctx, next);
+                }
+                true
+            }
+            Err(err) => {
+                self.alert("Could not download the map", err);
+                false
+            }
+        }
+    }
+
+    /// In a browser Save As is a download too (the browser asks where, if it is set to).
+    #[cfg(target_arch = "wasm32")]
+    fn save_as(&mut self, ctx: &egui::Context, then: Option<Replace>) {
+        self.save(ctx, then);
     }
 
     fn remember_recent(&mut self, path: &Path) {
@@ -1420,6 +1534,7 @@ impl QualmapApp {
                 self.dialogs.open(ctx, folder);
             }
             Replace::Open(path) => self.open_in_background(ctx, &path),
+            Replace::OpenPicked(file) => self.open_picked(ctx, file),
             Replace::Quit => {
                 self.allow_close = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -1428,23 +1543,54 @@ impl QualmapApp {
     }
 
     fn handle_dialog_outcomes(&mut self, ctx: &egui::Context) {
-        while let Some(DialogOutcome { purpose, path }) = self.dialogs.poll() {
-            let Some(path) = path else { continue };
+        while let Some(DialogOutcome { purpose, file }) = self.dialogs.poll() {
+            let Some(file) = file else { continue };
             match purpose {
-                DialogPurpose::Open => self.open_in_background(ctx, &path),
-                DialogPurpose::Export(format) => self.start_export(ctx, path, format),
-                DialogPurpose::Import => self.import_path(ctx, path),
-                DialogPurpose::Compare => self.compare_with_path(ctx, path),
-                DialogPurpose::Merge => self.merge_with_path(ctx, path),
+                DialogPurpose::Open => self.open_picked(ctx, file),
+                // A dropped map replaces the open one only once unsaved changes are settled.
+                DialogPurpose::Dropped => self.request(ctx, Replace::OpenPicked(file)),
+                DialogPurpose::Compare => self.compare_with(ctx, file),
+                DialogPurpose::Merge => self.merge_with(ctx, file),
+                // Saving, exporting and importing are given paths (desktop dialogs only).
+                #[cfg(not(target_arch = "wasm32"))]
+                DialogPurpose::Export(format) => {
+                    if let Some(path) = file.path() {
+                        self.start_export(ctx, path.to_owned(), format);
+                    }
+                }
+                #[cfg(not(target_arch = "wasm32"))]
+                DialogPurpose::Import => {
+                    if let Some(path) = file.path() {
+                        self.import_path(ctx, path.to_owned());
+                    }
+                }
                 DialogPurpose::SaveAs(then) => {
-                    let path = with_qualmap_extension(path);
+                    let Some(path) = file.path() else { continue };
+                    let path = with_qualmap_extension(path.to_owned());
                     if self.save_to(&path)
                         && let Some(next) = then
                     {
                         self.perform(ctx, *next);
                     }
                 }
+                #[cfg(target_arch = "wasm32")]
+                DialogPurpose::Export(_) | DialogPurpose::Import => {}
             }
+        }
+    }
+
+    /// Opens a picked (or dropped) map: a desktop file on a worker thread, a browser's file at
+    /// once.
+    fn open_picked(&mut self, ctx: &egui::Context, file: files::Picked) {
+        match file {
+            files::Picked::Path(path) => self.open_in_background(ctx, &path),
+            files::Picked::Contents { name, bytes } => match io::load_bytes(&bytes, &name) {
+                Ok(doc) => {
+                    self.replace_document(doc, None, &name);
+                    self.status = format!("Opened {name}");
+                }
+                Err(err) => self.alert("Could not open the map", err.to_string()),
+            },
         }
     }
 
@@ -1472,20 +1618,30 @@ impl QualmapApp {
     }
 
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Vec<PathBuf> = ctx.input(|i| {
-            i.raw.dropped_files.iter().map(|f| f.path().to_owned()).filter(|p| !p.as_os_str().is_empty()).collect()
-        });
-        if cfg!(target_arch = "wasm32") && !dropped.is_empty() {
-            // A dropped file in a browser is contents, not a path: not read there yet.
-            self.status = "Dropped files are not opened in the browser yet".to_owned();
-            return;
-        }
-        if let Some(path) = dropped.into_iter().next() {
+        let Some(file) = ctx.input(|i| i.raw.dropped_files.first().cloned()) else { return };
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let path = file.path().to_owned();
+            if path.as_os_str().is_empty() {
+                return;
+            }
             if crate::import::is_import_path(&path) {
                 // Coded data and graphs are imported into the open map (one undoable step), not opened.
                 self.import_path(ctx, path);
             } else {
                 self.request(ctx, Replace::Open(path));
+            }
+        }
+        // A browser hands over a dropped file's name and (later) its contents, not a path.
+        #[cfg(target_arch = "wasm32")]
+        {
+            let name = file.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if self.page.read_only {
+                self.status = "This page shows its own map: it opens no other".to_owned();
+            } else if !name.to_lowercase().ends_with(".qualmap") {
+                self.status = format!("{name} is not a Qualmap map: coded data is imported in the desktop app");
+            } else {
+                self.dialogs.read_dropped(ctx, file);
             }
         }
     }
@@ -1800,7 +1956,16 @@ impl eframe::App for QualmapApp {
         let cx = MapContext::of(&self.map, &self.view, &self.prefs);
         let actions = self.evidence_editor.ui(&ctx, &cx);
         self.panel_actions(actions);
+        // The browser build leaves out importing and exporting figures (see `command_enabled`):
+        // not calling them lets the linker drop their code.
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.poll_room_link(&ctx);
+            self.room_link_ui(&ctx);
+        }
+        #[cfg(not(target_arch = "wasm32"))]
         self.export_dialog_ui(&ctx);
+        #[cfg(not(target_arch = "wasm32"))]
         self.import_dialog_ui(&ctx);
         self.poll_layout(&ctx);
         self.window_panels_ui(&ctx);

@@ -240,6 +240,12 @@ impl OpenMap {
         Ok(())
     }
 
+    /// Marks the map as saved (a browser's download holds it now).
+    #[cfg(target_arch = "wasm32")]
+    pub fn mark_saved(&mut self) {
+        self.history.mark_saved();
+    }
+
     /// Marks the map as changed from what is on disk (restored from a recovery file).
     pub fn mark_unsaved(&mut self) {
         self.history.mark_unsaved();

@@ -9,19 +9,20 @@
 //!   Conflicted items are outlined red on the map.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use egui::{Color32, RichText, Stroke, StrokeKind, Ui};
 use serde_json::Value;
 
 use super::Camera;
+use super::files::Picked;
 use super::panel::{Dock, Panel};
 use super::tasks::{Poll, Task};
 use super::ui_command::UiCommand;
 use super::{Action, MapContext, QualmapApp};
 use crate::merge::{Change, ChangeKind, Choice, can_choose, diff, merge_without_base, part_label, resolve};
-use crate::model::{Document, ItemRef, io};
+use crate::model::{Document, ItemRef};
 use crate::scene::{AreaShape, EdgeShape, NodeShape, SceneOptions};
 
 /// Added in this map (outlined).
@@ -116,10 +117,6 @@ impl TeamWork {
     }
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
-}
-
 /// What to do with another copy once the map given at startup is open.
 #[derive(Clone, Debug)]
 pub enum Then {
@@ -149,14 +146,19 @@ impl QualmapApp {
 
     /// Compares the open map with the copy at `path` (read on a worker thread).
     pub fn compare_with_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.compare_with(ctx, Picked::Path(path));
+    }
+
+    /// Compares the open map with another copy (read on a worker thread).
+    pub(super) fn compare_with(&mut self, ctx: &egui::Context, file: Picked) {
         let current = self.map.shared();
         let revision = self.map.revision();
         let options = self.scene_options();
         let worker_ctx = ctx.clone();
         let task = Task::spawn("compare", ctx, move |_| {
-            let other = io::load_path(&path).map_err(|e| e.to_string())?;
+            let other = file.load().map_err(|e| e.to_string())?;
             let measure = crate::scene::EguiMeasure(&worker_ctx);
-            Ok(Comparison::new(&current, &other, file_name(&path), revision, &options, &measure))
+            Ok(Comparison::new(&current, &other, file.name(), revision, &options, &measure))
         });
         match task {
             Ok(task) => {
@@ -170,10 +172,15 @@ impl QualmapApp {
     /// Merges the copy at `path` into the open map, without a common original (read and merged
     /// on a worker thread; applied as one undoable step).
     pub fn merge_with_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.merge_with(ctx, Picked::Path(path));
+    }
+
+    /// Merges another copy into the open map (see [`Self::merge_with_path`]).
+    pub(super) fn merge_with(&mut self, ctx: &egui::Context, file: Picked) {
         let current = self.map.shared();
         let task = Task::spawn("merge", ctx, move |_| {
-            let other = io::load_path(&path).map_err(|e| e.to_string())?;
-            merge_without_base(&current, &other).map_err(|e| format!("{}: {e}", path.display()))
+            let other = file.load().map_err(|e| e.to_string())?;
+            merge_without_base(&current, &other).map_err(|e| format!("{}: {e}", file.name()))
         });
         match task {
             Ok(task) => {

@@ -301,7 +301,7 @@ mod tests {
     fn arabic_keeps_its_joining_forms() {
         // The isolated letters map through cmap; the initial, medial and final forms are reached
         // only through GSUB, so a subset without layout closure draws unjoined letters.
-        let whole = ttf_parser::Face::parse(crate::scene::fonts::SCRIPT_FONTS[0].bytes, 0).unwrap();
+        let whole = ttf_parser::Face::parse(crate::scene::fonts::script_fonts()[0].bytes, 0).unwrap();
         let subset = subsets_for("مرحبا").unwrap().remove(1);
         let face = ttf_parser::Face::parse(&subset.bytes, 0).unwrap();
         let cmapped = "مرحبا".chars().collect::<BTreeSet<_>>().len();

@@ -1,5 +1,6 @@
-//! The fonts Qualmap draws with, bundled in the binary so that every machine shows every script
-//! and every export comes out the same: egui's Ubuntu Light for Latin, Greek and Cyrillic; Noto
+//! The fonts Qualmap draws with, bundled in the binary (the browser build fetches the script fonts
+//! from beside its wasm instead) so that every machine shows every script and every export comes
+//! out the same: egui's Ubuntu Light for Latin, Greek and Cyrillic; Noto
 //! Sans for Arabic, Hebrew, Devanagari and Thai; a subset of Noto Sans CJK SC for Chinese,
 //! Japanese and Korean (the characters of GB 2312, JIS X 0208, Big5's frequent set and KS X
 //! 1001's Hangul; `assets/fonts/make-subsets.py` makes it); Noto Emoji (monochrome, egui draws
@@ -22,39 +23,67 @@ pub struct BundledFont {
     pub bytes: &'static [u8],
 }
 
-/// The script fonts and emoji, in fallback order, after Ubuntu Light (and before egui's icons).
-pub const SCRIPT_FONTS: [BundledFont; 6] = [
-    BundledFont {
-        key: "NotoSansArabic",
-        family: "Noto Sans Arabic",
-        bytes: include_bytes!("../../assets/fonts/NotoSansArabic-Regular.ttf"),
-    },
-    BundledFont {
-        key: "NotoSansHebrew",
-        family: "Noto Sans Hebrew",
-        bytes: include_bytes!("../../assets/fonts/NotoSansHebrew-Regular.ttf"),
-    },
-    BundledFont {
-        key: "NotoSansDevanagari",
-        family: "Noto Sans Devanagari",
-        bytes: include_bytes!("../../assets/fonts/NotoSansDevanagari-Regular.ttf"),
-    },
-    BundledFont {
-        key: "NotoSansThai",
-        family: "Noto Sans Thai",
-        bytes: include_bytes!("../../assets/fonts/NotoSansThai-Regular.ttf"),
-    },
-    BundledFont {
-        key: "NotoSansCJKsc",
-        family: "Noto Sans CJK SC",
-        bytes: include_bytes!("../../assets/fonts/NotoSansCJKsc-Subset.otf"),
-    },
-    BundledFont {
-        key: "NotoEmoji",
-        family: "Noto Emoji",
-        bytes: include_bytes!("../../assets/fonts/NotoEmoji-Regular.ttf"),
-    },
+/// A script font's key, family name and file name under `assets/fonts` (and `fonts/` of the
+/// browser build, which fetches them instead of carrying them in its wasm).
+pub const SCRIPT_FONT_FILES: [(&str, &str, &str); 6] = [
+    ("NotoSansArabic", "Noto Sans Arabic", "NotoSansArabic-Regular.ttf"),
+    ("NotoSansHebrew", "Noto Sans Hebrew", "NotoSansHebrew-Regular.ttf"),
+    ("NotoSansDevanagari", "Noto Sans Devanagari", "NotoSansDevanagari-Regular.ttf"),
+    ("NotoSansThai", "Noto Sans Thai", "NotoSansThai-Regular.ttf"),
+    ("NotoSansCJKsc", "Noto Sans CJK SC", "NotoSansCJKsc-Subset.otf"),
+    ("NotoEmoji", "Noto Emoji", "NotoEmoji-Regular.ttf"),
 ];
+
+/// The script fonts and emoji, in fallback order, after Ubuntu Light (and before egui's icons):
+/// [`SCRIPT_FONT_FILES`] with their bytes, carried in the binary.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn script_fonts() -> &'static [BundledFont] {
+    macro_rules! font {
+        ($i:expr, $file:literal) => {
+            BundledFont {
+                key: SCRIPT_FONT_FILES[$i].0,
+                family: SCRIPT_FONT_FILES[$i].1,
+                bytes: include_bytes!(concat!("../../assets/fonts/", $file)),
+            }
+        };
+    }
+    static FONTS: [BundledFont; 6] = [
+        font!(0, "NotoSansArabic-Regular.ttf"),
+        font!(1, "NotoSansHebrew-Regular.ttf"),
+        font!(2, "NotoSansDevanagari-Regular.ttf"),
+        font!(3, "NotoSansThai-Regular.ttf"),
+        font!(4, "NotoSansCJKsc-Subset.otf"),
+        font!(5, "NotoEmoji-Regular.ttf"),
+    ];
+    &FONTS
+}
+
+/// The script fonts the page fetched (see [`provide_script_fonts`]); none before that.
+#[cfg(target_arch = "wasm32")]
+pub fn script_fonts() -> &'static [BundledFont] {
+    FETCHED.get().map_or(&[], Vec::as_slice)
+}
+
+#[cfg(target_arch = "wasm32")]
+static FETCHED: OnceLock<Vec<BundledFont>> = OnceLock::new();
+
+/// Gives the browser build the script fonts' files, fetched by the page before the app starts
+/// (they are 7 MiB that the wasm would otherwise carry): `(index in SCRIPT_FONT_FILES, bytes)`,
+/// in any order; a font that could not be fetched is left out, and its scripts show as boxes.
+/// Only the first call counts; it must come before anything draws text.
+#[cfg(target_arch = "wasm32")]
+pub fn provide_script_fonts(mut files: Vec<(usize, Vec<u8>)>) {
+    files.sort_by_key(|(i, _)| *i);
+    let fonts = files
+        .into_iter()
+        .filter_map(|(i, bytes)| {
+            let (key, family, _) = SCRIPT_FONT_FILES.get(i)?;
+            // Leaked once per page: the fonts live as long as the app, as the desktop's do.
+            Some(BundledFont { key, family, bytes: Box::leak(bytes.into_boxed_slice()) })
+        })
+        .collect();
+    let _ = FETCHED.set(fonts);
+}
 
 /// Every bundled font in fallback order: the first that has a character draws it, on screen and
 /// in exports alike.
@@ -66,7 +95,7 @@ pub fn bundled() -> &'static [BundledFont] {
             family: "Ubuntu Light",
             bytes: epaint_default_fonts::UBUNTU_LIGHT,
         }];
-        all.extend(SCRIPT_FONTS);
+        all.extend_from_slice(script_fonts());
         all
     })
 }
@@ -74,13 +103,13 @@ pub fn bundled() -> &'static [BundledFont] {
 /// egui's default fonts with the script fonts added after Ubuntu Light, in both families.
 pub fn font_definitions() -> egui::FontDefinitions {
     let mut fonts = egui::FontDefinitions::default();
-    for font in SCRIPT_FONTS {
+    for font in script_fonts() {
         fonts.font_data.insert(font.key.to_owned(), Arc::new(egui::FontData::from_static(font.bytes)));
     }
     for (family, after) in [(egui::FontFamily::Proportional, "Ubuntu-Light"), (egui::FontFamily::Monospace, "Hack")] {
         let list = fonts.families.entry(family).or_default();
         let at = list.iter().position(|k| k == after).map_or(list.len(), |i| i + 1);
-        for (i, font) in SCRIPT_FONTS.iter().enumerate() {
+        for (i, font) in script_fonts().iter().enumerate() {
             list.insert(at + i, font.key.to_owned());
         }
     }

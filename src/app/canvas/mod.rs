@@ -105,6 +105,13 @@ impl QualmapApp {
         };
         let Gestures { mut clicked, drag_started, drag_delta, drag_stopped, dropped, handles, link_to, new_concept_at } =
             self.item_widgets(ui, &scene, canvas, &background);
+        // A read-only page reads: drags, new relationships and new concepts are not made.
+        let read_only = self.read_only();
+        let (drag_started, drag_delta, drag_stopped) =
+            if read_only { (None, egui::Vec2::ZERO, false) } else { (drag_started, drag_delta, drag_stopped) };
+        let (dropped, link_to, new_concept_at) =
+            if read_only { (None, None, None) } else { (dropped, link_to, new_concept_at) };
+        let handles = if read_only { Vec::new() } else { handles };
         // A right-click on the background: the item there (cards too small to be widgets), or the
         // map itself.
         if background.secondary_clicked() {
