@@ -23,3 +23,5 @@ pub mod scene;
 pub mod spatial;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod web_bundle;
