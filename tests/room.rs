@@ -1,4 +1,4 @@
-//! The workshop room's server (`qualmap::room`), driven over loopback by
+//! The workshop room's server (`qualmap::room`) and `qualmap serve`, driven over loopback by
 //! plain HTTP clients: what it serves and refuses, its event stream, comments, its limits and
 //! stopping.
 
@@ -6,13 +6,14 @@
 
 mod room_client;
 
-use std::io::{Read as _, Write as _};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use qualmap::model::ItemRef;
+use qualmap::model::{ItemRef, example};
 use qualmap::room::{Room, RoomConfig, RoomStance};
 use room_client::{Events, bundle, get, path_of, raw, send};
 
@@ -458,4 +459,103 @@ fn fifty_participants_receive_every_step_in_order() {
     for client in clients {
         assert_eq!(client.join().unwrap(), expected);
     }
+}
+
+fn qualmap() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_qualmap"))
+}
+
+#[test]
+fn serve_presents_a_map_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let web = dir.path().join("web");
+    bundle(&web);
+    let map = dir.path().join("example.qualmap");
+    std::fs::write(&map, example::EXAMPLE_JSON).unwrap();
+    let doc = example::document();
+    let concept = &doc.concepts[0];
+    let mut child = qualmap()
+        .args(["serve", map.to_str().unwrap(), "--addr", "127.0.0.1:0", "--web", web.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let mut line = String::new();
+    let url = loop {
+        line.clear();
+        assert_ne!(stdout.read_line(&mut line).unwrap(), 0, "no address printed: {printed}");
+        printed.push_str(&line);
+        if let Some(url) = line.trim().strip_prefix("http://") {
+            break format!("http://{url}");
+        }
+    };
+    let until = |stdout: &mut BufReader<_>, printed: &mut String, what: &str| loop {
+        let mut line = String::new();
+        assert_ne!(stdout.read_line(&mut line).unwrap(), 0, "no {what:?} in: {printed}");
+        printed.push_str(&line);
+        if line.contains(what) {
+            return line;
+        }
+    };
+    until(&mut stdout, &mut printed, "Step 1 of 5");
+    assert!(printed.contains("a story of 5 steps"), "{printed}");
+    assert!(printed.contains('▀') || printed.contains('▄'), "a QR code: {printed}");
+    let addr: SocketAddr = url["http://".len()..].split('/').next().unwrap().parse().unwrap();
+    let mut events = Events::open(addr, &path_of(&url, "events")).unwrap();
+    assert_eq!(events.expect("step"), r#"{"step":0}"#);
+    writeln!(stdin, "n").unwrap();
+    assert_eq!(events.expect("step"), r#"{"step":1}"#);
+    until(&mut stdout, &mut printed, "Step 2 of 5");
+    writeln!(stdin, "5").unwrap();
+    assert_eq!(events.expect("step"), r#"{"step":4}"#);
+    assert!(until(&mut stdout, &mut printed, "Step 5 of 5").contains("1 participant following"));
+    writeln!(stdin).unwrap();
+    until(&mut stdout, &mut printed, "That was the last step");
+    writeln!(stdin, "p").unwrap();
+    assert_eq!(events.expect("step"), r#"{"step":3}"#);
+    writeln!(stdin, "9").unwrap();
+    until(&mut stdout, &mut printed, "The story has steps 1 to 5");
+    let body = serde_json::json!({
+        "pseudonym": "Ana", "item": {"concept": concept.id.0}, "stance": "agree", "text": "Seen it too"
+    });
+    let reply = send(addr, "POST", &path_of(&url, "comment"), body.to_string().as_bytes());
+    assert_eq!(reply.status, 204, "{}", reply.text());
+    let comment = until(&mut stdout, &mut printed, "[Ana · agree]");
+    let label = serde_json::to_string(&concept.label).unwrap();
+    assert_eq!(comment.trim_end(), format!("[Ana · agree] concept {label}: Seen it too"));
+    let missing = br#"{"pseudonym":"Bo","item":{"area":999},"stance":"unsure"}"#;
+    assert_eq!(send(addr, "POST", &path_of(&url, "comment"), missing).status, 204);
+    let comment = until(&mut stdout, &mut printed, "[Bo · unsure]");
+    assert_eq!(comment.trim_end(), "[Bo · unsure] area 999 (not in the map)");
+    writeln!(stdin, "q").unwrap();
+    assert_eq!(events.expect("end"), "{}");
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(status.code(), Some(0), "{printed}{rest}");
+    assert!(rest.contains("The room is closed."), "{rest}");
+}
+
+#[test]
+fn serve_without_a_browser_build_says_how_to_make_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("example.qualmap");
+    std::fs::write(&map, example::EXAMPLE_JSON).unwrap();
+    let out = qualmap()
+        .args(["serve", map.to_str().unwrap(), "--addr", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("QUALMAP_WEB")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no browser build of Qualmap found") && stderr.contains("web/build.sh"), "{stderr}");
+    let bad = qualmap().args(["serve", map.to_str().unwrap(), "--addr", "nowhere"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--addr nowhere"));
 }
