@@ -6,7 +6,9 @@ use clap::{Parser, Subcommand};
 
 use crate::model::{example, io};
 
+mod serve;
 mod team;
+pub use serve::ServeArgs;
 pub use team::DiffFormat;
 
 /// Qualmap: conceptual maps grounded in coded qualitative evidence.
@@ -141,6 +143,12 @@ pub enum Commands {
     /// area: units compared, percent agreement, Cohen's κ (two coders) and Krippendorff's α
     /// (nominal), then the items pooled. Exits 2 when the coders or options do not fit the map.
     Agreement(AgreementArgs),
+    /// Present a map to a workshop room: serves it with the browser viewer on the local network
+    /// and prints the address and its QR code for participants' phones and laptops. Their views
+    /// follow the story step typed here (n or Enter: next, p: previous, a number: that step, q or
+    /// the end of input: stop), and their comments (agree, disagree, unsure or a few words on an
+    /// item) are printed as they arrive. Exits 0 when stopped, 2 on error.
+    Serve(ServeArgs),
     /// Write the built-in example map to a file.
     Example {
         /// Where to write it ("-" for standard output).
@@ -888,6 +896,7 @@ pub fn run(command: &Commands) -> i32 {
         },
         Commands::Diff { a, b, format } => team::diff(a, b, *format),
         Commands::Merge { files, output } => team::merge(files, output),
+        Commands::Serve(args) => serve::serve(args),
         Commands::Agreement(args) => match agreement(args) {
             Ok(text) => {
                 print!("{text}");

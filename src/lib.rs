@@ -6,6 +6,7 @@
 //! - [`app`]: the desktop application.
 //! - [`agreement`]: intercoder agreement on the map's items.
 //! - [`cli`]: the command line.
+//! - [`room`]: the workshop room, serving the viewer and the presenter's step to the local network.
 
 pub mod agreement;
 pub mod app;
@@ -19,7 +20,11 @@ pub mod layout;
 pub mod merge;
 pub mod model;
 pub mod rng;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod room;
 pub mod scene;
 pub mod spatial;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod web_bundle;
