@@ -274,6 +274,16 @@ fn memos_need_version_4_round_trip_in_id_order_and_leave_a_map_without_them_as_i
     loaded.memos.clear();
     assert_eq!(to_json(&loaded), plain);
     assert!(plain.contains("\"version\": 1,") && !plain.contains("\"memos\""));
+    // A merge's conflict about a memo names it by a key version 3 does not know.
+    loaded.conflicts.push(qualmap::model::Conflict {
+        element: qualmap::model::ElementKey::Memo(MemoId(20)),
+        field: None,
+        kind: qualmap::model::ConflictKind::DeletedAndChanged,
+        base: serde_json::Value::Null,
+        ours: serde_json::Value::Null,
+        theirs: serde_json::json!({"item": {"concept": 3}, "author": "Wren", "text": "x", "written_at": ""}),
+    });
+    assert!(to_json(&loaded).contains("\"version\": 4,"));
 }
 
 #[test]

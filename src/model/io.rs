@@ -365,7 +365,9 @@ pub fn to_json(document: &Document) -> String {
 /// The oldest file format version that holds everything in `document` (see
 /// [`FORMAT_VERSION`](super::FORMAT_VERSION) for what each version added).
 pub fn version_needed(document: &Document) -> u32 {
-    if !document.memos.is_empty() {
+    // A conflict left about a memo names it by a key older versions do not know.
+    let memo_conflict = document.conflicts.iter().any(|c| matches!(c.element, super::ElementKey::Memo(_)));
+    if !document.memos.is_empty() || memo_conflict {
         4
     } else if !document.conflicts.is_empty() || document.story.iter().any(|step| step.focus.is_some()) {
         3

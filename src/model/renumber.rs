@@ -76,6 +76,7 @@ impl Document {
                 }
             }
             (ElementKey::Evidence(old), ElementKey::Evidence(new)) => rename!(evidence, old, new),
+            (ElementKey::Memo(old), ElementKey::Memo(new)) => rename!(memos, old, new),
             _ => return,
         }
         if from.item().is_some() {
