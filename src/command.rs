@@ -972,7 +972,7 @@ mod tests {
         assert!(doc.memos.is_empty());
         assert_eq!(history.undo_label(), Some("Delete memo"));
         history.undo(&mut doc).unwrap();
-        assert_eq!(doc.memos, [added.clone()]);
+        assert_eq!(doc.memos, std::slice::from_ref(&added));
         history.undo(&mut doc).unwrap();
         assert_eq!(doc, original);
         assert_eq!(history.undo_depth(), 0);
