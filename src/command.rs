@@ -7,11 +7,28 @@
 //! something still refers to cannot be removed. Compound edits (deleting a concept with its
 //! relationships, merging codes) are [`Command::Batch`]es of primitives built by the functions at
 //! the end of this module, so they are undone as one step and can never leave a dangling reference.
+//!
+//! Memos have two primitives of their own, [`Command::AddMemo`] and [`Command::DeleteMemo`]: a
+//! memo is someone's words, added and deleted whole, never edited in place.
 
 use crate::model::{
-    Area, AreaId, Code, CodeId, Concept, ConceptId, Document, Endpoint, Evidence, EvidenceId, ItemRef, MapInfo, Point,
-    Relationship, RelationshipId, RelationshipType, RelationshipTypeId, Source, SourceId,
+    Area, AreaId, Code, CodeId, Concept, ConceptId, Document, Endpoint, Evidence, EvidenceId, ItemRef, MapInfo, Memo,
+    MemoId, Point, Relationship, RelationshipId, RelationshipType, RelationshipTypeId, Source, SourceId,
 };
+
+macro_rules! sorted_insert {
+    ($vec:expr, $item:expr) => {{
+        let item = $item;
+        let at = $vec.partition_point(|x| x.id < item.id);
+        $vec.insert(at, item);
+    }};
+}
+
+macro_rules! sorted_take {
+    ($vec:expr, $id:expr) => {
+        $vec.binary_search_by_key(&$id, |x| x.id).ok().map(|i| $vec.remove(i))
+    };
+}
 
 /// Why a command could not be applied. The document is unchanged when this is returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,6 +59,9 @@ pub enum CommandError {
     /// The map is open read-only (a published page): no command changes it.
     #[error("the map is read-only here")]
     ReadOnly,
+    /// A memo with neither a stance nor any text.
+    #[error("a memo must give a stance or some text")]
+    EmptyMemo,
 }
 
 /// One element of a document, whole.
@@ -136,6 +156,10 @@ pub enum Command {
     Update(Element),
     /// Replace the story (its steps, in order).
     SetStory(Vec<crate::model::Step>),
+    /// Add a memo: its id must be free, its item must exist, and it must give a stance or text.
+    AddMemo(Memo),
+    /// Delete a memo.
+    DeleteMemo(MemoId),
     /// Replace the list of a merge's unsettled conflicts (settling one takes it off).
     SetConflicts(Vec<crate::model::Conflict>),
     /// Replace the whole map with another that holds together (a merge's result), labelled.
@@ -170,6 +194,8 @@ impl Command {
             Self::SetInfo(_) => "Edit map details".to_owned(),
             Self::SetStory(_) => "Edit story".to_owned(),
             Self::SetConflicts(_) => "Settle conflict".to_owned(),
+            Self::AddMemo(memo) => format!("Add memo by {}", memo.author_label()),
+            Self::DeleteMemo(_) => "Delete memo".to_owned(),
             Self::ReplaceDocument(_, label) => label.clone(),
             Self::Insert(e) => format!("Add {}", kind_name(e.id())),
             Self::Remove(id) => format!("Delete {}", kind_name(*id)),
@@ -234,6 +260,23 @@ impl Command {
                 Ok(Self::SetStory(std::mem::replace(&mut doc.story, steps)))
             }
             Self::SetConflicts(conflicts) => Ok(Self::SetConflicts(std::mem::replace(&mut doc.conflicts, conflicts))),
+            Self::AddMemo(memo) => {
+                if doc.memo(memo.id).is_some() {
+                    return Err(CommandError::Exists(memo.id.to_string()));
+                }
+                if !doc.contains(memo.item) {
+                    return Err(CommandError::Dangling(format!("{} does not exist", ElementId::from(memo.item))));
+                }
+                if !memo.has_content() {
+                    return Err(CommandError::EmptyMemo);
+                }
+                let id = memo.id;
+                sorted_insert!(doc.memos, memo);
+                Ok(Self::DeleteMemo(id))
+            }
+            Self::DeleteMemo(id) => {
+                sorted_take!(doc.memos, id).map(Self::AddMemo).ok_or_else(|| CommandError::Missing(id.to_string()))
+            }
             Self::ReplaceDocument(mut new, label) => {
                 if let Some(problem) = crate::model::validate::validate(&new).into_iter().next() {
                     return Err(CommandError::Dangling(problem.to_string()));
@@ -376,6 +419,7 @@ pub fn references_to(doc: &Document, id: ElementId) -> usize {
     };
     let links = |item: ItemRef| {
         doc.evidence.iter().filter(|e| e.links.contains(&item)).count()
+            + doc.memos_on(item).count()
             + doc
                 .story
                 .iter()
@@ -401,20 +445,6 @@ pub fn references_to(doc: &Document, id: ElementId) -> usize {
         ElementId::Source(s) => doc.evidence.iter().filter(|e| e.source == s).count(),
         ElementId::Evidence(_) => 0,
     }
-}
-
-macro_rules! sorted_insert {
-    ($vec:expr, $item:expr) => {{
-        let item = $item;
-        let at = $vec.partition_point(|x| x.id < item.id);
-        $vec.insert(at, item);
-    }};
-}
-
-macro_rules! sorted_take {
-    ($vec:expr, $id:expr) => {
-        $vec.binary_search_by_key(&$id, |x| x.id).ok().map(|i| $vec.remove(i))
-    };
 }
 
 fn insert(doc: &mut Document, element: Element) {
@@ -487,7 +517,8 @@ fn unlink_evidence(doc: &Document, items: &[ItemRef]) -> Vec<Command> {
 }
 
 /// Deletes concepts and areas and relationships (any mix), with the relationships that touch
-/// them; evidence is kept and only unlinked; concepts leave deleted areas.
+/// them and the memos on all of these; evidence is kept and only unlinked; concepts leave
+/// deleted areas.
 pub fn delete_items(doc: &Document, items: &[ItemRef]) -> Command {
     let mut relationships: Vec<RelationshipId> = Vec::new();
     let mut concepts: Vec<ConceptId> = Vec::new();
@@ -515,6 +546,7 @@ pub fn delete_items(doc: &Document, items: &[ItemRef]) -> Command {
     unlinked.extend(concepts.iter().map(|c| ItemRef::Concept(*c)));
     unlinked.extend(areas.iter().map(|a| ItemRef::Area(*a)));
     let mut commands = unlink_evidence(doc, &unlinked);
+    commands.extend(doc.memos.iter().filter(|m| unlinked.contains(&m.item)).map(|m| Command::DeleteMemo(m.id)));
     let in_story = |item: &ItemRef| unlinked.contains(item);
     let focused = |s: &crate::model::Step| {
         s.focus.as_ref().is_some_and(|f| f.from.iter().any(|end| in_story(&ItemRef::from(*end))))
@@ -917,6 +949,84 @@ mod tests {
         assert_eq!(history.undo_label(), Some("Delete Problem solving"));
         history.undo(&mut doc).unwrap();
         assert_eq!(doc, original);
+    }
+
+    fn memo(doc: &Document, item: ItemRef, author: &str, text: &str) -> Memo {
+        Memo {
+            id: doc.next_memo_id(),
+            item,
+            author: author.to_owned(),
+            stance: None,
+            text: text.to_owned(),
+            written_at: "2026-03-05T14:02:11Z".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_memo_is_added_and_deleted_as_one_undo_step_each() {
+        let mut doc = example::document();
+        let original = doc.clone();
+        let mut history = History::default();
+        let added = memo(&doc, ItemRef::Concept(ConceptId(3)), "Kestrel", "Confidence comes later");
+        history.apply(&mut doc, Command::AddMemo(added.clone())).unwrap();
+        assert_eq!(history.undo_label(), Some("Add memo by Kestrel"));
+        assert_eq!(doc.memos_on(ItemRef::Concept(ConceptId(3))).collect::<Vec<_>>(), [&added]);
+        history.apply(&mut doc, Command::DeleteMemo(added.id)).unwrap();
+        assert!(doc.memos.is_empty());
+        assert_eq!(history.undo_label(), Some("Delete memo"));
+        history.undo(&mut doc).unwrap();
+        assert_eq!(doc.memos, std::slice::from_ref(&added));
+        history.undo(&mut doc).unwrap();
+        assert_eq!(doc, original);
+        assert_eq!(history.undo_depth(), 0);
+        history.redo(&mut doc).unwrap();
+        assert_eq!(doc.memos, [added]);
+    }
+
+    #[test]
+    fn a_memo_that_says_nothing_or_is_about_nothing_or_is_there_already_is_refused() {
+        let mut doc = example::document();
+        let mut silent = memo(&doc, ItemRef::Area(AreaId(1)), "Wren", "  ");
+        assert_eq!(Command::AddMemo(silent.clone()).apply(&mut doc), Err(CommandError::EmptyMemo));
+        silent.stance = Some(crate::model::Stance::Unsure);
+        let stance_only = silent;
+        Command::AddMemo(stance_only.clone()).apply(&mut doc).unwrap();
+        assert!(matches!(Command::AddMemo(stance_only.clone()).apply(&mut doc), Err(CommandError::Exists(_))));
+        let stray = memo(&doc, ItemRef::Relationship(RelationshipId(9_999)), "Wren", "Where is this?");
+        assert!(matches!(Command::AddMemo(stray).apply(&mut doc), Err(CommandError::Dangling(_))));
+        assert!(matches!(Command::DeleteMemo(crate::model::MemoId(1)).apply(&mut doc), Err(CommandError::Missing(_))));
+        assert_eq!(doc.memos, [stance_only]);
+    }
+
+    #[test]
+    fn deleting_an_item_deletes_its_memos_and_those_on_its_relationships_and_undo_restores_them() {
+        let mut doc = example::document();
+        let mut history = History::default();
+        let concept = ItemRef::Concept(ConceptId(1));
+        let rel = doc.relationships_at(Endpoint::Concept(ConceptId(1))).next().unwrap().id;
+        for (item, author) in
+            [(concept, "Kestrel"), (ItemRef::Relationship(rel), "Wren"), (ItemRef::Concept(ConceptId(3)), "Heron")]
+        {
+            let added = memo(&doc, item, author, "A comment");
+            history.apply(&mut doc, Command::AddMemo(added)).unwrap();
+        }
+        let before = doc.clone();
+        // A concept with memos on it cannot be removed on its own: they would point at nothing.
+        let in_use = Command::Remove(ElementId::Concept(ConceptId(1))).apply(&mut doc);
+        assert!(matches!(in_use, Err(CommandError::InUse { .. })), "{in_use:?}");
+        history.apply(&mut doc, delete_items(&before, &[concept])).unwrap();
+        let authors: Vec<&str> = doc.memos.iter().map(|m| m.author.as_str()).collect();
+        assert_eq!(authors, ["Heron"]);
+        assert!(crate::model::validate::validate(&doc).is_empty());
+        history.undo(&mut doc).unwrap();
+        assert_eq!(doc, before);
+        // Deleting the relationship type takes its relationships, and their memos, too.
+        let type_id = doc.relationship(rel).unwrap().type_id;
+        history.apply(&mut doc, delete_relationship_type(&before, type_id)).unwrap();
+        assert!(doc.memos.iter().all(|m| m.item != ItemRef::Relationship(rel)));
+        assert!(crate::model::validate::validate(&doc).is_empty());
+        history.undo(&mut doc).unwrap();
+        assert_eq!(doc, before);
     }
 
     #[test]

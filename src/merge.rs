@@ -16,9 +16,9 @@
 //! excerpt to different concepts both keep their link.
 //!
 //! A merge whose two sides are each whole can still come out broken: one side deletes a concept
-//! the other links new evidence to, or each side moves a code under the other. Such a result is
-//! repaired (the concept is kept, the code keeps our parent) and the repair is a conflict too.
-//! The result always validates; that is checked before it is returned.
+//! the other links new evidence to (or writes a memo on), or each side moves a code under the
+//! other. Such a result is repaired (the concept is kept, the code keeps our parent) and the
+//! repair is a conflict too. The result always validates; that is checked before it is returned.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,6 +51,7 @@ pub fn parts(doc: &Document) -> BTreeMap<ElementKey, Fields> {
     out.extend(doc.codes.iter().map(|e| (ElementKey::Code(e.id), fields_of(e))));
     out.extend(doc.sources.iter().map(|e| (ElementKey::Source(e.id), fields_of(e))));
     out.extend(doc.evidence.iter().map(|e| (ElementKey::Evidence(e.id), fields_of(e))));
+    out.extend(doc.memos.iter().map(|e| (ElementKey::Memo(e.id), fields_of(e))));
     out
 }
 
@@ -108,6 +109,7 @@ pub fn part_fields(doc: &Document, key: ElementKey) -> Option<Fields> {
         ElementKey::Code(id) => doc.code(id).map(fields_of),
         ElementKey::Source(id) => doc.source(id).map(fields_of),
         ElementKey::Evidence(id) => doc.evidence_item(id).map(fields_of),
+        ElementKey::Memo(id) => doc.memo(id).map(fields_of),
     }
 }
 
@@ -132,6 +134,7 @@ fn copy_part(from: &Document, to: &mut Document, key: ElementKey) -> bool {
         ElementKey::Code(id) => from.code(id).map(|e| to.codes.push(e.clone())).is_some(),
         ElementKey::Source(id) => from.source(id).map(|e| to.sources.push(e.clone())).is_some(),
         ElementKey::Evidence(id) => from.evidence_item(id).map(|e| to.evidence.push(e.clone())).is_some(),
+        ElementKey::Memo(id) => from.memo(id).map(|e| to.memos.push(e.clone())).is_some(),
     }
 }
 
@@ -167,6 +170,17 @@ pub fn part_label(doc: &Document, key: ElementKey) -> String {
         }
         ElementKey::Source(id) => doc.source(id).map(|s| s.name.clone()).unwrap_or_default(),
         ElementKey::Evidence(id) => doc.evidence_item(id).map(|e| clip(&e.excerpt)).unwrap_or_default(),
+        ElementKey::Memo(id) => doc
+            .memo(id)
+            .map(|m| {
+                let said = match (m.stance, m.text.trim().is_empty()) {
+                    (Some(stance), true) => stance.label().to_owned(),
+                    (Some(stance), false) => format!("{}, {}", stance.label(), clip(&m.text)),
+                    (None, _) => clip(&m.text),
+                };
+                format!("{} on {}: {said}", m.author_label(), doc.item_label(m.item))
+            })
+            .unwrap_or_default(),
     }
 }
 
@@ -224,7 +238,8 @@ pub struct Change {
 }
 
 /// What differs between maps `a` and `b`, part by part in key order (the title block, the
-/// story, then areas, concepts, relationship types, relationships, codes, sources, evidence).
+/// story, then areas, concepts, relationship types, relationships, codes, sources, evidence,
+/// memos).
 /// Unsettled conflicts a map holds are not compared.
 pub fn diff(a: &Document, b: &Document) -> Vec<Change> {
     // The keys whose elements differ, found by comparing the elements themselves (quick); only
@@ -256,6 +271,7 @@ pub fn diff(a: &Document, b: &Document) -> Vec<Change> {
     differing(&a.codes, &b.codes, |e| ElementKey::Code(e.id), &mut keys);
     differing(&a.sources, &b.sources, |e| ElementKey::Source(e.id), &mut keys);
     differing(&a.evidence, &b.evidence, |e| ElementKey::Evidence(e.id), &mut keys);
+    differing(&a.memos, &b.memos, |e| ElementKey::Memo(e.id), &mut keys);
     let mut changes = Vec::new();
     for key in keys {
         let kind = match (part_fields(a, key), part_fields(b, key)) {
@@ -406,6 +422,7 @@ fn merge_docs(
     kind!(codes, Code);
     kind!(sources, Source);
     kind!(evidence, Evidence);
+    kind!(memos, Memo);
     doc.normalize();
     repair(base, ours, theirs, &mut doc, &mut conflicts)?;
     let new_conflicts = conflicts.len();
@@ -708,6 +725,10 @@ pub fn missing_references(doc: &Document) -> BTreeSet<ElementKey> {
             need(k, p);
         }
     }
+    for memo in &doc.memos {
+        let (k, p) = item(memo.item);
+        need(k, p);
+    }
     for step in &doc.story {
         for link in step.visible.iter().chain(&step.highlight) {
             let (k, p) = item(*link);
@@ -755,6 +776,7 @@ fn renumber_collisions(
     clashes!(codes, code, Code);
     clashes!(sources, source, Source);
     clashes!(evidence, evidence_item, Evidence);
+    clashes!(memos, memo, Memo);
     let mut theirs = theirs.clone();
     let mut renumbered = Vec::new();
     for key in clashes {
@@ -773,6 +795,7 @@ fn renumber_collisions(
             ElementKey::Code(_) => fresh!(next_code_id, Code),
             ElementKey::Source(_) => fresh!(next_source_id, Source),
             ElementKey::Evidence(_) => fresh!(next_evidence_id, Evidence),
+            ElementKey::Memo(_) => fresh!(next_memo_id, Memo),
             ElementKey::Info | ElementKey::Story => continue,
         };
         theirs.renumber(key, new_key);
@@ -905,6 +928,16 @@ fn update_part(doc: &Document, key: ElementKey, fields: Fields, exists: bool) ->
             evidence.codes.retain(|c| doc.code(*c).is_some());
             make(Element::Evidence(evidence))
         }
+        // A memo is never edited in place: the chosen version replaces it whole.
+        ElementKey::Memo(id) => {
+            let memo: crate::model::Memo = element(key, fields).map_err(err)?;
+            let mut commands = Vec::new();
+            if exists {
+                commands.push(Command::DeleteMemo(id));
+            }
+            commands.push(Command::AddMemo(memo));
+            Command::Batch { label: "Settle memo".to_owned(), commands }
+        }
     })
 }
 
@@ -917,6 +950,7 @@ fn delete_part(doc: &Document, key: ElementKey) -> Result<Command, String> {
         ElementKey::Source(id) => delete_source(doc, id),
         ElementKey::RelationshipType(id) => delete_relationship_type(doc, id),
         ElementKey::Evidence(id) => Command::Remove(ElementId::Evidence(id)),
+        ElementKey::Memo(id) => Command::DeleteMemo(id),
         ElementKey::Area(_) | ElementKey::Concept(_) | ElementKey::Relationship(_) => {
             return Err("an item is deleted with what refers to it".to_owned());
         }

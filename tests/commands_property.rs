@@ -8,7 +8,7 @@
 mod common;
 
 use common::{random_command, random_document};
-use qualmap::command::History;
+use qualmap::command::{Command, History};
 use qualmap::model::io::{load_str, to_json};
 use qualmap::model::validate::validate;
 use qualmap::rng::Rng;
@@ -19,6 +19,7 @@ fn random_edit_sequences_undo_redo_and_round_trip() {
     const STEPS: usize = 12;
     let mut applied = 0usize;
     let mut refused = 0usize;
+    let mut memo_commands = 0usize;
     for seed in 1..=SEQUENCES {
         // The crate's seeded generator: every failure names a seed that replays it.
         let mut rng = Rng::new(seed);
@@ -27,9 +28,13 @@ fn random_edit_sequences_undo_redo_and_round_trip() {
         let mut history = History::default();
         for step in 0..STEPS {
             let command = random_command(&mut rng, &doc);
+            let is_memo = matches!(command, Command::AddMemo(_) | Command::DeleteMemo(_));
             let before = doc.clone();
             match history.apply(&mut doc, command) {
-                Ok(()) => applied += 1,
+                Ok(()) => {
+                    applied += 1;
+                    memo_commands += usize::from(is_memo);
+                }
                 Err(_) => {
                     refused += 1;
                     assert_eq!(doc, before, "seed {seed} step {step}: a refused command changed the map");
@@ -51,4 +56,5 @@ fn random_edit_sequences_undo_redo_and_round_trip() {
     // The generator must exercise both paths, or the test proves little.
     assert!(applied > 40_000, "{applied} commands applied");
     assert!(refused > 2_000, "{refused} commands refused");
+    assert!(memo_commands > 2_000, "{memo_commands} memos added or deleted");
 }

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
 use qualmap::model::io::{LoadError, load_path, load_str, save_path, to_json};
-use qualmap::model::{AreaId, Document, ItemRef, example};
+use qualmap::model::{AreaId, Document, ItemRef, Memo, MemoId, Stance, example};
 
 fn example_doc() -> Document {
     example::try_document().expect("the shipped example must load")
@@ -236,4 +236,65 @@ fn a_map_is_written_in_the_oldest_version_that_holds_it() {
     // Taking the colour away again gives a version 1 file.
     doc.concepts[3].color = None;
     assert!(to_json(&doc).contains("\"version\": 1,"));
+}
+
+fn memo(id: u64, item: ItemRef, author: &str, stance: Option<Stance>, text: &str) -> Memo {
+    Memo {
+        id: MemoId(id),
+        item,
+        author: author.to_owned(),
+        stance,
+        text: text.to_owned(),
+        written_at: "2026-03-05T14:02:11Z".to_owned(),
+    }
+}
+
+#[test]
+fn memos_need_version_4_round_trip_in_id_order_and_leave_a_map_without_them_as_it_was() {
+    let mut doc = example_doc();
+    let plain = to_json(&doc);
+    let concept = ItemRef::Concept(doc.concepts[2].id);
+    let relationship = ItemRef::Relationship(doc.relationships[0].id);
+    // Out of id order, as a careless writer might hold them: the file has them sorted.
+    doc.memos = vec![
+        memo(20, relationship, "Wren", Some(Stance::Disagree), ""),
+        memo(10, concept, "سارا", None, "الدعم من الزملاء كان أهم"),
+    ];
+    let text = to_json(&doc);
+    assert!(text.contains("\"version\": 4,"), "{text}");
+    let at = |key: &str| text.find(key).unwrap_or_else(|| panic!("{key} in the file"));
+    assert!(at("\"evidence\": [") < at("\"memos\": [") && at("\"memos\": [") < at("\"story\": ["));
+    assert!(text.contains("\"stance\": \"disagree\""), "{text}");
+    let mut loaded = load_str(&text, "with memos").unwrap();
+    let ids: Vec<u64> = loaded.memos.iter().map(|m| m.id.0).collect();
+    assert_eq!(ids, [10, 20]);
+    assert_eq!(loaded.memos[0].text, "الدعم من الزملاء كان أهم");
+    assert_eq!(to_json(&loaded), text, "saving again gives the same bytes");
+    // Without memos the map is written exactly as before, in the version it needed before.
+    loaded.memos.clear();
+    assert_eq!(to_json(&loaded), plain);
+    assert!(plain.contains("\"version\": 1,") && !plain.contains("\"memos\""));
+    // A merge's conflict about a memo names it by a key version 3 does not know.
+    loaded.conflicts.push(qualmap::model::Conflict {
+        element: qualmap::model::ElementKey::Memo(MemoId(20)),
+        field: None,
+        kind: qualmap::model::ConflictKind::DeletedAndChanged,
+        base: serde_json::Value::Null,
+        ours: serde_json::Value::Null,
+        theirs: serde_json::json!({"item": {"concept": 3}, "author": "Wren", "text": "x", "written_at": ""}),
+    });
+    assert!(to_json(&loaded).contains("\"version\": 4,"));
+}
+
+#[test]
+fn a_memo_on_a_missing_item_is_refused_with_its_position() {
+    let mut doc = example_doc();
+    doc.memos.push(memo(5, ItemRef::Concept(qualmap::model::ConceptId(999)), "Wren", Some(Stance::Agree), ""));
+    let text = to_json(&doc);
+    let (err, message) = error_of(&text);
+    assert!(matches!(err, LoadError::Integrity { .. }), "{message}");
+    assert!(message.contains("memo 5 is about concept 999, which does not exist"), "{message}");
+    assert!(message.contains("memos[0].item"), "{message}");
+    let line = text.lines().position(|l| l.contains("\"item\": {")).unwrap() + 1;
+    assert!(message.contains(&format!("bad.qualmap:{line}:")), "{message}");
 }

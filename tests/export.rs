@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
 use qualmap::export::{ExportError, ExportOptions, Format, export_bytes, export_scene, svg_to_png};
-use qualmap::model::{Document, example};
+use qualmap::model::support::{EvidenceFilter, SupportMode, support_counts};
+use qualmap::model::{Document, ItemRef, Memo, Stance, example};
 use qualmap::scene::{EguiMeasure, ThemeKind, headless_context};
 
 fn doc() -> Document {
@@ -359,4 +360,90 @@ fn handouts_are_on_paper_and_draw_each_step_as_presented() {
     for figure in &figures {
         assert!(figure.fit.smallest_pt >= 5.98 || figure.fit.shortfall.is_some(), "{:?}", figure.fit);
     }
+}
+
+/// The example with three memos on "Confidence in the professional role" (one in Arabic).
+fn doc_with_memos() -> Document {
+    let mut doc = doc();
+    let item =
+        ItemRef::Concept(doc.concepts.iter().find(|c| c.label == "Confidence in the professional role").unwrap().id);
+    for (author, stance, text) in [
+        ("Kestrel", Some(Stance::Agree), "Yes, \"sure of myself\" is right"),
+        ("سارا", None, "الثقة جاءت لاحقاً"),
+        ("Heron", Some(Stance::Unsure), ""),
+    ] {
+        let memo = Memo {
+            id: doc.next_memo_id(),
+            item,
+            author: author.to_owned(),
+            stance,
+            text: text.to_owned(),
+            written_at: "2026-03-05T14:02:11Z".to_owned(),
+        };
+        qualmap::command::Command::AddMemo(memo).apply(&mut doc).unwrap();
+    }
+    doc
+}
+
+#[test]
+fn the_appendix_lists_memos_after_an_item_s_evidence_and_never_as_evidence() {
+    let ctx = headless_context();
+    let export = |doc: &Document, format| {
+        String::from_utf8(export_bytes(doc, format, &ExportOptions::default(), &EguiMeasure(&ctx)).unwrap()).unwrap()
+    };
+    let (plain, with) = (doc(), doc_with_memos());
+    // Memos are no support, in any count.
+    for mode in [SupportMode::Excerpts, SupportMode::Sources, SupportMode::Participants] {
+        let filter = EvidenceFilter::default();
+        assert_eq!(support_counts(&with, &filter, mode), support_counts(&plain, &filter, mode));
+    }
+
+    let md = export(&with, Format::Markdown);
+    let section = md.split("## Concept: Confidence in the professional role\n").nth(1).unwrap();
+    let section = section.split("\n## ").next().unwrap();
+    assert!(section.contains("- Supporting excerpts: 4\n"), "{section}");
+    let heading = section.find("### Comments and memos (not evidence; not counted as support): 3").expect(section);
+    assert!(section.rfind("> “").unwrap() < heading, "the memos come after the evidence: {section}");
+    assert!(section.contains("- Kestrel, agree, 2026-03-05T14:02:11Z: Yes, \"sure of myself\" is right\n"));
+    assert!(section.contains("- سارا, 2026-03-05T14:02:11Z: الثقة جاءت لاحقاً\n"), "{section}");
+    assert!(section.contains("- Heron, unsure, 2026-03-05T14:02:11Z\n"), "{section}");
+    assert_eq!(md.matches("### Comments and memos").count(), 1, "only the item with memos has them");
+    // A map without memos gives the appendix it gave before.
+    assert!(!export(&plain, Format::Markdown).contains("memos"));
+
+    let html = export(&with, Format::Html);
+    assert!(html.contains("<h3>Comments and memos (3)</h3>"), "{html}");
+    assert!(html.contains("<p class=\"meta\">Not evidence; not counted as support.</p>"));
+    assert!(html.contains("<bdi>Kestrel</bdi>, agree, 2026-03-05T14:02:11Z</span><p dir=\"auto\">Yes, &quot;sure"));
+    assert!(html.contains("<bdi>سارا</bdi>, 2026-03-05T14:02:11Z</span><p dir=\"auto\">الثقة جاءت لاحقاً</p>"));
+    assert!(html.contains("Supporting excerpts: 4."));
+    assert!(!export(&plain, Format::Html).contains("memos"));
+
+    // CSV: the old columns first, in their order; a record column tells the rows apart.
+    let text = export(&with, Format::Csv);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let old = "item_kind,item_id,item,item_provenance,evidence_id,excerpt,source,participant_attributes,location,\
+               codes,memo,coder,coded_at,evidence_provenance";
+    assert_eq!(header[..14].join(","), old);
+    assert_eq!(header[14..].join(","), "record,memo_id,memo_author,memo_stance,memo_text,memo_written_at");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let links: usize = with.evidence.iter().map(|e| e.links.len()).sum();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let evidence_rows: Vec<_> = rows.iter().filter(|r| &r[column("record")] == "evidence").collect();
+    assert_eq!(evidence_rows.len(), links, "one evidence row per link, as before");
+    assert!(evidence_rows.iter().all(|r| r[column("memo_id")].is_empty() && !r[column("evidence_id")].is_empty()));
+    let memo_rows: Vec<_> = rows.iter().filter(|r| &r[column("record")] == "memo").collect();
+    assert_eq!(memo_rows.len(), 3);
+    assert_eq!(rows.len(), links + 3);
+    let kestrel = memo_rows.iter().find(|r| &r[column("memo_author")] == "Kestrel").unwrap();
+    assert_eq!(&kestrel[column("item")], "Confidence in the professional role");
+    assert_eq!(&kestrel[column("memo_stance")], "agree");
+    assert_eq!(&kestrel[column("memo_text")], "Yes, \"sure of myself\" is right");
+    assert_eq!(&kestrel[column("memo_written_at")], "2026-03-05T14:02:11Z");
+    assert!((4..14).all(|i| kestrel[i].is_empty()), "no evidence in a memo row: {kestrel:?}");
+    // The memo rows follow their item's evidence rows.
+    let at = |r: &csv::StringRecord| rows.iter().position(|x| x == r).unwrap();
+    let last_evidence = evidence_rows.iter().filter(|r| r[column("item")] == kestrel[column("item")]).map(|r| at(r));
+    assert_eq!(last_evidence.max().unwrap() + 1, memo_rows.iter().map(|r| at(r)).min().unwrap());
 }

@@ -17,7 +17,8 @@ use qualmap::merge::{ChangeKind, Choice, diff, merge, merge_without_base, parts,
 use qualmap::model::io::{load_str, save_path, to_json};
 use qualmap::model::validate::validate;
 use qualmap::model::{
-    CodeId, Concept, ConceptId, ConflictKind, Document, ElementKey, Evidence, ItemRef, Point, Provenance, example,
+    CodeId, Concept, ConceptId, ConflictKind, Document, ElementKey, Evidence, ItemRef, Memo, MemoId, Point, Provenance,
+    Stance, example,
 };
 use qualmap::rng::Rng;
 
@@ -453,4 +454,155 @@ fn git_merges_two_branches_through_the_merge_driver() {
     assert_eq!(conflicted.conflicts.len(), 1);
     assert_eq!(conflicted.conflicts[0].theirs, "Coping well");
     assert_eq!(conflicted.conflicts[0].ours, "Coping better");
+}
+
+fn add_memo(doc: &mut Document, item: ItemRef, author: &str, stance: Option<Stance>, text: &str) -> MemoId {
+    let memo = Memo {
+        id: doc.next_memo_id(),
+        item,
+        author: author.to_owned(),
+        stance,
+        text: text.to_owned(),
+        written_at: "2026-03-05T14:02:11Z".to_owned(),
+    };
+    let id = memo.id;
+    Command::AddMemo(memo).apply(doc).unwrap();
+    id
+}
+
+#[test]
+fn memos_added_on_either_side_are_kept_one_deleted_on_one_side_goes_and_diff_lists_them() {
+    let mut base = example::document();
+    let coping = ItemRef::Concept(concept_named(&base, "Coping").id);
+    let old = add_memo(&mut base, coping, "Heron", Some(Stance::Unsure), "");
+    let mut ours = base.clone();
+    let kestrel = add_memo(&mut ours, coping, "Kestrel", Some(Stance::Agree), "Yes, this is what it gave me");
+    let mut theirs = base.clone();
+    let rel = ItemRef::Relationship(theirs.relationships[0].id);
+    let wren = add_memo(&mut theirs, rel, "Wren", None, "Not for everyone");
+    Command::DeleteMemo(old).apply(&mut theirs).unwrap();
+    let merged = merge(&base, &ours, &theirs).unwrap().document;
+    assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
+    let ids: Vec<MemoId> = merged.memos.iter().map(|m| m.id).collect();
+    let mut expected = vec![kestrel, wren];
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert_eq!(merged.memo(kestrel), ours.memo(kestrel));
+    assert_eq!(merged.memo(wren), theirs.memo(wren));
+    let changes = diff(&base, &merged);
+    let memo_changes: Vec<(ElementKey, &ChangeKind, &str)> = changes
+        .iter()
+        .filter(|c| matches!(c.element, ElementKey::Memo(_)))
+        .map(|c| (c.element, &c.kind, c.label.as_str()))
+        .collect();
+    assert_eq!(memo_changes.len(), 3, "{memo_changes:?}");
+    assert!(memo_changes.contains(&(ElementKey::Memo(old), &ChangeKind::Removed, "Heron on Coping: Unsure")));
+    assert!(memo_changes.contains(&(
+        ElementKey::Memo(kestrel),
+        &ChangeKind::Added,
+        "Kestrel on Coping: Agree, Yes, this is what it gave me"
+    )));
+    assert!(memo_changes.iter().any(|(key, kind, label)| *key == ElementKey::Memo(wren)
+        && **kind == ChangeKind::Added
+        && label.starts_with("Wren on ")
+        && label.ends_with(": Not for everyone")));
+}
+
+#[test]
+fn a_concept_deleted_on_one_side_while_the_other_commented_on_it_is_kept_and_named() {
+    let mut base = example::document();
+    let coping = concept_named(&base, "Coping").id;
+    let old = add_memo(&mut base, ItemRef::Concept(coping), "Heron", Some(Stance::Disagree), "");
+    let mut ours = base.clone();
+    qualmap::command::delete_items(&ours, &[ItemRef::Concept(coping)]).apply(&mut ours).unwrap();
+    assert!(ours.memos.is_empty(), "its memo went with it");
+    let mut theirs = base.clone();
+    let new = add_memo(&mut theirs, ItemRef::Concept(coping), "Kestrel", None, "This is the heart of it");
+    let merged = merge(&base, &ours, &theirs).unwrap().document;
+    assert!(validate(&merged).is_empty(), "{:?}", validate(&merged));
+    assert!(merged.concept(coping).is_some(), "the concept commented on stays");
+    assert!(merged.memo(new).is_some(), "the new comment is kept");
+    assert!(merged.memo(old).is_none(), "the memo only ours deleted stays deleted");
+    let at = merged
+        .conflicts
+        .iter()
+        .position(|c| c.element == ElementKey::Concept(coping) && c.kind == ConflictKind::DeletedButUsed)
+        .unwrap_or_else(|| panic!("{:?}", merged.conflicts));
+    // Settled as ours, the concept goes again, and the comment on it with it.
+    let mut mine = merged.clone();
+    resolve(&mine, at, Choice::Mine).unwrap().apply(&mut mine).unwrap();
+    assert!(mine.concept(coping).is_none() && mine.memos.is_empty());
+    assert!(validate(&mine).is_empty());
+    // Settled as theirs, both stay.
+    let mut kept = merged.clone();
+    resolve(&kept, at, Choice::Theirs).unwrap().apply(&mut kept).unwrap();
+    assert!(kept.concept(coping).is_some() && kept.memo(new).is_some());
+    assert!(kept.conflicts.is_empty() && validate(&kept).is_empty());
+}
+
+#[test]
+fn memos_on_a_clashing_concept_of_an_older_copy_follow_it_to_its_new_id() {
+    // Copies from before version 3 can give two different concepts, and two different memos,
+    // the same ids; the other side's are renumbered, and its memo still points at its concept.
+    let base = example::document();
+    let clash = ConceptId(base.concepts.last().unwrap().id.0 + 1);
+    let with_concept = |label: &str, author: &str| {
+        let mut doc = base.clone();
+        let concept = Concept {
+            id: clash,
+            label: label.to_owned(),
+            description: String::new(),
+            color: None,
+            areas: Vec::new(),
+            pos: Point::new(10.0, 10.0),
+            pinned: false,
+            provenance: Provenance::default(),
+        };
+        Command::Insert(Element::Concept(concept)).apply(&mut doc).unwrap();
+        let memo = Memo {
+            id: MemoId(1),
+            item: ItemRef::Concept(clash),
+            author: author.to_owned(),
+            stance: Some(Stance::Agree),
+            text: String::new(),
+            written_at: String::new(),
+        };
+        Command::AddMemo(memo).apply(&mut doc).unwrap();
+        doc
+    };
+    let merged = merge(&base, &with_concept("Peer support", "Kestrel"), &with_concept("Burnout", "Wren")).unwrap();
+    assert_eq!(merged.renumbered.len(), 2, "{:?}", merged.renumbered);
+    let doc = &merged.document;
+    assert!(doc.conflicts.is_empty() && validate(doc).is_empty());
+    let burnout = doc.concepts.iter().find(|c| c.label == "Burnout").unwrap().id;
+    assert_ne!(burnout, clash);
+    let on = |id: ConceptId| doc.memos_on(ItemRef::Concept(id)).map(|m| m.author.as_str()).collect::<Vec<_>>();
+    assert_eq!(on(clash), ["Kestrel"]);
+    assert_eq!(on(burnout), ["Wren"]);
+}
+
+#[test]
+fn a_memo_that_differs_between_copies_is_a_conflict_and_either_text_can_be_kept() {
+    let mut base = example::document();
+    let coping = ItemRef::Concept(concept_named(&base, "Coping").id);
+    let id = add_memo(&mut base, coping, "Heron", None, "Kept me going");
+    let mut theirs = base.clone();
+    let mut changed = theirs.memo(id).unwrap().clone();
+    changed.text = "Kept me going, mostly".to_owned();
+    Command::Batch { label: "replace".to_owned(), commands: vec![Command::DeleteMemo(id), Command::AddMemo(changed)] }
+        .apply(&mut theirs)
+        .unwrap();
+    let merged = merge_without_base(&base, &theirs).unwrap().document;
+    let at = merged
+        .conflicts
+        .iter()
+        .position(|c| c.element == ElementKey::Memo(id) && c.field.as_deref() == Some("text"))
+        .unwrap_or_else(|| panic!("{:?}", merged.conflicts));
+    assert_eq!(merged.memo(id).unwrap().text, "Kept me going", "ours until settled");
+    let mut settled = merged.clone();
+    let undo = resolve(&settled, at, Choice::Theirs).unwrap().apply(&mut settled).unwrap();
+    assert_eq!(settled.memo(id).unwrap().text, "Kept me going, mostly");
+    assert!(settled.conflicts.is_empty() && validate(&settled).is_empty());
+    undo.apply(&mut settled).unwrap();
+    assert_eq!(settled, merged);
 }

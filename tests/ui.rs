@@ -1636,3 +1636,54 @@ fn betweenness_can_colour_the_map_or_widen_outlines() {
     assert!(harness.state().view().emphasis.is_some(), "outlines instead");
     assert!(harness.state().view().tint.is_none(), "and no colours");
 }
+
+#[test]
+fn the_inspector_lists_an_item_s_memos_apart_from_its_evidence_and_deletes_one_with_undo() {
+    let mut harness = harness(Startup::Example);
+    let coping = ItemRef::Concept(concept_id(&harness, "Coping"));
+    for (author, stance, text) in
+        [("Kestrel", Some(qualmap::model::Stance::Agree), "It kept me in the job"), ("سارا", None, "الثقة جاءت لاحقاً")]
+    {
+        let memo = qualmap::model::Memo {
+            id: harness.state().document().next_memo_id(),
+            item: coping,
+            author: author.to_owned(),
+            stance,
+            text: text.to_owned(),
+            written_at: "2026-03-05T14:02:11Z".to_owned(),
+        };
+        harness.state_mut().apply(qualmap::command::Command::AddMemo(memo));
+    }
+    harness.run();
+    assert!(harness.query_by_label("Comments and memos (2)").is_none(), "nothing selected yet");
+    harness.get_by_label("Coping").click();
+    harness.run();
+    // The memos do not count as evidence.
+    harness.get_by_label_contains("Evidence (1 excerpt, 1 participant)");
+    harness.get_by_label("Comments and memos (2)");
+    harness.get_by_label("Kestrel");
+    harness.get_by_label("Agree · 2026-03-05T14:02:11Z");
+    harness.get_by_label("It kept me in the job");
+    // The Arabic author and text are drawn through the bidi helper, named as typed.
+    harness.get_by_label("سارا");
+    harness.get_by_label("الثقة جاءت لاحقاً");
+
+    let delete = harness.get_by_label("Delete memo by Kestrel");
+    delete.scroll_to_me();
+    harness.run();
+    harness.get_by_label("Delete memo by Kestrel").click();
+    harness.run();
+    let authors = |harness: &Harness<'_, QualmapApp>| -> Vec<String> {
+        harness.state().document().memos.iter().map(|m| m.author.clone()).collect()
+    };
+    assert_eq!(authors(&harness), ["سارا"]);
+    assert_eq!(harness.state().undo_label(), Some("Delete memo"));
+    harness.get_by_label("Comments and memos (1)");
+    assert!(harness.query_by_label("Kestrel").is_none());
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(authors(&harness), ["Kestrel", "سارا"]);
+    harness.get_by_label("Comments and memos (2)");
+    harness.get_by_label("Kestrel");
+}

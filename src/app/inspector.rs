@@ -1,5 +1,5 @@
 //! The inspector: what is selected, where it comes from, how it connects, the evidence that
-//! supports it, and the fields to edit it. Edits are returned as [`Action`]s and applied by the
+//! supports it, the comments and memos on it (apart from the evidence), and the fields to edit it. Edits are returned as [`Action`]s and applied by the
 //! app through the command path.
 
 use super::bidi_text::visual_line;
@@ -9,7 +9,7 @@ use super::Action;
 use crate::command::{Command, Element, Field, MergeKey, delete_items};
 use crate::model::support::{EvidenceFilter, PARTICIPANT_ATTRIBUTE};
 use crate::model::{
-    Direction, Document, Endpoint, Evidence, ItemRef, Provenance, ProvenanceKind, RelationshipType, Rgb,
+    Direction, Document, Endpoint, Evidence, ItemRef, Memo, Provenance, ProvenanceKind, RelationshipType, Rgb,
 };
 
 pub(super) fn color32(color: Rgb) -> Color32 {
@@ -42,6 +42,8 @@ pub(super) struct Listing {
     members: Vec<usize>,
     /// Excerpts linked to any member that the filter lets through, for an area.
     member_excerpts: usize,
+    /// Indices into the map's memos: those on the item.
+    memos: Vec<usize>,
 }
 
 impl Listing {
@@ -72,6 +74,7 @@ impl Listing {
                 .collect(),
             None => Vec::new(),
         };
+        self.memos = (0..doc.memos.len()).filter(|i| doc.memos[*i].item == item).collect();
         self.members.clear();
         self.member_excerpts = 0;
         if let ItemRef::Area(id) = item {
@@ -476,6 +479,7 @@ fn item_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef, acti
             .weak(),
         );
     }
+    memos_ui(ui, doc, listing, true, actions);
     show_filtered_out
 }
 
@@ -521,7 +525,51 @@ fn item_read_ui(ui: &mut Ui, doc: &Document, view: &ItemView<'_>, item: ItemRef,
     if let Some(endpoint) = endpoint {
         relationships_ui(ui, doc, listing, endpoint, actions);
     }
-    evidence_list_ui(ui, doc, listing, view.evidence, item, actions)
+    let show_filtered_out = evidence_list_ui(ui, doc, listing, view.evidence, item, actions);
+    memos_ui(ui, doc, listing, false, actions);
+    show_filtered_out
+}
+
+/// The item's comments and memos (a workshop participant's comment or stance), after its
+/// evidence and apart from it: each with its author, stance, time and text, and (`can_delete`) a
+/// button that deletes it (one undo step). Nothing is shown for an item without memos.
+fn memos_ui(ui: &mut Ui, doc: &Document, listing: &Listing, can_delete: bool, actions: &mut Vec<Action>) {
+    let memos: Vec<&Memo> = listing.memos.iter().filter_map(|i| doc.memos.get(*i)).collect();
+    if memos.is_empty() {
+        return;
+    }
+    section(ui, &format!("Comments and memos ({})", memos.len()));
+    ui.label(RichText::new("Not evidence: they do not count as support.").small().weak());
+    for memo in memos {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            super::bidi_text::label_ui(ui, memo.author_label(), true);
+            let mut said: Vec<&str> = Vec::new();
+            if let Some(stance) = memo.stance {
+                said.push(stance.label());
+            }
+            if !memo.written_at.is_empty() {
+                said.push(&memo.written_at);
+            }
+            if !said.is_empty() {
+                ui.label(RichText::new(said.join(" · ")).small().weak());
+            }
+            if !memo.text.trim().is_empty() {
+                super::bidi_text::label_ui(ui, &memo.text, false);
+            }
+            if !can_delete {
+                return;
+            }
+            let delete = ui
+                .small_button("Delete")
+                .on_hover_text("Delete this memo (Undo brings it back)")
+                .accessible_name(format!("Delete memo by {}", memo.author_label()));
+            if delete.clicked() {
+                actions.push(Action::Edit(Command::DeleteMemo(memo.id), None));
+            }
+        });
+        ui.add_space(6.0);
+    }
 }
 
 fn kind_line(ui: &mut Ui, kind: &str) {

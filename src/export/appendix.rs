@@ -1,12 +1,26 @@
 //! The evidence appendix: every area, concept and relationship with the excerpts that support
 //! it, their sources, participant attributes, codes and memos — the table a thesis appendix or a
 //! reviewer asks for. Under a filter, only the evidence that counts is listed.
+//!
+//! After an item's evidence come its comments and memos ([`Memo`]: a workshop participant's
+//! comment or stance, with author and time), under a heading of their own that says they are not
+//! evidence. They are never counted with the excerpts, and the evidence filter does not apply to
+//! them: every memo on the item is listed. A map without memos gives the same Markdown and HTML
+//! as before memos existed.
+//!
+//! The CSV has one row per record, told apart by its `record` column (the last six columns were
+//! added with memos; the ones before keep their order and meaning):
+//! - `evidence`: one row per (item, supporting excerpt), as before; the `memo_*` columns are empty.
+//! - `memo`: one row per (item, memo), after the item's evidence rows; the item columns are
+//!   filled, the evidence columns (`evidence_id` to `evidence_provenance`) are empty, and
+//!   `memo_id`, `memo_author`, `memo_stance` (`agree`, `disagree`, `unsure` or empty),
+//!   `memo_text` and `memo_written_at` hold the memo. Count only `evidence` rows as support.
 
 use std::fmt::Write as _;
 
 use super::ExportOptions;
 use super::svg::xml_escape;
-use crate::model::{Document, Evidence, ItemRef, Provenance, ProvenanceKind};
+use crate::model::{Document, Evidence, ItemRef, Memo, Provenance, ProvenanceKind, Stance};
 
 fn items(doc: &Document) -> Vec<(&'static str, ItemRef)> {
     let mut items: Vec<(&'static str, ItemRef)> = doc.areas.iter().map(|a| ("Area", ItemRef::Area(a.id))).collect();
@@ -43,11 +57,39 @@ fn source_name(doc: &Document, e: &Evidence) -> String {
 }
 
 fn scope_line(doc: &Document, options: &ExportOptions) -> String {
-    if options.filter.is_active() {
+    let mut line = if options.filter.is_active() {
         format!("Evidence shown: only {} (filter in force).", options.filter.describe(doc))
     } else {
         "Evidence shown: all coded excerpts.".to_owned()
+    };
+    if !doc.memos.is_empty() {
+        line.push_str(
+            " Comments and memos (e.g. from a workshop) are listed after each item's evidence; they are not \
+             evidence and are not counted as support.",
+        );
     }
+    line
+}
+
+/// "Kestrel, agree, 2026-03-05T14:02:11Z": who wrote a memo, their stance and when.
+fn memo_byline(memo: &Memo) -> String {
+    let mut line = memo.author_label().to_owned();
+    if let Some(stance) = memo.stance {
+        line.push_str(&format!(", {}", stance.label().to_lowercase()));
+    }
+    if !memo.written_at.is_empty() {
+        line.push_str(&format!(", {}", memo.written_at));
+    }
+    line
+}
+
+/// The heading of an item's memos, saying they are not evidence.
+const MEMOS_HEADING: &str = "Comments and memos";
+const MEMOS_NOTE: &str = "not evidence; not counted as support";
+
+/// A stance as the file writes it (`agree`), for the CSV.
+fn stance_key(stance: Option<Stance>) -> String {
+    stance.and_then(|s| serde_json::to_value(s).ok()).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// Each concept's structure measures (issue 17), in words: "0 in, 3 out; betweenness 0.000;
@@ -116,6 +158,18 @@ pub fn markdown(doc: &Document, options: &ExportOptions) -> String {
             }
             let _ = writeln!(out);
         }
+        let memos: Vec<&Memo> = doc.memos_on(item).collect();
+        if !memos.is_empty() {
+            let _ = writeln!(out, "### {MEMOS_HEADING} ({MEMOS_NOTE}): {}\n", memos.len());
+            for memo in memos {
+                let mut line = format!("- {}", md(&memo_byline(memo)));
+                if !memo.text.trim().is_empty() {
+                    line.push_str(&format!(": {}", md(&memo.text)));
+                }
+                let _ = writeln!(out, "{line}");
+            }
+            let _ = writeln!(out);
+        }
     }
     out
 }
@@ -130,7 +184,12 @@ pub fn html(doc: &Document, options: &ExportOptions) -> String {
         "<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.45;color:#222}}\
          h2{{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}}\
          blockquote{{margin:1em 0;padding:.4em 1em;border-left:4px solid #99a;background:#f6f6f8}}\
-         .meta{{color:#555;font-size:.9em}} .ill{{color:#a05a00;font-size:.85em}}</style>\n</head>\n<body>"
+         .meta{{color:#555;font-size:.9em}} .ill{{color:#a05a00;font-size:.85em}}{}</style>\n</head>\n<body>",
+        if doc.memos.is_empty() {
+            ""
+        } else {
+            " .memos{margin:1em 0;padding:.2em 1em;border:1px dashed #aaa} .memos h3{font-size:1em;margin:.6em 0 .2em}"
+        }
     );
     let _ = writeln!(out, "<h1>{}</h1>", xml_escape(&doc.info.title));
     if !doc.info.citation.is_empty() {
@@ -177,32 +236,70 @@ pub fn html(doc: &Document, options: &ExportOptions) -> String {
             }
             let _ = writeln!(out, "</blockquote>");
         }
+        let memos: Vec<&Memo> = doc.memos_on(item).collect();
+        if !memos.is_empty() {
+            let _ = writeln!(
+                out,
+                "<section class=\"memos\">\n<h3>{MEMOS_HEADING} ({})</h3>\n<p class=\"meta\">{}.</p>\n<ul>",
+                memos.len(),
+                upper_first(MEMOS_NOTE)
+            );
+            for memo in memos {
+                let mut entry = format!("<li><span class=\"meta\"><bdi>{}</bdi>", xml_escape(memo.author_label()));
+                if let Some(stance) = memo.stance {
+                    entry.push_str(&format!(", {}", stance.label().to_lowercase()));
+                }
+                if !memo.written_at.is_empty() {
+                    entry.push_str(&format!(", {}", xml_escape(&memo.written_at)));
+                }
+                entry.push_str("</span>");
+                if !memo.text.trim().is_empty() {
+                    entry.push_str(&format!("<p dir=\"auto\">{}</p>", xml_escape(&memo.text)));
+                }
+                entry.push_str("</li>");
+                let _ = writeln!(out, "{entry}");
+            }
+            let _ = writeln!(out, "</ul>\n</section>");
+        }
     }
     let _ = writeln!(out, "</body>\n</html>");
     out
+}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
 }
 
-/// The appendix as CSV: one row per (item, supporting excerpt).
+/// The appendix as CSV: one row per (item, supporting excerpt), then one per (item, memo), told
+/// apart by the `record` column (see the module documentation).
 pub fn csv(doc: &Document, options: &ExportOptions) -> String {
     let mut out = String::from(
-        "item_kind,item_id,item,item_provenance,evidence_id,excerpt,source,participant_attributes,location,codes,memo,coder,coded_at,evidence_provenance\r\n",
+        "item_kind,item_id,item,item_provenance,evidence_id,excerpt,source,participant_attributes,location,codes,memo,coder,coded_at,evidence_provenance,record,memo_id,memo_author,memo_stance,memo_text,memo_written_at\r\n",
     );
+    let mut row = |fields: &[String]| {
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    };
     for (kind, item) in items(doc) {
         let id = match item {
             ItemRef::Concept(id) => id.0,
             ItemRef::Area(id) => id.0,
             ItemRef::Relationship(id) => id.0,
         };
+        let item_fields = [
+            kind.to_lowercase(),
+            id.to_string(),
+            doc.item_label(item),
+            doc.provenance_of(item).map_or("", |p| p.kind.label()).to_owned(),
+        ];
         for e in evidence_of(doc, item, options) {
-            let fields = [
-                kind.to_lowercase(),
-                id.to_string(),
-                doc.item_label(item),
-                doc.provenance_of(item).map_or("", |p| p.kind.label()).to_owned(),
+            let evidence = [
                 e.id.0.to_string(),
                 e.excerpt.clone(),
                 source_name(doc, e),
@@ -214,9 +311,20 @@ pub fn csv(doc: &Document, options: &ExportOptions) -> String {
                 e.coded_at.clone(),
                 e.provenance.kind.label().to_owned(),
             ];
-            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            out.push_str(&row.join(","));
-            out.push_str("\r\n");
+            let no_memo = [const { String::new() }; 5];
+            row(&[&item_fields[..], &evidence, &["evidence".to_owned()], &no_memo].concat());
+        }
+        for memo in doc.memos_on(item) {
+            let no_evidence = [const { String::new() }; 10];
+            let fields = [
+                "memo".to_owned(),
+                memo.id.0.to_string(),
+                memo.author.clone(),
+                stance_key(memo.stance),
+                memo.text.clone(),
+                memo.written_at.clone(),
+            ];
+            row(&[&item_fields[..], &no_evidence, &fields].concat());
         }
     }
     out

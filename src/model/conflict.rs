@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AreaId, CodeId, ConceptId, EvidenceId, ItemRef, RelationshipId, RelationshipTypeId, SourceId};
+use super::{AreaId, CodeId, ConceptId, EvidenceId, ItemRef, MemoId, RelationshipId, RelationshipTypeId, SourceId};
 
 /// Any one part of a map that can be added, removed or changed: an element, the map's title
 /// block, or the story as a whole.
@@ -29,6 +29,8 @@ pub enum ElementKey {
     Source(SourceId),
     /// An evidence item.
     Evidence(EvidenceId),
+    /// A memo on an item (format version 4).
+    Memo(MemoId),
 }
 
 impl ElementKey {
@@ -44,6 +46,7 @@ impl ElementKey {
             Self::Code(_) => "code",
             Self::Source(_) => "source",
             Self::Evidence(_) => "evidence",
+            Self::Memo(_) => "memo",
         }
     }
 
@@ -58,6 +61,7 @@ impl ElementKey {
             Self::Code(id) => id.0,
             Self::Source(id) => id.0,
             Self::Evidence(id) => id.0,
+            Self::Memo(id) => id.0,
         }
     }
 

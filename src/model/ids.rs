@@ -128,6 +128,11 @@ id_type!(
     EvidenceId,
     "evidence "
 );
+id_type!(
+    /// Identifies a [`crate::model::Memo`] on an item.
+    MemoId,
+    "memo "
+);
 
 #[cfg(test)]
 mod tests {

@@ -144,7 +144,7 @@ struct Header {
 
 /// A document as written: the header, then its collections in file order. The story's key is
 /// `presentation` in versions 1 and 2 and `story` from 3, so that a map that needs nothing newer
-/// still opens in an older Qualmap.
+/// still opens in an older Qualmap; `memos` (version 4) is written only when there are some.
 #[derive(Serialize)]
 struct FileOut<'a> {
     format: &'static str,
@@ -157,6 +157,8 @@ struct FileOut<'a> {
     codes: &'a [super::Code],
     sources: &'a [super::Source],
     evidence: &'a [super::Evidence],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    memos: &'a [super::Memo],
     #[serde(skip_serializing_if = "Option::is_none")]
     presentation: Option<&'a [super::Step]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -348,6 +350,7 @@ pub fn to_json(document: &Document) -> String {
         codes: &document.codes,
         sources: &document.sources,
         evidence: &document.evidence,
+        memos: &document.memos,
         presentation: story.filter(|_| version < 3),
         story: story.filter(|_| version >= 3),
         conflicts: &document.conflicts,
@@ -362,7 +365,11 @@ pub fn to_json(document: &Document) -> String {
 /// The oldest file format version that holds everything in `document` (see
 /// [`FORMAT_VERSION`](super::FORMAT_VERSION) for what each version added).
 pub fn version_needed(document: &Document) -> u32 {
-    if !document.conflicts.is_empty() || document.story.iter().any(|step| step.focus.is_some()) {
+    // A conflict left about a memo names it by a key older versions do not know.
+    let memo_conflict = document.conflicts.iter().any(|c| matches!(c.element, super::ElementKey::Memo(_)));
+    if !document.memos.is_empty() || memo_conflict {
+        4
+    } else if !document.conflicts.is_empty() || document.story.iter().any(|step| step.focus.is_some()) {
         3
     } else if document.concepts.iter().any(|c| c.color.is_some()) {
         2
@@ -384,6 +391,7 @@ fn is_normalized(document: &Document) -> bool {
         && sorted(&document.sources, |s| s.id)
         && sorted(&document.evidence, |e| e.id)
         && document.evidence.iter().all(|e| sorted(&e.links, |l| *l))
+        && sorted(&document.memos, |m| m.id)
 }
 
 /// Why a map could not be saved.

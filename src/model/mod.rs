@@ -1,4 +1,5 @@
-//! The research data of one map: concepts, areas, relationships, codebook, sources and evidence.
+//! The research data of one map: concepts, areas, relationships, codebook, sources, evidence and
+//! memos on items.
 //!
 //! This module has no dependency on egui, eframe or rfd, so it is tested with plain unit tests and
 //! used unchanged by the command line, the screen and every export.
@@ -11,6 +12,7 @@ pub mod generate;
 mod ids;
 pub mod io;
 mod json_locate;
+mod memo;
 mod renumber;
 mod shared;
 pub mod support;
@@ -25,8 +27,9 @@ pub use shared::Shared;
 pub use color::Rgb;
 pub use conflict::{Conflict, ConflictKind, ElementKey};
 pub use focus::{Focus, Follow};
-pub use ids::{AreaId, CodeId, ConceptId, EvidenceId, RelationshipId, RelationshipTypeId, SourceId};
+pub use ids::{AreaId, CodeId, ConceptId, EvidenceId, MemoId, RelationshipId, RelationshipTypeId, SourceId};
 pub use ids::{ID_LIMIT, fresh as fresh_id};
+pub use memo::{Memo, Stance};
 
 /// The value of the `format` field that every `.qualmap` file starts with.
 pub const FORMAT_NAME: &str = "qualmap";
@@ -38,11 +41,13 @@ pub const FORMAT_NAME: &str = "qualmap";
 ///   (`story[].focus`); a merged map may hold the conflicts it could not settle (`conflicts`).
 ///   New elements get time-ordered ids with a random tail (see `ids`); ids already in a file
 ///   are kept, so version 1 and 2 files open unchanged.
+/// - 4: memos on items (`memos`: a comment or a stance by a named author, e.g. a workshop
+///   participant's), and conflicts about them.
 ///
 /// A map is written with the oldest version that holds everything in it
 /// ([`io::version_needed`]), so a map that uses nothing newer still opens in an older Qualmap,
 /// and one that does is refused there by name instead of losing what it cannot read.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// A point in map (world) coordinates. The y axis points down, as on screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -464,6 +469,10 @@ pub struct Document {
     /// Coded excerpts.
     #[serde(default)]
     pub evidence: Shared<Evidence>,
+    /// Comments and stances on items, apart from the evidence: they never count as support
+    /// (format version 4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub memos: Vec<Memo>,
     /// A story told with the map, step by step, for presenting. Saved as `story` from format
     /// version 3, as `presentation` before (see `io::to_json`); both names are read.
     #[serde(alias = "presentation", default, skip_serializing_if = "Vec::is_empty")]
@@ -572,6 +581,7 @@ impl Document {
     lookup!(code, code_mut, codes, CodeId, Code);
     lookup!(source, source_mut, sources, SourceId, Source);
     lookup!(evidence_item, evidence_item_mut, evidence, EvidenceId, Evidence);
+    lookup!(memo, memo_mut, memos, MemoId, Memo);
 
     /// Sorts every collection by id (and each concept's areas), the order the file keeps.
     pub fn normalize(&mut self) {
@@ -590,6 +600,7 @@ impl Document {
             item.links.sort();
             item.links.dedup();
         }
+        self.memos.sort_by_key(|m| m.id);
     }
 
     /// A human name for an endpoint: the concept's or area's label.
@@ -656,6 +667,11 @@ impl Document {
     /// Evidence items linked directly to `item`, in id order.
     pub fn evidence_for(&self, item: ItemRef) -> impl Iterator<Item = &Evidence> + '_ {
         self.evidence.iter().filter(move |e| e.links.contains(&item))
+    }
+
+    /// Memos on `item`, in id order (the order they were written in).
+    pub fn memos_on(&self, item: ItemRef) -> impl Iterator<Item = &Memo> + '_ {
+        self.memos.iter().filter(move |m| m.item == item)
     }
 
     /// Relationships that start or end at `end`.
@@ -757,6 +773,7 @@ impl Document {
     next_id!(next_code_id, codes, CodeId);
     next_id!(next_source_id, sources, SourceId);
     next_id!(next_evidence_id, evidence, EvidenceId);
+    next_id!(next_memo_id, memos, MemoId);
 
     /// The code's name with its ancestors, e.g. "Personal well-being / Confidence".
     pub fn code_path(&self, id: CodeId) -> String {

@@ -5,8 +5,8 @@ use super::{Document, ElementKey, Endpoint, ItemRef};
 impl Document {
     /// Gives the element `from` the id of `to` (the same kind; `to` must be free) and rewrites
     /// every reference to it: relationships' ends and types, concepts' areas, codes' parents,
-    /// evidence's source, codes and links, the story's items and focus, and the conflicts. Does
-    /// nothing when the kinds differ or `from` is not there.
+    /// evidence's source, codes and links, memos' items, the story's items and focus, and the
+    /// conflicts. Does nothing when the kinds differ or `from` is not there.
     pub fn renumber(&mut self, from: ElementKey, to: ElementKey) {
         macro_rules! rename {
             ($field:ident, $old:expr, $new:expr) => {{
@@ -76,6 +76,7 @@ impl Document {
                 }
             }
             (ElementKey::Evidence(old), ElementKey::Evidence(new)) => rename!(evidence, old, new),
+            (ElementKey::Memo(old), ElementKey::Memo(new)) => rename!(memos, old, new),
             _ => return,
         }
         if from.item().is_some() {
@@ -85,6 +86,9 @@ impl Document {
             }
             for e in self.evidence.iter_mut() {
                 e.links.iter_mut().for_each(item_map);
+            }
+            for memo in &mut self.memos {
+                item_map(&mut memo.item);
             }
             for step in &mut self.story {
                 step.visible.iter_mut().for_each(item_map);

@@ -64,6 +64,7 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
     let codes = unique_ids!(codes, "code");
     let sources = unique_ids!(sources, "source");
     unique_ids!(evidence, "evidence");
+    unique_ids!(memos, "memo");
 
     let endpoint_exists = |end: Endpoint| match end {
         Endpoint::Concept(id) => concepts.contains(&id),
@@ -187,6 +188,25 @@ pub fn validate(doc: &Document) -> Vec<Problem> {
             }
         }
     }
+    for (index, memo) in doc.memos.iter().enumerate() {
+        let (exists, what) = match memo.item {
+            ItemRef::Concept(id) => (concepts.contains(&id), format!("concept {}", id.0)),
+            ItemRef::Area(id) => (areas.contains(&id), format!("area {}", id.0)),
+            ItemRef::Relationship(id) => (relationships.contains(&id), format!("relationship {}", id.0)),
+        };
+        if !exists {
+            problem(
+                vec![Key("memos"), Index(index), Key("item")],
+                format!("memo {} is about {what}, which does not exist", memo.id.0),
+            );
+        }
+        if !memo.has_content() {
+            problem(
+                vec![Key("memos"), Index(index)],
+                format!("memo {} has neither a stance nor any text; a memo must say something", memo.id.0),
+            );
+        }
+    }
     for (index, step) in doc.story.iter().enumerate() {
         for (key, items) in [("visible", &step.visible), ("highlight", &step.highlight)] {
             for (slot, item) in items.iter().enumerate() {
@@ -261,6 +281,45 @@ mod tests {
         doc.codes[1].parent = Some(first);
         let problems = validate(&doc);
         assert!(problems.iter().any(|p| p.message.contains("cycle")), "{problems:?}");
+    }
+
+    fn memo_on(item: ItemRef) -> crate::model::Memo {
+        crate::model::Memo {
+            id: crate::model::MemoId(1),
+            item,
+            author: "Wren".to_owned(),
+            stance: Some(crate::model::Stance::Agree),
+            text: String::new(),
+            written_at: "2026-03-05T14:02:11Z".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_memo_on_an_item_that_does_not_exist_is_found() {
+        let mut doc = example::document();
+        doc.memos.push(memo_on(ItemRef::Concept(doc.concepts[0].id)));
+        assert_eq!(validate(&doc), Vec::new());
+        doc.memos.push(crate::model::Memo {
+            id: crate::model::MemoId(2),
+            ..memo_on(ItemRef::Relationship(crate::model::RelationshipId(9_999)))
+        });
+        let problems = validate(&doc);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path_text(), "memos[1].item");
+        assert!(problems[0].message.contains("relationship 9999, which does not exist"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_memo_that_says_nothing_is_found() {
+        let mut doc = example::document();
+        let item = ItemRef::Area(doc.areas[0].id);
+        doc.memos.push(crate::model::Memo { stance: None, text: " ".to_owned(), ..memo_on(item) });
+        let problems = validate(&doc);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path_text(), "memos[0]");
+        // Text alone is enough.
+        doc.memos[0].text = "Too broad".to_owned();
+        assert_eq!(validate(&doc), Vec::new());
     }
 
     #[test]

@@ -7,7 +7,8 @@ use qualmap::command::{
     Command, Element, ElementId, delete_code, delete_items, delete_relationship_type, delete_source, merge_codes,
 };
 use qualmap::model::{
-    Area, Code, Concept, Document, Endpoint, Evidence, ItemRef, Point, Provenance, Relationship, Rgb, Source, example,
+    Area, Code, Concept, Document, Endpoint, Evidence, ItemRef, Memo, MemoId, Point, Provenance, Relationship, Rgb,
+    Source, Stance, example,
 };
 use qualmap::rng::Rng;
 
@@ -28,7 +29,31 @@ fn endpoint(rng: &mut Rng, doc: &Document) -> Option<Endpoint> {
 
 /// A random command; some are deliberately invalid (missing ids, non-finite numbers).
 pub fn random_command(rng: &mut Rng, doc: &Document) -> Command {
-    match rng.below(21) {
+    match rng.below(23) {
+        21 => {
+            // A memo on a random item; some say nothing, or are about an item that is gone, and
+            // must be refused.
+            let items = item_refs(doc);
+            let item = match rng.pick(&items) {
+                Some(item) if !rng.chance(5) => *item,
+                _ => ItemRef::Concept(qualmap::model::ConceptId(999_999)),
+            };
+            let stance = if rng.chance(60) { rng.pick(&Stance::ALL).copied() } else { None };
+            let text =
+                if stance.is_none() && rng.chance(10) { String::new() } else { format!("memo {}", rng.below(100)) };
+            Command::AddMemo(Memo {
+                id: doc.next_memo_id(),
+                item,
+                author: format!("participant {}", rng.below(5)),
+                stance,
+                text,
+                written_at: "2026-03-05T14:02:11Z".to_owned(),
+            })
+        }
+        22 => match rng.pick(&doc.memos) {
+            Some(memo) => Command::DeleteMemo(memo.id),
+            None => Command::DeleteMemo(MemoId(999_999)),
+        },
         18 => {
             let mut info = doc.info.clone();
             info.title = format!("title {}", rng.below(100));
@@ -225,9 +250,24 @@ pub fn random_command(rng: &mut Rng, doc: &Document) -> Command {
     }
 }
 
-/// A random starting document: the example with parts removed, or a blank one.
+/// A random starting document: the example with parts removed and memos on some items, or a
+/// blank one.
 pub fn random_document(rng: &mut Rng) -> Document {
     let mut doc = if rng.chance(15) { Document::new_blank() } else { example::document() };
+    for _ in 0..rng.below(4) {
+        let items = item_refs(&doc);
+        if let Some(item) = rng.pick(&items).copied() {
+            let memo = Memo {
+                id: doc.next_memo_id(),
+                item,
+                author: format!("participant {}", rng.below(5)),
+                stance: rng.pick(&Stance::ALL).copied(),
+                text: String::new(),
+                written_at: "2026-03-05T14:00:00Z".to_owned(),
+            };
+            let _ = Command::AddMemo(memo).apply(&mut doc);
+        }
+    }
     for _ in 0..rng.below(4) {
         let items = item_refs(&doc);
         if let Some(item) = rng.pick(&items) {
