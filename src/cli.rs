@@ -6,8 +6,10 @@ use clap::{Parser, Subcommand};
 
 use crate::model::{example, io};
 
+mod publish;
 mod serve;
 mod team;
+pub use publish::PublishArgs;
 pub use serve::ServeArgs;
 pub use team::DiffFormat;
 
@@ -149,6 +151,11 @@ pub enum Commands {
     /// the end of input: stop), and their comments (agree, disagree, unsure or a few words on an
     /// item) are printed as they arrive. Exits 0 when stopped, 2 on error.
     Serve(ServeArgs),
+    /// Publish a map as a static web site: the browser app, the map and its fonts in one folder
+    /// that works from any static host or a local static server (readers inspect evidence,
+    /// filter and step through the story). The same map and build give the same bytes.
+    /// Exits 0 when written, 2 on error.
+    Publish(PublishArgs),
     /// Write the built-in example map to a file.
     Example {
         /// Where to write it ("-" for standard output).
@@ -897,6 +904,7 @@ pub fn run(command: &Commands) -> i32 {
         Commands::Diff { a, b, format } => team::diff(a, b, *format),
         Commands::Merge { files, output } => team::merge(files, output),
         Commands::Serve(args) => serve::serve(args),
+        Commands::Publish(args) => publish::publish(args),
         Commands::Agreement(args) => match agreement(args) {
             Ok(text) => {
                 print!("{text}");

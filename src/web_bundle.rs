@@ -193,6 +193,105 @@ fn read_inside(root: &Path, path: &Path, total: &mut u64) -> anyhow::Result<Vec<
     Ok(bytes)
 }
 
+/// `html` (a bundle's `index.html`) with the app's canvas (`<canvas id="qualmap_canvas">`) given
+/// `attributes` (replacing any of those names the tag had), its other attributes kept as written.
+/// Values are written as given, in double quotes: they must not hold `"`.
+pub fn point_canvas(html: &str, attributes: &[(&str, &str)]) -> anyhow::Result<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<canvas").map(|i| i + from) {
+        let after_name = at + "<canvas".len();
+        from = after_name;
+        if !lower[after_name..].starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/') {
+            continue;
+        }
+        let Some((found, end)) = tag_attributes(html, after_name) else { break };
+        let is_ours = found
+            .iter()
+            .any(|(name, value)| name.eq_ignore_ascii_case("id") && value.as_deref() == Some("qualmap_canvas"));
+        if !is_ours {
+            continue;
+        }
+        let mut tag = String::from("<canvas");
+        let mut rest = &html[after_name..end];
+        // Keep each attribute's own text, except those set here.
+        for (name, _) in &found {
+            let Some(start) = rest.find(|c: char| !c.is_ascii_whitespace()) else { break };
+            let text_len = attribute_len(&rest[start..]);
+            let text = &rest[start..start + text_len];
+            if !attributes.iter().any(|(set, _)| name.eq_ignore_ascii_case(set)) {
+                tag.push(' ');
+                tag.push_str(text);
+            }
+            rest = &rest[start + text_len..];
+        }
+        for (name, value) in attributes {
+            tag.push_str(&format!(" {name}=\"{value}\""));
+        }
+        tag.push('>');
+        return Ok(format!("{}{tag}{}", &html[..at], &html[end + 1..]));
+    }
+    bail!("the browser build's index.html has no <canvas id=\"qualmap_canvas\">")
+}
+
+/// An attribute of a tag: its name and its value, unquoted.
+type Attribute = (String, Option<String>);
+
+/// The attributes of the tag whose name ends at `from`, and where its closing `>` is; `None`
+/// when it never closes.
+fn tag_attributes(html: &str, from: usize) -> Option<(Vec<Attribute>, usize)> {
+    let mut attributes = Vec::new();
+    let mut at = from;
+    loop {
+        let rest = &html[at..];
+        let skip = rest.find(|c: char| !c.is_ascii_whitespace() && c != '/')?;
+        at += skip;
+        let rest = &html[at..];
+        if rest.starts_with('>') {
+            return Some((attributes, at));
+        }
+        let len = attribute_len(rest);
+        if len == 0 {
+            return None;
+        }
+        let text = &rest[..len];
+        let (name, value) = match text.split_once('=') {
+            Some((name, value)) => {
+                let value = value.trim();
+                let unquoted = value
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                    .unwrap_or(value);
+                (name.trim().to_owned(), Some(unquoted.to_owned()))
+            }
+            None => (text.to_owned(), None),
+        };
+        attributes.push((name, value));
+        at += len;
+    }
+}
+
+/// The length of the attribute at the start of `text` (`name`, `name=value`, `name="v a l"`).
+fn attribute_len(text: &str) -> usize {
+    let name_end =
+        text.find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '>' || c == '/').unwrap_or(text.len());
+    let after_name = &text[name_end..];
+    let spaces = after_name.len() - after_name.trim_start().len();
+    if !after_name.trim_start().starts_with('=') {
+        return name_end;
+    }
+    let value_at = name_end + spaces + 1;
+    let value = &text[value_at..];
+    let value_spaces = value.len() - value.trim_start().len();
+    let value = value.trim_start();
+    let value_len = match value.chars().next() {
+        Some(quote @ ('"' | '\'')) => value[1..].find(quote).map_or(value.len(), |i| i + 2),
+        _ => value.find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap_or(value.len()),
+    };
+    value_at + value_spaces + value_len
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests stop loudly")]

@@ -23,6 +23,8 @@ mod palette;
 mod panel;
 mod present;
 pub mod recovery;
+#[cfg(not(target_arch = "wasm32"))]
+mod room_host;
 #[cfg(target_arch = "wasm32")]
 mod room_link;
 mod tasks;
@@ -514,6 +516,9 @@ pub struct QualmapApp {
     shortcuts_open: bool,
     /// What the page asked for (browser build).
     page: PageOptions,
+    /// The workshop room served while presenting (desktop).
+    #[cfg(not(target_arch = "wasm32"))]
+    room_host: Option<room_host::RoomHost>,
     /// The workshop room this page follows (browser build).
     #[cfg(target_arch = "wasm32")]
     room_link: Option<room_link::RoomLink>,
@@ -545,6 +550,17 @@ impl QualmapApp {
     /// Puts `message` on the status line.
     pub fn set_status(&mut self, message: impl Into<String>) {
         self.status = message.into();
+    }
+
+    /// The step the Story window has selected (presenting starts there).
+    fn story_step(&mut self) -> usize {
+        self.panel_mut::<present::Story>().map_or(0, |story| story.step)
+    }
+
+    /// Whether a room is open (never in the browser build, which joins rooms).
+    #[cfg(target_arch = "wasm32")]
+    pub fn room_open(&self) -> bool {
+        false
     }
 
     /// Whether the map can be changed here (a published read-only page cannot).
@@ -619,6 +635,8 @@ impl QualmapApp {
             palette: None,
             shortcuts_open: false,
             page: PageOptions::default(),
+            #[cfg(not(target_arch = "wasm32"))]
+            room_host: None,
             #[cfg(target_arch = "wasm32")]
             room_link: None,
         };
@@ -1018,7 +1036,12 @@ impl QualmapApp {
             // The browser build opens, compares and merges what is picked or dropped, and saves
             // by downloading; importing and exporting figures are the desktop's (they would
             // double the size of what a page loads), and a page is not quit.
-            UiCommand::Import | UiCommand::Export | UiCommand::Quit if cfg!(target_arch = "wasm32") => false,
+            UiCommand::Import | UiCommand::Export | UiCommand::Quit | UiCommand::ShareWithRoom
+                if cfg!(target_arch = "wasm32") =>
+            {
+                false
+            }
+            UiCommand::ShareWithRoom => !self.map.doc().story.is_empty() && !self.room_open(),
             // A read-only page reads: nothing that changes the map.
             UiCommand::New
             | UiCommand::Open
@@ -1138,10 +1161,14 @@ impl QualmapApp {
             UiCommand::ToggleSuggestions => self.import.suggestions_open = !self.import.suggestions_open,
             UiCommand::Present => {
                 if self.present.is_none() {
-                    let step = self.panel_mut::<present::Story>().map_or(0, |story| story.step);
+                    let step = self.story_step();
                     self.start_presenting(ctx, step);
                 }
             }
+            #[cfg(not(target_arch = "wasm32"))]
+            UiCommand::ShareWithRoom => self.share_with_room(ctx),
+            #[cfg(target_arch = "wasm32")]
+            UiCommand::ShareWithRoom => {}
             UiCommand::KeyboardShortcuts => self.shortcuts_open = true,
             UiCommand::About => self.alert(
                 "About Qualmap",
@@ -1368,7 +1395,12 @@ impl QualmapApp {
     /// The window title: file name, an unsaved-changes marker, the app name.
     pub fn window_title(&self) -> String {
         let marker = if self.is_dirty() { "● " } else { "" };
-        format!("{marker}{} — Qualmap", self.display_name())
+        // While presenting, the step too: a participant's tab says where the room is.
+        let step = match &self.present {
+            Some(present) => format!(" · step {} of {}", present.step + 1, self.map.doc().story.len()),
+            None => String::new(),
+        };
+        format!("{marker}{}{step} — Qualmap", self.display_name())
     }
 
     // ----- Files -------------------------------------------------------------------------------
@@ -1963,6 +1995,8 @@ impl eframe::App for QualmapApp {
             self.poll_room_link(&ctx);
             self.room_link_ui(&ctx);
         }
+        #[cfg(not(target_arch = "wasm32"))]
+        self.poll_room_host(&ctx);
         #[cfg(not(target_arch = "wasm32"))]
         self.export_dialog_ui(&ctx);
         #[cfg(not(target_arch = "wasm32"))]

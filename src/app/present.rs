@@ -31,10 +31,14 @@ pub enum PresenterPlace {
 
 /// What a button of the presenter view asks for.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum PresenterAction {
+pub(super) enum PresenterAction {
     Previous,
     Next,
     Hide,
+    /// Share with the room, or close it.
+    Room,
+    /// Show or hide the room's code on the slides.
+    RoomCode,
 }
 
 /// The state of presenting.
@@ -116,6 +120,9 @@ impl QualmapApp {
 
     /// Stops presenting.
     pub fn stop_presenting(&mut self, ctx: &egui::Context) {
+        // The room follows the presentation: it ends with it.
+        #[cfg(not(target_arch = "wasm32"))]
+        self.close_room();
         if self.present.take().is_some() {
             if cfg!(not(target_arch = "wasm32")) {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
@@ -223,6 +230,24 @@ impl QualmapApp {
             present.presenter_view = !present.presenter_view;
             self.prefs.presenter_view = present.presenter_view;
         }
+        let room = pressed(&mut pressed_key, PresentKey::Room);
+        let room_code = pressed(&mut pressed_key, PresentKey::RoomCode);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            if room {
+                if self.room_open() {
+                    self.close_room();
+                } else {
+                    self.share_with_room(ctx);
+                }
+            }
+            if room_code {
+                self.toggle_room_code();
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        let _ = (room, room_code);
+        let Some(present) = &mut self.present else { return };
         for (n, key) in PresentKey::GoToDigit.keys().iter().enumerate() {
             if pressed_key(*key) {
                 present.digits.push(char::from(b'0' + n as u8));
@@ -474,6 +499,10 @@ impl QualmapApp {
             );
         }
 
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(host) = &self.room_host {
+            host.paint_code(&painter, map_area);
+        }
         if let Some((item, index)) = present.spotlight {
             spotlight_ui(&painter, self.map.doc(), item, index, screen, &theme);
         }
@@ -543,6 +572,10 @@ impl QualmapApp {
             }
         });
         ui.label(format!("Time: {:02}:{:02}", elapsed / 60, elapsed % 60));
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(room) = self.room_presenter_ui(ui) {
+            action = Some(room);
+        }
         ui.separator();
         egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
             if let Some(current) = self.map.doc().story.get(step) {
@@ -566,7 +599,7 @@ impl QualmapApp {
             ui.label(
                 RichText::new(
                     "Right/Left, Space, PageUp/PageDown: steps · number + Enter: jump · B/W: blank · L: laser · \
-                     D: dim · H: contrast · P: presenter view · Esc: leave",
+                     D: dim · H: contrast · P: presenter view · R: room · Q: room's code · Esc: leave",
                 )
                 .small()
                 .weak(),
@@ -585,6 +618,18 @@ impl QualmapApp {
                 present.presenter_view = false;
                 self.prefs.presenter_view = false;
             }
+            #[cfg(not(target_arch = "wasm32"))]
+            Some(PresenterAction::Room) => {
+                if self.room_open() {
+                    self.close_room();
+                } else if let Some(ctx) = self.egui_ctx.clone() {
+                    self.share_with_room(&ctx);
+                }
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            Some(PresenterAction::RoomCode) => self.toggle_room_code(),
+            #[cfg(target_arch = "wasm32")]
+            Some(PresenterAction::Room | PresenterAction::RoomCode) => {}
             None => {}
         }
     }

@@ -55,6 +55,7 @@ pub enum UiCommand {
     ToggleConflicts,
     ToggleAgreement,
     Present,
+    ShareWithRoom,
     KeyboardShortcuts,
     About,
 }
@@ -106,7 +107,7 @@ const fn key(modifiers: Modifiers, key: Key) -> KeyboardShortcut {
 
 impl UiCommand {
     /// Every action, in menu order.
-    pub const ALL: [UiCommand; 42] = [
+    pub const ALL: [UiCommand; 43] = [
         UiCommand::New,
         UiCommand::Open,
         UiCommand::OpenExample,
@@ -147,6 +148,7 @@ impl UiCommand {
         UiCommand::ToggleConflicts,
         UiCommand::ToggleAgreement,
         UiCommand::Present,
+        UiCommand::ShareWithRoom,
         UiCommand::KeyboardShortcuts,
         UiCommand::About,
     ];
@@ -339,6 +341,13 @@ impl UiCommand {
             UiCommand::Present => {
                 row("Present", "Present the story full screen", const { &[key(NONE, Key::F5)] }, Windows, false)
             }
+            UiCommand::ShareWithRoom => row(
+                "Present to a Room",
+                "Present the story and share it with the room: participants follow on their own devices and comment",
+                &[],
+                Windows,
+                false,
+            ),
             UiCommand::KeyboardShortcuts => {
                 row("Keyboard Shortcuts", "Every key and mouse gesture", const { &[key(NONE, Key::F1)] }, Help, false)
             }
@@ -417,12 +426,14 @@ pub enum PresentKey {
     Dim,
     Contrast,
     PresenterView,
+    Room,
+    RoomCode,
     Stop,
 }
 
 impl PresentKey {
     /// Every key of presenting, in the order the help lists them.
-    pub const ALL: [PresentKey; 13] = [
+    pub const ALL: [PresentKey; 15] = [
         PresentKey::Next,
         PresentKey::Previous,
         PresentKey::First,
@@ -435,6 +446,8 @@ impl PresentKey {
         PresentKey::Dim,
         PresentKey::Contrast,
         PresentKey::PresenterView,
+        PresentKey::Room,
+        PresentKey::RoomCode,
         PresentKey::Stop,
     ];
 
@@ -464,6 +477,8 @@ impl PresentKey {
             PresentKey::Dim => &[Key::D],
             PresentKey::Contrast => &[Key::H],
             PresentKey::PresenterView => &[Key::P],
+            PresentKey::Room => &[Key::R],
+            PresentKey::RoomCode => &[Key::Q],
             PresentKey::Stop => &[Key::Escape],
         }
     }
@@ -483,6 +498,8 @@ impl PresentKey {
             PresentKey::Dim => "dim what the step does not show",
             PresentKey::Contrast => "high contrast for a washed-out projector",
             PresentKey::PresenterView => "presenter view: notes, next step, timer",
+            PresentKey::Room => "share with the room, or close it (desktop)",
+            PresentKey::RoomCode => "show or hide the room's address and QR code",
             PresentKey::Stop => "close the spotlight or blank screen, or stop presenting",
         }
     }
