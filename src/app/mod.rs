@@ -547,6 +547,11 @@ impl QualmapApp {
         app
     }
 
+    /// What the status line says.
+    pub fn status(&self) -> &str {
+        &self.status
+    }
+
     /// Puts `message` on the status line.
     pub fn set_status(&mut self, message: impl Into<String>) {
         self.status = message.into();
@@ -1351,7 +1356,8 @@ impl QualmapApp {
         }
     }
 
-    fn undo(&mut self) {
+    /// Undoes the last change (Edit ▸ Undo).
+    pub fn undo(&mut self) {
         self.settle_layout();
         let step = self.map.undo();
         self.after_step(step, "Undid");
@@ -1953,6 +1959,15 @@ impl eframe::App for QualmapApp {
         if self.confirm.is_none() && self.alert.is_none() && self.present.is_none() && self.palette.is_none() {
             self.handle_shortcuts(&ctx);
         }
+        // The workshop room, while presenting and not: the presenter's side (desktop) sends
+        // steps and takes in comments; a participant's page (browser) follows and comments.
+        #[cfg(not(target_arch = "wasm32"))]
+        self.poll_room_host(&ctx);
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.poll_room_link(&ctx);
+            self.room_link_ui(&ctx);
+        }
         self.update_title(&ctx);
         self.view.highlight = std::mem::take(&mut self.view.highlight_next);
         self.refresh_focus();
@@ -1990,13 +2005,6 @@ impl eframe::App for QualmapApp {
         self.panel_actions(actions);
         // The browser build leaves out importing and exporting figures (see `command_enabled`):
         // not calling them lets the linker drop their code.
-        #[cfg(target_arch = "wasm32")]
-        {
-            self.poll_room_link(&ctx);
-            self.room_link_ui(&ctx);
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        self.poll_room_host(&ctx);
         #[cfg(not(target_arch = "wasm32"))]
         self.export_dialog_ui(&ctx);
         #[cfg(not(target_arch = "wasm32"))]

@@ -35,9 +35,11 @@ pub(super) enum PresenterAction {
     Previous,
     Next,
     Hide,
-    /// Share with the room, or close it.
+    /// Share with the room, or close it (desktop only).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     Room,
-    /// Show or hide the room's code on the slides.
+    /// Show or hide the room's code on the slides (desktop only).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     RoomCode,
 }
 
@@ -174,6 +176,10 @@ impl QualmapApp {
     /// `elsewhere`, in the presenter's window, so that every key works from either.
     fn present_keys(&mut self, ctx: &egui::Context, elsewhere: &[Key]) {
         use super::ui_command::PresentKey;
+        // Keys typed into a text field (a participant's comment in a workshop room) are text.
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
         let mut elsewhere = elsewhere.to_vec();
         let mut pressed_key = |key: Key| {
             let here = ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));

@@ -49,8 +49,28 @@ impl QualmapApp {
     }
 
     /// Serves the map being presented to the room (starts presenting first if need be), on
-    /// every network interface (`QUALMAP_ROOM_ADDR`, e.g. `127.0.0.1:8020`, chooses another).
+    /// every network interface (`QUALMAP_ROOM_ADDR`, e.g. `127.0.0.1:8020`, chooses another),
+    /// with the browser build found as `qualmap serve` finds it.
     pub fn share_with_room(&mut self, ctx: &egui::Context) {
+        if self.room_host.is_some() {
+            return;
+        }
+        let addr = std::env::var("QUALMAP_ROOM_ADDR").ok().filter(|a| !a.is_empty());
+        let addr = match addr.as_deref().unwrap_or("0.0.0.0:0").parse() {
+            Ok(addr) => addr,
+            Err(err) => {
+                self.alert("Could not open the room", format!("QUALMAP_ROOM_ADDR: {err}"));
+                return;
+            }
+        };
+        match WebBundle::find(None).and_then(|dir| WebBundle::load(&dir)) {
+            Ok(bundle) => self.share_with_room_using(ctx, bundle, addr),
+            Err(err) => self.alert("Could not open the room", format!("{err:#}")),
+        }
+    }
+
+    /// [`Self::share_with_room`] with the browser build and the address given.
+    pub fn share_with_room_using(&mut self, ctx: &egui::Context, bundle: WebBundle, addr: std::net::SocketAddr) {
         if self.room_host.is_some() {
             return;
         }
@@ -61,21 +81,6 @@ impl QualmapApp {
                 return;
             }
         }
-        let addr = std::env::var("QUALMAP_ROOM_ADDR").ok().filter(|a| !a.is_empty());
-        let addr = match addr.as_deref().unwrap_or("0.0.0.0:0").parse() {
-            Ok(addr) => addr,
-            Err(err) => {
-                self.alert("Could not open the room", format!("QUALMAP_ROOM_ADDR: {err}"));
-                return;
-            }
-        };
-        let bundle = match WebBundle::find(None).and_then(|dir| WebBundle::load(&dir)) {
-            Ok(bundle) => bundle,
-            Err(err) => {
-                self.alert("Could not open the room", format!("{err:#}"));
-                return;
-            }
-        };
         let mut config =
             RoomConfig::new(addr, bundle, io::to_json(self.map.doc()).into_bytes(), self.map.display_name());
         config.step = self.present.as_ref().map(|p| p.step);
@@ -85,6 +90,8 @@ impl QualmapApp {
             Ok(room) => {
                 let url = room.url();
                 self.status = format!("The room is open at {url}");
+                // Also where a terminal shows it (a presenter whose screen is mirrored, scripts).
+                eprintln!("qualmap: the room is open at {url} (on this machine: {})", room.local_url());
                 self.room_host = Some(RoomHost {
                     qr: qr_modules(&url).ok(),
                     url,
@@ -225,11 +232,15 @@ impl RoomHost {
             return;
         }
         let side = (screen.height() * 0.34).clamp(160.0, 320.0);
-        let card =
-            Rect::from_min_size(pos2(screen.max.x - side - 44.0, screen.min.y + 20.0), vec2(side + 24.0, side + 86.0));
+        // Wide enough for the room's path in 12-point monospace whatever the screen's height.
+        let card_width = (side + 24.0).max(310.0);
+        let card = Rect::from_min_size(
+            pos2(screen.max.x - card_width - 20.0, screen.min.y + 20.0),
+            vec2(card_width, side + 100.0),
+        );
         painter.rect_filled(card, 8.0, Color32::WHITE);
         painter.rect_stroke(card, 8.0, Stroke::new(1.0, Color32::from_gray(190)), egui::StrokeKind::Inside);
-        let code = Rect::from_min_size(card.min + vec2(12.0, 12.0), vec2(side, side));
+        let code = Rect::from_min_size(pos2(card.center().x - side / 2.0, card.min.y + 12.0), vec2(side, side));
         if let Some((width, modules)) = &host.qr {
             // Four modules of light around the code, as scanners need.
             let cell = side / (*width as f32 + 8.0);
@@ -250,16 +261,22 @@ impl RoomHost {
             FontId::proportional(18.0),
             Color32::from_gray(30),
         );
-        let url_font = FontId::monospace(if host.url.len() > 40 { 11.0 } else { 13.0 });
+        // The address on two lines (the server, then the room's path), so that it fits the card.
+        let (server, path) = match host.url.find("/r/") {
+            Some(at) => host.url.split_at(at),
+            None => (host.url.as_str(), ""),
+        };
+        for (i, line) in [server, path].into_iter().enumerate() {
+            painter.text(
+                pos2(card.center().x, code.max.y + 32.0 + 15.0 * i as f32),
+                Align2::CENTER_TOP,
+                line,
+                FontId::monospace(12.0),
+                Color32::from_gray(60),
+            );
+        }
         painter.text(
-            pos2(card.center().x, code.max.y + 34.0),
-            Align2::CENTER_TOP,
-            &host.url,
-            url_font,
-            Color32::from_gray(60),
-        );
-        painter.text(
-            pos2(card.center().x, code.max.y + 54.0),
+            pos2(card.center().x, code.max.y + 66.0),
             Align2::CENTER_TOP,
             following,
             FontId::proportional(14.0),

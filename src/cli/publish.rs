@@ -111,13 +111,21 @@ fn titled(page: &str, title: &str) -> String {
     if title.is_empty() {
         return page.to_owned();
     }
+    let element = format!("<title>{} — Qualmap</title>", crate::export::svg::xml_escape(title));
     let lower = page.to_ascii_lowercase();
-    let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>")) else { return page.to_owned() };
-    if end < start {
-        return page.to_owned();
+    if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>"))
+        && start < end
+    {
+        return format!("{}{element}{}", &page[..start], &page[end + "</title>".len()..]);
     }
-    let escaped = crate::export::svg::xml_escape(title);
-    format!("{}<title>{escaped} — Qualmap</title>{}", &page[..start], &page[end + "</title>".len()..])
+    // A page without a title gets one in its head (made if it has none).
+    if let Some(at) = lower.find("</head>") {
+        return format!("{}{element}\n{}", &page[..at], &page[at..]);
+    }
+    if let Some(at) = lower.find("<body") {
+        return format!("{}<head>{element}</head>\n{}", &page[..at], &page[at..]);
+    }
+    page.to_owned()
 }
 
 /// Refuses to write into a folder that holds anything but an earlier publication.
