@@ -1111,6 +1111,15 @@ mod tests {
     }
 
     #[test]
+    fn a_room_can_be_kept_and_used_from_any_thread() {
+        fn send_and_sync<T: Send + Sync>() {}
+        send_and_sync::<Room>();
+        send_and_sync::<RoomComment>();
+        fn send<T: Send>() {}
+        send::<RoomConfig>();
+    }
+
+    #[test]
     fn the_map_is_offered_under_its_name_encoded() {
         assert_eq!(disposition("Study map.qualmap"), "inline; filename*=UTF-8''Study%20map.qualmap");
         assert_eq!(disposition("é\"\n"), "inline; filename*=UTF-8''%C3%A9%22%0A");

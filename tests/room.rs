@@ -346,6 +346,29 @@ fn headers_past_the_limit_are_refused_and_the_room_goes_on() {
 }
 
 #[test]
+fn connections_that_send_nothing_are_closed_after_twenty_seconds() {
+    let f = room();
+    // One that never sends a request, and one kept alive after its request.
+    let mut silent = TcpStream::connect(f.addr).unwrap();
+    let mut kept = TcpStream::connect(f.addr).unwrap();
+    kept.write_all(format!("GET {} HTTP/1.1\r\nHost: x\r\n\r\n", f.path("qualmap.js")).as_bytes()).unwrap();
+    let started = Instant::now();
+    for stream in [&mut silent, &mut kept] {
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    }
+    let mut answer = Vec::new();
+    kept.read_to_end(&mut answer).unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 200 OK"), "{}", String::from_utf8_lossy(&answer));
+    let kept_for = started.elapsed();
+    let mut nothing = Vec::new();
+    silent.read_to_end(&mut nothing).unwrap();
+    let silent_for = started.elapsed();
+    for took in [kept_for, silent_for] {
+        assert!(took >= Duration::from_secs(19) && took < Duration::from_secs(25), "{took:?}");
+    }
+}
+
+#[test]
 fn a_participant_who_does_not_read_holds_up_no_one() {
     let f = room();
     // Opens a stream and reads nothing, ever.
