@@ -126,6 +126,15 @@ pub enum RoomStance {
 }
 
 impl RoomStance {
+    /// The memo's stance it becomes.
+    pub fn stance(self) -> crate::model::Stance {
+        match self {
+            Self::Agree => crate::model::Stance::Agree,
+            Self::Disagree => crate::model::Stance::Disagree,
+            Self::Unsure => crate::model::Stance::Unsure,
+        }
+    }
+
     /// The word for it, as sent.
     pub fn word(self) -> &'static str {
         match self {

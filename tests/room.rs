@@ -497,8 +497,11 @@ fn serve_presents_a_map_from_the_command_line() {
     std::fs::write(&map, example::EXAMPLE_JSON).unwrap();
     let doc = example::document();
     let concept = &doc.concepts[0];
+    let kept = dir.path().join("with comments.qualmap");
     let mut child = qualmap()
         .args(["serve", map.to_str().unwrap(), "--addr", "127.0.0.1:0", "--web", web.to_str().unwrap()])
+        .arg("-o")
+        .arg(&kept)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -550,10 +553,21 @@ fn serve_presents_a_map_from_the_command_line() {
     let comment = until(&mut stdout, &mut printed, "[Ana · agree]");
     let label = serde_json::to_string(&concept.label).unwrap();
     assert_eq!(comment.trim_end(), format!("[Ana · agree] concept {label}: Seen it too"));
+    // With -o the comment is a memo on the concept in the saved map, which the room offers anew.
+    assert_eq!(events.expect("map"), r#"{"revision":1}"#);
+    let saved = qualmap::model::io::load_path(&kept).unwrap();
+    let memo = &saved.memos[0];
+    assert_eq!(
+        (memo.item, memo.author.as_str(), memo.text.as_str()),
+        (ItemRef::Concept(concept.id), "Ana", "Seen it too")
+    );
+    assert_eq!(memo.stance, Some(qualmap::model::Stance::Agree));
     let missing = br#"{"pseudonym":"Bo","item":{"area":999},"stance":"unsure"}"#;
     assert_eq!(send(addr, "POST", &path_of(&url, "comment"), missing).status, 204);
     let comment = until(&mut stdout, &mut printed, "[Bo · unsure]");
     assert_eq!(comment.trim_end(), "[Bo · unsure] area 999 (not in the map)");
+    // Nothing is kept of a comment on something not in the map.
+    assert_eq!(qualmap::model::io::load_path(&kept).unwrap().memos.len(), 1);
     writeln!(stdin, "q").unwrap();
     assert_eq!(events.expect("end"), "{}");
     let status = child.wait().unwrap();

@@ -109,32 +109,7 @@ impl Browser {
 
 /// Today's date as `YYYY-MM-DD` (UTC), for new evidence.
 pub(super) fn today() -> String {
-    let (date, _) = utc_now();
-    date
-}
-
-/// Now as ISO 8601 in UTC to the second (`2026-12-07T15:02:11Z`), for memos.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-pub(super) fn now_utc() -> String {
-    let (date, secs) = utc_now();
-    format!("{date}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
-}
-
-/// Today's date (`YYYY-MM-DD`, UTC) and the seconds since its midnight.
-fn utc_now() -> (String, u64) {
-    let secs = web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (format!("{year:04}-{month:02}-{day:02}"), secs % 86_400)
+    crate::model::clock::today()
 }
 
 /// The collator for sorting names and excerpts: the Unicode Collation Algorithm with the CLDR

@@ -9,7 +9,7 @@ use egui::{Align2, Color32, FontId, Rect, Stroke, pos2, vec2};
 use super::QualmapApp;
 use super::present::PresenterAction;
 use crate::command::Command;
-use crate::model::{Memo, Stance, io};
+use crate::model::{Memo, io};
 use crate::room::{Room, RoomComment, RoomConfig, RoomStance, qr_modules};
 use crate::web_bundle::WebBundle;
 
@@ -152,13 +152,9 @@ impl QualmapApp {
             id: doc.next_memo_id(),
             item: comment.item,
             author: comment.pseudonym.clone(),
-            stance: comment.stance.map(|s| match s {
-                RoomStance::Agree => Stance::Agree,
-                RoomStance::Disagree => Stance::Disagree,
-                RoomStance::Unsure => Stance::Unsure,
-            }),
+            stance: comment.stance.map(RoomStance::stance),
             text: comment.text.clone(),
-            written_at: super::evidence::now_utc(),
+            written_at: crate::model::clock::now(),
         };
         let line = comment_line(&memo, &label);
         if self.apply_edit(Command::AddMemo(memo), None).is_none() {

@@ -9,8 +9,9 @@ use std::sync::mpsc;
 
 use anyhow::{Context as _, bail};
 
-use crate::model::{Document, ItemRef, io as map_io};
-use crate::room::{Room, RoomComment, RoomConfig, qr_text};
+use crate::command::Command;
+use crate::model::{Document, ItemRef, Memo, io as map_io};
+use crate::room::{Room, RoomComment, RoomConfig, RoomStance, qr_text};
 use crate::web_bundle::WebBundle;
 
 /// Options of `qualmap serve`.
@@ -26,6 +27,11 @@ pub struct ServeArgs {
     /// or target/qualmap-web in Qualmap's source tree (`web/build.sh` makes it).
     #[arg(long, value_name = "DIR")]
     pub web: Option<PathBuf>,
+    /// Take each comment into the map as a memo on its item (under the participant's pseudonym)
+    /// and save the map here after each one; without it comments are only printed. May be the
+    /// map itself.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// What the presenter's loop waits for.
@@ -51,7 +57,7 @@ pub fn serve(args: &ServeArgs) -> i32 {
 
 fn run(args: &ServeArgs) -> anyhow::Result<()> {
     let addr = resolve(&args.addr)?;
-    let (bytes, doc) = load(&args.map)?;
+    let (bytes, mut doc) = load(&args.map)?;
     let bundle_dir = WebBundle::find(args.web.as_deref())?;
     let bundle = WebBundle::load(&bundle_dir)?;
     let map_name = args.map.file_name().map_or_else(|| "map.qualmap".to_owned(), |n| n.to_string_lossy().into_owned());
@@ -87,7 +93,7 @@ fn run(args: &ServeArgs) -> anyhow::Result<()> {
     write!(out, "{}", qr_text(&room.url(), terminal)?)?;
     writeln!(out, "{HELP}")?;
     show_step(&mut out, &doc, &room)?;
-    present(&room, &doc, &waiting, &mut out)?;
+    present(&room, &mut doc, args.output.as_deref(), &waiting, &mut out)?;
     room.stop();
     writeln!(out, "The room is closed.")?;
     Ok(())
@@ -98,13 +104,19 @@ const HELP: &str =
 
 /// Steps through the story as the lines say and prints comments as they come, until `q` or the
 /// end of the input.
-fn present(room: &Room, doc: &Document, inputs: &mpsc::Receiver<Input>, out: &mut impl Write) -> anyhow::Result<()> {
+fn present(
+    room: &Room,
+    doc: &mut Document,
+    output: Option<&Path>,
+    inputs: &mpsc::Receiver<Input>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let steps = doc.story.len();
     while let Ok(input) = inputs.recv() {
         let line = match input {
             Input::Comment => {
                 for comment in room.comments() {
-                    take_comment(doc, &comment, out)?;
+                    take_comment(room, doc, output, &comment, out)?;
                 }
                 continue;
             }
@@ -155,12 +167,32 @@ fn present(room: &Room, doc: &Document, inputs: &mpsc::Receiver<Input>, out: &mu
     Ok(())
 }
 
-/// Takes one participant's comment: the single place where a comment reaches the presenter's
-/// map. Once the map holds memos, this is where the comment becomes a memo on its item (one
-/// undoable change, under the participant's pseudonym) and the map is saved; for now it is
-/// printed, `[Ana · agree] concept "Label": text`.
-fn take_comment(doc: &Document, comment: &RoomComment, out: &mut impl Write) -> io::Result<()> {
-    writeln!(out, "{}", comment_line(doc, comment))
+/// A participant's comment: printed, and with `output`, taken into the map as a memo on its item
+/// (under the participant's pseudonym), the map saved there and offered to the room again.
+fn take_comment(
+    room: &Room,
+    doc: &mut Document,
+    output: Option<&Path>,
+    comment: &RoomComment,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    writeln!(out, "{}", comment_line(doc, comment))?;
+    let Some(output) = output else { return Ok(()) };
+    if !doc.contains(comment.item) {
+        return Ok(());
+    }
+    let memo = Memo {
+        id: doc.next_memo_id(),
+        item: comment.item,
+        author: comment.pseudonym.clone(),
+        stance: comment.stance.map(RoomStance::stance),
+        text: comment.text.clone(),
+        written_at: crate::model::clock::now(),
+    };
+    Command::AddMemo(memo).apply(doc).map_err(|e| anyhow::anyhow!("the comment could not be kept: {e}"))?;
+    map_io::save_path(doc, output)?;
+    room.set_map(map_io::to_json(doc).into_bytes());
+    Ok(())
 }
 
 /// A comment as one line (continued lines of its text indented).

@@ -4,6 +4,7 @@
 //! This module has no dependency on egui, eframe or rfd, so it is tested with plain unit tests and
 //! used unchanged by the command line, the screen and every export.
 
+pub mod clock;
 mod color;
 mod conflict;
 pub mod example;
