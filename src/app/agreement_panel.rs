@@ -485,7 +485,7 @@ fn side_ui(
     let verdict = if side.linked.is_empty() { "did not link it here" } else { "linked it" };
     ui.label(RichText::new(format!("{}: {verdict}", super::bidi_text::visual_line(coder))).strong());
     for evidence in side.linked.iter().filter_map(|id| doc.evidence_item(*id)) {
-        super::inspector::evidence_card_ui(ui, doc, evidence, None, actions);
+        super::inspector::evidence_card_ui(ui, doc, evidence, None, true, actions);
     }
     if side.other.is_empty() {
         if side.linked.is_empty() && unit == Unit::Segment {
@@ -499,7 +499,7 @@ fn side_ui(
     };
     ui.label(RichText::new(here).small().weak());
     for evidence in side.other.iter().take(OTHERS_SHOWN).filter_map(|id| doc.evidence_item(*id)) {
-        super::inspector::evidence_card_ui(ui, doc, evidence, None, actions);
+        super::inspector::evidence_card_ui(ui, doc, evidence, None, true, actions);
         let elsewhere: Vec<String> = evidence.links.iter().map(|l| doc.item_label(*l)).collect();
         if !elsewhere.is_empty() {
             ui.label(RichText::new(format!("→ {}", elsewhere.join("; "))).small());

@@ -104,7 +104,11 @@ impl Inspector {
             self.listing.refresh(doc, cx.revision, *item, &cx.view.filter);
         }
         let listing = &self.listing;
-        let evidence_view = EvidenceView { filter: &cx.view.filter, show_filtered_out: cx.view.show_filtered_out };
+        let evidence_view = EvidenceView {
+            filter: &cx.view.filter,
+            editable: !cx.view.read_only,
+            show_filtered_out: cx.view.show_filtered_out,
+        };
         let mut show_filtered_out = cx.view.show_filtered_out;
         let focus_label = cx.view.focus_label;
         if focus_label {
@@ -148,6 +152,8 @@ impl Inspector {
 #[derive(Clone, Copy)]
 struct EvidenceView<'a> {
     filter: &'a EvidenceFilter,
+    /// Whether its cards offer Edit and Unlink (not on a read-only page).
+    editable: bool,
     /// Whether excerpts the filter leaves out are listed too (dimmed, marked).
     show_filtered_out: bool,
 }
@@ -741,7 +747,7 @@ fn evidence_list_ui(
         ui.label(RichText::new(text).weak());
     }
     for evidence in evidence {
-        evidence_card_ui(ui, doc, evidence, Some(item), actions);
+        evidence_card_ui(ui, doc, evidence, Some(item).filter(|_| view.editable), view.editable, actions);
         ui.add_space(6.0);
     }
     if view.filter.is_active() && show_filtered_out {
@@ -749,7 +755,7 @@ fn evidence_list_ui(
             ui.scope(|ui| {
                 ui.multiply_opacity(0.5);
                 ui.label(RichText::new("Filtered out: not counted under the filter").small().italics().strong());
-                evidence_card_ui(ui, doc, evidence, Some(item), actions);
+                evidence_card_ui(ui, doc, evidence, Some(item).filter(|_| view.editable), view.editable, actions);
             });
             ui.add_space(6.0);
         }
@@ -763,6 +769,7 @@ pub(super) fn evidence_card_ui(
     doc: &Document,
     evidence: &Evidence,
     context: Option<ItemRef>,
+    editable: bool,
     actions: &mut Vec<Action>,
 ) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -819,7 +826,7 @@ pub(super) fn evidence_card_ui(
             ui.label(RichText::new(coded).small().weak());
         }
         ui.horizontal(|ui| {
-            if ui.small_button("Edit").clicked() {
+            if editable && ui.small_button("Edit").clicked() {
                 actions.push(Action::EditEvidence(evidence.id));
             }
             if let Some(item) = context

@@ -1401,12 +1401,17 @@ impl QualmapApp {
     /// The window title: file name, an unsaved-changes marker, the app name.
     pub fn window_title(&self) -> String {
         let marker = if self.is_dirty() { "● " } else { "" };
+        // A page names its map by its title (a published site's file is map.qualmap).
+        let name = match self.map.doc().info.title.trim() {
+            title if cfg!(target_arch = "wasm32") && !title.is_empty() => title.to_owned(),
+            _ => self.display_name(),
+        };
         // While presenting, the step too: a participant's tab says where the room is.
         let step = match &self.present {
             Some(present) => format!(" · step {} of {}", present.step + 1, self.map.doc().story.len()),
             None => String::new(),
         };
-        format!("{marker}{}{step} — Qualmap", self.display_name())
+        format!("{marker}{name}{step} — Qualmap")
     }
 
     // ----- Files -------------------------------------------------------------------------------
