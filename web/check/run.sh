@@ -31,7 +31,7 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/site/index.html" >/dev/null && break; sleep 0.1; done
 
-node web/check/site.mjs "http://127.0.0.1:$port/site/" "$out/site"
+node web/check/site.mjs "http://127.0.0.1:$port/site/" "$out/site" editable
 node web/check/site.mjs "http://127.0.0.1:$port/site-read-only/" "$out/read-only"
 node web/check/room.mjs "$qualmap" "$example" target/qualmap-web "$out/room"
 echo "browser check passed; screenshots in $out"
