@@ -458,22 +458,24 @@ impl QualmapApp {
         painter.rect_filled(band, 0.0, theme.label_fill);
         painter.line_segment([band.left_top(), band.right_top()], Stroke::new(1.0, theme.node_stroke));
         if let Some(step) = self.map.doc().story.get(present.step) {
-            // Wrapped and ordered as the scene wraps text, so Arabic and Hebrew read right.
-            let width = band.width() - 200.0;
+            // Wrapped and ordered as the scene wraps text, so Arabic and Hebrew read right;
+            // smaller on a narrow screen (a participant's phone), so that it fits the band.
+            let scale = (screen.width() / 1000.0).clamp(0.55, 1.0);
+            let width = band.width() - 200.0 * scale;
             let title_height = super::bidi_text::paint_paragraph(
                 &painter,
                 &step.title,
-                &FontId::proportional(30.0),
+                &FontId::proportional(30.0 * scale),
                 theme.text,
-                band.min + vec2(40.0, 18.0),
+                band.min + vec2(40.0 * scale, 18.0 * scale),
                 width,
             );
             super::bidi_text::paint_paragraph(
                 &painter,
                 &step.caption,
-                &FontId::proportional(20.0),
+                &FontId::proportional(20.0 * scale),
                 theme.muted_text,
-                band.min + vec2(40.0, 26.0 + title_height),
+                band.min + vec2(40.0 * scale, 26.0 * scale + title_height),
                 width,
             );
             if let Some(filter) = &step.filter
@@ -644,25 +646,28 @@ impl QualmapApp {
 /// The evidence spotlight: one excerpt at a time, large, with its source.
 fn spotlight_ui(painter: &egui::Painter, doc: &Document, item: ItemRef, index: usize, screen: Rect, theme: &MapTheme) {
     let evidence: Vec<&Evidence> = doc.evidence_for(item).collect();
+    // Sized for a projector; a phone in a workshop room gets it smaller, so that it still fits.
+    let scale = (screen.width() / 1000.0).clamp(0.55, 1.0);
+    let margin = 40.0 * scale;
     let panel = Rect::from_center_size(
-        screen.center() - vec2(0.0, CAPTION_BAND / 2.0),
-        vec2(screen.width().min(1100.0) - 80.0, screen.height().min(700.0) - 200.0),
+        screen.center() - vec2(0.0, CAPTION_BAND / 2.0 * scale),
+        vec2(screen.width().min(1100.0) - 2.0 * margin, screen.height().min(700.0) - 200.0 * scale),
     );
     painter.rect_filled(screen, 0.0, Color32::from_black_alpha(120));
     painter.rect_filled(panel, CornerRadius::same(12), theme.node_fill);
     painter.rect_stroke(panel, CornerRadius::same(12), Stroke::new(2.0, theme.selection), egui::StrokeKind::Inside);
-    let width = panel.width() - 80.0;
-    let mut y = panel.top() + 30.0;
-    let heading = painter.layout(doc.item_label(item), FontId::proportional(26.0), theme.text, width);
+    let width = panel.width() - 2.0 * margin;
+    let mut y = panel.top() + 30.0 * scale;
+    let heading = painter.layout(doc.item_label(item), FontId::proportional(26.0 * scale), theme.text, width);
     let h = heading.size().y;
-    painter.galley(pos2(panel.left() + 40.0, y), heading, theme.text);
-    y += h + 20.0;
+    painter.galley(pos2(panel.left() + margin, y), heading, theme.text);
+    y += h + 20.0 * scale;
     let Some(e) = evidence.get(index.min(evidence.len().saturating_sub(1))) else {
         painter.text(
-            pos2(panel.left() + 40.0, y),
+            pos2(panel.left() + margin, y),
             Align2::LEFT_TOP,
             "No evidence is linked to this yet.",
-            FontId::proportional(24.0),
+            FontId::proportional(24.0 * scale),
             theme.muted_text,
         );
         return;
@@ -671,24 +676,24 @@ fn spotlight_ui(painter: &egui::Painter, doc: &Document, item: ItemRef, index: u
     if crate::scene::text::has_rtl(&e.excerpt) {
         // Right to left: wrapped by the scene's rules and drawn in visual order, right-aligned
         // when the paragraph runs right to left.
-        let font = FontId::proportional(30.0);
+        let font = FontId::proportional(30.0 * scale);
         let row = painter.ctx().fonts_mut(|f| f.row_height(&font));
-        let lines = crate::scene::text::wrap(&quoted, 30.0, width, &EguiMeasure(painter.ctx()));
+        let lines = crate::scene::text::wrap(&quoted, 30.0 * scale, width, &EguiMeasure(painter.ctx()));
         for line in &lines {
             let (x, align) = if line.rtl {
-                (panel.right() - 40.0, Align2::RIGHT_TOP)
+                (panel.right() - margin, Align2::RIGHT_TOP)
             } else {
-                (panel.left() + 40.0, Align2::LEFT_TOP)
+                (panel.left() + margin, Align2::LEFT_TOP)
             };
             super::canvas::paint_line(painter, &line.text, line.rtl, pos2(x, y), align, &font, theme.text);
             y += row;
         }
-        y += 18.0;
+        y += 18.0 * scale;
     } else {
-        let quote = painter.layout(quoted, FontId::proportional(30.0), theme.text, width);
+        let quote = painter.layout(quoted, FontId::proportional(30.0 * scale), theme.text, width);
         let h = quote.size().y;
-        painter.galley(pos2(panel.left() + 40.0, y), quote, theme.text);
-        y += h + 18.0;
+        painter.galley(pos2(panel.left() + margin, y), quote, theme.text);
+        y += h + 18.0 * scale;
     }
     let mut source = doc.source(e.source).map_or_else(String::new, |s| {
         let attributes: Vec<String> = s.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
@@ -697,19 +702,20 @@ fn spotlight_ui(painter: &egui::Painter, doc: &Document, item: ItemRef, index: u
     if e.provenance.kind == crate::model::ProvenanceKind::Illustrative {
         source.push_str(" — illustrative excerpt, not a participant's words");
     }
-    let meta = painter.layout(source, FontId::proportional(20.0), theme.muted_text, width);
-    painter.galley(pos2(panel.left() + 40.0, y), meta, theme.muted_text);
-    painter.text(
-        panel.right_bottom() + vec2(-30.0, -20.0),
-        Align2::RIGHT_BOTTOM,
+    let meta = painter.layout(source, FontId::proportional(20.0 * scale), theme.muted_text, width);
+    painter.galley(pos2(panel.left() + margin, y), meta, theme.muted_text);
+    let footer = painter.layout(
         format!(
             "excerpt {} of {} · arrow keys for more · Esc closes",
             index.min(evidence.len() - 1) + 1,
             evidence.len()
         ),
-        FontId::proportional(18.0),
+        FontId::proportional(18.0 * scale),
         theme.muted_text,
+        width,
     );
+    let at = panel.right_bottom() - vec2(margin * 0.75, 20.0 * scale) - footer.size();
+    painter.galley(at, footer, theme.muted_text);
 }
 
 /// The Story window: the steps of the story, to order, edit and present from.
