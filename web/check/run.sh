@@ -29,7 +29,15 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 python3 -m http.server --bind 127.0.0.1 --directory "$out" "$port" >"$out/http.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/site/index.html" >/dev/null && break; sleep 0.1; done
+python3 - "$port" <<'WAIT'
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/site/index.html", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.1)
+WAIT
 
 node web/check/site.mjs "http://127.0.0.1:$port/site/" "$out/site" editable
 node web/check/site.mjs "http://127.0.0.1:$port/site-read-only/" "$out/read-only"
