@@ -161,6 +161,21 @@ pub struct RoomComment {
     pub from: IpAddr,
 }
 
+impl RoomComment {
+    /// The comment as a memo on its item, with `id`, written at `written_at` (what the app and
+    /// `qualmap serve -o` keep of it).
+    pub fn memo(&self, id: crate::model::MemoId, written_at: String) -> crate::model::Memo {
+        crate::model::Memo {
+            id,
+            item: self.item,
+            author: self.pseudonym.clone(),
+            stance: self.stance.map(RoomStance::stance),
+            text: self.text.clone(),
+            written_at,
+        }
+    }
+}
+
 /// A running room. Stops (ending every stream with `event: end`) when stopped or dropped.
 pub struct Room {
     shared: Arc<Shared>,

@@ -2,9 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
+mod common;
+
 use qualmap::export::{ExportError, ExportOptions, Format, export_bytes, export_scene, svg_to_png};
 use qualmap::model::support::{EvidenceFilter, SupportMode, support_counts};
-use qualmap::model::{Document, ItemRef, Memo, Stance, example};
+use qualmap::model::{Document, ItemRef, Stance, example};
 use qualmap::scene::{EguiMeasure, ThemeKind, headless_context};
 
 fn doc() -> Document {
@@ -372,15 +374,7 @@ fn doc_with_memos() -> Document {
         ("سارا", None, "الثقة جاءت لاحقاً"),
         ("Heron", Some(Stance::Unsure), ""),
     ] {
-        let memo = Memo {
-            id: doc.next_memo_id(),
-            item,
-            author: author.to_owned(),
-            stance,
-            text: text.to_owned(),
-            written_at: "2026-03-05T14:02:11Z".to_owned(),
-        };
-        qualmap::command::Command::AddMemo(memo).apply(&mut doc).unwrap();
+        common::add_memo(&mut doc, item, author, stance, text);
     }
     doc
 }

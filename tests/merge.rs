@@ -261,17 +261,7 @@ fn ids_that_clash_in_copies_from_older_versions_are_renumbered_not_merged() {
     let clash = ConceptId(base.concepts.last().unwrap().id.0 + 1);
     let with_concept = |label: &str| {
         let mut doc = base.clone();
-        let concept = Concept {
-            id: clash,
-            label: label.to_owned(),
-            description: String::new(),
-            color: None,
-            areas: Vec::new(),
-            pos: Point::new(10.0, 10.0),
-            pinned: false,
-            provenance: Provenance::default(),
-        };
-        Command::Insert(Element::Concept(concept)).apply(&mut doc).unwrap();
+        Command::Insert(Element::Concept(new_concept(clash, label))).apply(&mut doc).unwrap();
         doc
     };
     let merged = merge(&base, &with_concept("Peer support"), &with_concept("Burnout")).unwrap();
@@ -456,30 +446,16 @@ fn git_merges_two_branches_through_the_merge_driver() {
     assert_eq!(conflicted.conflicts[0].ours, "Coping better");
 }
 
-fn add_memo(doc: &mut Document, item: ItemRef, author: &str, stance: Option<Stance>, text: &str) -> MemoId {
-    let memo = Memo {
-        id: doc.next_memo_id(),
-        item,
-        author: author.to_owned(),
-        stance,
-        text: text.to_owned(),
-        written_at: "2026-03-05T14:02:11Z".to_owned(),
-    };
-    let id = memo.id;
-    Command::AddMemo(memo).apply(doc).unwrap();
-    id
-}
-
 #[test]
 fn memos_added_on_either_side_are_kept_one_deleted_on_one_side_goes_and_diff_lists_them() {
     let mut base = example::document();
     let coping = ItemRef::Concept(concept_named(&base, "Coping").id);
-    let old = add_memo(&mut base, coping, "Heron", Some(Stance::Unsure), "");
+    let old = common::add_memo(&mut base, coping, "Heron", Some(Stance::Unsure), "");
     let mut ours = base.clone();
-    let kestrel = add_memo(&mut ours, coping, "Kestrel", Some(Stance::Agree), "Yes, this is what it gave me");
+    let kestrel = common::add_memo(&mut ours, coping, "Kestrel", Some(Stance::Agree), "Yes, this is what it gave me");
     let mut theirs = base.clone();
     let rel = ItemRef::Relationship(theirs.relationships[0].id);
-    let wren = add_memo(&mut theirs, rel, "Wren", None, "Not for everyone");
+    let wren = common::add_memo(&mut theirs, rel, "Wren", None, "Not for everyone");
     Command::DeleteMemo(old).apply(&mut theirs).unwrap();
     let merged = merge(&base, &ours, &theirs).unwrap().document;
     assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
@@ -512,12 +488,12 @@ fn memos_added_on_either_side_are_kept_one_deleted_on_one_side_goes_and_diff_lis
 fn a_concept_deleted_on_one_side_while_the_other_commented_on_it_is_kept_and_named() {
     let mut base = example::document();
     let coping = concept_named(&base, "Coping").id;
-    let old = add_memo(&mut base, ItemRef::Concept(coping), "Heron", Some(Stance::Disagree), "");
+    let old = common::add_memo(&mut base, ItemRef::Concept(coping), "Heron", Some(Stance::Disagree), "");
     let mut ours = base.clone();
     qualmap::command::delete_items(&ours, &[ItemRef::Concept(coping)]).apply(&mut ours).unwrap();
     assert!(ours.memos.is_empty(), "its memo went with it");
     let mut theirs = base.clone();
-    let new = add_memo(&mut theirs, ItemRef::Concept(coping), "Kestrel", None, "This is the heart of it");
+    let new = common::add_memo(&mut theirs, ItemRef::Concept(coping), "Kestrel", None, "This is the heart of it");
     let merged = merge(&base, &ours, &theirs).unwrap().document;
     assert!(validate(&merged).is_empty(), "{:?}", validate(&merged));
     assert!(merged.concept(coping).is_some(), "the concept commented on stays");
@@ -548,17 +524,7 @@ fn memos_on_a_clashing_concept_of_an_older_copy_follow_it_to_its_new_id() {
     let clash = ConceptId(base.concepts.last().unwrap().id.0 + 1);
     let with_concept = |label: &str, author: &str| {
         let mut doc = base.clone();
-        let concept = Concept {
-            id: clash,
-            label: label.to_owned(),
-            description: String::new(),
-            color: None,
-            areas: Vec::new(),
-            pos: Point::new(10.0, 10.0),
-            pinned: false,
-            provenance: Provenance::default(),
-        };
-        Command::Insert(Element::Concept(concept)).apply(&mut doc).unwrap();
+        Command::Insert(Element::Concept(new_concept(clash, label))).apply(&mut doc).unwrap();
         let memo = Memo {
             id: MemoId(1),
             item: ItemRef::Concept(clash),
@@ -585,7 +551,7 @@ fn memos_on_a_clashing_concept_of_an_older_copy_follow_it_to_its_new_id() {
 fn a_memo_that_differs_between_copies_is_a_conflict_and_either_text_can_be_kept() {
     let mut base = example::document();
     let coping = ItemRef::Concept(concept_named(&base, "Coping").id);
-    let id = add_memo(&mut base, coping, "Heron", None, "Kept me going");
+    let id = common::add_memo(&mut base, coping, "Heron", None, "Kept me going");
     let mut theirs = base.clone();
     let mut changed = theirs.memo(id).unwrap().clone();
     changed.text = "Kept me going, mostly".to_owned();
@@ -605,4 +571,18 @@ fn a_memo_that_differs_between_copies_is_a_conflict_and_either_text_can_be_kept(
     assert!(settled.conflicts.is_empty() && validate(&settled).is_empty());
     undo.apply(&mut settled).unwrap();
     assert_eq!(settled, merged);
+}
+
+/// A concept of its own with `id` and `label`, as an import in an old copy would have made it.
+fn new_concept(id: ConceptId, label: &str) -> Concept {
+    Concept {
+        id,
+        label: label.to_owned(),
+        description: String::new(),
+        color: None,
+        areas: Vec::new(),
+        pos: Point::new(10.0, 10.0),
+        pinned: false,
+        provenance: Provenance::default(),
+    }
 }

@@ -71,6 +71,12 @@ pub struct Presenting {
     pub(super) focus: Option<BTreeSet<ItemRef>>,
 }
 
+/// How much smaller presenting draws its text on `screen`: sized for a projector, smaller on a
+/// narrow screen (a participant's phone in a workshop room) so that it still fits.
+fn narrow_scale(screen: Rect) -> f32 {
+    (screen.width() / 1000.0).clamp(0.55, 1.0)
+}
+
 fn ease(t: f32) -> f32 {
     let t = t.clamp(0.0, 1.0);
     t * t * (3.0 - 2.0 * t)
@@ -458,9 +464,8 @@ impl QualmapApp {
         painter.rect_filled(band, 0.0, theme.label_fill);
         painter.line_segment([band.left_top(), band.right_top()], Stroke::new(1.0, theme.node_stroke));
         if let Some(step) = self.map.doc().story.get(present.step) {
-            // Wrapped and ordered as the scene wraps text, so Arabic and Hebrew read right;
-            // smaller on a narrow screen (a participant's phone), so that it fits the band.
-            let scale = (screen.width() / 1000.0).clamp(0.55, 1.0);
+            // Wrapped and ordered as the scene wraps text, so Arabic and Hebrew read right.
+            let scale = narrow_scale(screen);
             let width = band.width() - 200.0 * scale;
             let title_height = super::bidi_text::paint_paragraph(
                 &painter,
@@ -646,8 +651,7 @@ impl QualmapApp {
 /// The evidence spotlight: one excerpt at a time, large, with its source.
 fn spotlight_ui(painter: &egui::Painter, doc: &Document, item: ItemRef, index: usize, screen: Rect, theme: &MapTheme) {
     let evidence: Vec<&Evidence> = doc.evidence_for(item).collect();
-    // Sized for a projector; a phone in a workshop room gets it smaller, so that it still fits.
-    let scale = (screen.width() / 1000.0).clamp(0.55, 1.0);
+    let scale = narrow_scale(screen);
     let margin = 40.0 * scale;
     let panel = Rect::from_center_size(
         screen.center() - vec2(0.0, CAPTION_BAND / 2.0 * scale),

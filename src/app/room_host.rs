@@ -10,7 +10,7 @@ use super::QualmapApp;
 use super::present::PresenterAction;
 use crate::command::Command;
 use crate::model::{Memo, io};
-use crate::room::{Room, RoomComment, RoomConfig, RoomStance, qr_modules};
+use crate::room::{Room, RoomComment, RoomConfig, qr_modules};
 use crate::web_bundle::WebBundle;
 
 /// How many comments the presenter view lists.
@@ -148,14 +148,7 @@ impl QualmapApp {
             return;
         }
         let label = doc.item_label(comment.item);
-        let memo = Memo {
-            id: doc.next_memo_id(),
-            item: comment.item,
-            author: comment.pseudonym.clone(),
-            stance: comment.stance.map(RoomStance::stance),
-            text: comment.text.clone(),
-            written_at: crate::model::clock::now(),
-        };
+        let memo = comment.memo(doc.next_memo_id(), crate::model::clock::now());
         let line = comment_line(&memo, &label);
         if self.apply_edit(Command::AddMemo(memo), None).is_none() {
             self.status = format!("Memo from the room: {line}");

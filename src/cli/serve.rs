@@ -10,8 +10,8 @@ use std::sync::mpsc;
 use anyhow::{Context as _, bail};
 
 use crate::command::Command;
-use crate::model::{Document, ItemRef, Memo, io as map_io};
-use crate::room::{Room, RoomComment, RoomConfig, RoomStance, qr_text};
+use crate::model::{Document, ItemRef, io as map_io};
+use crate::room::{Room, RoomComment, RoomConfig, qr_text};
 use crate::web_bundle::WebBundle;
 
 /// Options of `qualmap serve`.
@@ -181,14 +181,7 @@ fn take_comment(
     if !doc.contains(comment.item) {
         return Ok(());
     }
-    let memo = Memo {
-        id: doc.next_memo_id(),
-        item: comment.item,
-        author: comment.pseudonym.clone(),
-        stance: comment.stance.map(RoomStance::stance),
-        text: comment.text.clone(),
-        written_at: crate::model::clock::now(),
-    };
+    let memo = comment.memo(doc.next_memo_id(), crate::model::clock::now());
     Command::AddMemo(memo).apply(doc).map_err(|e| anyhow::anyhow!("the comment could not be kept: {e}"))?;
     map_io::save_path(doc, output)?;
     room.set_map(map_io::to_json(doc).into_bytes());

@@ -276,3 +276,18 @@ pub fn random_document(rng: &mut Rng) -> Document {
     }
     doc
 }
+
+/// Adds a memo on `item` to `doc` (as a workshop participant's comment arrives) and returns its id.
+pub fn add_memo(doc: &mut Document, item: ItemRef, author: &str, stance: Option<Stance>, text: &str) -> MemoId {
+    let memo = Memo {
+        id: doc.next_memo_id(),
+        item,
+        author: author.to_owned(),
+        stance,
+        text: text.to_owned(),
+        written_at: "2026-03-05T14:02:11Z".to_owned(),
+    };
+    let id = memo.id;
+    Command::AddMemo(memo).apply(doc).unwrap();
+    id
+}
